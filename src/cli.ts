@@ -1,0 +1,60 @@
+// Operator CLI (bin: papers-digest). Each command lives in its own module, loaded only when it runs.
+import { ConfigError } from './config.js';
+import type { CliCommand, CliIo } from './cli/command.js';
+import { UsageError } from './cli/command.js';
+
+type Loader = () => Promise<CliCommand>;
+
+export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
+  start: { summary: 'run the main job: web + workers + schedulers (--role worker|web|all)', load: async () => (await import('./cli/start.js')).command },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  return [
+    'papers-digest — Hugging Face Daily Papers, as a personal email digest',
+    '',
+    'Usage: papers-digest <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Every command takes --help; most take --json. Configuration comes from the environment (see README.md).',
+  ].join('\n');
+}
+
+export async function runCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    io.stdout.write('papers-digest 0.1.0\n');
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    io.stderr.write(`unknown command: ${name}\n\n${usage()}\n`);
+    return 2;
+  }
+  const command = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(command.help.trimEnd() + '\n');
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`${name}: ${err.message}\n\n${command.help.trimEnd()}\n`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      io.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`${name}: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,180 @@
+// Configuration: one zod schema, read from the environment once at start. Every problem is reported at once,
+// each under the variable's name. Secrets have no defaults here: when LINK_SECRETS or ADMIN_TOKEN is unset,
+// src/ops/secrets.ts generates strong ones and keeps them under DATA_DIR.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** `kid:secret` pairs, comma separated, newest first. The newest signs; all verify. */
+export interface LinkSecret {
+  kid: string;
+  secret: string;
+}
+
+const MIN_SECRET_LENGTH = 32;
+const MIN_ADMIN_TOKEN_LENGTH = 24;
+
+function weakReason(value: string, min: number): string | null {
+  if (value.length < min) return `must be at least ${min} characters`;
+  if (new Set(value).size < 8) return 'is too repetitive to be a secret';
+  if (/^(changeme|secret|password|admin|test)/i.test(value)) return 'looks like a placeholder, not a secret';
+  return null;
+}
+
+export function parseLinkSecrets(raw: string): { secrets: LinkSecret[]; problems: string[] } {
+  const problems: string[] = [];
+  const secrets: LinkSecret[] = [];
+  const seen = new Set<string>();
+  for (const [i, part] of raw.split(',').map((p) => p.trim()).filter(Boolean).entries()) {
+    const sep = part.indexOf(':');
+    if (sep <= 0) {
+      problems.push(`entry ${i + 1} must look like <key-id>:<secret>`);
+      continue;
+    }
+    const kid = part.slice(0, sep);
+    const secret = part.slice(sep + 1);
+    if (!/^[A-Za-z0-9_-]{1,16}$/.test(kid)) problems.push(`key id "${kid}" must be 1–16 of [A-Za-z0-9_-]`);
+    if (seen.has(kid)) problems.push(`key id "${kid}" appears twice`);
+    seen.add(kid);
+    const weak = weakReason(secret, MIN_SECRET_LENGTH);
+    if (weak) problems.push(`secret for key "${kid}" ${weak}`);
+    secrets.push({ kid, secret });
+  }
+  if (secrets.length === 0 && problems.length === 0) problems.push('holds no key');
+  return { secrets, problems };
+}
+
+export function adminTokenProblem(token: string): string | null {
+  return weakReason(token, MIN_ADMIN_TOKEN_LENGTH);
+}
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL (${protocols.join(' or ')})` },
+  );
+
+const envSchema = z
+  .object({
+    REDIS_URL: z.preprocess(emptyToUndefined, url(['redis:', 'rediss:']).optional()),
+    REDIS_PREFIX: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^(\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9_.-]+)$/, 'must be letters, digits, _ . - (or one {hash-tag} for Redis Cluster)')
+        .default('pd'),
+    ),
+    SMTP_URL: z.preprocess(emptyToUndefined, url(['smtp:', 'smtps:']).optional()),
+    MAIL_REPLY_TO: optionalString,
+    LIST_UNSUBSCRIBE_MAILTO: optionalString,
+    DKIM_DOMAIN: optionalString,
+    DKIM_SELECTOR: optionalString,
+    DKIM_PRIVATE_KEY_FILE: optionalString,
+    PUBLIC_URL: z.preprocess(emptyToUndefined, url(['http:', 'https:']).optional()),
+    HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+    PORT: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000)),
+    LINK_SECRETS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .superRefine((v, ctx) => {
+          for (const p of parseLinkSecrets(v).problems) ctx.addIssue({ code: 'custom', message: p });
+        })
+        .optional(),
+    ),
+    ADMIN_TOKEN: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .superRefine((v, ctx) => {
+          const p = adminTokenProblem(v);
+          if (p) ctx.addIssue({ code: 'custom', message: p });
+        })
+        .optional(),
+    ),
+    MAIL_FROM: z.preprocess(emptyToUndefined, z.string().regex(/@/, 'must hold an address').optional()),
+    LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('info')),
+    DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+    HF_BASE_URL: z.preprocess(emptyToUndefined, url(['http:', 'https:']).default('https://huggingface.co')),
+    SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(20_000)),
+  })
+  .superRefine((env, ctx) => {
+    const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY_FILE].filter(Boolean).length;
+    if (dkim !== 0 && dkim !== 3) {
+      ctx.addIssue({ code: 'custom', path: ['DKIM_DOMAIN'], message: 'DKIM needs DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE together' });
+    }
+  });
+
+export interface Config {
+  redisUrl: string | null; // null = embedded default (127.0.0.1:6379 or a managed redis-server)
+  redisPrefix: string;
+  smtpUrl: string | null; // null = outbox transport
+  mailFrom: string;
+  mailReplyTo: string | null;
+  listUnsubscribeMailto: string | null;
+  dkim: { domainName: string; keySelector: string; privateKeyFile: string } | null;
+  publicUrl: string; // no trailing slash
+  host: string;
+  port: number;
+  linkSecrets: LinkSecret[] | null; // null = generate / load from DATA_DIR
+  adminToken: string | null; // null = generate / load from DATA_DIR
+  logLevel: (typeof LOG_LEVELS)[number];
+  dataDir: string; // absolute
+  hfBaseUrl: string; // no trailing slash
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse the environment once. Throws ConfigError listing every problem, each named by its variable. */
+export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? 'env')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const port = e.PORT;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const host = new URL(publicUrl).hostname;
+  return {
+    redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.REDIS_PREFIX,
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.MAIL_FROM ?? `Papers Digest <digest@${host.includes('.') ? host : 'localhost.localdomain'}>`,
+    mailReplyTo: e.MAIL_REPLY_TO ?? null,
+    listUnsubscribeMailto: e.LIST_UNSUBSCRIBE_MAILTO ?? null,
+    dkim:
+      e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY_FILE
+        ? { domainName: e.DKIM_DOMAIN, keySelector: e.DKIM_SELECTOR, privateKeyFile: resolve(cwd, e.DKIM_PRIVATE_KEY_FILE) }
+        : null,
+    publicUrl,
+    host: e.HOST,
+    port,
+    linkSecrets: e.LINK_SECRETS ? parseLinkSecrets(e.LINK_SECRETS).secrets : null,
+    adminToken: e.ADMIN_TOKEN ?? null,
+    logLevel: e.LOG_LEVEL,
+    dataDir: resolve(cwd, e.DATA_DIR),
+    hfBaseUrl: e.HF_BASE_URL.replace(/\/+$/, ''),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+/** The mail domain used in Message-IDs: the MAIL_FROM address's domain. */
+export function mailDomain(config: Pick<Config, 'mailFrom'>): string {
+  const m = /@([^>\s]+)/.exec(config.mailFrom);
+  return m?.[1] ?? 'localhost';
+}

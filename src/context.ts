@@ -1,0 +1,79 @@
+// Infrastructure shared by every entry point (main roles and CLI commands): config → logger → redis → keys →
+// secrets → settings. Built once per process; `close()` releases everything it opened, in reverse order.
+import type { Redis } from 'ioredis';
+import { loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { checkRedis, type RedisCheck } from './redis/check.js';
+import { createRedis, waitReady } from './redis/connect.js';
+import { makeKeys, type Keys } from './redis/keys.js';
+import { ensureRedis, type RedisTarget } from './redis/managed.js';
+import { resolveSecrets, type ResolvedSecrets } from './ops/secrets.js';
+import { SettingsStore } from './ops/settings-store.js';
+
+export type Clock = () => Date;
+
+export interface Context {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  redisTarget: RedisTarget;
+  redis: Redis;
+  /** Open another connection to the same Redis (BullMQ workers, pub/sub). Closed by `close()`. */
+  newRedis(name: string, forBullmq?: boolean): Redis;
+  redisCheck: RedisCheck;
+  keys: Keys;
+  secrets: ResolvedSecrets;
+  settings: SettingsStore;
+  /** Register a cleanup step; run in reverse order by close(). */
+  onClose(fn: () => Promise<void> | void): void;
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  env?: Record<string, string | undefined>;
+  /** Logger override (CLI commands log to stderr at warn unless --verbose). */
+  log?: Logger;
+  clock?: Clock;
+  /** Start a private redis-server when no Redis is reachable (true for `start`; CLI commands too). */
+  manageRedis?: boolean;
+}
+
+export async function createContext(opts: ContextOptions = {}): Promise<Context> {
+  const config = loadConfig(opts.env ?? process.env);
+  const log = opts.log ?? createLogger({ level: config.logLevel });
+  const clock = opts.clock ?? (() => new Date());
+  const closers: (() => Promise<void> | void)[] = [];
+  const onClose = (fn: () => Promise<void> | void) => closers.push(fn);
+  const close = async () => {
+    while (closers.length) {
+      const fn = closers.pop()!;
+      try {
+        await fn();
+      } catch (err) {
+        log.warn({ err }, 'error while closing');
+      }
+    }
+  };
+  try {
+    const redisTarget = await ensureRedis({ redisUrl: config.redisUrl, dataDir: config.dataDir, log, manage: opts.manageRedis ?? true });
+    onClose(() => redisTarget.stop());
+    const newRedis = (name: string, forBullmq = false) => {
+      const r = createRedis(redisTarget.url, { forBullmq, name: `papers-digest:${name}` });
+      r.on('error', (err) => log.debug({ err, conn: name }, 'redis connection error'));
+      onClose(async () => {
+        await r.quit().catch(() => r.disconnect());
+      });
+      return r;
+    };
+    const redis = newRedis('main');
+    await waitReady(redis, 10_000);
+    const redisCheck = await checkRedis(redis);
+    const keys = makeKeys(config.redisPrefix);
+    const secrets = resolveSecrets(config, log);
+    const settings = new SettingsStore(redis, keys, clock);
+    return { config, log, clock, redisTarget, redis, newRedis, redisCheck, keys, secrets, settings, onClose, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,29 @@
+// The mail port, owned by its consumer (the send job and the confirmation flow). Adapters: SMTP (nodemailer pool)
+// and the outbox (.eml files under DATA_DIR/outbox), chosen in the composition root.
+export interface OutgoingMessage {
+  to: string;
+  from: string;
+  replyTo?: string | null;
+  subject: string;
+  html: string;
+  text: string;
+  /** Deterministic, with angle brackets: <digest-<period>-<sub>@<domain>> */
+  messageId: string;
+  /** Extra headers: List-Unsubscribe, List-Unsubscribe-Post, List-Id, … */
+  headers: Record<string, string>;
+}
+
+export interface SendResult {
+  messageId: string;
+  /** The server's final reply line, e.g. "250 2.0.0 OK queued as 1234" (or "outbox: <file>"). */
+  response: string;
+}
+
+export interface Mailer {
+  readonly kind: 'smtp' | 'outbox';
+  /** Human description for the banner, without credentials. */
+  readonly describe: string;
+  send(msg: OutgoingMessage): Promise<SendResult>;
+  verify(): Promise<void>;
+  close(): Promise<void>;
+}

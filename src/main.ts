@@ -1,0 +1,103 @@
+// Composition root for the long-running roles: `worker` (scrape, tick and send workers plus their schedulers),
+// `web` (fastify), or `all` (both; the default for `npm start`). Prints a banner a person can act on, and shuts
+// down gracefully on SIGINT/SIGTERM: stop taking jobs, let in-flight ones finish within the timeout, close
+// SMTP and Redis.
+import type { FastifyInstance } from 'fastify';
+import { createContext, type Context, type ContextOptions } from './context.js';
+import { createServices, type Services } from './services.js';
+import { buildApp } from './web/app.js';
+import { webPlugins } from './web/plugins.js';
+import { startWorkers } from './worker.js';
+
+export type Role = 'worker' | 'web' | 'all';
+
+export interface Running {
+  ctx: Context;
+  services: Services;
+  app: FastifyInstance | null;
+  url: string | null;
+  stop(): Promise<void>;
+}
+
+export async function start(role: Role, opts: ContextOptions = {}): Promise<Running> {
+  const ctx = await createContext({ manageRedis: true, ...opts });
+  const { log, config } = ctx;
+  for (const problem of ctx.redisCheck.problems) log.warn({ redis: ctx.redisTarget.kind }, `REDIS CHECK: ${problem}`);
+  let services: Services;
+  try {
+    services = await createServices(ctx);
+  } catch (err) {
+    await ctx.close();
+    throw err;
+  }
+  const stops: (() => Promise<void>)[] = [];
+  let app: FastifyInstance | null = null;
+  let url: string | null = null;
+  try {
+    if (role === 'worker' || role === 'all') stops.push(await startWorkers(services));
+    if (role === 'web' || role === 'all') {
+      app = await buildApp({ log, plugins: webPlugins(services), trustProxy: true });
+      const address = await app.listen({ host: config.host, port: config.port });
+      url = address;
+      const a = app;
+      stops.push(async () => {
+        await a.close();
+      });
+    }
+  } catch (err) {
+    for (const s of stops.reverse()) await s().catch(() => {});
+    await ctx.close();
+    throw err;
+  }
+  printBanner(ctx, services, role, url);
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info({ timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+      for (const s of stops.reverse()) {
+        try {
+          await s();
+        } catch (err) {
+          log.warn({ err }, 'error while stopping');
+        }
+      }
+      await ctx.close();
+      log.info('stopped');
+    })());
+  return { ctx, services, app, url, stop };
+}
+
+function printBanner(ctx: Context, services: Services, role: Role, listening: string | null): void {
+  const { config } = ctx;
+  const redisLabel =
+    ctx.redisTarget.kind === 'external'
+      ? `external (${redactUrl(ctx.redisTarget.url)})`
+      : ctx.redisTarget.kind === 'managed'
+        ? `managed redis-server (${ctx.redisTarget.url.replace('unix://', '')})`
+        : 'local default (127.0.0.1:6379)';
+  const lines = [
+    '',
+    `  papers-digest — role: ${role}`,
+    listening ? `  Web:      ${config.publicUrl}/   (listening on ${listening})` : null,
+    listening ? `  Admin:    ${config.publicUrl}/admin   (token: ${ctx.secrets.generated.adminToken ? `generated, in ${ctx.secrets.file}` : 'ADMIN_TOKEN'})` : null,
+    `  Redis:    ${redisLabel}, v${ctx.redisCheck.version}${ctx.redisCheck.problems.length ? ' — see warnings above' : ''}`,
+    `  Mail:     ${mailLabel(services)}`,
+    '',
+  ].filter((l): l is string => l !== null);
+  process.stderr.write(lines.join('\n') + '\n');
+}
+
+function mailLabel(services: Services): string {
+  const mailer = (services as Services & { mailer?: { describe: string } }).mailer;
+  return mailer ? mailer.describe : 'not configured';
+}
+
+export function redactUrl(u: string): string {
+  try {
+    const parsed = new URL(u);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return u;
+  }
+}

@@ -1,0 +1,89 @@
+// Operator settings: every tunable value under one zod schema, stored in Redis as one JSON document, defaults
+// from code. A change is validated whole (a bad cron pattern or zone is refused with the reason and changes
+// nothing), appended to an audit log, and announced on a pub/sub channel so every process re-applies it live.
+import cronParser from 'cron-parser';
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
+
+export const cronPattern = z.string().superRefine((v, ctx) => {
+  if (v.trim().split(/\s+/).length < 5) {
+    ctx.addIssue({ code: 'custom', message: 'must be a cron pattern with 5 or 6 fields, e.g. "*/30 * * * *"' });
+    return;
+  }
+  try {
+    cronParser.parseExpression(v, { tz: 'UTC' });
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `is not a valid cron pattern: ${(err as Error).message}` });
+  }
+});
+
+export const ianaZone = z.string().refine((z) => IANAZone.isValidZone(z), { message: 'is not an IANA time zone (e.g. Europe/Paris)' });
+
+export const settingsSchema = z
+  .object({
+    scrapePattern: cronPattern.default('*/30 * * * *'),
+    scrapeTimezone: ianaZone.default('UTC'),
+    /** Days scraped on each run: 0 = today only, 1 = today and the previous day, … */
+    scrapeDaysBack: z.number().int().min(0).max(7).default(1),
+    tickEverySeconds: z.number().int().min(10).max(3600).default(60),
+    lookbackDays: z.number().int().min(1).max(14).default(3),
+    /** A send waits while the last successful scrape is older than this. */
+    freshnessHours: z.number().min(0.5).max(168).default(6),
+    /** …for at most this long past its due instant; then stalePolicy decides. */
+    staleWaitMinutes: z.number().int().min(0).max(24 * 60).default(120),
+    stalePolicy: z.enum(['send', 'skip']).default('send'),
+    quietDayPolicy: z.enum(['skip', 'note']).default('skip'),
+    defaultSendTime: hhmm.default('08:00'),
+    defaultTimezone: ianaZone.default('UTC'),
+    sendRatePerSecond: z.number().int().min(1).max(10_000).default(20),
+    sendConcurrency: z.number().int().min(1).max(256).default(8),
+    suppressAfterBounces: z.number().int().min(1).max(20).default(2),
+    maxPapersCap: z.number().int().min(1).max(25).default(25),
+    editionDeadlineMinutes: z.number().int().min(5).max(24 * 60).default(60),
+    sendingPaused: z.boolean().default(false),
+    scrapingPaused: z.boolean().default(false),
+  })
+  .strict();
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingKey = keyof Settings;
+export const SETTING_KEYS = Object.keys(settingsSchema.shape) as SettingKey[];
+
+export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Settings refused:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Validate a full candidate document; throws SettingsError naming each bad field. */
+export function validateSettings(candidate: unknown): Settings {
+  const parsed = settingsSchema.safeParse(candidate);
+  if (!parsed.success) {
+    throw new SettingsError(
+      parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? `unknown setting(s): ${i.keys.join(', ')}` : `${i.path.join('.') || 'settings'} ${i.message}`)),
+    );
+  }
+  return parsed.data;
+}
+
+/** Turn a CLI/form string into the field's type: numbers, booleans, or the string itself. */
+export function coerceSettingValue(key: string, raw: string): unknown {
+  const field = (settingsSchema.shape as Record<string, z.ZodType>)[key];
+  if (!field) throw new SettingsError([`unknown setting: ${key} (known: ${SETTING_KEYS.join(', ')})`]);
+  const def = (DEFAULT_SETTINGS as Record<string, unknown>)[key];
+  if (typeof def === 'number') {
+    const n = Number(raw);
+    return raw.trim() === '' || Number.isNaN(n) ? raw : n;
+  }
+  if (typeof def === 'boolean') {
+    if (/^(true|on|yes|1)$/i.test(raw)) return true;
+    if (/^(false|off|no|0)$/i.test(raw)) return false;
+    return raw;
+  }
+  return raw;
+}

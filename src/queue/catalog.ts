@@ -1,0 +1,37 @@
+// The job catalog: every queue, its job names, payload schema and default options, in one place. Payloads carry
+// ids and period keys only, never email addresses (Redis keeps job data in plain text).
+import { z } from 'zod';
+
+export const QUEUES = { scrape: 'scrape', tick: 'tick', send: 'send' } as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export const scrapeJobSchema = z.object({
+  /** Days to scrape (YYYY-MM-DD); empty = today and `scrapeDaysBack` days before, in the scrape zone. */
+  dates: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+  reason: z.enum(['schedule', 'manual', 'cli']).default('schedule'),
+});
+export type ScrapeJob = z.infer<typeof scrapeJobSchema>;
+
+export const tickJobSchema = z.object({}).passthrough();
+export type TickJob = z.infer<typeof tickJobSchema>;
+
+export const sendJobSchema = z.object({
+  subscriberId: z.string().min(8).max(64),
+  period: z.string().regex(/^(\d{4}-\d{2}-\d{2}|\d{4}-W\d{2})$/),
+  /** When the edition fell due (ISO), for lag metrics and the freshness wait. */
+  dueAt: z.string(),
+});
+export type SendJob = z.infer<typeof sendJobSchema>;
+
+export const SCRAPE_SCHEDULER_ID = 'scrape-listing';
+export const TICK_SCHEDULER_ID = 'tick';
+
+export function sendJobId(subscriberId: string, period: string): string {
+  return `digest-${subscriberId}-${period}`;
+}
+
+export const DEFAULT_JOB_OPTIONS = {
+  scrape: { attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: { count: 200 }, removeOnFail: { count: 500 } },
+  tick: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+  send: { attempts: 8, backoff: { type: 'jitter-exponential' }, removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 }, removeOnFail: { age: 30 * 24 * 3600 } },
+} as const;

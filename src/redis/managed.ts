@@ -1,0 +1,89 @@
+// Embedded default for `npm start` on a fresh machine: with REDIS_URL unset, use 127.0.0.1:6379 when something
+// answers there; else a private redis-server another papers-digest process already runs on DATA_DIR's socket;
+// else start one ourselves (unix socket only, AOF on, data under DATA_DIR/redis) and stop it on exit.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from '../log.js';
+
+export interface RedisTarget {
+  url: string;
+  kind: 'external' | 'local-default' | 'managed';
+  /** Stops the redis-server this process started; a no-op for the others. */
+  stop(): Promise<void>;
+}
+
+export class NoRedisError extends Error {
+  constructor() {
+    super(
+      'No Redis available. Either set REDIS_URL (e.g. redis://127.0.0.1:6379), start one locally ' +
+        '(`apt-get install redis-server`, `brew install redis`, or `docker compose up -d redis`), ' +
+        'or put a `redis-server` binary on PATH and papers-digest will run a private one under DATA_DIR/redis.',
+    );
+    this.name = 'NoRedisError';
+  }
+}
+
+/** Speak RESP PING over a TCP port or a unix socket; true when +PONG (or an auth error, which means Redis is there). */
+export function probeRedis(target: { host: string; port: number } | { path: string }, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = 'path' in target ? createConnection(target.path) : createConnection(target.port, target.host);
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(timeoutMs, () => done(false));
+    sock.on('error', () => done(false));
+    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d) => done(/^(\+PONG|-NOAUTH|-ERR)/.test(d.toString())));
+  });
+}
+
+function onPath(bin: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir && existsSync(join(dir, bin))) return join(dir, bin);
+  }
+  return null;
+}
+
+export async function ensureRedis(opts: { redisUrl: string | null; dataDir: string; log: Logger; manage?: boolean }): Promise<RedisTarget> {
+  const noop = async () => {};
+  if (opts.redisUrl) return { url: opts.redisUrl, kind: 'external', stop: noop };
+  if (await probeRedis({ host: '127.0.0.1', port: 6379 })) return { url: 'redis://127.0.0.1:6379', kind: 'local-default', stop: noop };
+  const dir = join(opts.dataDir, 'redis');
+  const socket = join(dir, 'redis.sock');
+  if (existsSync(socket) && (await probeRedis({ path: socket }))) return { url: `unix://${socket}`, kind: 'managed', stop: noop };
+  const bin = onPath('redis-server');
+  if (!bin || opts.manage === false) throw new NoRedisError();
+  mkdirSync(dir, { recursive: true });
+  const child: ChildProcess = spawn(
+    bin,
+    ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dir, '--appendonly', 'yes',
+      '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--save', '', '--logfile', 'redis.log'],
+    { stdio: 'ignore' },
+  );
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  const deadline = Date.now() + 10_000;
+  while (!(await probeRedis({ path: socket }))) {
+    if (exited || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`managed redis-server did not start; see ${join(dir, 'redis.log')}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  opts.log.info({ dir, pid: child.pid }, 'started a private redis-server (AOF on); it stops when papers-digest stops');
+  return {
+    url: `unix://${socket}`,
+    kind: 'managed',
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM'); // redis-server flushes the AOF on SIGTERM
+      }),
+  };
+}

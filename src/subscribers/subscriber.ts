@@ -1,0 +1,38 @@
+// The subscriber record (stored in Redis by subscribers/store.ts). Job payloads carry only `id`; the email lives
+// here and nowhere else (never in job data or logs).
+export type SubscriberStatus = 'pending' | 'active' | 'paused' | 'unsubscribed' | 'bouncing';
+
+/** ISO weekday: 1 = Monday … 7 = Sunday (luxon's numbering). */
+export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
+export type Frequency = { kind: 'daily' } | { kind: 'weekly'; weekday: Weekday };
+
+export interface SendTime {
+  hour: number; // 0–23, local
+  minute: number; // 0–59, local
+}
+
+export interface Subscriber {
+  id: string; // random, unguessable (≥128 bits, base64url)
+  email: string; // normalized, unique
+  status: SubscriberStatus;
+  pausedUntil: string | null; // ISO date (YYYY-MM-DD, subscriber's zone) while status = paused
+  timezone: string; // canonical IANA zone
+  sendTime: SendTime;
+  frequency: Frequency;
+  topics: string[]; // topic ids from the catalog; empty = everything
+  includeKeywords: string[];
+  excludeKeywords: string[];
+  followAuthors: string[];
+  followOrgs: string[];
+  minUpvotes: number;
+  maxPapers: number; // 1–25
+  createdAt: string; // ISO instant
+  confirmedAt: string | null;
+  unsubscribedAt: string | null;
+  tokenVersion: number; // bump to revoke every signed link issued before
+  bounceCount: number;
+}
+
+/** What the schedule functions need to know about a subscriber. */
+export type ScheduleSpec = Pick<Subscriber, 'timezone' | 'sendTime' | 'frequency'>;

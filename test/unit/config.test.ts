@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig, mailDomain } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('has embedded defaults for everything but secrets', () => {
+    const c = loadConfig({}, '/srv/app');
+    assert.equal(c.redisUrl, null);
+    assert.equal(c.smtpUrl, null);
+    assert.equal(c.port, 3000);
+    assert.equal(c.publicUrl, 'http://localhost:3000');
+    assert.equal(c.dataDir, '/srv/app/data');
+    assert.equal(c.hfBaseUrl, 'https://huggingface.co');
+    assert.equal(c.linkSecrets, null);
+    assert.equal(c.adminToken, null);
+    assert.equal(c.redisPrefix, 'pd');
+  });
+
+  it('reports every problem at once, each under its variable', () => {
+    try {
+      loadConfig({ PORT: 'eighty', REDIS_URL: 'http://x', LINK_SECRETS: 'k1:short', ADMIN_TOKEN: 'changeme', LOG_LEVEL: 'loud' });
+      assert.fail('should throw');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      const text = err.problems.join('\n');
+      for (const name of ['PORT', 'REDIS_URL', 'LINK_SECRETS', 'ADMIN_TOKEN', 'LOG_LEVEL']) assert.match(text, new RegExp(`^${name}:`, 'm'));
+    }
+  });
+
+  it('parses rotating link secrets, newest first, and refuses duplicates', () => {
+    const a = 'a'.repeat(8) + 'bcdefghijklmnopqrstuvwxyz0123456789';
+    const c = loadConfig({ LINK_SECRETS: `k2:${a},k1:${a.split('').reverse().join('')}` });
+    assert.deepEqual(c.linkSecrets?.map((s) => s.kid), ['k2', 'k1']);
+    assert.throws(() => loadConfig({ LINK_SECRETS: `k1:${a},k1:${a}` }), /appears twice/);
+  });
+
+  it('accepts a Redis Cluster hash-tag prefix and derives the mail domain', () => {
+    assert.equal(loadConfig({ REDIS_PREFIX: '{pd}' }).redisPrefix, '{pd}');
+    assert.throws(() => loadConfig({ REDIS_PREFIX: 'a b' }), /REDIS_PREFIX/);
+    assert.equal(mailDomain(loadConfig({ MAIL_FROM: 'Digest <news@papers.example.org>' })), 'papers.example.org');
+  });
+});
