@@ -1,0 +1,145 @@
+// Signed links are capabilities: whoever holds the URL may confirm, change preferences, unsubscribe or read an
+// archived digest for one subscriber — so they are HMAC-signed, carry no email address, and can be revoked.
+//
+// Token layout (one base64url string, no separators, nothing secret inside):
+//   base64url( utf8(payload) ‖ HMAC-SHA256(secret[kid], DOMAIN ‖ payload) )     — the MAC is the last 32 bytes
+//   payload = "1.<purpose>.<subscriberId>.<tokenVersion>.<expiry>.<kid>.<period>"
+//     purpose: c|p|u|a · tokenVersion: decimal · expiry: unix seconds in base36, empty = never · period: archive only
+// Every field (and the key id) is inside the MAC, so tampering with any of them fails verification. Several keys
+// verify (LINK_SECRETS rotation, newest first signs); removing a kid invalidates every link it signed.
+// Revocation: a token carries the subscriber's tokenVersion at signing time; callers compare it with the stored
+// one (`isCurrentVersion`) — bumping the stored version kills every older link at once.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { LinkSecret } from '../config.js';
+
+export type LinkPurpose = 'confirm' | 'preferences' | 'unsubscribe' | 'archive';
+
+/** Confirmation links expire; preferences, unsubscribe and archive links sit in old emails and never do. */
+export const CONFIRM_TTL_MS = 48 * 3600 * 1000;
+
+/** Longer tokens are refused before any decoding (cheap rejection of garbage). */
+export const MAX_TOKEN_LENGTH = 400;
+
+const FORMAT = '1';
+const DOMAIN = 'papers-digest/link/v1\0';
+const MAC_BYTES = 32;
+const CODES: Record<LinkPurpose, string> = { confirm: 'c', preferences: 'p', unsubscribe: 'u', archive: 'a' };
+const PURPOSES: Record<string, LinkPurpose> = { c: 'confirm', p: 'preferences', u: 'unsubscribe', a: 'archive' };
+const ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
+const KID_RE = /^[A-Za-z0-9_-]{1,16}$/;
+const PERIOD_RE = /^(\d{4}-\d{2}-\d{2}|\d{4}-W\d{2})$/;
+const B64URL_RE = /^[A-Za-z0-9_-]+$/;
+
+export interface TokenClaims {
+  purpose: LinkPurpose;
+  subscriberId: string;
+  tokenVersion: number;
+  /** null = never expires (preferences, unsubscribe, archive). */
+  expiresAt: Date | null;
+  /** The edition an archive link points at (YYYY-MM-DD or YYYY-Www); archive links only. */
+  period?: string;
+}
+
+export type VerifyFailure = 'malformed' | 'unknown-key' | 'bad-signature' | 'wrong-purpose' | 'expired';
+
+export type VerifyResult =
+  | { ok: true; subscriberId: string; tokenVersion: number; period?: string; expiresAt: Date | null; kid: string }
+  | { ok: false; reason: VerifyFailure };
+
+function mac(secret: string, payload: string): Buffer {
+  return createHmac('sha256', secret).update(DOMAIN).update(payload, 'utf8').digest();
+}
+
+/** Sign with the newest key (secrets[0]). Throws on claims that could not round-trip. */
+export function signToken(claims: TokenClaims, secrets: readonly LinkSecret[]): string {
+  const key = secrets[0];
+  if (!key) throw new Error('no link secret to sign with');
+  if (!KID_RE.test(key.kid)) throw new Error(`link secret key id "${key.kid}" is not [A-Za-z0-9_-]{1,16}`);
+  if (!ID_RE.test(claims.subscriberId)) throw new Error('subscriberId must be 8–64 base64url characters');
+  if (!Number.isSafeInteger(claims.tokenVersion) || claims.tokenVersion < 0) throw new Error('tokenVersion must be a non-negative integer');
+  if (claims.purpose === 'archive') {
+    if (!claims.period || !PERIOD_RE.test(claims.period)) throw new Error('archive links need a period (YYYY-MM-DD or YYYY-Www)');
+  } else if (claims.period !== undefined) {
+    throw new Error('only archive links carry a period');
+  }
+  let expiry = '';
+  if (claims.expiresAt) {
+    const secs = Math.floor(claims.expiresAt.getTime() / 1000);
+    if (!Number.isSafeInteger(secs) || secs <= 0) throw new Error('expiresAt is not a valid instant');
+    expiry = secs.toString(36);
+  }
+  const payload = [FORMAT, CODES[claims.purpose], claims.subscriberId, String(claims.tokenVersion), expiry, key.kid, claims.period ?? ''].join('.');
+  return Buffer.concat([Buffer.from(payload, 'utf8'), mac(key.secret, payload)]).toString('base64url');
+}
+
+/**
+ * Verify a token for one purpose at `now`. The MAC is checked (constant time) before any claim is trusted;
+ * the caller must still compare `tokenVersion` with the stored subscriber's (see isCurrentVersion).
+ */
+export function verifyToken(token: string, purpose: LinkPurpose, secrets: readonly LinkSecret[], now: Date): VerifyResult {
+  if (typeof token !== 'string' || token.length < 48 || token.length > MAX_TOKEN_LENGTH || !B64URL_RE.test(token)) {
+    return { ok: false, reason: 'malformed' };
+  }
+  const raw = Buffer.from(token, 'base64url');
+  // Re-encoding must give the same text: rejects non-canonical encodings (trailing bits) of the same bytes.
+  if (raw.length <= MAC_BYTES || raw.toString('base64url') !== token) return { ok: false, reason: 'malformed' };
+  const payloadBytes = raw.subarray(0, raw.length - MAC_BYTES);
+  const given = raw.subarray(raw.length - MAC_BYTES);
+  const payload = payloadBytes.toString('utf8');
+  const parts = payload.split('.');
+  if (parts.length !== 7 || parts[0] !== FORMAT) return { ok: false, reason: 'malformed' };
+  const [, code, subscriberId, version, expiry, kid, period] = parts as [string, string, string, string, string, string, string];
+  const secret = secrets.find((s) => s.kid === kid);
+  if (!secret) return { ok: false, reason: 'unknown-key' };
+  const expected = mac(secret.secret, payload);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad-signature' };
+  // Signed by us from here on; still parse defensively (a key may have signed an older format).
+  const tokenPurpose = PURPOSES[code];
+  if (!tokenPurpose || !ID_RE.test(subscriberId) || !/^\d{1,15}$/.test(version) || !/^[0-9a-z]{0,12}$/.test(expiry)) {
+    return { ok: false, reason: 'malformed' };
+  }
+  if (tokenPurpose !== purpose) return { ok: false, reason: 'wrong-purpose' };
+  const expiresAt = expiry ? new Date(parseInt(expiry, 36) * 1000) : null;
+  if (expiresAt && now.getTime() >= expiresAt.getTime()) return { ok: false, reason: 'expired' };
+  if (purpose === 'archive' && !PERIOD_RE.test(period)) return { ok: false, reason: 'malformed' };
+  return {
+    ok: true,
+    subscriberId,
+    tokenVersion: Number(version),
+    expiresAt,
+    kid,
+    ...(purpose === 'archive' ? { period } : {}),
+  };
+}
+
+/** Revocation check: a link is valid only while the subscriber's stored token version equals the link's. */
+export function isCurrentVersion(verified: { tokenVersion: number }, subscriber: { tokenVersion: number }): boolean {
+  return verified.tokenVersion === subscriber.tokenVersion;
+}
+
+export interface SubscriberLinks {
+  /** Expires CONFIRM_TTL_MS after `now`. */
+  confirm: string;
+  preferences: string;
+  /** GET shows a page; POST (incl. RFC 8058 one-click) unsubscribes. Also the List-Unsubscribe header URL. */
+  unsubscribe: string;
+  archive(period: string): string;
+}
+
+/** Absolute URLs (H3 serves /confirm, /preferences, /unsubscribe, /archive). `publicUrl` without trailing slash. */
+export function subscriberLinks(
+  publicUrl: string,
+  subscriber: { id: string; tokenVersion: number },
+  secrets: readonly LinkSecret[],
+  now: Date,
+): SubscriberLinks {
+  const base = publicUrl.replace(/\/+$/, '');
+  const sign = (purpose: LinkPurpose, expiresAt: Date | null, period?: string) =>
+    signToken({ purpose, subscriberId: subscriber.id, tokenVersion: subscriber.tokenVersion, expiresAt, ...(period ? { period } : {}) }, secrets);
+  return {
+    confirm: `${base}/confirm/${sign('confirm', new Date(now.getTime() + CONFIRM_TTL_MS))}`,
+    preferences: `${base}/preferences/${sign('preferences', null)}`,
+    unsubscribe: `${base}/unsubscribe/${sign('unsubscribe', null)}`,
+    archive: (period: string) => `${base}/archive/${sign('archive', null, period)}`,
+  };
+}
