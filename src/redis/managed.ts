@@ -47,10 +47,21 @@ function onPath(bin: string): string | null {
   return null;
 }
 
-export async function ensureRedis(opts: { redisUrl: string | null; dataDir: string; log: Logger; manage?: boolean }): Promise<RedisTarget> {
+export interface EnsureRedisOptions {
+  redisUrl: string | null;
+  dataDir: string;
+  log: Logger;
+  /** Start a private redis-server when nothing else answers (default true). */
+  manage?: boolean;
+  /** Where the conventional local Redis is looked for (tests move it to prove the managed path). */
+  localDefault?: { host: string; port: number };
+}
+
+export async function ensureRedis(opts: EnsureRedisOptions): Promise<RedisTarget> {
   const noop = async () => {};
   if (opts.redisUrl) return { url: opts.redisUrl, kind: 'external', stop: noop };
-  if (await probeRedis({ host: '127.0.0.1', port: 6379 })) return { url: 'redis://127.0.0.1:6379', kind: 'local-default', stop: noop };
+  const local = opts.localDefault ?? { host: '127.0.0.1', port: 6379 };
+  if (await probeRedis(local)) return { url: `redis://${local.host}:${local.port}`, kind: 'local-default', stop: noop };
   const dir = join(opts.dataDir, 'redis');
   const socket = join(dir, 'redis.sock');
   if (existsSync(socket) && (await probeRedis({ path: socket }))) return { url: `unix://${socket}`, kind: 'managed', stop: noop };

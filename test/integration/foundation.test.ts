@@ -1,0 +1,112 @@
+// The embedded defaults a new user relies on: a managed redis-server when none answers, generated secrets kept
+// across restarts, the Redis start-up check, and `start` serving /healthz with a banner.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Writable } from 'node:stream';
+import { createLogger, silentLogger } from '../../src/log.js';
+import { checkRedis } from '../../src/redis/check.js';
+import { createRedis, waitReady } from '../../src/redis/connect.js';
+import { ensureRedis, NoRedisError } from '../../src/redis/managed.js';
+import { resolveSecrets } from '../../src/ops/secrets.js';
+import { freePort, startRedis, type TestRedis } from '../helpers/redis-server.js';
+
+describe('embedded Redis', () => {
+  let dataDir: string;
+  before(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'pd-managed-'));
+  });
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts a private redis-server with AOF when nothing answers, reuses it, and stops it', async () => {
+    const nobody = { host: '127.0.0.1', port: await freePort() };
+    const target = await ensureRedis({ redisUrl: null, dataDir, log: silentLogger(), localDefault: nobody });
+    assert.equal(target.kind, 'managed');
+    assert.match(target.url, /^unix:\/\/.*redis\.sock$/);
+    const redis = createRedis(target.url);
+    try {
+      await waitReady(redis);
+      await redis.set('k', 'v');
+      const check = await checkRedis(redis);
+      assert.equal(check.aof, true);
+      assert.equal(check.evictionPolicy, 'noeviction');
+      assert.deepEqual(check.problems, []);
+      // A second process finds the same server through the socket instead of starting another.
+      const again = await ensureRedis({ redisUrl: null, dataDir, log: silentLogger(), localDefault: nobody });
+      assert.equal(again.url, target.url);
+    } finally {
+      redis.disconnect();
+      await target.stop();
+    }
+    assert.ok(statSync(join(dataDir, 'redis')).isDirectory());
+  });
+
+  it('names the ways to get a Redis when there is none and none may be started', async () => {
+    const nobody = { host: '127.0.0.1', port: await freePort() };
+    await assert.rejects(ensureRedis({ redisUrl: null, dataDir, log: silentLogger(), localDefault: nobody, manage: false }), (err: Error) => {
+      assert.ok(err instanceof NoRedisError);
+      assert.match(err.message, /REDIS_URL/);
+      assert.match(err.message, /redis-server/);
+      return true;
+    });
+  });
+});
+
+describe('Redis start-up check', () => {
+  let server: TestRedis;
+  before(async () => {
+    server = await startRedis({ args: ['--maxmemory-policy', 'allkeys-lru'] });
+  });
+  after(() => server.stop());
+
+  it('warns about eviction and missing persistence', async () => {
+    const redis = createRedis(server.url);
+    try {
+      await waitReady(redis);
+      const check = await checkRedis(redis);
+      assert.equal(check.versionOk, true);
+      assert.equal(check.evictionOk, false);
+      assert.equal(check.persistenceOk, false);
+      assert.equal(check.problems.length, 2);
+      assert.match(check.problems.join('\n'), /noeviction/);
+      assert.match(check.problems.join('\n'), /appendonly yes/);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+describe('generated secrets', () => {
+  it('generates strong secrets once, keeps them private, says so once, and reuses them', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pd-secrets-'));
+    try {
+      const lines: string[] = [];
+      const sink = new Writable({
+        write(chunk, _enc, cb) {
+          lines.push(String(chunk));
+          cb();
+        },
+      });
+      const log = createLogger({ level: 'info', pretty: false }, sink);
+      const first = resolveSecrets({ linkSecrets: null, adminToken: null, dataDir }, log);
+      assert.equal(first.generated.adminToken, true);
+      assert.ok(first.adminToken.length >= 24);
+      assert.ok(first.linkSecrets[0]!.secret.length >= 32);
+      assert.equal(statSync(first.file).mode & 0o777, 0o600);
+      assert.equal(lines.filter((l) => /generated/.test(l)).length, 2);
+      assert.ok(!lines.join('').includes(first.adminToken), 'the token itself is never logged');
+      const second = resolveSecrets({ linkSecrets: null, adminToken: null, dataDir }, log);
+      assert.equal(second.adminToken, first.adminToken);
+      assert.deepEqual(second.linkSecrets, first.linkSecrets);
+      assert.equal(second.generated.adminToken, false);
+      assert.equal(lines.filter((l) => /generated/.test(l)).length, 2, 'said only once');
+      const configured = resolveSecrets({ linkSecrets: null, adminToken: 'x'.repeat(4) + 'abcdefghijklmnopqrstuvwxyz', dataDir }, log);
+      assert.equal(configured.adminToken, 'xxxxabcdefghijklmnopqrstuvwxyz');
+      assert.ok(JSON.parse(readFileSync(first.file, 'utf8')).adminToken === first.adminToken, 'stored value kept');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
