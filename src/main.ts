@@ -19,7 +19,12 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function start(role: Role, opts: ContextOptions = {}): Promise<Running> {
+export interface StartOptions extends ContextOptions {
+  /** Where the start-up banner goes (stderr by default). */
+  bannerOut?: NodeJS.WritableStream;
+}
+
+export async function start(role: Role, opts: StartOptions = {}): Promise<Running> {
   const ctx = await createContext({ manageRedis: true, ...opts });
   const { log, config } = ctx;
   for (const problem of ctx.redisCheck.problems) log.warn({ redis: ctx.redisTarget.kind }, `REDIS CHECK: ${problem}`);
@@ -49,7 +54,7 @@ export async function start(role: Role, opts: ContextOptions = {}): Promise<Runn
     await ctx.close();
     throw err;
   }
-  printBanner(ctx, services, role, url);
+  printBanner(ctx, services, role, url, opts.bannerOut ?? process.stderr);
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
@@ -67,7 +72,7 @@ export async function start(role: Role, opts: ContextOptions = {}): Promise<Runn
   return { ctx, services, app, url, stop };
 }
 
-function printBanner(ctx: Context, services: Services, role: Role, listening: string | null): void {
+function printBanner(ctx: Context, services: Services, role: Role, listening: string | null, out: NodeJS.WritableStream): void {
   const { config } = ctx;
   const redisLabel =
     ctx.redisTarget.kind === 'external'
@@ -84,7 +89,7 @@ function printBanner(ctx: Context, services: Services, role: Role, listening: st
     `  Mail:     ${mailLabel(services)}`,
     '',
   ].filter((l): l is string => l !== null);
-  process.stderr.write(lines.join('\n') + '\n');
+  out.write(lines.join('\n') + '\n');
 }
 
 function mailLabel(services: Services): string {
