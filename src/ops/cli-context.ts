@@ -1,0 +1,16 @@
+// Opening the infrastructure for a one-shot CLI command: the same Context the roles use, logging to stderr at
+// `warn` (or `debug` with --verbose) so stdout stays clean for --json output, and always closed afterwards —
+// a connection left open would keep the process alive after the command finished.
+import { createContext, type Context } from '../context.js';
+import { createLogger } from '../log.js';
+import type { CliIo } from '../cli/command.js';
+
+export async function withCliContext<T>(io: CliIo, fn: (ctx: Context) => Promise<T>, opts: { verbose?: boolean } = {}): Promise<T> {
+  const log = createLogger({ level: opts.verbose ? 'debug' : 'warn', pretty: false }, io.stderr);
+  const ctx = await createContext({ env: io.env, log, manageRedis: true });
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
