@@ -7,6 +7,10 @@ type Loader = () => Promise<CliCommand>;
 
 export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   start: { summary: 'run the main job: web + workers + schedulers (--role worker|web|all)', load: async () => (await import('./cli/start.js')).command },
+  settings: { summary: 'live settings: get [key] | set key=value… | history', load: async () => (await import('./cli/settings.js')).command },
+  pause: { summary: 'pause sending and/or scraping (sending|scraping|all)', load: async () => (await import('./cli/pause.js')).command },
+  resume: { summary: 'resume sending and/or scraping (sending|scraping|all)', load: async () => (await import('./cli/resume.js')).command },
+  'redis-check': { summary: 'check the Redis in use: version, eviction, persistence (exit 1 on problems)', load: async () => (await import('./cli/redis-check.js')).command },
 };
 
 function usage(): string {
