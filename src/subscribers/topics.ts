@@ -1,0 +1,162 @@
+// Topic matching, pure: does a paper belong in a subscriber's digest, and why?
+// Rules:
+// - Interests are the chosen topics plus the include keywords. With no interests, every paper qualifies
+//   (reason 'trending': the digest is the day's most upvoted papers). Otherwise a paper needs at least one hit.
+// - Followed authors and organizations add papers on top of the interests (reasons 'author' / 'organization').
+// - An exclude keyword anywhere in the paper wins over everything: the paper is out, `excludedBy` says which.
+// - Matching is over title, summary, AI summary and keywords; catalog `titlePhrases` only over title + keywords.
+// Speed: selection runs per subscriber × paper. Catalog regexes are compiled once per process (on first use);
+// a paper's topic hits are memoized per paper object (WeakMap: papers are immutable values once normalized, and
+// entries vanish with the objects); keyword regexes are cached by text (bounded).
+import type { Reason } from '../digest/reason.js';
+import type { Paper } from '../papers/paper.js';
+import { compilePhrases, whichPhrase } from './phrase.js';
+import { TOPIC_CATALOG, type Topic } from './topic-catalog.js';
+
+export type { Topic };
+export const TOPICS: readonly Topic[] = TOPIC_CATALOG;
+export const TOPIC_IDS: ReadonlySet<string> = new Set(TOPIC_CATALOG.map((t) => t.id));
+
+export function topicById(id: string): Topic | undefined {
+  return TOPIC_CATALOG.find((t) => t.id === id);
+}
+
+export type MatchablePaper = Pick<Paper, 'title' | 'summary' | 'keywords' | 'aiSummary'> &
+  Partial<Pick<Paper, 'authors' | 'organization'>>;
+
+export interface MatchPrefs {
+  topics: readonly string[];
+  includeKeywords: readonly string[];
+  excludeKeywords: readonly string[];
+  followAuthors?: readonly string[];
+  followOrgs?: readonly string[];
+}
+
+export interface MatchResult {
+  included: boolean;
+  /** The exclude keyword that removed the paper. */
+  excludedBy?: string;
+  reasons: Reason[];
+}
+
+interface CompiledTopic {
+  topic: Topic;
+  any: RegExp;
+  title: RegExp | null;
+}
+
+let compiledCatalog: Map<string, CompiledTopic> | null = null;
+
+function catalog(): Map<string, CompiledTopic> {
+  if (!compiledCatalog) {
+    compiledCatalog = new Map(
+      TOPIC_CATALOG.map((topic) => [
+        topic.id,
+        { topic, any: compilePhrases(topic.phrases), title: topic.titlePhrases?.length ? compilePhrases(topic.titlePhrases) : null },
+      ]),
+    );
+  }
+  return compiledCatalog;
+}
+
+interface PaperText {
+  all: string;
+  titleAndKeywords: string;
+  topicHits: Map<string, string | null>; // topic id -> matched catalog phrase, null = no hit
+}
+
+const paperTexts = new WeakMap<object, PaperText>();
+
+function textOf(paper: MatchablePaper): PaperText {
+  let t = paperTexts.get(paper);
+  if (!t) {
+    const keywords = (paper.keywords ?? []).join('\n');
+    t = {
+      all: [paper.title, paper.summary, paper.aiSummary ?? '', keywords].join('\n'),
+      titleAndKeywords: `${paper.title}\n${keywords}`,
+      topicHits: new Map(),
+    };
+    paperTexts.set(paper, t);
+  }
+  return t;
+}
+
+/** The catalog phrase by which `paper` falls in topic `id`, or null. Unknown ids never match. */
+export function topicHit(paper: MatchablePaper, id: string): string | null {
+  const text = textOf(paper);
+  const memo = text.topicHits.get(id);
+  if (memo !== undefined) return memo;
+  const c = catalog().get(id);
+  let phrase: string | null = null;
+  if (c) {
+    const m = c.any.exec(text.all);
+    if (m) phrase = c.topic.phrases[whichPhrase(m)] ?? null;
+    else if (c.title) {
+      const mt = c.title.exec(text.titleAndKeywords);
+      if (mt) phrase = c.topic.titlePhrases![whichPhrase(mt)] ?? null;
+    }
+  }
+  text.topicHits.set(id, phrase);
+  return phrase;
+}
+
+const KEYWORD_CACHE_MAX = 5_000;
+const keywordRegexes = new Map<string, RegExp | null>();
+
+function keywordRegex(keyword: string): RegExp | null {
+  let re = keywordRegexes.get(keyword);
+  if (re === undefined) {
+    try {
+      re = compilePhrases([keyword]);
+    } catch {
+      re = null; // a keyword with no words (validation refuses these; stored data may predate it)
+    }
+    if (keywordRegexes.size >= KEYWORD_CACHE_MAX) keywordRegexes.clear();
+    keywordRegexes.set(keyword, re);
+  }
+  return re;
+}
+
+/** Whether a free-text phrase (subscriber keyword) occurs in the paper, by the same rules as catalog phrases. */
+export function mentions(paper: MatchablePaper, phrase: string): boolean {
+  const re = keywordRegex(phrase);
+  return re !== null && re.test(textOf(paper).all);
+}
+
+/** Names compared without case, accents or extra spaces ("José  García" = "jose garcia"). */
+export function normalizeName(name: string): string {
+  return name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+export function matchPaper(paper: MatchablePaper, prefs: MatchPrefs): MatchResult {
+  for (const k of prefs.excludeKeywords) {
+    if (mentions(paper, k)) return { included: false, excludedBy: k, reasons: [] };
+  }
+  const reasons: Reason[] = [];
+  const catalogMap = catalog();
+  let interests = 0;
+  for (const id of prefs.topics) {
+    const c = catalogMap.get(id);
+    if (!c) continue;
+    interests++;
+    const phrase = topicHit(paper, id);
+    if (phrase !== null) reasons.push({ kind: 'topic', topicId: id, topicLabel: c.topic.label, phrase });
+  }
+  for (const k of prefs.includeKeywords) {
+    interests++;
+    if (mentions(paper, k)) reasons.push({ kind: 'keyword', phrase: k });
+  }
+  if (prefs.followAuthors?.length && paper.authors?.length) {
+    const wanted = new Set(prefs.followAuthors.map(normalizeName));
+    for (const a of paper.authors) if (wanted.has(normalizeName(a))) reasons.push({ kind: 'author', name: a });
+  }
+  if (prefs.followOrgs?.length && paper.organization) {
+    const wanted = new Set(prefs.followOrgs.map(normalizeName));
+    const org = paper.organization;
+    if (wanted.has(normalizeName(org.name)) || wanted.has(normalizeName(org.fullname))) {
+      reasons.push({ kind: 'organization', name: org.fullname || org.name });
+    }
+  }
+  if (interests === 0 && reasons.length === 0) return { included: true, reasons: [{ kind: 'trending' }] };
+  return { included: reasons.length > 0, reasons };
+}
