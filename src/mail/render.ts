@@ -1,0 +1,220 @@
+// Rendering: every email template compiled ONCE (compileTemplates, at start-up), then filled per recipient.
+// A broken template (MJML strict validation, Handlebars syntax, or a placeholder the view does not provide)
+// throws here, at start-up, with every problem listed — never at send time.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Subscriber } from '../subscribers/subscriber.js';
+import { compileHbs, compileMjml, createHbs, expandIncludes, TemplateError, type Fill } from './templates-compile.js';
+import {
+  buildAlreadySubscribedView,
+  buildConfirmView,
+  buildDigestView,
+  buildNothingNewView,
+  fitDigestView,
+  SUMMARY_STEPS,
+  webDigestView,
+  type AlreadySubscribedView,
+  type CommonView,
+  type ConfirmView,
+  type DigestView,
+  type NothingNewView,
+} from './view-model.js';
+
+export { TemplateError };
+
+export interface RenderedMail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface RenderedDigest extends RenderedMail {
+  /** Papers in this email; the others (papersWebOnly) are behind the overflow link in the web version. */
+  papersShown: number;
+  papersWebOnly: number;
+  htmlBytes: number;
+}
+
+export interface Templates {
+  /** The email: trimmed to the HTML budget (summaries first, then overflow papers to the web version). */
+  digest(view: DigestView): RenderedDigest;
+  /** The archive / view-in-browser page: every paper, untrimmed summaries, no budget. */
+  digestWebView(view: DigestView): string;
+  confirmation(view: ConfirmView): RenderedMail;
+  alreadySubscribed(view: AlreadySubscribedView): RenderedMail;
+  nothingNew(view: NothingNewView): RenderedMail;
+  readonly htmlBudgetBytes: number;
+}
+
+/** Gmail clips messages whose HTML exceeds 102 KB; stay clear of it. */
+export const DEFAULT_HTML_BUDGET_BYTES = 98_000;
+
+/** Template names: `<name>.mjml` + `<name>.txt.hbs` in the templates directory. */
+export const TEMPLATE_NAMES = ['digest', 'confirm', 'already-subscribed', 'nothing-new'] as const;
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+export interface CompiledPair<V> {
+  html: Fill<V>;
+  text: Fill<V>;
+  /** The MJML source with partials spliced in (placeholders intact): for the full-compile comparison and bench. */
+  mjmlSource: string;
+}
+
+export interface CompileOptions {
+  htmlBudgetBytes?: number;
+}
+
+function compilePair<V>(dir: string, name: TemplateName, hbs: ReturnType<typeof createHbs>): CompiledPair<V> {
+  const mjmlFile = join(dir, `${name}.mjml`);
+  const textFile = join(dir, `${name}.txt.hbs`);
+  for (const f of [mjmlFile, textFile]) if (!existsSync(f)) throw new TemplateError(name, [`missing file ${f}`]);
+  const mjmlSource = expandIncludes(mjmlFile, dir);
+  const html = compileHbs<V>(hbs, `${name}.mjml`, compileMjml(`${name}.mjml`, mjmlSource, dir), 'html');
+  const text = compileHbs<V>(hbs, `${name}.txt.hbs`, expandIncludes(textFile, dir), 'text');
+  return { html, text, mjmlSource };
+}
+
+export function compileTemplates(templatesDir: string, opts: CompileOptions = {}): Templates {
+  const dir = resolve(templatesDir);
+  const hbs = createHbs();
+  const budget = opts.htmlBudgetBytes ?? DEFAULT_HTML_BUDGET_BYTES;
+  const t = {
+    digest: compilePair<DigestView>(dir, 'digest', hbs),
+    confirm: compilePair<ConfirmView>(dir, 'confirm', hbs),
+    already: compilePair<AlreadySubscribedView>(dir, 'already-subscribed', hbs),
+    nothing: compilePair<NothingNewView>(dir, 'nothing-new', hbs),
+  };
+  const mail = <V extends CommonView>(pair: CompiledPair<V>, view: V): RenderedMail => ({ subject: view.subject, html: pair.html(view), text: pair.text(view) });
+
+  const digest = (view: DigestView): RenderedDigest => {
+    const attempt = (v: DigestView) => {
+      const html = t.digest.html(v);
+      return { v, html, bytes: Buffer.byteLength(html, 'utf8') };
+    };
+    const all = view.papers.length;
+    let best: ReturnType<typeof attempt> | null = null;
+    // 1) Trim summaries progressively, every paper kept.
+    for (const chars of SUMMARY_STEPS) {
+      const a = attempt(fitDigestView(view, chars, all));
+      if (a.bytes <= budget) {
+        best = a;
+        break;
+      }
+    }
+    // 2) Still over: keep the shortest summaries and move papers from the end to the web version (binary search
+    //    for the most papers that fit; the overflow link itself is in every candidate).
+    if (!best) {
+      const shortest = SUMMARY_STEPS[SUMMARY_STEPS.length - 1]!;
+      let lo = 0;
+      let hi = all - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const a = attempt(fitDigestView(view, shortest, mid));
+        if (a.bytes <= budget) {
+          best = a;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+    }
+    if (!best) throw new Error(`digest HTML exceeds the ${budget}-byte budget even without papers: the template is too large`);
+    return {
+      subject: best.v.subject,
+      html: best.html,
+      text: t.digest.text(best.v),
+      papersShown: best.v.papers.length,
+      papersWebOnly: all - best.v.papers.length,
+      htmlBytes: best.bytes,
+    };
+  };
+
+  const templates: Templates = {
+    digest,
+    digestWebView: (view) => t.digest.html(webDigestView(view)),
+    confirmation: (view) => mail(t.confirm, view),
+    alreadySubscribed: (view) => mail(t.already, view),
+    nothingNew: (view) => mail(t.nothing, view),
+    htmlBudgetBytes: budget,
+  };
+  smokeTest(templates);
+  return templates;
+}
+
+/** The MJML sources (partials spliced in, placeholders intact), for comparisons and the benchmark. */
+export function templateSources(templatesDir: string): Record<TemplateName, string> {
+  const dir = resolve(templatesDir);
+  return Object.fromEntries(TEMPLATE_NAMES.map((n) => [n, expandIncludes(join(dir, `${n}.mjml`), dir)])) as Record<TemplateName, string>;
+}
+
+/**
+ * The slow path the compiled templates replace: fill the MJML source with Handlebars, then run MJML on it, per
+ * recipient. Used by the equivalence test and the benchmark only.
+ */
+export function fullMjmlRenderer(templatesDir: string): (name: TemplateName, view: object) => string {
+  const dir = resolve(templatesDir);
+  const hbs = createHbs();
+  const sources = templateSources(dir);
+  const fills = Object.fromEntries(TEMPLATE_NAMES.map((n) => [n, compileHbs<object>(hbs, n, sources[n], 'html')])) as Record<TemplateName, Fill<object>>;
+  return (name, view) => compileMjml(name, fills[name](view), dir);
+}
+
+const SAMPLE_URL = 'https://digest.example.org';
+
+/**
+ * Fill every template once with a complete sample view, so a placeholder that names a missing field (strict
+ * mode) fails at start-up rather than on the first send.
+ */
+function smokeTest(t: Templates): void {
+  const sub: Subscriber = {
+    id: 'sample',
+    email: 'sample@example.org',
+    status: 'active',
+    pausedUntil: null,
+    timezone: 'UTC',
+    sendTime: { hour: 8, minute: 0 },
+    frequency: { kind: 'daily' },
+    topics: ['sample'],
+    includeKeywords: ['sample'],
+    excludeKeywords: [],
+    followAuthors: [],
+    followOrgs: [],
+    minUpvotes: 0,
+    maxPapers: 10,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    confirmedAt: '2026-01-01T00:00:00.000Z',
+    unsubscribedAt: null,
+    tokenVersion: 1,
+    bounceCount: 0,
+  };
+  const links = { preferences: `${SAMPLE_URL}/p`, unsubscribe: `${SAMPLE_URL}/u`, archive: `${SAMPLE_URL}/a` };
+  const paper = {
+    id: '2601.00001',
+    title: 'Sample',
+    summary: 'Sample summary.',
+    authors: ['A', 'B', 'C', 'D'],
+    publishedAt: null,
+    listedOn: '2026-01-01',
+    upvotes: 1,
+    comments: 1,
+    url: 'https://huggingface.co/papers/2601.00001',
+    arxivUrl: 'https://arxiv.org/abs/2601.00001',
+    githubRepo: 'https://github.com/a/b',
+    githubStars: 1,
+    projectPage: 'https://example.org/',
+    organization: { name: 'o', fullname: 'Org' },
+    thumbnail: null,
+    keywords: [],
+    aiSummary: 'AI sample.',
+  };
+  const now = new Date('2026-01-01T08:00:00Z');
+  const view = buildDigestView({ subscriber: sub, selected: [{ paper, reasons: [{ kind: 'trending' }] }], period: '2026-01-01', links, now, publicUrl: SAMPLE_URL });
+  try {
+    t.digest(view);
+    t.digest(fitDigestView(view, 0, 0));
+    t.digestWebView(view);
+    t.confirmation(buildConfirmView({ confirmUrl: `${SAMPLE_URL}/c`, expiresHours: 48, topicsChosen: ['Sample'], publicUrl: SAMPLE_URL }));
+    t.alreadySubscribed(buildAlreadySubscribedView({ preferencesUrl: `${SAMPLE_URL}/p`, publicUrl: SAMPLE_URL }));
+    t.nothingNew(buildNothingNewView({ subscriber: sub, period: '2026-01-01', now, publicUrl: SAMPLE_URL, links }));
+  } catch (err) {
+    throw new TemplateError('sample fill', [(err as Error).message]);
+  }
+}
