@@ -228,6 +228,9 @@ export class SmtpMailer implements Mailer {
       conn.on('end', () => onDeath(null));
       conn.connect((err) => {
         if (err) return onDeath(err as SmtpSendFailure);
+        // The message body and the final "." go out as separate writes; with Nagle on, the second waits for a
+        // delayed ACK (~40 ms per message on Linux). Replies are tiny anyway.
+        (conn as unknown as { _socket?: { setNoDelay?(v: boolean): void } })._socket?.setNoDelay?.(true);
         const done = () => {
           if (ready) return;
           ready = true;

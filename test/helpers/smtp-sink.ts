@@ -102,6 +102,7 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
     size: opts.size ?? 10 * 1024 * 1024,
     logger: false,
     closeTimeout: 200,
+    disableReverseLookup: true,
     onMailFrom(address, session, cb) {
       const f = takeFault('mail', []);
       if (f) {
