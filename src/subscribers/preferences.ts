@@ -1,0 +1,270 @@
+// Preferences: what a subscriber may change (web form, CLI, CSV import), validated with zod, field by field, with
+// a message a person can act on. A change is validated whole against the current preferences: if any field is
+// refused, nothing changes (callers write only what `applyPreferencesPatch` returns).
+// Inputs are lenient in shape (strings from forms/CSV or typed values) and strict in content.
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { Frequency, SendTime, Subscriber, Weekday } from './subscriber.js';
+import { canonicalZone } from './timezone.js';
+import { TOPIC_IDS } from './topics.js';
+import { phraseWords } from './phrase.js';
+
+export { canonicalZone };
+
+export type Preferences = Pick<
+  Subscriber,
+  'timezone' | 'sendTime' | 'frequency' | 'topics' | 'includeKeywords' | 'excludeKeywords' | 'followAuthors' | 'followOrgs' | 'minUpvotes' | 'maxPapers'
+>;
+
+export const PREFERENCE_FIELDS = [
+  'timezone', 'sendTime', 'frequency', 'topics', 'includeKeywords', 'excludeKeywords', 'followAuthors', 'followOrgs', 'minUpvotes', 'maxPapers',
+] as const satisfies readonly (keyof Preferences)[];
+
+export const LIMITS = {
+  keywords: 30, // per list (include, exclude)
+  keywordLength: 60,
+  follows: 50, // per list (authors, organizations)
+  nameLength: 100,
+  maxPapers: 25,
+  minUpvotes: 10_000,
+  pauseDays: 366,
+} as const;
+
+export const DEFAULT_PREFERENCES: Preferences = {
+  timezone: 'UTC',
+  sendTime: { hour: 7, minute: 0 },
+  frequency: { kind: 'daily' },
+  topics: [],
+  includeKeywords: [],
+  excludeKeywords: [],
+  followAuthors: [],
+  followOrgs: [],
+  minUpvotes: 0,
+  maxPapers: 10,
+};
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export class PreferencesError extends Error {
+  constructor(readonly issues: FieldIssue[]) {
+    super(issues.map((i) => `${i.field}: ${i.message}`).join('; '));
+    this.name = 'PreferencesError';
+  }
+}
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+export function formatSendTime(t: SendTime): string {
+  return `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`;
+}
+
+export function parseSendTime(v: unknown): SendTime | null {
+  if (typeof v === 'string') {
+    const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(v.trim());
+    return m ? { hour: Number(m[1]), minute: Number(m[2]) } : null;
+  }
+  if (v && typeof v === 'object') {
+    const { hour, minute } = v as Record<string, unknown>;
+    if (Number.isInteger(hour) && Number.isInteger(minute) && (hour as number) >= 0 && (hour as number) <= 23 && (minute as number) >= 0 && (minute as number) <= 59) {
+      return { hour: hour as number, minute: minute as number };
+    }
+  }
+  return null;
+}
+
+/** `daily` or `weekly:<mon..sun>` (the CSV and form spelling). */
+export function formatFrequency(f: Frequency): string {
+  return f.kind === 'daily' ? 'daily' : `weekly:${WEEKDAYS[f.weekday - 1]}`;
+}
+
+export function parseFrequency(v: unknown): Frequency | null {
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (s === 'daily') return { kind: 'daily' };
+    const m = /^weekly:([a-z]{3,9})$/.exec(s);
+    if (!m) return null;
+    const i = WEEKDAYS.findIndex((d) => m[1]!.startsWith(d) && 'monday tuesday wednesday thursday friday saturday sunday'.includes(m[1]!));
+    return i >= 0 ? { kind: 'weekly', weekday: (i + 1) as Weekday } : null;
+  }
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (o.kind === 'daily') return { kind: 'daily' };
+    if (o.kind === 'weekly' && Number.isInteger(o.weekday) && (o.weekday as number) >= 1 && (o.weekday as number) <= 7) {
+      return { kind: 'weekly', weekday: o.weekday as Weekday };
+    }
+  }
+  return null;
+}
+
+/** A list given as an array or as one string separated by `separators` (forms and CSV cells). */
+function asList(v: unknown, separators: RegExp): unknown[] | null {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'string') return v.split(separators).map((s) => s.trim()).filter(Boolean);
+  return null;
+}
+
+function cleanText(s: string): string {
+  return s.normalize('NFKC').replace(/\s+/g, ' ').trim();
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
+
+function textList(opts: { max: number; maxLength: number; separators: RegExp; what: string; minLength: number }) {
+  return z.unknown().transform((v, ctx) => {
+    const list = asList(v, opts.separators);
+    if (!list) {
+      ctx.addIssue({ code: 'custom', message: `must be a list of ${opts.what}s` });
+      return z.NEVER;
+    }
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (const item of list) {
+      if (typeof item !== 'string') {
+        ctx.addIssue({ code: 'custom', message: `every ${opts.what} must be text` });
+        return z.NEVER;
+      }
+      if (CONTROL.test(item)) {
+        ctx.addIssue({ code: 'custom', message: `${opts.what} must not contain line breaks or control characters` });
+        return z.NEVER;
+      }
+      const s = cleanText(item);
+      if (!s) continue;
+      if (s.length > opts.maxLength || s.length < opts.minLength || phraseWords(s).length === 0 || !/[\p{L}\p{N}]/u.test(s)) {
+        ctx.addIssue({ code: 'custom', message: `“${s.slice(0, 40)}${s.length > 40 ? '…' : ''}” must be ${opts.minLength}–${opts.maxLength} characters with a letter or digit` });
+        return z.NEVER;
+      }
+      const key = s.toLowerCase();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(s);
+    }
+    if (out.length > opts.max) {
+      ctx.addIssue({ code: 'custom', message: `at most ${opts.max} ${opts.what}s (got ${out.length})` });
+      return z.NEVER;
+    }
+    return out;
+  });
+}
+
+const intIn = (min: number, max: number, what: string) =>
+  z.unknown().transform((v, ctx) => {
+    const n = typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : v;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `must be a whole number of ${what} from ${min} to ${max}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const fieldSchemas = {
+  timezone: z.unknown().transform((v, ctx) => {
+    const zone = typeof v === 'string' ? canonicalZone(v) : null;
+    if (!zone) {
+      const shown = typeof v === 'string' ? `“${v.slice(0, 40)}” is not a known time zone; ` : '';
+      ctx.addIssue({ code: 'custom', message: `${shown}use an IANA name such as Europe/Berlin or America/New_York` });
+      return z.NEVER;
+    }
+    return zone;
+  }),
+  sendTime: z.unknown().transform((v, ctx) => {
+    const t = parseSendTime(v);
+    if (!t) {
+      ctx.addIssue({ code: 'custom', message: 'must be a local time HH:MM from 00:00 to 23:59' });
+      return z.NEVER;
+    }
+    return t;
+  }),
+  frequency: z.unknown().transform((v, ctx) => {
+    const f = parseFrequency(v);
+    if (!f) {
+      ctx.addIssue({ code: 'custom', message: 'must be daily or weekly:<mon|tue|wed|thu|fri|sat|sun>' });
+      return z.NEVER;
+    }
+    return f;
+  }),
+  topics: z.unknown().transform((v, ctx) => {
+    const list = asList(v, /[;,\s]+/);
+    if (!list || list.some((t) => typeof t !== 'string')) {
+      ctx.addIssue({ code: 'custom', message: 'must be a list of topic ids' });
+      return z.NEVER;
+    }
+    const ids = [...new Set((list as string[]).map((t) => t.trim().toLowerCase()).filter(Boolean))];
+    const unknown = ids.filter((id) => !TOPIC_IDS.has(id));
+    if (unknown.length) {
+      const shown = unknown.slice(0, 5).map((u) => `“${u.slice(0, 30)}”`).join(', ');
+      ctx.addIssue({ code: 'custom', message: `unknown topic${unknown.length > 1 ? 's' : ''} ${shown}; choose from ${[...TOPIC_IDS].join(', ')}` });
+      return z.NEVER;
+    }
+    return ids;
+  }),
+  includeKeywords: textList({ max: LIMITS.keywords, maxLength: LIMITS.keywordLength, minLength: 2, separators: /[;,\n]/, what: 'keyword' }),
+  excludeKeywords: textList({ max: LIMITS.keywords, maxLength: LIMITS.keywordLength, minLength: 2, separators: /[;,\n]/, what: 'keyword' }),
+  followAuthors: textList({ max: LIMITS.follows, maxLength: LIMITS.nameLength, minLength: 2, separators: /[;\n]/, what: 'author name' }),
+  followOrgs: textList({ max: LIMITS.follows, maxLength: LIMITS.nameLength, minLength: 2, separators: /[;\n]/, what: 'organization' }),
+  minUpvotes: intIn(0, LIMITS.minUpvotes, 'upvotes'),
+  maxPapers: intIn(1, LIMITS.maxPapers, 'papers'),
+};
+
+const preferencesSchema = z
+  .object(fieldSchemas)
+  .strict()
+  .superRefine((p, ctx) => {
+    const excluded = new Set((p.excludeKeywords as string[]).map((k) => k.toLowerCase()));
+    const both = (p.includeKeywords as string[]).filter((k) => excluded.has(k.toLowerCase()));
+    if (both.length) ctx.addIssue({ code: 'custom', path: ['excludeKeywords'], message: `“${both[0]}” is both included and excluded` });
+  });
+
+function issuesOf(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => {
+    if (i.code === 'unrecognized_keys') return { field: i.keys.join(', '), message: 'is not a preference that can be changed' };
+    return { field: String(i.path[0] ?? 'preferences'), message: i.message };
+  });
+}
+
+/** Validate a complete set of preferences (missing fields take the defaults). Throws PreferencesError. */
+export function validatePreferences(input: Record<string, unknown>): Preferences {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new PreferencesError([{ field: 'preferences', message: 'must be an object' }]);
+  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const parsed = preferencesSchema.safeParse({ ...DEFAULT_PREFERENCES, ...defined });
+  if (!parsed.success) throw new PreferencesError(issuesOf(parsed.error));
+  return parsed.data as Preferences;
+}
+
+export interface PreferenceChange {
+  field: keyof Preferences;
+  from: unknown;
+  to: unknown;
+}
+
+/** Apply a partial change to the current preferences. Validated whole; throws PreferencesError, changing nothing. */
+export function applyPreferencesPatch(current: Preferences, patch: Record<string, unknown>): { preferences: Preferences; changes: PreferenceChange[] } {
+  const base = Object.fromEntries(PREFERENCE_FIELDS.map((f) => [f, current[f]]));
+  const next = validatePreferences({ ...base, ...patch });
+  const changes = PREFERENCE_FIELDS.filter((f) => JSON.stringify(current[f]) !== JSON.stringify(next[f])).map((f) => ({ field: f, from: current[f], to: next[f] }));
+  return { preferences: next, changes };
+}
+
+/** The preferences part of a subscriber. */
+export function preferencesOf(sub: Preferences): Preferences {
+  return Object.fromEntries(PREFERENCE_FIELDS.map((f) => [f, sub[f]])) as Preferences;
+}
+
+/**
+ * Validate a pause end date (YYYY-MM-DD, subscriber's zone): after today there, at most LIMITS.pauseDays ahead.
+ * Returns the date or throws PreferencesError.
+ */
+export function validatePauseUntil(until: unknown, timezone: string, now: Date): string {
+  const bad = (message: string) => new PreferencesError([{ field: 'pausedUntil', message }]);
+  if (typeof until !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(until)) throw bad('must be a date YYYY-MM-DD');
+  const day = DateTime.fromISO(until, { zone: timezone });
+  if (!day.isValid) throw bad('must be a real calendar date');
+  const today = DateTime.fromJSDate(now, { zone: timezone }).startOf('day');
+  if (day <= today) throw bad('must be after today');
+  if (day > today.plus({ days: LIMITS.pauseDays })) throw bad(`must be within ${LIMITS.pauseDays} days`);
+  return until;
+}
