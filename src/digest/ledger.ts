@@ -1,0 +1,282 @@
+// The delivery ledger: one entry per (subscriber, period), the record that makes "exactly one digest per period"
+// hold across duplicate jobs, retries and crashed workers. Plus the sent-papers ledger (a paper is never sent to the
+// same subscriber twice) and the archived web view of each delivered digest.
+//
+// Entry states (HASH keys.edition):
+//   claimed    a worker owns it (owner + leaseUntil) and has not yet handed the message to SMTP
+//   sending    the 'sending' marker: set right before the message goes to the transport. If the owner vanishes
+//              now, nobody knows whether the server got it -> becomes `unknown` and is never resent.
+//   retrying   an attempt failed before any data reached the server (transient/throttled); claimable again
+//   sent       {sentAt, response, messageId, paperIds}
+//   failed     permanent SMTP refusal          unknown    maybe delivered (connection lost after the data)
+//   suppressed address suppressed / bouncing   skipped    nothing to send (quiet day, inactive, stale papers)
+// Transitions that race (claim, the sending marker) are Lua scripts; the final mark is one MULTI with the
+// sent-papers ZSET and the archive, so a crash can never leave "sent" without its papers recorded or vice versa.
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import type { Redis } from 'ioredis';
+import type { Keys } from '../redis/keys.js';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+export type EditionState = 'claimed' | 'sending' | 'retrying' | 'sent' | 'failed' | 'unknown' | 'suppressed' | 'skipped';
+export const FINAL_STATES: readonly EditionState[] = ['sent', 'failed', 'unknown', 'suppressed', 'skipped'];
+export const EDITION_STATES: readonly EditionState[] = ['claimed', 'sending', 'retrying', ...FINAL_STATES];
+
+export type ClaimResult =
+  | { outcome: 'claimed'; attempt: number }
+  /** Another worker holds an unexpired lease: come back at `until` (ms). */
+  | { outcome: 'busy'; until: number }
+  /** Already settled (sent, failed, unknown, …): nothing to do. */
+  | { outcome: 'done'; state: EditionState }
+  /** A previous owner crashed after the 'sending' marker: now recorded as unknown, never resent. */
+  | { outcome: 'unknown' };
+
+export interface EditionEntry {
+  state: EditionState;
+  owner: string | null;
+  leaseUntil: number | null;
+  attempts: number;
+  sendingAt: string | null;
+  sentAt: string | null;
+  response: string | null;
+  messageId: string | null;
+  paperIds: string[];
+  error: string | null;
+  code: number | null;
+  reason: string | null;
+  updatedAt: string | null;
+}
+
+export interface LedgerOptions {
+  /** How long a claim is good for without news from its owner. Must exceed one send's worst case. */
+  leaseMs?: number;
+  /** Ledger entries and per-period indexes live this long (they must outlive any re-run of the job). */
+  entryTtlSeconds?: number;
+  /** Sent-papers entries older than this are trimmed (must exceed the selection lookback). */
+  sentPapersRetentionDays?: number;
+  /** How long the web view of a delivered digest stays available behind the archive link. */
+  archiveTtlSeconds?: number;
+}
+
+// KEYS: entry, index. ARGV: owner, nowMs, leaseMs, subscriberId, ttlSeconds, nowIso
+const CLAIM = `
+local st = redis.call('HGET', KEYS[1], 'state')
+local now = tonumber(ARGV[2])
+if st == 'sent' or st == 'failed' or st == 'unknown' or st == 'suppressed' or st == 'skipped' then
+  return {'done', st}
+end
+if st == 'claimed' or st == 'sending' then
+  local lease = tonumber(redis.call('HGET', KEYS[1], 'leaseUntil') or '0')
+  local owner = redis.call('HGET', KEYS[1], 'owner')
+  if lease > now and owner ~= ARGV[1] then
+    return {'busy', tostring(lease)}
+  end
+  if st == 'sending' then
+    redis.call('HSET', KEYS[1], 'state', 'unknown', 'error', 'owner lost after the sending marker; not resent', 'updatedAt', ARGV[6])
+    redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil')
+    redis.call('HSET', KEYS[2], ARGV[4], 'unknown')
+    return {'unknown'}
+  end
+end
+local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('HSET', KEYS[1], 'state', 'claimed', 'owner', ARGV[1], 'leaseUntil', tostring(now + tonumber(ARGV[3])), 'updatedAt', ARGV[6])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
+redis.call('HSET', KEYS[2], ARGV[4], 'claimed')
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[5]))
+return {'claimed', tostring(attempts)}
+`;
+
+// KEYS: entry, index. ARGV: owner, nowMs, leaseMs, subscriberId, nowIso. Only the current owner may mark.
+const MARK_SENDING = `
+if redis.call('HGET', KEYS[1], 'state') ~= 'claimed' or redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'state', 'sending', 'sendingAt', ARGV[5], 'leaseUntil', tostring(tonumber(ARGV[2]) + tonumber(ARGV[3])), 'updatedAt', ARGV[5])
+redis.call('HSET', KEYS[2], ARGV[4], 'sending')
+return 1
+`;
+
+// KEYS: entry, index. ARGV: owner, subscriberId, state, nowIso, then field/value pairs. Only the current owner.
+const SETTLE = `
+local st = redis.call('HGET', KEYS[1], 'state')
+if (st ~= 'claimed' and st ~= 'sending') or redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'state', ARGV[3], 'updatedAt', ARGV[4])
+for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if ARGV[3] ~= 'retrying' then redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil') else redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil', 'sendingAt') end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 1
+`;
+
+function num(v: string | undefined): number | null {
+  return v === undefined || v === '' ? null : Number(v);
+}
+
+export class DeliveryLedger {
+  private readonly leaseMs: number;
+  private readonly ttl: number;
+  private readonly retentionMs: number;
+  private readonly archiveTtl: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly clock: () => Date,
+    opts: LedgerOptions = {},
+  ) {
+    this.leaseMs = opts.leaseMs ?? 5 * 60_000;
+    this.ttl = opts.entryTtlSeconds ?? 40 * 24 * 3600;
+    this.retentionMs = (opts.sentPapersRetentionDays ?? 45) * 24 * 3600_000;
+    this.archiveTtl = opts.archiveTtlSeconds ?? 30 * 24 * 3600;
+  }
+
+  get lease(): number {
+    return this.leaseMs;
+  }
+
+  async claim(subscriberId: string, period: string, owner: string): Promise<ClaimResult> {
+    const now = this.clock();
+    const res = (await this.redis.eval(
+      CLAIM, 2, this.keys.edition(subscriberId, period), this.keys.editionsByPeriod(period),
+      owner, String(now.getTime()), String(this.leaseMs), subscriberId, String(this.ttl), now.toISOString(),
+    )) as string[];
+    switch (res[0]) {
+      case 'claimed':
+        return { outcome: 'claimed', attempt: Number(res[1]) };
+      case 'busy':
+        return { outcome: 'busy', until: Number(res[1]) };
+      case 'done':
+        return { outcome: 'done', state: res[1] as EditionState };
+      default:
+        return { outcome: 'unknown' };
+    }
+  }
+
+  /** The marker set right before the message goes to the transport. False = we lost the claim: do not send. */
+  async markSending(subscriberId: string, period: string, owner: string): Promise<boolean> {
+    const now = this.clock();
+    const ok = await this.redis.eval(
+      MARK_SENDING, 2, this.keys.edition(subscriberId, period), this.keys.editionsByPeriod(period),
+      owner, String(now.getTime()), String(this.leaseMs), subscriberId, now.toISOString(),
+    );
+    return ok === 1;
+  }
+
+  /**
+   * Delivered: the entry, the sent-papers ledger (trimmed by age) and the archived web view, in one MULTI.
+   * Not owner-checked on purpose: a 250 reply is the best knowledge there is, even if the lease ran out meanwhile.
+   */
+  async markSent(
+    subscriberId: string,
+    period: string,
+    result: { response: string; messageId: string; paperIds: string[]; webHtml?: string | null },
+  ): Promise<void> {
+    const now = this.clock();
+    const entry = this.keys.edition(subscriberId, period);
+    const sent = this.keys.sentPapers(subscriberId);
+    const tx = this.redis
+      .multi()
+      .hset(entry, {
+        state: 'sent',
+        sentAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+        response: result.response.slice(0, 300),
+        messageId: result.messageId,
+        paperIds: JSON.stringify(result.paperIds),
+      })
+      .hdel(entry, 'owner', 'leaseUntil', 'error', 'code')
+      .expire(entry, this.ttl)
+      .hset(this.keys.editionsByPeriod(period), subscriberId, 'sent')
+      .expire(this.keys.editionsByPeriod(period), this.ttl);
+    if (result.paperIds.length) {
+      tx.zadd(sent, ...result.paperIds.flatMap((id) => [now.getTime(), id]));
+      tx.zremrangebyscore(sent, '-inf', now.getTime() - this.retentionMs);
+      tx.pexpire(sent, this.retentionMs);
+    }
+    if (result.webHtml) tx.set(this.keys.archive(subscriberId, period), await gzipAsync(result.webHtml, { level: 4 }), 'EX', this.archiveTtl);
+    const res = await tx.exec();
+    const failed = res?.find(([err]) => err);
+    if (!res || failed) throw new Error(`ledger markSent failed: ${failed?.[0]?.message ?? 'transaction aborted'}`);
+  }
+
+  /** Settle as failed / unknown / suppressed / skipped, or release for a retry ('retrying'). Owner-checked. */
+  async settle(
+    subscriberId: string,
+    period: string,
+    owner: string,
+    state: Exclude<EditionState, 'claimed' | 'sending' | 'sent'>,
+    detail: { error?: string; code?: number | null; reason?: string } = {},
+  ): Promise<boolean> {
+    const fields: string[] = [];
+    if (detail.error !== undefined) fields.push('error', detail.error.slice(0, 500));
+    if (detail.code !== undefined && detail.code !== null) fields.push('code', String(detail.code));
+    if (detail.reason !== undefined) fields.push('reason', detail.reason);
+    const ok = await this.redis.eval(
+      SETTLE, 2, this.keys.edition(subscriberId, period), this.keys.editionsByPeriod(period),
+      owner, subscriberId, state, this.clock().toISOString(), ...fields,
+    );
+    return ok === 1;
+  }
+
+  async get(subscriberId: string, period: string): Promise<EditionEntry | null> {
+    const h = await this.redis.hgetall(this.keys.edition(subscriberId, period));
+    if (!h.state) return null;
+    return {
+      state: h.state as EditionState,
+      owner: h.owner ?? null,
+      leaseUntil: num(h.leaseUntil),
+      attempts: Number(h.attempts ?? 0),
+      sendingAt: h.sendingAt ?? null,
+      sentAt: h.sentAt ?? null,
+      response: h.response ?? null,
+      messageId: h.messageId ?? null,
+      paperIds: h.paperIds ? (JSON.parse(h.paperIds) as string[]) : [],
+      error: h.error ?? null,
+      code: num(h.code),
+      reason: h.reason ?? null,
+      updatedAt: h.updatedAt ?? null,
+    };
+  }
+
+  /** Counts by state for one period (for `editions status` and the dashboard). */
+  async countsByState(period: string): Promise<Record<EditionState, number>> {
+    const counts = Object.fromEntries(EDITION_STATES.map((s) => [s, 0])) as Record<EditionState, number>;
+    let cursor = '0';
+    do {
+      const [next, pairs] = await this.redis.hscan(this.keys.editionsByPeriod(period), cursor, 'COUNT', 1000);
+      cursor = next;
+      for (let i = 1; i < pairs.length; i += 2) {
+        const s = pairs[i] as EditionState;
+        if (s in counts) counts[s] += 1;
+      }
+    } while (cursor !== '0');
+    return counts;
+  }
+
+  /** Subscriber ids of one period in one state (e.g. every `unknown` for an operator to look at). */
+  async subscribersIn(period: string, state: EditionState, limit = 1000): Promise<string[]> {
+    const out: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, pairs] = await this.redis.hscan(this.keys.editionsByPeriod(period), cursor, 'COUNT', 1000);
+      cursor = next;
+      for (let i = 0; i < pairs.length; i += 2) if (pairs[i + 1] === state) out.push(pairs[i]!);
+    } while (cursor !== '0' && out.length < limit);
+    return out.slice(0, limit);
+  }
+
+  /** Paper ids ever sent to this subscriber (within the retention window). */
+  async sentPaperIds(subscriberId: string): Promise<Set<string>> {
+    return new Set(await this.redis.zrange(this.keys.sentPapers(subscriberId), 0, -1));
+  }
+
+  /** The web view of a delivered digest (the archive link), or null when never stored or expired. */
+  async archive(subscriberId: string, period: string): Promise<string | null> {
+    const buf = await this.redis.getBuffer(this.keys.archive(subscriberId, period));
+    if (!buf) return null;
+    return (await gunzipAsync(buf)).toString('utf8');
+  }
+}

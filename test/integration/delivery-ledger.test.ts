@@ -1,0 +1,85 @@
+// The delivery ledger against a real redis-server: claims, leases, the sending marker, settling, sent papers.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { DeliveryLedger } from '../../src/digest/ledger.js';
+import { makeKeys } from '../../src/redis/keys.js';
+import { testClock } from '../helpers/clock.js';
+import { startRedis, type TestRedis } from '../helpers/redis-server.js';
+
+describe('delivery ledger', () => {
+  let server: TestRedis;
+  let redis: Redis;
+  const clock = testClock('2026-11-28T08:00:00Z');
+  const keys = makeKeys('ledgertest');
+  let ledger: DeliveryLedger;
+  before(async () => {
+    server = await startRedis();
+    redis = new Redis(server.url);
+    ledger = new DeliveryLedger(redis, keys, clock, { leaseMs: 60_000, sentPapersRetentionDays: 10 });
+  });
+  after(async () => {
+    await redis.quit();
+    await server.stop();
+  });
+
+  it('claims once; a second owner is told busy until the lease runs out, then takes over', async () => {
+    assert.deepEqual(await ledger.claim('subA0000', '2026-11-28', 'w1'), { outcome: 'claimed', attempt: 1 });
+    assert.deepEqual(await ledger.claim('subA0000', '2026-11-28', 'w2'), { outcome: 'busy', until: clock.now() + 60_000 });
+    clock.advance(60_001);
+    assert.deepEqual(await ledger.claim('subA0000', '2026-11-28', 'w2'), { outcome: 'claimed', attempt: 2 });
+    // the first owner lost it: it may not set the marker any more
+    assert.equal(await ledger.markSending('subA0000', '2026-11-28', 'w1'), false);
+    assert.equal(await ledger.markSending('subA0000', '2026-11-28', 'w2'), true);
+  });
+
+  it('an owner that vanished after the sending marker leaves the entry unknown, never re-claimable', async () => {
+    await ledger.claim('subB0000', '2026-11-28', 'w1');
+    assert.equal(await ledger.markSending('subB0000', '2026-11-28', 'w1'), true);
+    assert.equal((await ledger.claim('subB0000', '2026-11-28', 'w2')).outcome, 'busy');
+    clock.advance(60_001);
+    assert.deepEqual(await ledger.claim('subB0000', '2026-11-28', 'w2'), { outcome: 'unknown' });
+    assert.deepEqual(await ledger.claim('subB0000', '2026-11-28', 'w3'), { outcome: 'done', state: 'unknown' });
+    assert.equal((await ledger.get('subB0000', '2026-11-28'))?.state, 'unknown');
+  });
+
+  it('marks sent with the papers and the archive in one go; later claims are done', async () => {
+    await ledger.claim('subC0000', '2026-11-28', 'w1');
+    await ledger.markSending('subC0000', '2026-11-28', 'w1');
+    await ledger.markSent('subC0000', '2026-11-28', { response: '250 OK', messageId: '<m@x>', paperIds: ['2611.00001', '2611.00002'], webHtml: '<html>web view ü</html>' });
+    const e = await ledger.get('subC0000', '2026-11-28');
+    assert.equal(e?.state, 'sent');
+    assert.deepEqual(e?.paperIds, ['2611.00001', '2611.00002']);
+    assert.equal(e?.owner, null);
+    assert.deepEqual(await ledger.claim('subC0000', '2026-11-28', 'w9'), { outcome: 'done', state: 'sent' });
+    assert.deepEqual([...(await ledger.sentPaperIds('subC0000'))].sort(), ['2611.00001', '2611.00002']);
+    assert.equal(await ledger.archive('subC0000', '2026-11-28'), '<html>web view ü</html>');
+    assert.ok((await redis.ttl(keys.archive('subC0000', '2026-11-28'))) > 0);
+    // eleven days later the old papers are trimmed when the next edition is marked
+    clock.advance(11 * 24 * 3600_000);
+    await ledger.claim('subC0000', '2026-12-09', 'w1');
+    await ledger.markSent('subC0000', '2026-12-09', { response: '250 OK', messageId: '<n@x>', paperIds: ['2612.00001'] });
+    assert.deepEqual([...(await ledger.sentPaperIds('subC0000'))], ['2612.00001']);
+  });
+
+  it('releases for a retry, settles finally, and counts states per period', async () => {
+    await ledger.claim('subD0000', '2026-11-29', 'w1');
+    assert.equal(await ledger.settle('subD0000', '2026-11-29', 'w1', 'retrying', { error: '451 later', code: 451 }), true);
+    assert.deepEqual(await ledger.claim('subD0000', '2026-11-29', 'w2'), { outcome: 'claimed', attempt: 2 });
+    assert.equal(await ledger.settle('subD0000', '2026-11-29', 'w1', 'failed'), false, 'not the owner');
+    assert.equal(await ledger.settle('subD0000', '2026-11-29', 'w2', 'failed', { error: '550 no', code: 550 }), true);
+    await ledger.claim('subE0000', '2026-11-29', 'w1');
+    await ledger.settle('subE0000', '2026-11-29', 'w1', 'skipped', { reason: 'quiet-day' });
+    await ledger.claim('subF0000', '2026-11-29', 'w1');
+    const counts = await ledger.countsByState('2026-11-29');
+    assert.deepEqual({ failed: counts.failed, skipped: counts.skipped, claimed: counts.claimed, sent: counts.sent }, { failed: 1, skipped: 1, claimed: 1, sent: 0 });
+    assert.deepEqual(await ledger.subscribersIn('2026-11-29', 'failed'), ['subD0000']);
+    assert.equal((await ledger.get('subE0000', '2026-11-29'))?.reason, 'quiet-day');
+  });
+
+  it('concurrent claims for one edition: exactly one wins', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => ledger.claim('subG0000', '2026-11-30', `w${i}`)));
+    assert.equal(results.filter((r) => r.outcome === 'claimed').length, 1);
+    assert.equal(results.filter((r) => r.outcome === 'busy').length, 19);
+  });
+});
