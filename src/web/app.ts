@@ -77,5 +77,6 @@ function escapeHtml(s: string): string {
 export function errorPage(status: number, message: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${status} · Papers Digest</title><link rel="stylesheet" href="/static/app.css"></head>
-<body><main class="page"><h1>${status === 404 ? 'Not found' : 'Sorry'}</h1><p>${escapeHtml(message)}</p><p><a href="/">Papers Digest home</a></p></main></body></html>`;
+<body><header class="site"><a class="brand" href="/"><span class="brand-mark" aria-hidden="true">¶</span>Papers Digest</a></header>
+<main class="page"><section class="card narrow"><h1>${status === 404 ? 'Not found' : 'Sorry'}</h1><p>${escapeHtml(message)}</p><p><a href="/">Papers Digest home</a></p></section></main></body></html>`;
 }

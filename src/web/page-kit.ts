@@ -1,0 +1,114 @@
+// What every subscriber route shares: the dependencies (ports, not concrete stores, so the pages can be tested
+// against any store that keeps the contract), the compiled pages, CSRF, and token resolution that answers the
+// SAME 404 for a forged, truncated, unknown-subscriber or revoked token (no way to probe who exists).
+import { createHmac } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { LinkSecret } from '../config.js';
+import { isCurrentVersion, subscriberLinks, verifyToken, type LinkPurpose } from '../links/signed-links.js';
+import type { Logger } from '../log.js';
+import type { Settings } from '../ops/settings.js';
+import type { Keys } from '../redis/keys.js';
+import type { Frequency, SendTime, Subscriber } from '../subscribers/subscriber.js';
+import type { Csrf } from './csrf.js';
+import type { PageName, Pages } from './pages.js';
+import type { RateLimiter, Limit } from './rate-limit.js';
+import type { TopicInfo } from './views.js';
+
+/** The subset of SubscriberStore (src/subscribers/store.ts) the pages use. Writes are re-read via get(). */
+export interface SubscriberStorePort {
+  create(input: {
+    email: string;
+    timezone: string;
+    sendTime: SendTime;
+    frequency: Frequency;
+    topics: string[];
+  }): Promise<{ subscriber: Subscriber; created: boolean }>;
+  get(id: string): Promise<Subscriber | null>;
+  update(id: string, patch: Partial<Subscriber>): Promise<unknown>;
+  confirm(id: string): Promise<unknown>;
+  unsubscribe(id: string): Promise<unknown>;
+  pause(id: string, untilIsoDate: string): Promise<unknown>;
+  resume(id: string): Promise<unknown>;
+}
+
+export interface SubscribeLimits {
+  /** Subscribe posts per client IP per window (a burst beyond it gets the friendly 429 page). */
+  perIp: Limit;
+  /** Emails per address per window; beyond it the post still answers "check your inbox" but sends nothing. */
+  perAddress: Limit;
+}
+
+export const DEFAULT_LIMITS: SubscribeLimits = {
+  perIp: { limit: 10, windowMs: 10 * 60_000 },
+  perAddress: { limit: 3, windowMs: 60 * 60_000 },
+};
+
+export interface SubscriptionDeps {
+  store: SubscriberStorePort;
+  topics: readonly TopicInfo[];
+  settings: { get(): Promise<Settings> };
+  secrets: readonly LinkSecret[];
+  publicUrl: string;
+  redis: Redis;
+  keys: Keys;
+  clock: () => Date;
+  log: Logger;
+  /** Email a subscriber who asked to (re)subscribe: a confirm link when pending, a preferences link when active. */
+  notify(subscriber: Subscriber): Promise<void>;
+  /** Next delivery instant, for "your first digest arrives …" (null when unknown). */
+  nextDelivery?(subscriber: Subscriber): Date | null;
+  /** The archived digest HTML for (subscriber, period), or null. */
+  archive?(subscriberId: string, period: string): Promise<string | null>;
+  limits?: Partial<SubscribeLimits>;
+  pagesDir?: string;
+}
+
+export interface Kit {
+  deps: SubscriptionDeps;
+  pages: Pages;
+  csrf: Csrf;
+  limiter: RateLimiter;
+  limits: SubscribeLimits;
+  zones: string[];
+  /** Fire-and-forget work (emails) still running; awaited when the app closes. */
+  track(p: Promise<unknown>): void;
+  send(reply: FastifyReply, status: number, page: PageName, title: string, view: object): FastifyReply;
+  message(reply: FastifyReply, status: number, m: MessageView): FastifyReply;
+  /** A verified, current token's subscriber, or null — the caller answers with notFound(). */
+  resolve(token: string, purpose: LinkPurpose): Promise<{ subscriber: Subscriber; period?: string } | { expired: true } | null>;
+  notFound(reply: FastifyReply): FastifyReply;
+  links(s: Subscriber): ReturnType<typeof subscriberLinks>;
+  /** Path part of a link (forms post back to the same origin; PUBLIC_URL may differ behind a proxy). */
+  path(url: string): string;
+  /** Key for per-address rate limiting: an HMAC, so Redis keys never hold an address. */
+  addressKey(email: string): string;
+  csrfOk(req: FastifyRequest): boolean;
+}
+
+export interface MessageView {
+  title: string;
+  heading: string;
+  paragraphs: string[];
+  icon?: string;
+  live?: boolean;
+  link?: { href: string; text: string };
+}
+
+export function makeResolver(deps: SubscriptionDeps) {
+  return async (token: string, purpose: LinkPurpose) => {
+    const v = verifyToken(token, purpose, deps.secrets, deps.clock());
+    if (!v.ok) {
+      // Expiry is decided by the signed token alone (no lookup), so saying "expired" reveals nobody.
+      return v.reason === 'expired' ? ({ expired: true } as const) : null;
+    }
+    const subscriber = await deps.store.get(v.subscriberId);
+    if (!subscriber || !isCurrentVersion(v, subscriber)) return null;
+    return v.period ? { subscriber, period: v.period } : { subscriber };
+  };
+}
+
+export function addressKeyFn(secrets: readonly LinkSecret[]) {
+  const key = createHmac('sha256', secrets[0]!.secret).update('papers-digest/rate-limit/v1').digest();
+  return (email: string) => createHmac('sha256', key).update(email.toLowerCase()).digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,63 @@
+// The home page: the subscribe form, and its post. The answer to a valid post is ALWAYS the same "check your
+// inbox" page — new address, pending, active or rate-limited address alike — and the email goes out after the
+// response, so neither the page nor its timing tells a visitor whether an address is subscribed.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CSRF_FIELD } from '../csrf.js';
+import { parseSubscribeForm, type FieldErrors, type FormBody } from '../forms.js';
+import type { Kit } from '../page-kit.js';
+import { FORM_BODY_LIMIT } from '../subscription-routes.js';
+import { formView, sourceFromBody, type FormSource } from '../views.js';
+
+export function subscribeRoutes(app: FastifyInstance, kit: Kit): void {
+  const { deps } = kit;
+  const topicIds = deps.topics.map((t) => t.id);
+
+  const renderForm = (req: FastifyRequest, reply: FastifyReply, status: number, src: FormSource, email: string, errors: FieldErrors, detectZone: boolean) =>
+    kit.send(reply, status, 'subscribe', 'Subscribe', {
+      csrf: kit.csrf.issue(req, reply),
+      email,
+      ...formView(src, { catalog: deps.topics, zones: kit.zones, errors, detectZone }),
+    });
+
+  app.get('/', async (req, reply) => {
+    const settings = await deps.settings.get();
+    const [hour, minute] = settings.defaultSendTime.split(':');
+    const src: FormSource = { topics: [], timezone: settings.defaultTimezone, time: `${hour}:${minute}`, frequency: 'daily', weekday: 1 };
+    return renderForm(req, reply, 200, src, '', {}, true);
+  });
+
+  app.post('/', { bodyLimit: FORM_BODY_LIMIT }, async (req, reply) => {
+    const ip = await kit.limiter.hit('subscribe-ip', req.ip, kit.limits.perIp);
+    if (!ip.allowed) {
+      reply.header('retry-after', String(Math.ceil(ip.retryAfterMs / 1000)));
+      return kit.message(reply, 429, {
+        title: 'Slow down',
+        heading: 'Too many tries',
+        paragraphs: [
+          `We received a lot of sign-ups from your network just now. Please wait about ${Math.max(1, Math.ceil(ip.retryAfterMs / 60_000))} minute(s) and try again.`,
+        ],
+        link: { href: '/', text: 'Back to the form' },
+      });
+    }
+    const body = (req.body ?? {}) as FormBody;
+    const src = sourceFromBody(body);
+    const typedEmail = typeof body.email === 'string' ? body.email.slice(0, 254) : '';
+    if (!kit.csrf.verify(req, body[CSRF_FIELD])) {
+      return renderForm(req, reply, 403, src, typedEmail, { email: 'This form had expired. Check your choices and press Subscribe again.' }, false);
+    }
+    const parsed = parseSubscribeForm(body, topicIds);
+    if (!parsed.ok) return renderForm(req, reply, 400, src, typedEmail, parsed.errors, false);
+    const { email, ...choice } = parsed.value;
+
+    const perAddress = await kit.limiter.hit('subscribe-addr', kit.addressKey(email), kit.limits.perAddress);
+    if (perAddress.allowed) {
+      // An existing subscriber keeps their stored choices: an anonymous form post must not rewrite them.
+      const { subscriber } = await deps.store.create({ email, ...choice });
+      // After the response: rendering and SMTP time must not show in how long the answer takes.
+      kit.track(new Promise<void>((r) => setImmediate(r)).then(() => deps.notify(subscriber)));
+    } else {
+      req.log.info({ scope: 'subscribe-addr' }, 'address rate limit reached; answering without sending');
+    }
+    return kit.send(reply, 200, 'check-inbox', 'Check your inbox', { email });
+  });
+}

@@ -1,0 +1,23 @@
+/* global document */
+// Progressive enhancement only: every page works without this file (CSP forbids inline script, so it is served
+// from /static). Prefills the time zone select with the browser's zone when the server marked it as a guess.
+(function () {
+  'use strict';
+  var select = document.querySelector('select[data-detect-zone]');
+  if (!select) return;
+  var zone = '';
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+  } catch (_e) {
+    return;
+  }
+  if (!zone) return;
+  for (var i = 0; i < select.options.length; i++) {
+    if (select.options[i].value === zone) {
+      select.value = zone;
+      var note = document.getElementById('zone-detected');
+      if (note) note.hidden = false;
+      return;
+    }
+  }
+})();
