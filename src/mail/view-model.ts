@@ -137,7 +137,7 @@ export function editionLabel(period: string, frequency: 'daily' | 'weekly', now:
     return { long: `Week ${dt.weekNumber}, ${dt.weekYear}`, short: `week ${dt.weekNumber}` };
   }
   const day = DateTime.fromISO(period, { zone });
-  const dt = (day.isValid ? day : DateTime.fromJSDate(now, { zone })).setLocale('en-GB');
+  const dt = (day.isValid ? day : DateTime.fromJSDate(now, { zone })).setLocale('en-US');
   return { long: dt.toFormat('cccc, d LLLL yyyy'), short: dt.toFormat('ccc d LLL') };
 }
 

@@ -1,0 +1,222 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as cheerio from 'cheerio';
+import { compileTemplates, fullMjmlRenderer, TemplateError, type Templates } from '../../../src/mail/render.js';
+import { buildAlreadySubscribedView, buildConfirmView, buildDigestView, buildNothingNewView, type DigestView } from '../../../src/mail/view-model.js';
+import type { Paper } from '../../../src/papers/paper.js';
+import { REPO_ROOT } from '../../helpers/fixtures.js';
+import { fixturePapers, LINKS, longPaper, NOW, PUBLIC_URL, selected, subscriber } from './render-fixtures.js';
+
+const TEMPLATES = join(REPO_ROOT, 'templates');
+const GMAIL_CLIP_BYTES = 102 * 1024;
+
+function digestOf(papers: Paper[], over: { overflowUrl?: string } = {}): DigestView {
+  return buildDigestView({ subscriber: subscriber(), selected: selected(papers), period: '2026-09-28', links: LINKS, now: NOW, publicUrl: PUBLIC_URL, ...over });
+}
+
+/** Whitespace between tags is the only thing allowed to differ between the two rendering paths. */
+const normalize = (html: string) => html.replace(/>\s+</g, '><').replace(/\s+/g, ' ').trim();
+
+const HOSTILE = {
+  title: '<script>alert(1)</script> "><img src=x onerror=alert(2)> {{x}} {{{y}}} & co',
+  summary: 'Summary with </mj-text><mj-raw><script>bad()</script></mj-raw> and {{#each papers}}{{/each}} and <b>bold</b>',
+  author: '<img src=x onerror=alert(3)>',
+};
+
+function hostilePaper(): Paper {
+  return {
+    ...longPaper(99),
+    title: HOSTILE.title,
+    summary: HOSTILE.summary,
+    aiSummary: null,
+    authors: [HOSTILE.author, 'Bob "quote" O\'Neil'],
+    organization: { name: 'x', fullname: '<style>body{display:none}</style>' },
+    url: 'javascript:alert(4)',
+    arxivUrl: 'http://arxiv.org/abs/2609.1',
+    githubRepo: 'javascript:alert(5)//github.com',
+    projectPage: 'http://insecure.example.org/',
+  };
+}
+
+let t: Templates;
+before(() => {
+  t = compileTemplates(TEMPLATES);
+});
+
+describe('compiled digest', () => {
+  it('fills to the same HTML a full MJML compile per recipient produces (modulo whitespace)', () => {
+    const full = fullMjmlRenderer(TEMPLATES);
+    for (const papers of [fixturePapers().slice(0, 8), [hostilePaper(), ...fixturePapers().slice(8, 10)], []]) {
+      const view = digestOf(papers);
+      const rendered = t.digest(view);
+      assert.equal(rendered.papersWebOnly, 0);
+      assert.equal(normalize(rendered.html), normalize(full('digest', view)));
+    }
+    const confirm = buildConfirmView({ confirmUrl: `${PUBLIC_URL}/confirm/t`, expiresHours: 48, topicsChosen: ['NLP', '<b>x</b>'], publicUrl: PUBLIC_URL });
+    assert.equal(normalize(t.confirmation(confirm).html), normalize(full('confirm', confirm)));
+  });
+
+  it('shows each paper with its link, authors, organization, stats, summary, links and reason', () => {
+    const papers = fixturePapers().slice(0, 3);
+    const $ = cheerio.load(t.digest(digestOf(papers)).html);
+    const titles = $('h2 a');
+    assert.equal(titles.length, 3);
+    assert.equal(titles.eq(1).text(), papers[1]!.title);
+    assert.equal(titles.eq(1).attr('href'), `https://huggingface.co/papers/${papers[1]!.id}`);
+    const card = $('.pd-card').eq(1).text();
+    assert.match(card, /Jiawei Xu, Minghui Liu, Juzheng Zhang et al\. · Furong Huang's Lab at UMD/);
+    assert.match(card, /▲ 19 upvotes · 2 comments/);
+    assert.match(card, /On-policy self-distillation/);
+    assert.match(card, /Why: Large language models \(“language models”\)/);
+    assert.deepEqual(
+      $('.pd-card').eq(1).find('p a').map((_i, a) => $(a).text()).get(),
+      ['arXiv', 'Project page'],
+    );
+    assert.match($('h1').text(), /Monday, 28 September 2026/);
+  });
+
+  it('escapes hostile scraped text and never emits a non-https or unexpected link', () => {
+    const view = digestOf([hostilePaper(), ...fixturePapers().slice(0, 2)]);
+    const { html, text } = t.digest(view);
+    const $ = cheerio.load(html);
+    assert.equal($('script').length, 0);
+    assert.equal($('img').length, 0, 'no images at all: no tracking pixels, no remote thumbnails');
+    assert.equal($('[onerror]').length, 0);
+    assert.equal($('style').filter((_i, s) => $(s).text().includes('display:none}')).length, 0);
+    // The text survives as text: what the reader sees is exactly the scraped title.
+    assert.equal($('h2 a').first().text(), HOSTILE.title);
+    assert.ok($('.pd-card').first().text().includes(HOSTILE.summary));
+    assert.ok(html.includes('{{x}}'), 'handlebars-looking text is shown literally, never evaluated');
+    assert.ok(!html.includes('javascript:'), 'no javascript: anywhere');
+    assert.ok(!/(href|src)="http:/.test(html), 'no http: link or source');
+    const allowed = /^https:\/\/(huggingface\.co|arxiv\.org|github\.com|digest\.example\.org|[a-z0-9.-]+\.github\.io)\//;
+    for (const a of $('a[href]').toArray()) assert.match($(a).attr('href')!, allowed);
+    assert.ok(text.includes(HOSTILE.title), 'plain text holds the title verbatim (not HTML)');
+    assert.ok(!/javascript:|http:\/\//.test(text));
+  });
+
+  it('stays under the Gmail clip size with 25 very long papers', () => {
+    const view = digestOf(Array.from({ length: 25 }, (_, i) => longPaper(i)));
+    const r = t.digest(view);
+    assert.ok(r.htmlBytes <= t.htmlBudgetBytes && Buffer.byteLength(r.html) < GMAIL_CLIP_BYTES, `${r.htmlBytes} bytes`);
+    assert.equal(r.htmlBytes, Buffer.byteLength(r.html));
+    assert.equal(r.papersShown + r.papersWebOnly, 25);
+    if (r.papersWebOnly > 0) assert.ok(r.html.includes(`${r.papersWebOnly} more paper`));
+  });
+
+  it('trims summaries, then moves overflow papers to the web version, when over budget', () => {
+    const papers = Array.from({ length: 25 }, (_, i) => longPaper(i));
+    const small = compileTemplates(TEMPLATES, { htmlBudgetBytes: 30_000 });
+    const view = digestOf(papers, { overflowUrl: `${PUBLIC_URL}/archive/tok-arch?from=email` });
+    const r = small.digest(view);
+    assert.ok(r.htmlBytes <= 30_000);
+    assert.ok(r.papersShown > 0 && r.papersWebOnly > 0, `${r.papersShown} shown`);
+    const $ = cheerio.load(r.html);
+    assert.equal($('h2 a').length, r.papersShown);
+    const more = $('a').filter((_i, a) => $(a).text().includes(`${r.papersWebOnly} more papers in the web version`));
+    assert.equal(more.attr('href'), `${PUBLIC_URL}/archive/tok-arch?from=email`);
+    assert.ok(r.text.includes(`${r.papersWebOnly} more papers in the web version: ${PUBLIC_URL}/archive/tok-arch?from=email`));
+    // The web version has every paper, untrimmed, and no link to itself.
+    const web = cheerio.load(small.digestWebView(view));
+    assert.equal(web('h2 a').length, 25);
+    assert.ok(web.text().includes(view.papers[24]!.summaryFull));
+    assert.ok(!web.text().includes('View in browser'));
+  });
+
+  it('is dark-mode friendly and phone-friendly', () => {
+    const { html } = t.digest(digestOf(fixturePapers().slice(0, 2)));
+    const $ = cheerio.load(html);
+    assert.equal($('meta[name="color-scheme"]').attr('content'), 'light dark');
+    assert.equal($('meta[name="supported-color-schemes"]').attr('content'), 'light dark');
+    assert.match($('style').text(), /@media \(prefers-color-scheme: dark\)/);
+    assert.ok($('meta[name="viewport"]').length === 1);
+    assert.ok(!html.includes('fonts.googleapis.com'), 'no remote web fonts');
+  });
+
+  it('puts preferences, unsubscribe and view-in-browser links in both parts, with why they get it', () => {
+    const view = digestOf(fixturePapers().slice(0, 2));
+    const { html, text, subject } = t.digest(view);
+    const hrefs = cheerio.load(html)('a').map((_i, a) => cheerio.load(html)(a).attr('href')).get();
+    for (const link of Object.values(LINKS)) {
+      assert.ok(hrefs.includes(link), `html lacks ${link}`);
+      assert.ok(text.includes(link), `text lacks ${link}`);
+    }
+    assert.ok(html.includes('Large language models') || html.includes('llm'));
+    assert.ok(text.includes(view.why));
+    assert.equal(subject, view.subject);
+  });
+
+  it('writes a real plain-text part from its own template', () => {
+    const papers = fixturePapers().slice(0, 2);
+    const { text } = t.digest(digestOf(papers));
+    assert.match(text, /^Papers Digest — Monday, 28 September 2026\n2 papers picked for you\n/);
+    assert.ok(text.includes(`1. ${papers[0]!.title}\n`));
+    assert.ok(text.includes(`   Paper:   https://huggingface.co/papers/${papers[0]!.id}\n`));
+    assert.ok(text.includes(`   Code:    ${papers[0]!.githubRepo}\n`));
+    assert.ok(text.includes(`   Project: ${papers[1]!.projectPage}\n`));
+    assert.ok(!/<[a-z]/i.test(text), 'no HTML in the text part');
+    assert.ok(!text.includes('&#x'), 'no HTML entities in the text part');
+  });
+});
+
+describe('other emails', () => {
+  it('confirmation: button and text link, topics, expiry', () => {
+    const r = t.confirmation(buildConfirmView({ confirmUrl: `${PUBLIC_URL}/confirm/tok`, expiresHours: 48, topicsChosen: ['NLP', 'Robotics'], publicUrl: PUBLIC_URL }));
+    assert.equal(r.subject, 'Confirm your Papers Digest subscription');
+    const $ = cheerio.load(r.html);
+    assert.ok($('a').filter((_i, a) => $(a).attr('href') === `${PUBLIC_URL}/confirm/tok`).length >= 2);
+    assert.match($.text(), /Topics: NLP, Robotics\./);
+    assert.match(r.text, /within 48 hours:\n\nhttps:\/\/digest\.example\.org\/confirm\/tok\n/);
+  });
+
+  it('already subscribed: preferences link in both parts', () => {
+    const r = t.alreadySubscribed(buildAlreadySubscribedView({ preferencesUrl: LINKS.preferences, publicUrl: PUBLIC_URL }));
+    assert.ok(cheerio.load(r.html)(`a[href="${LINKS.preferences}"]`).length > 0);
+    assert.ok(r.text.includes(LINKS.preferences));
+  });
+
+  it('nothing new: dated note with preferences and unsubscribe links', () => {
+    const r = t.nothingNew(buildNothingNewView({ subscriber: subscriber(), period: '2026-09-28', now: NOW, publicUrl: PUBLIC_URL, links: LINKS }));
+    assert.match(r.html, /Monday, 28 September 2026/);
+    for (const l of [LINKS.preferences, LINKS.unsubscribe]) assert.ok(r.html.includes(l) && r.text.includes(l));
+    assert.ok(!r.html.includes(LINKS.archive));
+  });
+});
+
+describe('compile-time failures', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pd-templates-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const broken = (name: string, file: string, edit: (s: string) => string) => {
+    const d = join(dir, name);
+    cpSync(TEMPLATES, d, { recursive: true });
+    writeFileSync(join(d, file), edit(readFileSync(join(d, file), 'utf8')));
+    return d;
+  };
+
+  it('an invalid MJML template throws at compile time with the MJML errors', () => {
+    const d = broken('mjml', 'partials/paper-card.mjml', (s) => s.replace('<mj-text css-class="pd-text"', '<mj-text padding="banana" css-class="pd-text"') + '\n<mj-bogus />');
+    assert.throws(
+      () => compileTemplates(d),
+      (err: unknown) => err instanceof TemplateError && err.template === 'digest.mjml' && /mj-bogus/.test(err.message) && /padding/.test(err.message),
+    );
+  });
+
+  it('a placeholder the view does not provide throws at compile time, not at send time', () => {
+    const d = broken('field', 'digest.txt.hbs', (s) => s.replace('{{intro}}', '{{introduction}}'));
+    assert.throws(() => compileTemplates(d), (err: unknown) => err instanceof TemplateError && /introduction/.test(err.message));
+  });
+
+  it('broken Handlebars syntax and a missing partial throw at compile time', () => {
+    const syntax = broken('syntax', 'confirm.mjml', (s) => s.replace('{{confirmUrl}}', '{{#if confirmUrl}}'));
+    assert.throws(() => compileTemplates(syntax), TemplateError);
+    const missing = broken('partial', 'digest.mjml', (s) => s.replace('partials/footer.mjml', 'partials/nope.mjml'));
+    assert.throws(() => compileTemplates(missing), /cannot read partials\/nope\.mjml/);
+  });
+});
