@@ -1,0 +1,137 @@
+// Everything the admin dashboard shows, gathered in one read-only pass: recent scrapes, today's editions by
+// state, digests due per hour for the next 24 h, delivery lag, queue depths and suppressed addresses (masked).
+// Each part is independent: one failing (say, a queue call) shows as missing rather than breaking the page.
+import type { Redis } from 'ioredis';
+import type { Keys } from '../redis/keys.js';
+import { dueHistogram, oldestOverdueMs, type DueHistogram } from './due-histogram.js';
+import { editionStateCounts, type StateCounts } from './editions.js';
+import { maskEmail } from './mask.js';
+import { queueDepths, schedulers, type OpsQueues, type QueueDepth, type SchedulerInfo } from './queues.js';
+import type { Settings } from './settings.js';
+
+export interface ScrapeLogEntry {
+  at: string;
+  source: string;
+  url: string;
+  day: string;
+  papers: number;
+  status: 'ok' | 'failed' | 'not-modified';
+  error?: string;
+}
+
+export interface SuppressedRow {
+  masked: string;
+  reason: string;
+  at: string | null;
+}
+
+export interface DashboardData {
+  now: Date;
+  settings: Settings;
+  lastScrapeOk: Date | null;
+  scrapeFresh: boolean;
+  scrapes: ScrapeLogEntry[];
+  editions: { period: string; counts: StateCounts; total: number }[];
+  due: DueHistogram;
+  oldestOverdueMs: number;
+  queues: QueueDepth[] | null;
+  schedulers: SchedulerInfo[] | null;
+  suppressed: { count: number; rows: SuppressedRow[] };
+}
+
+export interface DashboardDeps {
+  redis: Redis;
+  keys: Keys;
+  queues: OpsQueues | null;
+  settings: () => Promise<Settings>;
+  /** H1's PaperStore.recentScrapes when wired; otherwise the scrape log list is read directly. */
+  recentScrapes?: (n: number) => Promise<ScrapeLogEntry[]>;
+}
+
+function utcDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+export async function readScrapeLog(redis: Redis, keys: Keys, n: number): Promise<ScrapeLogEntry[]> {
+  const rows = await redis.lrange(keys.scrapeLog, 0, n - 1);
+  return rows.flatMap((r) => {
+    try {
+      return [JSON.parse(r) as ScrapeLogEntry];
+    } catch {
+      return [];
+    }
+  });
+}
+
+export async function lastScrapeOk(redis: Redis, keys: Keys): Promise<Date | null> {
+  const raw = await redis.get(keys.scrapeLastOk);
+  const d = raw ? new Date(raw) : null;
+  return d && !Number.isNaN(d.getTime()) ? d : null;
+}
+
+export async function suppressedList(redis: Redis, keys: Keys, limit: number): Promise<{ count: number; rows: SuppressedRow[] }> {
+  const count = await redis.hlen(keys.suppressed);
+  const rows: SuppressedRow[] = [];
+  let cursor = '0';
+  do {
+    const [next, flat] = await redis.hscan(keys.suppressed, cursor, 'COUNT', 200);
+    cursor = next;
+    for (let i = 0; i + 1 < flat.length && rows.length < limit; i += 2) {
+      let reason = flat[i + 1]!;
+      let at: string | null = null;
+      try {
+        const parsed = JSON.parse(reason) as { reason?: string; at?: string; code?: number };
+        reason = [parsed.reason, parsed.code].filter(Boolean).join(' ') || 'suppressed';
+        at = parsed.at ?? null;
+      } catch {
+        // a plain-string reason is shown as is
+      }
+      rows.push({ masked: maskEmail(flat[i]!), reason, at });
+    }
+  } while (cursor !== '0' && rows.length < limit);
+  rows.sort((a, b) => (b.at ?? '').localeCompare(a.at ?? ''));
+  return { count, rows };
+}
+
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch {
+    return null;
+  }
+}
+
+export async function loadDashboard(deps: DashboardDeps, now: Date): Promise<DashboardData> {
+  const { redis, keys } = deps;
+  const settings = await deps.settings();
+  const today = utcDay(now);
+  const yesterday = utcDay(new Date(now.getTime() - 86_400_000));
+  const [last, scrapes, due, overdueMs, queues, scheds, suppressed, edToday, edYesterday] = await Promise.all([
+    lastScrapeOk(redis, keys),
+    deps.recentScrapes ? deps.recentScrapes(10) : readScrapeLog(redis, keys, 10),
+    dueHistogram(redis, keys, now, 24),
+    oldestOverdueMs(redis, keys, now),
+    deps.queues ? orNull(queueDepths(deps.queues)) : Promise.resolve(null),
+    deps.queues ? orNull(schedulers(deps.queues)) : Promise.resolve(null),
+    suppressedList(redis, keys, 50),
+    editionStateCounts(redis, keys, today),
+    editionStateCounts(redis, keys, yesterday),
+  ]);
+  const total = (c: StateCounts) => Object.values(c).reduce((a, b) => a + b, 0);
+  return {
+    now,
+    settings,
+    lastScrapeOk: last,
+    scrapeFresh: last !== null && now.getTime() - last.getTime() <= settings.freshnessHours * 3_600_000,
+    scrapes,
+    editions: [
+      { period: today, counts: edToday, total: total(edToday) },
+      { period: yesterday, counts: edYesterday, total: total(edYesterday) },
+    ],
+    due,
+    oldestOverdueMs: overdueMs,
+    queues,
+    schedulers: scheds,
+    suppressed,
+  };
+}

@@ -1,0 +1,36 @@
+// Bull Board (the BullMQ queue UI) mounted under /admin/queues, inside the admin context so the same token
+// guards it. Its UI needs a relaxed Content-Security-Policy on these routes only: its page carries inline
+// `style` attributes and a <style> block for the loading screen, and it pulls IBM Plex from Google Fonts.
+// Scripts stay 'self' (its bundles are served from /admin/queues/static); the rest of the site keeps the strict
+// policy from src/web/app.ts. The app-wide onSend hook only sets a header that is not already set, so setting
+// ours early (onRequest) wins for these routes.
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { FastifyInstance } from 'fastify';
+import { QUEUE_NAMES, type OpsQueues } from '../../ops/queues.js';
+
+export const BULL_BOARD_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; " +
+  "font-src 'self' https://fonts.gstatic.com; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'";
+
+export async function mountBullBoard(admin: FastifyInstance, queues: OpsQueues, basePath: string): Promise<void> {
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(basePath);
+  createBullBoard({
+    queues: QUEUE_NAMES.map((n) => new BullMQAdapter(queues[n])),
+    // @bull-board/fastify pins its own copy of @bull-board/api (9.10.1 beside our 9.10.2); the adapter is
+    // duck-typed at run time, only the two copies' private fields make the declared types differ.
+    serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+    options: { uiConfig: { boardTitle: 'Papers Digest queues' } },
+  });
+  await admin.register(
+    async (board) => {
+      board.addHook('onRequest', async (_req, reply) => {
+        reply.header('content-security-policy', BULL_BOARD_CSP);
+      });
+      await board.register(serverAdapter.registerPlugin());
+    },
+    { prefix: '/queues' },
+  );
+}

@@ -1,0 +1,114 @@
+// Pure: dashboard data → the strings and numbers the template shows. All formatting decisions live here so the
+// template stays logic-free and this stays unit-testable with fixed instants.
+import type { DashboardData } from '../../ops/dashboard.js';
+import { barChart } from './chart.js';
+
+export function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 90) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 90) return `${m} min`;
+  const h = s / 3600;
+  if (h < 48) return `${h.toFixed(h < 10 ? 1 : 0)} h`;
+  return `${Math.round(h / 24)} d`;
+}
+
+const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+const stamp = (d: Date) => `${d.toISOString().slice(0, 10)} ${hhmm(d)} UTC`;
+
+/** Order and colour of ledger states; unknown states still show, after these. */
+const STATE_ORDER: { state: string; tone: string; label: string }[] = [
+  { state: 'sent', tone: 'good', label: 'sent' },
+  { state: 'claimed', tone: 'info', label: 'sending' },
+  { state: 'sending', tone: 'info', label: 'sending' },
+  { state: 'pending', tone: 'info', label: 'pending' },
+  { state: 'failed', tone: 'bad', label: 'failed' },
+  { state: 'unknown', tone: 'warn', label: 'unknown' },
+  { state: 'suppressed', tone: 'muted', label: 'suppressed' },
+  { state: 'skipped', tone: 'muted', label: 'skipped' },
+];
+
+function stateRows(counts: Record<string, number>) {
+  const known = STATE_ORDER.filter((s) => counts[s.state]).map((s) => ({ ...s, count: counts[s.state]! }));
+  const extra = Object.keys(counts)
+    .filter((k) => !STATE_ORDER.some((s) => s.state === k))
+    .map((state) => ({ state, tone: 'muted', label: state, count: counts[state]! }));
+  return [...known, ...extra];
+}
+
+export function dashboardView(d: DashboardData) {
+  const now = d.now.getTime();
+  const dueNext24 = d.due.hours.reduce((a, h) => a + h.count, 0);
+  const peak = d.due.hours.reduce((best, h) => (h.count > best.count ? h : best), { start: d.now, count: 0 });
+  const chart = barChart(
+    d.due.hours.map((h, i) => ({
+      label: i % 3 === 0 ? hhmm(h.start) : '',
+      value: h.count,
+      title: `${hhmm(h.start)}–${hhmm(new Date(h.start.getTime() + 3_600_000))} UTC: ${h.count} digest${h.count === 1 ? '' : 's'}`,
+    })),
+    { ariaLabel: `Digests due per hour for the next 24 hours; ${dueNext24} in total` },
+  );
+  const today = d.editions[0]!;
+  const sentToday = today.counts.sent ?? 0;
+  const failedToday = (today.counts.failed ?? 0) + (today.counts.unknown ?? 0);
+  const sendQueue = d.queues?.find((q) => q.queue === 'send');
+  return {
+    now: stamp(d.now),
+    status: {
+      sending: d.settings.sendingPaused ? { tone: 'warn', text: 'Sending paused' } : { tone: 'good', text: 'Sending on' },
+      scraping: d.settings.scrapingPaused ? { tone: 'warn', text: 'Scraping paused' } : { tone: 'good', text: 'Scraping on' },
+      freshness: d.lastScrapeOk
+        ? d.scrapeFresh
+          ? { tone: 'good', text: 'Papers fresh' }
+          : { tone: 'bad', text: 'Papers stale' }
+        : { tone: 'bad', text: 'Never scraped' },
+    },
+    kpis: [
+      {
+        label: 'Last good scrape',
+        value: d.lastScrapeOk ? `${ago(now - d.lastScrapeOk.getTime())} ago` : 'never',
+        note: d.lastScrapeOk ? stamp(d.lastScrapeOk) : `fresh means within ${d.settings.freshnessHours} h`,
+        tone: d.scrapeFresh ? 'good' : 'bad',
+      },
+      {
+        label: `Sent today (${today.period})`,
+        value: String(sentToday),
+        note: `${today.total} in the ledger${failedToday ? `, ${failedToday} failed/unknown` : ''}`,
+        tone: failedToday ? 'warn' : 'good',
+      },
+      { label: 'Due next 24 h', value: String(dueNext24), note: peak.count ? `busiest hour ${hhmm(peak.start)} UTC (${peak.count})` : 'nothing scheduled', tone: 'info' },
+      {
+        label: 'Delivery lag',
+        value: d.oldestOverdueMs > 0 ? ago(d.oldestOverdueMs) : 'none',
+        note: `${d.due.overdue} overdue${sendQueue ? `, ${sendQueue.waiting + sendQueue.delayed + sendQueue.prioritized} queued, ${sendQueue.active} sending` : ''}`,
+        tone: d.oldestOverdueMs > d.settings.editionDeadlineMinutes * 60_000 ? 'bad' : d.oldestOverdueMs > 5 * 60_000 ? 'warn' : 'good',
+      },
+      { label: 'Suppressed', value: String(d.suppressed.count), note: `after ${d.settings.suppressAfterBounces} hard bounce(s)`, tone: d.suppressed.count ? 'muted' : 'good' },
+    ],
+    chart,
+    dueNext24,
+    overdue: d.due.overdue,
+    scrapes: d.scrapes.map((s) => ({
+      when: s.at ? `${ago(now - new Date(s.at).getTime())} ago` : '',
+      at: s.at,
+      day: s.day,
+      source: s.source,
+      url: s.url,
+      papers: s.papers,
+      status: s.status,
+      tone: s.status === 'ok' ? 'good' : s.status === 'failed' ? 'bad' : 'muted',
+      error: s.error ?? '',
+    })),
+    editions: d.editions.map((e) => ({ period: e.period, total: e.total, states: stateRows(e.counts) })),
+    queues: (d.queues ?? []).map((q) => ({ ...q, tone: q.failed ? 'bad' : 'muted' })),
+    queuesUnavailable: d.queues === null,
+    schedulers: (d.schedulers ?? []).map((s) => ({
+      id: s.id,
+      queue: s.queue,
+      present: s.present,
+      rule: s.pattern ? `${s.pattern}${s.tz ? ` (${s.tz})` : ''}` : s.every ? `every ${Math.round(s.every / 1000)} s` : '—',
+      next: s.next ? `${stamp(s.next)} (in ${ago(s.next.getTime() - now)})` : '—',
+    })),
+    suppressed: d.suppressed,
+  };
+}

@@ -1,0 +1,57 @@
+// /readyz and /metrics (not under /admin: probes and Prometheus address them directly). /healthz lives in app.ts.
+// /metrics is open by default — Prometheus usually scrapes it over a private network and it holds counts, never
+// addresses — and the live setting `metricsAuth=token` makes it require the admin token (bearer, as Prometheus'
+// `authorization` scrape option sends it, or basic). Readiness never needs a token: it reveals only reasons.
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Metrics } from '../../ops/metrics.js';
+import { queueMetrics } from '../../ops/queue-metrics.js';
+import type { OpsQueues } from '../../ops/queues.js';
+import { checkReadiness } from '../../ops/readiness.js';
+import type { Settings } from '../../ops/settings.js';
+import type { Keys } from '../../redis/keys.js';
+import { requireAdmin } from './auth.js';
+
+export interface ObservabilityDeps {
+  redis: Redis;
+  keys: Keys;
+  queues: OpsQueues | null;
+  metrics: Metrics;
+  settings: () => Promise<Settings>;
+  adminToken: () => string;
+  clock: () => Date;
+}
+
+export function observabilityRoutes(deps: ObservabilityDeps) {
+  const gauges = deps.queues ? queueMetrics(deps.metrics, { redis: deps.redis, keys: deps.keys, queues: deps.queues, clock: deps.clock }) : null;
+  const guard = requireAdmin(deps.adminToken);
+  return async (app: FastifyInstance) => {
+    app.get('/readyz', async (_req, reply) => {
+      const r = await checkReadiness({ redis: deps.redis, keys: deps.keys, queues: deps.queues, settings: deps.settings, now: deps.clock() }).catch((err: Error) => ({
+        ready: false,
+        reasons: [`readiness check failed: ${err.message}`],
+        checks: null,
+      }));
+      return reply.status(r.ready ? 200 : 503).header('cache-control', 'no-store').send({ status: r.ready ? 'ready' : 'not ready', ...r });
+    });
+
+    app.get('/metrics', async (req, reply) => {
+      let settings: Settings | null = null;
+      try {
+        settings = await deps.settings();
+      } catch {
+        // Redis down: fail closed (require the token) rather than open
+      }
+      if (!settings || settings.metricsAuth === 'token') {
+        await guard(req, reply);
+        if (reply.sent) return reply;
+      }
+      try {
+        await gauges?.refresh();
+      } catch (err) {
+        req.log.warn({ err }, 'queue gauges not refreshed; serving the process metrics only');
+      }
+      return reply.header('cache-control', 'no-store').type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    });
+  };
+}
