@@ -44,6 +44,8 @@ export const settingsSchema = z
     editionDeadlineMinutes: z.number().int().min(5).max(24 * 60).default(60),
     sendingPaused: z.boolean().default(false),
     scrapingPaused: z.boolean().default(false),
+    /** /metrics: 'open' (default; scraped from a private network, it holds counts, no addresses) or 'token' (admin token). */
+    metricsAuth: z.enum(['open', 'token']).default('open'),
   })
   .strict();
 
