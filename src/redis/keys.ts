@@ -7,6 +7,7 @@ export function makeKeys(prefix: string) {
     // papers
     paper: (id: string) => `${p}paper:${id}`, // HASH: field "json" (normalized paper), "firstSeen"
     papersByDay: (day: string) => `${p}papers:day:${day}`, // ZSET id -> upvotes
+    paperDays: `${p}papers:days`, // ZSET day (YYYY-MM-DD) -> days since epoch: which days hold papers
     scrapeDays: `${p}scrape:days`, // HASH day -> ISO instant of the last successful scrape of that day
     scrapeLastOk: `${p}scrape:last-ok`, // STRING ISO instant of the last successful scrape of any day
     scrapeLog: `${p}scrape:log`, // LIST of recent scrape outcomes (JSON), newest first, capped

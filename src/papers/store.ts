@@ -1,0 +1,161 @@
+// Papers in Redis. Each paper is a HASH (`json`: the normalized paper, `firstSeen`); each listing day is a ZSET
+// id → upvotes (rebuilt whole on every scrape, so a paper HF drops from a day drops from our day too); a ZSET of
+// days makes "listed since" a range query. Every write of one scrape goes in one MULTI: readers never see half
+// a day, and a failed scrape (which never calls in here) leaves everything as it was.
+import type { Redis } from 'ioredis';
+import type { Keys } from '../redis/keys.js';
+import { paperSchema, type Paper } from './paper.js';
+
+export type ScrapeStatus = 'ok' | 'failed' | 'not-modified' | 'empty';
+
+export interface ScrapeLogEntry {
+  at: string; // ISO instant
+  source: string; // page | api | file | …
+  url: string;
+  day: string | null; // the day asked for (null: latest)
+  papers: number;
+  status: ScrapeStatus;
+  error?: string;
+}
+
+export interface ScrapeMeta {
+  source: string;
+  url: string;
+}
+
+const LOG_MAX = 500;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function dayNumber(day: string): number {
+  if (!DAY.test(day)) throw new Error(`not a day (YYYY-MM-DD): ${day}`);
+  return Math.floor(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
+}
+
+export class PaperStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** Upsert the papers and rebuild `day` from them, atomically. Never called with an empty list. */
+  async replaceDay(day: string, papers: Paper[], meta: ScrapeMeta): Promise<{ stored: number; added: number }> {
+    return this.replaceDays(new Map([[day, papers]]), meta, day, { rebuild: true });
+  }
+
+  /**
+   * Several days from one listing (a page can list papers under more than one Daily Papers day), one MULTI:
+   * upsert every paper (refreshing upvotes/comments), rebuild each day's ZSET, stamp each day and the global
+   * last-success instant, and append one log entry. `rebuild: false` merges into the days instead (week and month
+   * pages show a selection of each day, which must not shrink it).
+   */
+  async replaceDays(
+    groups: Map<string, Paper[]>,
+    meta: ScrapeMeta,
+    requestedDay: string | null = null,
+    opts: { rebuild?: boolean } = {},
+  ): Promise<{ stored: number; added: number }> {
+    const total = [...groups.values()].reduce((n, ps) => n + ps.length, 0);
+    if (total === 0) throw new Error('replaceDays called without papers; the scraper must raise instead');
+    const now = this.clock().toISOString();
+    const multi = this.redis.multi();
+    const firstSeenAt: number[] = [];
+    for (const [day, papers] of groups) {
+      const dayKey = this.keys.papersByDay(day);
+      if (opts.rebuild !== false) multi.del(dayKey);
+      const zargs: (string | number)[] = [];
+      for (const p of papers) {
+        const paper = paperSchema.parse(p); // never store something the contract does not allow
+        multi.hset(this.keys.paper(paper.id), 'json', JSON.stringify(paper));
+        firstSeenAt.push(multi.length); // index of the HSETNX reply: 1 = a paper we had never seen
+        multi.hsetnx(this.keys.paper(paper.id), 'firstSeen', now);
+        zargs.push(paper.upvotes, paper.id);
+      }
+      if (zargs.length) multi.zadd(dayKey, ...zargs);
+      multi.zadd(this.keys.paperDays, dayNumber(day), day);
+      multi.hset(this.keys.scrapeDays, day, now);
+    }
+    if (requestedDay && !groups.has(requestedDay)) multi.hset(this.keys.scrapeDays, requestedDay, now);
+    multi.set(this.keys.scrapeLastOk, now);
+    this.pushLog(multi, { at: now, ...meta, day: requestedDay, papers: total, status: 'ok' });
+    const res = await multi.exec();
+    if (!res) throw new Error('paper store transaction aborted');
+    const failed = res.find(([err]) => err);
+    if (failed) throw failed[0];
+    const added = firstSeenAt.filter((i) => res[i]?.[1] === 1).length;
+    return { stored: total, added };
+  }
+
+  /**
+   * The source confirmed the day without new papers (304 Not Modified, or a legitimately empty day): nothing
+   * about the papers changes, but the day counts as freshly scraped.
+   */
+  async confirmDay(day: string | null, meta: ScrapeMeta, status: 'not-modified' | 'empty', papers = 0): Promise<void> {
+    const now = this.clock().toISOString();
+    const multi = this.redis.multi();
+    if (day) multi.hset(this.keys.scrapeDays, day, now);
+    multi.set(this.keys.scrapeLastOk, now);
+    this.pushLog(multi, { at: now, ...meta, day, papers, status });
+    await multi.exec();
+  }
+
+  /** A failed scrape: logged for the dashboard, nothing else touched. */
+  async recordFailure(day: string | null, meta: ScrapeMeta, error: string): Promise<void> {
+    const multi = this.redis.multi();
+    this.pushLog(multi, { at: this.clock().toISOString(), ...meta, day, papers: 0, status: 'failed', error: error.slice(0, 500) });
+    await multi.exec();
+  }
+
+  private pushLog(multi: ReturnType<Redis['multi']>, entry: ScrapeLogEntry): void {
+    multi.lpush(this.keys.scrapeLog, JSON.stringify(entry));
+    multi.ltrim(this.keys.scrapeLog, 0, LOG_MAX - 1);
+  }
+
+  async get(id: string): Promise<Paper | null> {
+    const raw = await this.redis.hget(this.keys.paper(id), 'json');
+    return raw ? (JSON.parse(raw) as Paper) : null;
+  }
+
+  async getMany(ids: string[]): Promise<Paper[]> {
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hget(this.keys.paper(id), 'json');
+    const res = (await pipe.exec()) ?? [];
+    return res.flatMap(([, raw]) => (typeof raw === 'string' ? [JSON.parse(raw) as Paper] : []));
+  }
+
+  /** The day's papers, most upvoted first (ties: id descending). */
+  async getDay(day: string): Promise<Paper[]> {
+    return this.getMany(await this.redis.zrevrange(this.keys.papersByDay(day), 0, -1));
+  }
+
+  /** Days (YYYY-MM-DD, ascending) that hold papers, on or after `firstDay`. */
+  async daysSince(firstDay: string): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.paperDays, dayNumber(firstDay), '+inf');
+  }
+
+  /** Every paper listed on `firstDay` or later, each once (newest day first, then by upvotes). */
+  async listedSince(firstDay: string): Promise<Paper[]> {
+    const days = (await this.daysSince(firstDay)).reverse();
+    const pipe = this.redis.pipeline();
+    for (const d of days) pipe.zrevrange(this.keys.papersByDay(d), 0, -1);
+    const res = (await pipe.exec()) ?? [];
+    const ids = [...new Set(res.flatMap(([, v]) => (Array.isArray(v) ? (v as string[]) : [])))];
+    return this.getMany(ids);
+  }
+
+  async lastSuccessfulScrape(): Promise<Date | null> {
+    const raw = await this.redis.get(this.keys.scrapeLastOk);
+    return raw ? new Date(raw) : null;
+  }
+
+  async lastScrapeOfDay(day: string): Promise<Date | null> {
+    const raw = await this.redis.hget(this.keys.scrapeDays, day);
+    return raw ? new Date(raw) : null;
+  }
+
+  async recentScrapes(n = 20): Promise<ScrapeLogEntry[]> {
+    const rows = await this.redis.lrange(this.keys.scrapeLog, 0, Math.max(0, n - 1));
+    return rows.map((r) => JSON.parse(r) as ScrapeLogEntry);
+  }
+}
