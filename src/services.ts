@@ -4,17 +4,25 @@ import type { Context } from './context.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
+import { compileTemplates, type Templates } from './mail/render.js';
+import { SubscriberStore } from './subscribers/store.js';
+import { fileURLToPath } from 'node:url';
 
 export interface Services {
   ctx: Context;
   metrics: Metrics;
   /** SMTP pool or the .eml outbox (SMTP_URL unset); closed when the context closes. */
   mailer: Mailer;
+  subscribers: SubscriberStore;
+  /** Every email template, compiled once here (a broken template fails the start). */
+  templates: Templates;
 }
 
 export async function createServices(ctx: Context): Promise<Services> {
   const metrics = createMetrics({ defaultMetrics: true });
   const mailer = createMailer(ctx.config, ctx.log, { clock: ctx.clock });
   ctx.onClose(() => mailer.close());
-  return { ctx, metrics, mailer };
+  const subscribers = new SubscriberStore(ctx.redis, ctx.keys, ctx.clock);
+  const templates = compileTemplates(fileURLToPath(new URL('../templates', import.meta.url)));
+  return { ctx, metrics, mailer, subscribers, templates };
 }

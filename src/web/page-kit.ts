@@ -5,7 +5,8 @@ import { createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { LinkSecret } from '../config.js';
-import { isCurrentVersion, subscriberLinks, verifyToken, type LinkPurpose } from '../links/signed-links.js';
+import type { subscriberLinks} from '../links/signed-links.js';
+import { isCurrentVersion, verifyToken, type LinkPurpose } from '../links/signed-links.js';
 import type { Logger } from '../log.js';
 import type { Settings } from '../ops/settings.js';
 import type { Keys } from '../redis/keys.js';
@@ -59,7 +60,7 @@ export interface SubscriptionDeps {
   /** Next delivery instant, for "your first digest arrives …" (null when unknown). */
   nextDelivery?(subscriber: Subscriber): Date | null;
   /** The archived digest HTML for (subscriber, period), or null. */
-  archive?(subscriberId: string, period: string): Promise<string | null>;
+  archive(subscriberId: string, period: string): Promise<string | null>;
   limits?: Partial<SubscribeLimits>;
   pagesDir?: string;
 }

@@ -1,7 +1,9 @@
 // Which route plugins the web role mounts, in order. Each domain contributes one registration function.
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
+import { adminPlugins } from './admin/index.js';
+import { subscriptionRoutes } from './subscription-services.js';
 
-export function webPlugins(_services: Services): ((app: FastifyInstance) => Promise<void> | void)[] {
-  return [];
+export function webPlugins(services: Services): ((app: FastifyInstance) => Promise<void> | void)[] {
+  return [subscriptionRoutes(services), ...adminPlugins(services)];
 }

@@ -90,7 +90,7 @@ export function sourceFromBody(body: FormBody): FormSource {
 export function formView(src: FormSource, opts: { catalog: readonly TopicInfo[]; zones: readonly string[]; errors?: FieldErrors; detectZone?: boolean }) {
   const errors = opts.errors ?? {};
   const zones = opts.zones.includes(src.timezone) || !src.timezone ? opts.zones : [src.timezone, ...opts.zones];
-  const order = ['email', 'topics', 'timezone', 'time', 'frequency', 'includeKeywords', 'excludeKeywords', 'minUpvotes', 'maxPapers'];
+  const order = ['form', 'email', 'topics', 'timezone', 'time', 'frequency', 'includeKeywords', 'excludeKeywords', 'minUpvotes', 'maxPapers'];
   return {
     topics: opts.catalog.map((t) => ({ ...t, checked: src.topics.includes(t.id) })),
     zones: zones.map((z) => ({ value: z, selected: z === src.timezone })),

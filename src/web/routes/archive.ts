@@ -1,5 +1,5 @@
-// GET /archive/<token>: a delivered digest, in the browser. The HTML is our own rendering (H6 stores it under
-// keys.archive(subscriberId, period) when the digest is sent). Email HTML depends on inline styles, so this one
+// GET /archive/<token>: a delivered digest, in the browser. The HTML is our own rendering (H6's DeliveryLedger stores it,
+// gzipped, under keys.archive(subscriberId, period) when the digest is sent; `deps.archive` reads it back). Email HTML depends on inline styles, so this one
 // route relaxes style-src to 'unsafe-inline'; scripts, frames, forms and base stay forbidden as everywhere.
 import type { FastifyInstance } from 'fastify';
 import { SECURITY_HEADERS } from '../app.js';
@@ -14,9 +14,7 @@ export function archiveRoutes(app: FastifyInstance, kit: Kit): void {
   app.get<{ Params: { token: string } }>('/archive/:token', async (req, reply) => {
     const found = await kit.resolve(req.params.token, 'archive');
     if (!found || 'expired' in found || !found.period) return kit.notFound(reply);
-    const html = deps.archive
-      ? await deps.archive(found.subscriber.id, found.period)
-      : await deps.redis.get(deps.keys.archive(found.subscriber.id, found.period));
+    const html = await deps.archive(found.subscriber.id, found.period);
     if (!html) {
       return kit.message(reply, 404, {
         title: 'Not archived',

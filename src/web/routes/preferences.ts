@@ -3,6 +3,7 @@
 // takes the gentler actions offered on the unsubscribe page: pause for N weeks, switch to weekly, resume.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
+import { PreferencesError } from '../../subscribers/preferences.js';
 import type { Subscriber } from '../../subscribers/subscriber.js';
 import { field, parsePauseWeeks, parsePreferencesForm, WEEKDAYS, type FieldErrors, type FormBody } from '../forms.js';
 import type { Kit } from '../page-kit.js';
@@ -61,42 +62,53 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
     const body = (req.body ?? {}) as FormBody;
     const action = field(body, 'action');
     const reload = async () => (await deps.store.get(before.id)) ?? before;
-
-    switch (action) {
-      case 'save': {
-        const settings = await deps.settings.get();
-        const parsed = parsePreferencesForm(body, topicIds, settings.maxPapersCap);
-        if (!parsed.ok) return render(req, reply, before, { status: 400, src: sourceFromBody(body), errors: parsed.errors });
-        await deps.store.update(before.id, parsed.value);
-        break;
-      }
-      case 'pause': {
-        const weeks = parsePauseWeeks(body);
-        if (weeks === null) return render(req, reply, before, { status: 400, errors: { pauseWeeks: 'Choose how long to pause from the list.' } });
-        const until = DateTime.fromJSDate(deps.clock(), { zone: before.timezone }).plus({ weeks }).toISODate()!;
-        await deps.store.pause(before.id, until);
-        break;
-      }
-      case 'resume':
-        if (before.status === 'paused') await deps.store.resume(before.id);
-        break;
-      case 'weekly':
-        if (before.frequency.kind !== 'weekly') await deps.store.update(before.id, { frequency: { kind: 'weekly', weekday: 1 } });
-        break;
-      case 'resubscribe':
-        // The preferences link went to this address, so holding it proves the owner asks for this.
-        if (before.status === 'unsubscribed') await deps.store.resume(before.id);
-        break;
-      default:
-        return kit.message(reply, 400, {
-          title: 'Unknown action',
-          heading: 'We did not understand that request',
-          paragraphs: ['Nothing was changed.'],
-          link: { href: `/preferences/${req.params.token}`, text: 'Back to your preferences' },
-        });
+    try {
+      const refused = await apply(action, before, body);
+      if (refused) return render(req, reply, before, refused);
+    } catch (err) {
+      // The store validates whole and writes nothing on a refusal: show its reasons beside the form.
+      if (!(err instanceof PreferencesError)) throw err;
+      const errors: FieldErrors = {};
+      for (const i of err.issues) errors[STORE_FIELD_TO_FORM[i.field] ?? i.field] = `${labelOf(i.field)} ${i.message}.`;
+      return render(req, reply, before, { status: 400, src: action === 'save' ? sourceFromBody(body) : undefined, errors });
     }
     const after = await reload();
     req.log.info({ subscriberId: after.id, action }, 'preferences changed');
     return render(req, reply, after, { changes: describeChanges(before, after, deps.topics) });
   });
+
+  /** Perform one action; a reply when the request is refused before any write, else null. */
+  async function apply(action: string | null, before: Subscriber, body: FormBody) {
+    switch (action) {
+      case 'save': {
+        const settings = await deps.settings.get();
+        const parsed = parsePreferencesForm(body, topicIds, settings.maxPapersCap);
+        if (!parsed.ok) return { status: 400, src: sourceFromBody(body), errors: parsed.errors };
+        await deps.store.update(before.id, parsed.value);
+        return null;
+      }
+      case 'pause': {
+        const weeks = parsePauseWeeks(body);
+        if (weeks === null) return { status: 400, errors: { form: 'Choose how long to pause from the list.' } };
+        const until = DateTime.fromJSDate(deps.clock(), { zone: before.timezone }).plus({ weeks }).toISODate()!;
+        await deps.store.pause(before.id, until);
+        return null;
+      }
+      case 'resume':
+        if (before.status === 'paused') await deps.store.resume(before.id);
+        return null;
+      case 'weekly':
+        if (before.frequency.kind !== 'weekly') await deps.store.update(before.id, { frequency: { kind: 'weekly', weekday: 1 } });
+        return null;
+      case 'resubscribe':
+        // The preferences link went to this address, so holding it proves the owner asks for this.
+        if (before.status === 'unsubscribed') await deps.store.resume(before.id);
+        return null;
+      default:
+        return { status: 400, errors: { form: 'We did not understand that request.' } };
+    }
+  }
 }
+
+const STORE_FIELD_TO_FORM: Record<string, string> = { sendTime: 'time', status: 'form', pausedUntil: 'form' };
+const labelOf = (f: string) => ({ status: 'This subscription', pausedUntil: 'The pause end', sendTime: 'The time' })[f] ?? f;

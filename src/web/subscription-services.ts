@@ -1,0 +1,32 @@
+// Wires the subscriber pages to the real services (the store, settings, link secrets, mailer + compiled email
+// templates, the delivery ledger's archive). Registered in src/web/plugins.ts.
+import { DeliveryLedger } from '../digest/ledger.js';
+import type { Services } from '../services.js';
+import { sendConfirmation } from '../subscribers/confirmation.js';
+import { nextDueAt } from '../subscribers/due.js';
+import { TOPICS } from '../subscribers/topics.js';
+import type { SubscribeLimits } from './page-kit.js';
+import { subscriptionPlugin } from './subscription-routes.js';
+
+export function subscriptionRoutes(services: Services, opts: { limits?: Partial<SubscribeLimits> } = {}) {
+  const { ctx } = services;
+  // Reads only (the archive); the send job owns writes. Stateless apart from its Redis connection.
+  const ledger = new DeliveryLedger(ctx.redis, ctx.keys, ctx.clock);
+  return subscriptionPlugin({
+    store: services.subscribers,
+    topics: TOPICS,
+    settings: ctx.settings,
+    secrets: ctx.secrets.linkSecrets,
+    publicUrl: ctx.config.publicUrl,
+    redis: ctx.redis,
+    keys: ctx.keys,
+    clock: ctx.clock,
+    log: ctx.log.child({ mod: 'subscribe' }),
+    notify: async (s) => {
+      await sendConfirmation(services, s);
+    },
+    nextDelivery: (s) => nextDueAt(s, ctx.clock()),
+    archive: (id, period) => ledger.archive(id, period),
+    ...(opts.limits ? { limits: opts.limits } : {}),
+  });
+}
