@@ -28,6 +28,7 @@ export function makeKeys(prefix: string) {
     settingsAudit: `${p}settings:audit`, // LIST JSON entries, newest first
     settingsChannel: `${p}settings:changed`, // pub/sub channel
     rateLimit: (scope: string, key: string) => `${p}rl:${scope}:${key}`,
+    alertLatch: (event: string) => `${p}alert:${event}`, // STRING, PX: one raise per episode across worker processes
   };
 }
 
