@@ -59,6 +59,7 @@ export class PaperStore {
     if (total === 0) throw new Error('replaceDays called without papers; the scraper must raise instead');
     const now = this.clock().toISOString();
     const multi = this.redis.multi();
+    const queued0 = multi.length; // ioredis counts the MULTI itself; exec() replies start after it
     const firstSeenAt: number[] = [];
     for (const [day, papers] of groups) {
       const dayKey = this.keys.papersByDay(day);
@@ -67,7 +68,7 @@ export class PaperStore {
       for (const p of papers) {
         const paper = paperSchema.parse(p); // never store something the contract does not allow
         multi.hset(this.keys.paper(paper.id), 'json', JSON.stringify(paper));
-        firstSeenAt.push(multi.length); // index of the HSETNX reply: 1 = a paper we had never seen
+        firstSeenAt.push(multi.length - queued0); // index of the HSETNX reply: 1 = a paper we had never seen
         multi.hsetnx(this.keys.paper(paper.id), 'firstSeen', now);
         zargs.push(paper.upvotes, paper.id);
       }
