@@ -21,6 +21,7 @@ const STATE_ORDER: { state: string; tone: string; label: string }[] = [
   { state: 'sent', tone: 'good', label: 'sent' },
   { state: 'claimed', tone: 'info', label: 'sending' },
   { state: 'sending', tone: 'info', label: 'sending' },
+  { state: 'retrying', tone: 'warn', label: 'retrying' },
   { state: 'pending', tone: 'info', label: 'pending' },
   { state: 'failed', tone: 'bad', label: 'failed' },
   { state: 'unknown', tone: 'warn', label: 'unknown' },
