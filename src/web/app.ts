@@ -39,6 +39,9 @@ export async function buildApp(deps: WebDeps, options: FastifyServerOptions = {}
     disableRequestLogging: false,
     trustProxy: deps.trustProxy ?? false,
     bodyLimit: 256 * 1024,
+    // Signed-link tokens travel as one path parameter and may be up to MAX_TOKEN_LENGTH (400) characters; fastify's
+    // default of 100 would answer 414 to a valid archive link signed with a long key id.
+    maxParamLength: 512,
     ...options,
   });
 
