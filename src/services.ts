@@ -5,6 +5,7 @@ import { createMetrics, type Metrics } from './ops/metrics.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import { compileTemplates, type Templates } from './mail/render.js';
+import { PaperStore } from './papers/store.js';
 import { SubscriberStore } from './subscribers/store.js';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +15,8 @@ export interface Services {
   /** SMTP pool or the .eml outbox (SMTP_URL unset); closed when the context closes. */
   mailer: Mailer;
   subscribers: SubscriberStore;
+  /** Scraped papers, per-day rankings, scrape freshness and log (src/papers/store.ts). */
+  papers: PaperStore;
   /** Every email template, compiled once here (a broken template fails the start). */
   templates: Templates;
 }
@@ -23,6 +26,7 @@ export async function createServices(ctx: Context): Promise<Services> {
   const mailer = createMailer(ctx.config, ctx.log, { clock: ctx.clock });
   ctx.onClose(() => mailer.close());
   const subscribers = new SubscriberStore(ctx.redis, ctx.keys, ctx.clock);
+  const papers = new PaperStore(ctx.redis, ctx.keys, ctx.clock);
   const templates = compileTemplates(fileURLToPath(new URL('../templates', import.meta.url)));
-  return { ctx, metrics, mailer, subscribers, templates };
+  return { ctx, metrics, mailer, subscribers, papers, templates };
 }

@@ -1,11 +1,14 @@
 // The worker role: every queue's worker and the schedulers that feed them. Returns a stop function that stops
 // taking jobs and waits for in-flight ones (bounded by SHUTDOWN_TIMEOUT_MS).
 import { startWorkerWatchdog } from './ops/watchdog.js';
+import { startScrapeScheduler } from './scrape/job.js';
 import type { Services } from './services.js';
 
 export async function startWorkers(services: Services): Promise<() => Promise<void>> {
   const stops: (() => Promise<void>)[] = [];
   stops.push(startWorkerWatchdog(services)); // scrape.stale / edition.late alerts (src/ops/watchdog.ts)
+  const scrape = await startScrapeScheduler({ ctx: services.ctx, papers: services.papers, metrics: services.metrics });
+  stops.push(() => scrape.stop());
   services.ctx.log.info('worker role started');
   return async () => {
     for (const s of stops.reverse()) await s();

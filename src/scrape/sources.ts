@@ -3,7 +3,7 @@
 // parses; it never writes. Cache entries to save come back with the listing and are written by the caller
 // once the papers are stored.
 import { readFile, stat } from 'node:fs/promises';
-import { ScrapeLayoutError } from './errors.js';
+import { HttpStatusError, ScrapeLayoutError } from './errors.js';
 import type { CachedResponse, EtagCache } from './etag-cache.js';
 import type { HttpClient } from './http.js';
 import type { ParsedListing } from './listing.js';
@@ -161,5 +161,33 @@ export class FileSource implements ListingSource {
     const body = await readFile(this.path, 'utf8');
     const url = `file:${this.path}`;
     return { kind: 'listing', url, listing: parseListingBody(body, { url, requestedDay: req.day ?? null, today: req.today }), cacheWrites: [] };
+  }
+}
+
+/**
+ * Try `primary`; when it fails for a reason that trying again will not fix (layout not recognized, a final 4xx),
+ * report that through `onFallback` (still an alert for a layout change) and read `secondary` instead. The JSON
+ * API is the natural primary: it carries ai_keywords / ai_summary, which the page's props do not.
+ */
+export class FallbackSource implements ListingSource {
+  readonly name: string;
+  constructor(
+    private readonly primary: ListingSource,
+    private readonly secondary: ListingSource,
+    private readonly onFallback: (err: Error) => void,
+  ) {
+    this.name = primary.name;
+  }
+
+  async fetchListing(req: ListingRequest): Promise<ListingOutcome> {
+    if (req.week || req.month) return this.secondary.fetchListing(req);
+    try {
+      return await this.primary.fetchListing(req);
+    } catch (err) {
+      const final = err instanceof ScrapeLayoutError || (err instanceof HttpStatusError && !err.retryable);
+      if (!final) throw err;
+      this.onFallback(err as Error);
+      return this.secondary.fetchListing(req);
+    }
   }
 }
