@@ -11,6 +11,7 @@ import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { createContext, type Context } from '../../src/context.js';
 import { createLogger } from '../../src/log.js';
+import { OutboxMailer } from '../../src/mail/outbox-mailer.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { SCRAPE_SCHEDULER_ID, TICK_SCHEDULER_ID } from '../../src/queue/catalog.js';
 import type { Services } from '../../src/services.js';
@@ -176,6 +177,34 @@ describe('admin web', () => {
     assert.deepEqual(names, ['scrape', 'send', 'tick']);
     const dash = await app.inject({ url: '/admin', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.doesNotMatch(String(dash.headers['content-security-policy']), /unsafe-inline/);
+  });
+
+  it('browses the outbox: masked list, message page with a sandboxed iframe, the HTML under its own CSP', async () => {
+    const mailer = new OutboxMailer({ dir: join(dataDir, 'outbox'), clock: () => NOW });
+    await mailer.send({
+      to: 'reader@example.net', from: 'Papers Digest <digest@example.org>', subject: 'Your papers — “diffusion” & more',
+      html: '<html><body><h1 style="color:#333">Hello <b>reader</b></h1><p>Ünïcødé</p></body></html>', text: 'Hello reader\nÜnïcødé',
+      messageId: '<digest-2026-11-28-sub1@example.org>', headers: { 'List-Id': '<digest.example.org>' },
+    });
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const list = await app.inject({ url: '/admin/outbox', headers: auth });
+    assert.equal(list.statusCode, 200);
+    assert.match(list.body, /r\*\*\*@example\.net/);
+    assert.ok(!list.body.includes('reader@example.net'));
+    const file = /href="\/admin\/outbox\/([^"]+\.eml)"/.exec(list.body)?.[1];
+    assert.ok(file, list.body);
+    const page = await app.inject({ url: `/admin/outbox/${file}`, headers: auth });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<h1>Your papers — “diffusion” &amp; more<\/h1>/);
+    assert.match(page.body, /<iframe class="mail-frame" sandbox=""/);
+    assert.match(page.body, /Ünïcødé/);
+    assert.match(String(page.headers['content-security-policy']), /frame-src 'self'/);
+    const html = await app.inject({ url: `/admin/outbox/${file}/html`, headers: auth });
+    assert.match(html.body, /<h1 style="color:#333">Hello <b>reader<\/b><\/h1>/);
+    assert.match(String(html.headers['content-security-policy']), /sandbox/);
+    assert.equal(html.headers['x-frame-options'], 'SAMEORIGIN');
+    assert.equal((await app.inject({ url: '/admin/outbox/..%2Fsecrets.json', headers: auth })).statusCode, 404);
+    assert.equal((await app.inject({ url: `/admin/outbox/${file}` })).statusCode, 401);
   });
 
   it('/readyz explains what is missing, then turns ready', async () => {

@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { openQueues } from '../../ops/queues.js';
 import type { Services } from '../../services.js';
 import { observabilityRoutes } from './observability.js';
-import type { OutboxReader } from './outbox.js';
+import { outboxDir } from '../../mail/create-mailer.js';
+import { fileOutboxReader, type OutboxReader } from './outbox.js';
 import { adminRoutes } from './routes.js';
 
 export function adminPlugins(services: Services, opts: { outbox?: OutboxReader | null } = {}): ((app: FastifyInstance) => Promise<void>)[] {
@@ -28,7 +29,8 @@ export function adminPlugins(services: Services, opts: { outbox?: OutboxReader |
       clock: ctx.clock,
       log: ctx.log.child({ mod: 'admin' }),
       queues,
-      outbox: opts.outbox ?? null,
+      // The outbox browser exists when the outbox transport is on (SMTP_URL unset).
+      outbox: opts.outbox !== undefined ? opts.outbox : ctx.config.smtpUrl ? null : fileOutboxReader(outboxDir(ctx.config)),
     }),
   ];
 }

@@ -2,9 +2,12 @@
 // and one message at a time — headers, the text part, and the HTML part in a sandboxed iframe (sandbox="" : no
 // scripts, no forms, no same-origin access), served with its own CSP that allows the email's inline styles
 // and remote images but nothing else. File names are checked against a strict pattern (no path traversal).
+import { readdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { SECURITY_HEADERS } from '../app.js';
+import { listOutbox, readOutbox } from '../../mail/outbox-mailer.js';
 import { maskEmail } from '../../ops/mask.js';
+import { readMime } from './mime-read.js';
 import type { AdminViews } from './views.js';
 
 export interface OutboxEntry {
@@ -85,4 +88,24 @@ export function registerOutboxRoutes(
     if (!msg) return reply.callNotFound();
     return reply.type('text/plain; charset=utf-8').header('content-disposition', `inline; filename="${msg.file}"`).send(msg.raw);
   });
+}
+
+/** The OutboxReader over the outbox mailer's directory (src/mail/outbox-mailer.ts lists and reads it). */
+export function fileOutboxReader(dir: string): OutboxReader {
+  return {
+    dir,
+    async list(limit) {
+      const [entries, names] = await Promise.all([listOutbox(dir, { limit }), readdir(dir).catch(() => [] as string[])]);
+      return {
+        total: Math.max(entries.length, names.filter((n) => n.endsWith('.eml')).length),
+        entries: entries.map((e) => ({ file: e.name, at: new Date(e.at), to: e.to ?? '', subject: e.subject ?? '', size: e.size })),
+      };
+    },
+    async read(file) {
+      const got = await readOutbox(dir, file);
+      if (!got) return null;
+      const mime = readMime(got.raw);
+      return { file: got.name, subject: mime.subject, headers: mime.headers, html: mime.html, text: mime.text, raw: got.raw };
+    },
+  };
 }
