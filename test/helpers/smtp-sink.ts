@@ -34,7 +34,7 @@ export interface SinkEvent {
 export interface SmtpSink {
   port: number;
   url: string;
-  /** Accepted messages, in arrival order (each one parsed before it appears here). */
+  /** Accepted messages, in arrival order; each is parsed and listed here before the client gets its 250. */
   messages: CapturedMessage[];
   /** Every transaction outcome, accepted, refused or dropped — to assert "not resent". */
   events: SinkEvent[];
@@ -145,19 +145,20 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
         if (stream.sizeExceeded) return cb(Object.assign(new Error('message too big'), { responseCode: 552 }));
         const id = `sink-${messages.length + dropped.length + 1}`;
         events.push({ stage: 'accept', code: 250, rcptTo: env.rcptTo });
+        // Reply 250 only once the message is visible in `messages`: whoever got the reply can assert on it.
         const store = (parsed: ParsedMail) => {
           messages.push({ envelope: env, raw, parsed, receivedAt: new Date() });
           notify();
+          cb(null, `OK queued as ${id}`);
         };
         if (parse) {
           simpleParser(raw).then(store, (err: unknown) => {
-            events.push({ stage: 'data', code: 0, rcptTo: env.rcptTo });
-            process.emitWarning(`smtp sink could not parse a message: ${(err as Error).message}`);
+            events.push({ stage: 'data', code: 554, rcptTo: env.rcptTo });
+            cb(Object.assign(new Error(`sink could not parse the message: ${(err as Error).message}`), { responseCode: 554 }));
           });
         } else {
           store({} as ParsedMail);
         }
-        cb(null, `OK queued as ${id}`);
       });
     },
   });

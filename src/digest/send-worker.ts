@@ -1,0 +1,139 @@
+// The send queue's worker: BullMQ plumbing around runSendJob (send.ts). Operator settings apply live: a fleet-wide
+// rate limit and concurrency (stored on the queue itself, so every worker process obeys one number), this worker's
+// local concurrency, and sendingPaused (queue.pause/resume). Shutdown stops taking jobs and waits for the in-flight
+// ones up to a bound; a job cut off after that is picked up again through BullMQ's stalled-job recovery, and the
+// ledger decides whether it may be resent.
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Settings } from '../ops/settings.js';
+import { QUEUES } from '../queue/catalog.js';
+import { runSendJob, type SendDeps, type SendOutcome } from './send.js';
+
+export interface SendWorkerOptions {
+  /** A BullMQ connection (maxRetriesPerRequest: null). The queue handle shares it. */
+  connection: Redis;
+  /** BullMQ key prefix (REDIS_PREFIX). */
+  prefix: string;
+  /** Initial settings; call `apply()` with every change (or use `watchSettings`). */
+  settings: Settings;
+  /** First retry delay for transient failures; doubles per attempt, with jitter (default 30 s). */
+  backoffBaseMs?: number;
+  /** Longest retry delay (default 30 min). */
+  backoffMaxMs?: number;
+  /** How long the whole queue pauses on a 421/451 (default 60 s). */
+  throttleMs?: number;
+  /** BullMQ lock duration / stalled check interval: how soon a dead worker's jobs are taken over. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** Bound on waiting for in-flight jobs at shutdown (SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs?: number;
+  /** Start processing at once (default true). */
+  autorun?: boolean;
+  /** Called after each job with its outcome (tests, bench). */
+  onOutcome?: (jobId: string, outcome: SendOutcome) => void;
+}
+
+export interface SendWorker {
+  worker: Worker;
+  queue: Queue;
+  /** Re-apply operator settings (rate, concurrency, pause) without a restart. */
+  apply(settings: Settings): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Exponential backoff with full jitter in [50 %, 100 %] of the step, capped. */
+export function jitterBackoff(attemptsMade: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const step = Math.min(maxMs, baseMs * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(step * (0.5 + random() / 2));
+}
+
+export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: SendWorkerOptions): Promise<SendWorker> {
+  const log = deps.log.child({ mod: 'send' });
+  let current = opts.settings;
+  const throttleMs = opts.throttleMs ?? 60_000;
+  const jobDeps: SendDeps = { ...deps, log, settings: () => current };
+  const queue = new Queue(QUEUES.send, { connection: opts.connection, prefix: opts.prefix });
+
+  const processor = async (job: Job, token?: string) => {
+    const outcome = await runSendJob(jobDeps, {
+      id: job.id ?? 'unknown',
+      data: job.data,
+      attemptsMade: job.attemptsMade,
+      attempts: job.opts.attempts ?? 1,
+    });
+    opts.onOutcome?.(job.id ?? 'unknown', outcome);
+    switch (outcome.kind) {
+      case 'sent':
+        return { messageId: outcome.messageId, response: outcome.response, papers: outcome.papers };
+      case 'settled':
+        // A permanent failure stays visible among the failed jobs (and for `retry-failed`), without retries.
+        if (outcome.state === 'failed') throw new UnrecoverableError(outcome.reason);
+        return { state: outcome.state, reason: outcome.reason };
+      case 'wait':
+        await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+        throw new DelayedError(outcome.reason);
+      case 'retry':
+        throw new Error(`${outcome.error.kind} SMTP failure ${outcome.error.code ?? ''}: ${outcome.error.message}`);
+      case 'throttle':
+        log.warn({ code: outcome.error.code, ms: throttleMs }, 'SMTP server throttling: slowing the whole send queue');
+        await queue.rateLimit(throttleMs);
+        throw Worker.RateLimitError();
+    }
+  };
+
+  const worker = new Worker(QUEUES.send, processor, {
+    connection: opts.connection,
+    prefix: opts.prefix,
+    concurrency: current.sendConcurrency,
+    autorun: false,
+    lockDuration: opts.lockDurationMs ?? 30_000,
+    stalledInterval: opts.stalledIntervalMs ?? 30_000,
+    // A job whose worker died is retried; the ledger (lease + sending marker) prevents a second delivery.
+    maxStalledCount: 3,
+    settings: {
+      backoffStrategy: (attemptsMade: number) => jitterBackoff(attemptsMade, opts.backoffBaseMs ?? 30_000, opts.backoffMaxMs ?? 30 * 60_000),
+    },
+  });
+  worker.on('failed', (job, err) => {
+    if (err instanceof DelayedError || err.name === 'RateLimitError') return;
+    log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: { message: err.message, name: err.name } }, 'send job failed');
+  });
+  worker.on('error', (err) => log.error({ err }, 'send worker error'));
+
+  let paused: boolean | null = null;
+  const apply = async (s: Settings) => {
+    current = s;
+    worker.concurrency = s.sendConcurrency;
+    await queue.setGlobalConcurrency(s.sendConcurrency);
+    await queue.setGlobalRateLimit(s.sendRatePerSecond, 1000);
+    if (paused !== s.sendingPaused) {
+      paused = s.sendingPaused;
+      if (s.sendingPaused) await queue.pause();
+      else await queue.resume();
+      log.info({ paused }, s.sendingPaused ? 'sending paused' : 'sending running');
+    }
+  };
+  await apply(current);
+  if (opts.autorun ?? true) void worker.run().catch((err: unknown) => log.error({ err }, 'send worker stopped'));
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      const bound = opts.shutdownTimeoutMs ?? 20_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        worker.close().then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), bound);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        log.warn({ timeoutMs: bound }, 'in-flight sends did not finish in time; leaving them to stalled-job recovery');
+        await worker.close(true);
+      }
+      await queue.close();
+    })());
+
+  return { worker, queue, apply, stop };
+}

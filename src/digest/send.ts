@@ -1,0 +1,227 @@
+// The send job: one digest for one (subscriber, period). Steps: ledger says not yet done → papers fresh enough
+// (else wait, delayed, up to a deadline) → claim → subscriber still active, address not suppressed → select →
+// render → 'sending' marker → SMTP → mark sent with the reply and the papers. Every SMTP failure goes through
+// classifySmtpError once and the class decides: retry, slow the queue, bounce, or record unknown (never resend).
+// The queue plumbing (BullMQ worker, live settings) is in send-worker.ts; this file decides, the worker obeys.
+import { randomBytes } from 'node:crypto';
+import { mailDomain, type Config, type LinkSecret } from '../config.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { Settings } from '../ops/settings.js';
+import type { Paper } from '../papers/paper.js';
+import type { Keys } from '../redis/keys.js';
+import type { Redis } from 'ioredis';
+import { subscriberLinks } from '../links/signed-links.js';
+import { digestHeaders, listIdFor, messageIdFor } from '../mail/headers.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { Templates } from '../mail/render.js';
+import { classifySmtpError, type SmtpErrorClass } from '../mail/smtp-errors.js';
+import { buildDigestView, buildNothingNewView } from '../mail/view-model.js';
+import { sendJobSchema, type SendJob } from '../queue/catalog.js';
+import type { Subscriber } from '../subscribers/subscriber.js';
+import type { DeliveryLedger, EditionState } from './ledger.js';
+import { selectionWindow, selectPapers } from './select.js';
+
+/** What the send job needs; structural so tests and the bench can pass small objects. */
+export interface SendDeps {
+  redis: Redis;
+  keys: Keys;
+  clock: () => Date;
+  log: Logger;
+  config: Pick<Config, 'publicUrl' | 'mailFrom' | 'mailReplyTo' | 'listUnsubscribeMailto'>;
+  linkSecrets: readonly LinkSecret[];
+  subscribers: {
+    get(id: string): Promise<Subscriber | null>;
+    /** Count a hard bounce; at `threshold` the subscriber becomes `bouncing`. */
+    recordBounce(id: string, threshold: number): Promise<unknown>;
+  };
+  papers: { listedSince(firstDay: string): Promise<Paper[]>; lastSuccessfulScrape(): Promise<Date | null> };
+  templates: Pick<Templates, 'digest' | 'digestWebView' | 'nothingNew'>;
+  mailer: Pick<Mailer, 'send'>;
+  ledger: DeliveryLedger;
+  metrics: Pick<Metrics, 'emailsSent' | 'emailsFailed' | 'sendDuration' | 'editionLag' | 'editionsSkipped'>;
+  /** Current operator settings (kept fresh by the worker). */
+  settings(): Settings;
+  topicLabels?: Record<string, string>;
+  /** While papers are stale, check again this often (default 5 min). */
+  staleRecheckMs?: number;
+}
+
+/** What the job runner must do next. The worker maps these onto BullMQ. */
+export type SendOutcome =
+  | { kind: 'sent'; messageId: string; response: string; papers: number }
+  | { kind: 'settled'; state: EditionState; reason: string }
+  /** Come back later without spending an attempt (papers stale, another worker holds the lease). */
+  | { kind: 'wait'; delayMs: number; reason: string }
+  /** 4xx / connection trouble: retry this job with backoff. */
+  | { kind: 'retry'; error: SmtpErrorClass }
+  /** 421/451: slow the whole queue for `ms`, then run this job again (no attempt spent). */
+  | { kind: 'throttle'; error: SmtpErrorClass };
+
+export interface SendJobRun {
+  id: string;
+  data: unknown;
+  /** Attempts already made before this one (BullMQ attemptsMade). */
+  attemptsMade: number;
+  /** Total attempts allowed (job.opts.attempts). */
+  attempts: number;
+}
+
+const STALE_RECHECK_MS = 5 * 60_000;
+
+export function newOwner(jobId: string): string {
+  return `${jobId}:${randomBytes(6).toString('base64url')}`;
+}
+
+/**
+ * Run one send job. Never throws for an SMTP outcome (those become SendOutcome); throws only for bad input or
+ * infrastructure errors (Redis down), which the worker lets BullMQ retry.
+ */
+export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendOutcome> {
+  const parsed = sendJobSchema.safeParse(run.data);
+  if (!parsed.success) throw new Error(`send job ${run.id}: bad payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  const job: SendJob = parsed.data;
+  const { subscriberId, period } = job;
+  const log = deps.log.child({ jobId: run.id, subscriberId, period });
+  const settings = deps.settings();
+  const now = deps.clock();
+
+  const existing = await deps.ledger.get(subscriberId, period);
+  if (existing && ['sent', 'failed', 'unknown', 'suppressed', 'skipped'].includes(existing.state)) {
+    return { kind: 'settled', state: existing.state, reason: 'already-settled' };
+  }
+
+  // Freshness: wait (delayed, not failed) for a scrape, up to staleWaitMinutes past the due instant.
+  let staleSkip = false;
+  const lastOk = await deps.papers.lastSuccessfulScrape();
+  if (!lastOk || now.getTime() - lastOk.getTime() > settings.freshnessHours * 3600_000) {
+    const deadline = Date.parse(job.dueAt) + settings.staleWaitMinutes * 60_000;
+    if (now.getTime() < deadline) {
+      log.info({ lastOk: lastOk?.toISOString() ?? null }, 'papers are stale: waiting for a scrape');
+      return { kind: 'wait', delayMs: Math.min(deadline - now.getTime(), deps.staleRecheckMs ?? STALE_RECHECK_MS), reason: 'stale-papers' };
+    }
+    if (settings.stalePolicy === 'skip') staleSkip = true;
+    else log.warn({ lastOk: lastOk?.toISOString() ?? null }, 'papers still stale at the deadline: sending anyway (stalePolicy=send)');
+  }
+
+  const owner = newOwner(run.id);
+  const claim = await deps.ledger.claim(subscriberId, period, owner);
+  if (claim.outcome === 'done') return { kind: 'settled', state: claim.state, reason: 'already-settled' };
+  if (claim.outcome === 'unknown') {
+    log.warn('a previous attempt crashed after handing the message to SMTP: recorded unknown, not resent');
+    deps.metrics.emailsFailed.inc({ class: 'unknown', code: 'none' });
+    return { kind: 'settled', state: 'unknown', reason: 'crashed-after-sending-marker' };
+  }
+  if (claim.outcome === 'busy') return { kind: 'wait', delayMs: Math.max(1_000, claim.until - now.getTime() + 250), reason: 'lease-held' };
+
+  const skip = async (state: EditionState & ('skipped' | 'suppressed'), reason: string): Promise<SendOutcome> => {
+    await deps.ledger.settle(subscriberId, period, owner, state, { reason });
+    deps.metrics.editionsSkipped.inc({ reason });
+    log.info({ reason }, 'edition not sent');
+    return { kind: 'settled', state, reason };
+  };
+  if (staleSkip) return skip('skipped', 'stale-papers');
+
+  const sub = await deps.subscribers.get(subscriberId);
+  if (!sub) return skip('skipped', 'no-subscriber');
+  if (sub.status !== 'active') return skip(sub.status === 'bouncing' ? 'suppressed' : 'skipped', `status-${sub.status}`);
+  if (await deps.redis.hexists(deps.keys.suppressed, sub.email)) return skip('suppressed', 'address-suppressed');
+
+  const { firstDay } = selectionWindow(sub.timezone, now, settings.lookbackDays);
+  const [papers, sentIds] = await Promise.all([deps.papers.listedSince(firstDay), deps.ledger.sentPaperIds(sub.id)]);
+  const selected = selectPapers({ subscriber: sub, papers, sentIds, now, lookbackDays: settings.lookbackDays, cap: settings.maxPapersCap });
+  if (selected.length === 0 && settings.quietDayPolicy === 'skip') return skip('skipped', 'quiet-day');
+
+  const links = subscriberLinks(deps.config.publicUrl, sub, deps.linkSecrets, now);
+  const common = { subscriber: sub, period, now, publicUrl: deps.config.publicUrl, ...(deps.topicLabels ? { topicLabels: deps.topicLabels } : {}) };
+  let rendered: { subject: string; html: string; text: string };
+  let paperIds: string[] = [];
+  let webHtml: string | null = null;
+  let kind: 'digest' | 'nothing-new';
+  if (selected.length === 0) {
+    kind = 'nothing-new';
+    rendered = deps.templates.nothingNew(buildNothingNewView({ ...common, links: { preferences: links.preferences, unsubscribe: links.unsubscribe } }));
+  } else {
+    kind = 'digest';
+    const view = buildDigestView({ ...common, selected, links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive(period) } });
+    const digest = deps.templates.digest(view);
+    rendered = digest;
+    // Papers that did not fit the email live only in the web version: they may still come in a later email.
+    paperIds = selected.slice(0, digest.papersShown).map((s) => s.paper.id);
+    webHtml = deps.templates.digestWebView(view);
+  }
+  const domain = mailDomain(deps.config);
+  const messageId = messageIdFor(kind, period, sub.id, domain);
+  const headers = digestHeaders({
+    listUnsubscribeUrl: links.unsubscribe,
+    mailto: deps.config.listUnsubscribeMailto,
+    mailtoSubject: `unsubscribe ${sub.id}`,
+    listId: listIdFor(domain),
+  });
+
+  if (!(await deps.ledger.markSending(subscriberId, period, owner))) {
+    log.warn('lost the claim before sending (lease expired and taken over): not sending');
+    return { kind: 'wait', delayMs: 1_000, reason: 'claim-lost' };
+  }
+  const started = process.hrtime.bigint();
+  try {
+    const result = await deps.mailer.send({
+      to: sub.email,
+      from: deps.config.mailFrom,
+      replyTo: deps.config.mailReplyTo,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      messageId,
+      headers,
+    });
+    deps.metrics.sendDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    await deps.ledger.markSent(subscriberId, period, { response: result.response, messageId, paperIds, webHtml });
+    deps.metrics.emailsSent.inc({ kind });
+    const lag = (deps.clock().getTime() - Date.parse(job.dueAt)) / 1000;
+    if (Number.isFinite(lag) && lag >= 0) deps.metrics.editionLag.observe(lag);
+    log.info({ papers: paperIds.length, kind }, 'digest sent');
+    return { kind: 'sent', messageId, response: result.response, papers: paperIds.length };
+  } catch (err) {
+    const c = classifySmtpError(err);
+    deps.metrics.emailsFailed.inc({ class: c.kind, code: c.code === null ? 'none' : String(c.code) });
+    log.warn({ class: c.kind, code: c.code, smtp: c.message }, 'send failed');
+    return afterFailure(deps, { subscriberId, period, owner, sub, run }, c);
+  }
+}
+
+async function afterFailure(
+  deps: SendDeps,
+  at: { subscriberId: string; period: string; owner: string; sub: Subscriber; run: SendJobRun },
+  c: SmtpErrorClass,
+): Promise<SendOutcome> {
+  const { subscriberId, period, owner } = at;
+  const detail = { error: c.message, code: c.code };
+  switch (c.kind) {
+    case 'unknown':
+      await deps.ledger.settle(subscriberId, period, owner, 'unknown', detail);
+      return { kind: 'settled', state: 'unknown', reason: 'connection-lost-after-data' };
+    case 'permanent': {
+      await deps.ledger.settle(subscriberId, period, owner, 'failed', detail);
+      if (c.bounce) {
+        const threshold = deps.settings().suppressAfterBounces;
+        await deps.subscribers.recordBounce(subscriberId, threshold);
+        const after = await deps.subscribers.get(subscriberId);
+        if (after && (after.status === 'bouncing' || after.bounceCount >= threshold)) {
+          // The address itself is suppressed too, so a re-subscription under a new id is not mailed either.
+          await deps.redis.hset(deps.keys.suppressed, at.sub.email, JSON.stringify({ at: deps.clock().toISOString(), code: c.code, reason: c.message, subscriberId }));
+          deps.log.warn({ subscriberId, bounces: after.bounceCount }, 'address suppressed after repeated hard bounces');
+        }
+      }
+      return { kind: 'settled', state: 'failed', reason: `permanent-${c.code ?? 'error'}` };
+    }
+    case 'throttled':
+      await deps.ledger.settle(subscriberId, period, owner, 'retrying', detail);
+      return { kind: 'throttle', error: c };
+    case 'transient': {
+      const last = at.run.attemptsMade + 1 >= at.run.attempts;
+      await deps.ledger.settle(subscriberId, period, owner, last ? 'failed' : 'retrying', detail);
+      return last ? { kind: 'settled', state: 'failed', reason: 'attempts-exhausted' } : { kind: 'retry', error: c };
+    }
+  }
+}
