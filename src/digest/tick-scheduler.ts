@@ -1,0 +1,85 @@
+// BullMQ wiring for the tick: a job scheduler in its own `tick` queue (so a tick never waits behind send jobs)
+// firing every `tickEverySeconds`, re-applied live when the setting changes, and a worker (concurrency 1) that runs
+// runTick with the settings read fresh each time. Upserting the scheduler is idempotent, so every worker process
+// may do it.
+import { Queue, Worker } from 'bullmq';
+import type { Context } from '../context.js';
+import { DEFAULT_JOB_OPTIONS, QUEUES, TICK_SCHEDULER_ID } from '../queue/catalog.js';
+import { runTick, type TickResult, type TickSubscribers } from './tick.js';
+
+export interface TickSchedulerOptions {
+  ctx: Context;
+  subscribers: TickSubscribers;
+  /** The send queue producer; one is opened (and closed) here when not given. */
+  sendQueue?: Queue;
+  /** Called after each tick (metrics, tests). */
+  onTick?: (result: TickResult) => void;
+}
+
+export interface TickScheduler {
+  tickQueue: Queue;
+  sendQueue: Queue;
+  worker: Worker;
+  /** The interval currently applied to the scheduler, in seconds. */
+  everySeconds(): number;
+  stop(): Promise<void>;
+}
+
+export async function upsertTickScheduler(tickQueue: Queue, everySeconds: number): Promise<void> {
+  await tickQueue.upsertJobScheduler(TICK_SCHEDULER_ID, { every: everySeconds * 1000 }, { name: 'tick', data: {}, opts: { ...DEFAULT_JOB_OPTIONS.tick } });
+}
+
+export async function startTickScheduler(opts: TickSchedulerOptions): Promise<TickScheduler> {
+  const { ctx } = opts;
+  const log = ctx.log.child({ mod: 'tick' });
+  const prefix = ctx.config.redisPrefix;
+  const tickQueue = new Queue(QUEUES.tick, { connection: ctx.newRedis('tick-queue', true), prefix });
+  const ownSendQueue = !opts.sendQueue;
+  const sendQueue = opts.sendQueue ?? new Queue(QUEUES.send, { connection: ctx.newRedis('send-producer', true), prefix });
+
+  const worker = new Worker(
+    QUEUES.tick,
+    async () => {
+      const settings = await ctx.settings.get();
+      const result = await runTick({ redis: ctx.redis, keys: ctx.keys, subscribers: opts.subscribers, sendQueue, clock: ctx.clock, log, settings });
+      opts.onTick?.(result);
+      return result;
+    },
+    { connection: ctx.newRedis('tick-worker', true), prefix, concurrency: 1 },
+  );
+  worker.on('failed', (job, err) => log.error({ err, jobId: job?.id }, 'tick failed'));
+  worker.on('error', (err) => log.error({ err }, 'tick worker error'));
+
+  let every = 0;
+  let stopWatch: (() => Promise<void>) | null = null;
+  try {
+    stopWatch = await ctx.settings.watch(
+      ctx.newRedis('tick-settings'),
+      async (s) => {
+        if (s.tickEverySeconds === every) return;
+        await upsertTickScheduler(tickQueue, s.tickEverySeconds);
+        log.info({ from: every || null, everySeconds: s.tickEverySeconds }, 'tick scheduler set');
+        every = s.tickEverySeconds;
+      },
+      log,
+    );
+  } catch (err) {
+    await worker.close();
+    await tickQueue.close();
+    if (ownSendQueue) await sendQueue.close();
+    throw err;
+  }
+
+  return {
+    tickQueue,
+    sendQueue,
+    worker,
+    everySeconds: () => every,
+    async stop() {
+      await stopWatch?.();
+      await worker.close();
+      await tickQueue.close();
+      if (ownSendQueue) await sendQueue.close();
+    },
+  };
+}
