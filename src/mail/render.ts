@@ -32,7 +32,8 @@ export interface RenderedDigest extends RenderedMail {
   /** Papers in this email; the others (papersWebOnly) are behind the overflow link in the web version. */
   papersShown: number;
   papersWebOnly: number;
-  htmlBytes: number;
+  /** UTF-8 size of `html` (computed on first read). */
+  readonly htmlBytes: number;
 }
 
 export interface Templates {
@@ -89,13 +90,14 @@ export function compileTemplates(templatesDir: string, opts: CompileOptions = {}
   const digest = (view: DigestView): RenderedDigest => {
     const attempt = (v: DigestView) => {
       const html = t.digest.html(v);
-      return { v, html, bytes: Buffer.byteLength(html, 'utf8') };
+      // UTF-8 needs at most 3 bytes per UTF-16 unit: a short enough string fits without counting its bytes.
+      return { v, html, bytes: html.length * 3 <= budget ? -1 : Buffer.byteLength(html, 'utf8') };
     };
     const all = view.papers.length;
     let best: ReturnType<typeof attempt> | null = null;
-    // 1) Trim summaries progressively, every paper kept.
+    // 1) Trim summaries progressively, every paper kept (the view as built is the first step).
     for (const chars of SUMMARY_STEPS) {
-      const a = attempt(fitDigestView(view, chars, all));
+      const a = attempt(chars === SUMMARY_STEPS[0] ? view : fitDigestView(view, chars, all));
       if (a.bytes <= budget) {
         best = a;
         break;
@@ -117,13 +119,17 @@ export function compileTemplates(templatesDir: string, opts: CompileOptions = {}
       }
     }
     if (!best) throw new Error(`digest HTML exceeds the ${budget}-byte budget even without papers: the template is too large`);
+    const chosen = best;
     return {
-      subject: best.v.subject,
-      html: best.html,
-      text: t.digest.text(best.v),
-      papersShown: best.v.papers.length,
-      papersWebOnly: all - best.v.papers.length,
-      htmlBytes: best.bytes,
+      subject: chosen.v.subject,
+      html: chosen.html,
+      text: t.digest.text(chosen.v),
+      papersShown: chosen.v.papers.length,
+      papersWebOnly: all - chosen.v.papers.length,
+      // Counted only when asked (a short email was never counted: see attempt()).
+      get htmlBytes() {
+        return chosen.bytes >= 0 ? chosen.bytes : Buffer.byteLength(chosen.html, 'utf8');
+      },
     };
   };
 

@@ -61,7 +61,16 @@ export function compileMjml(name: string, source: string, templatesDir: string):
     throw new TemplateError(name, problems);
   }
   if (result.errors.length) throw new TemplateError(name, result.errors.map((e) => e.formattedMessage));
-  return result.html;
+  return collapseLayoutWhitespace(result.html);
+}
+
+/**
+ * Drop MJML's pretty-printing (a newline and indentation between two tags): ~15% fewer bytes against Gmail's
+ * 102 KB clip and less to copy per recipient. Whitespace without a newline is left alone: between inline
+ * elements (`</a> <span>`) it is visible. Templates therefore keep inline runs on one line.
+ */
+export function collapseLayoutWhitespace(html: string): string {
+  return html.replace(/>[ \t]*\r?\n\s*</g, '><');
 }
 
 /**
@@ -71,8 +80,10 @@ export function compileMjml(name: string, source: string, templatesDir: string):
 export function compileHbs<V>(hbs: Hbs, name: string, source: string, kind: 'html' | 'text'): Fill<V> {
   try {
     // precompile() parses and generates code eagerly, so syntax errors surface here, at start-up.
-    hbs.precompile(source, { strict: true, noEscape: kind === 'text' });
-    const fill = hbs.compile(source, { strict: true, noEscape: kind === 'text' });
+    // knownHelpersOnly: no custom helpers exist, so `{{title}}` compiles to a plain lookup (no helper check).
+    const options = { strict: true, knownHelpersOnly: true, noEscape: kind === 'text' };
+    hbs.precompile(source, options);
+    const fill = hbs.compile(source, options);
     return (view: V) => fill(view);
   } catch (err) {
     throw new TemplateError(name, [(err as Error).message]);

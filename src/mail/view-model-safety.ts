@@ -15,6 +15,7 @@ export function cleanText(value: string | null | undefined, max: number): string
 
 export function truncate(s: string, max: number): string {
   if (max <= 0) return '';
+  if (s.length <= max) return s; // UTF-16 length ≥ code points: short strings need no splitting
   const chars = Array.from(s); // by code point: never split a surrogate pair
   if (chars.length <= max) return s;
   const cut = chars.slice(0, max - 1).join('');
