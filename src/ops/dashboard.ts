@@ -2,6 +2,7 @@
 // state, digests due per hour for the next 24 h, delivery lag, queue depths and suppressed addresses (masked).
 // Each part is independent: one failing (say, a queue call) shows as missing rather than breaking the page.
 import type { Redis } from 'ioredis';
+import type { ScrapeLogEntry } from '../papers/store.js';
 import type { Keys } from '../redis/keys.js';
 import { dueHistogram, oldestOverdueMs, type DueHistogram } from './due-histogram.js';
 import { editionStateCounts, type StateCounts } from './editions.js';
@@ -9,15 +10,7 @@ import { maskEmail } from './mask.js';
 import { queueDepths, schedulers, type OpsQueues, type QueueDepth, type SchedulerInfo } from './queues.js';
 import type { Settings } from './settings.js';
 
-export interface ScrapeLogEntry {
-  at: string;
-  source: string;
-  url: string;
-  day: string;
-  papers: number;
-  status: 'ok' | 'failed' | 'not-modified';
-  error?: string;
-}
+export type { ScrapeLogEntry };
 
 export interface SuppressedRow {
   masked: string;

@@ -92,7 +92,7 @@ export function dashboardView(d: DashboardData) {
     scrapes: d.scrapes.map((s) => ({
       when: s.at ? `${ago(now - new Date(s.at).getTime())} ago` : '',
       at: s.at,
-      day: s.day,
+      day: s.day ?? 'latest',
       source: s.source,
       url: s.url,
       papers: s.papers,
