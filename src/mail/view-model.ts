@@ -5,6 +5,7 @@ import { describeReason } from '../digest/reason.js';
 import type { SelectedPaper } from '../digest/select.js';
 import type { Paper } from '../papers/paper.js';
 import type { Frequency, Subscriber } from '../subscribers/subscriber.js';
+import { topicById } from '../subscribers/topics.js';
 import { cleanText, hostIs, hostUnder, ownUrl, publicHostname, safeHttpsUrl, truncate } from './view-model-safety.js';
 
 export type { SelectedPaper };
@@ -143,7 +144,7 @@ export function editionLabel(period: string, frequency: 'daily' | 'weekly', now:
 
 /** Footer line: why this address gets this email. */
 export function whyLine(sub: Pick<Subscriber, 'topics' | 'includeKeywords'>, topicLabels: Record<string, string>, frequency: 'daily' | 'weekly'): string {
-  const topics = sub.topics.map((t) => cleanText(topicLabels[t] ?? t, 60));
+  const topics = sub.topics.map((t) => cleanText(topicLabels[t] ?? topicById(t)?.label ?? t, 60));
   const keywords = sub.includeKeywords.map((k) => `“${cleanText(k, 60)}”`);
   const what = [...topics, ...keywords];
   const scope = what.length ? `papers on ${what.join(', ')}` : 'every trending paper (no topics chosen)';
@@ -164,7 +165,7 @@ export interface DigestInput {
   publicUrl: string;
   /** Where papers that do not fit go (the web version of this edition); defaults to links.archive. */
   overflowUrl?: string;
-  /** Topic id → label (src/subscribers/topics.ts); labels in the reasons and the raw id are the fallbacks. */
+  /** Topic id → label overrides; the topic catalog (src/subscribers/topics.ts), then the raw id, are the fallbacks. */
   topicLabels?: Record<string, string>;
 }
 

@@ -57,6 +57,8 @@ describe('buildDigestView', () => {
 
   it('says why the reader gets it (topics and keywords, or everything)', () => {
     assert.equal(digestView().why, 'You get this daily email because you subscribed to Papers Digest for papers on Large language models, Multimodal, “token compression”.');
+    const catalog = buildDigestView({ subscriber: subscriber({ includeKeywords: [] }), selected: [], period: '2026-09-28', links: LINKS, now: NOW, publicUrl: PUBLIC_URL });
+    assert.match(catalog.why, /for papers on Language models, Multimodal\.$/, 'labels come from the topic catalog by default');
     const all = buildDigestView({ subscriber: subscriber({ topics: [], includeKeywords: [] }), selected: [], period: '2026-09-28', links: LINKS, now: NOW, publicUrl: PUBLIC_URL });
     assert.match(all.why, /every trending paper/);
   });
