@@ -2,6 +2,7 @@
 // here; roles (main.ts), the web app and CLI commands all take what they need from this one object.
 import type { Context } from './context.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
+import { DeliveryLedger } from './digest/ledger.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import { compileTemplates, type Templates } from './mail/render.js';
@@ -14,6 +15,8 @@ export interface Services {
   metrics: Metrics;
   /** SMTP pool or the .eml outbox (SMTP_URL unset); closed when the context closes. */
   mailer: Mailer;
+  /** Delivery ledger per (subscriber, period), sent-papers ledger, archived web views (src/digest/ledger.ts). */
+  ledger: DeliveryLedger;
   subscribers: SubscriberStore;
   /** Scraped papers, per-day rankings, scrape freshness and log (src/papers/store.ts). */
   papers: PaperStore;
@@ -25,8 +28,9 @@ export async function createServices(ctx: Context): Promise<Services> {
   const metrics = createMetrics({ defaultMetrics: true });
   const mailer = createMailer(ctx.config, ctx.log, { clock: ctx.clock });
   ctx.onClose(() => mailer.close());
+  const ledger = new DeliveryLedger(ctx.redis, ctx.keys, ctx.clock);
   const subscribers = new SubscriberStore(ctx.redis, ctx.keys, ctx.clock);
   const papers = new PaperStore(ctx.redis, ctx.keys, ctx.clock);
   const templates = compileTemplates(fileURLToPath(new URL('../templates', import.meta.url)));
-  return { ctx, metrics, mailer, subscribers, papers, templates };
+  return { ctx, metrics, mailer, ledger, subscribers, papers, templates };
 }

@@ -5,12 +5,15 @@ import { startScrapeScheduler } from './scrape/job.js';
 import { startTickScheduler } from './digest/tick-scheduler.js';
 import type { Services } from './services.js';
 import { startSendRole } from './digest/send-worker.js';
+import { startSendRole } from './digest/send-worker.js';
 
 export async function startWorkers(services: Services): Promise<() => Promise<void>> {
   const stops: (() => Promise<void>)[] = [];
   stops.push(startWorkerWatchdog(services)); // scrape.stale / edition.late alerts (src/ops/watchdog.ts)
   const scrape = await startScrapeScheduler({ ctx: services.ctx, papers: services.papers, metrics: services.metrics });
   stops.push(() => scrape.stop());
+  const send = await startSendRole(services); // send queue: rate/concurrency/pause live from settings
+  stops.push(() => send.stop());
   const send = await startSendRole(services); // send queue: rate/concurrency/pause live from settings
   stops.push(() => send.stop());
   // UTC tick every tickEverySeconds: due index → send jobs (src/digest/tick.ts)

@@ -6,6 +6,8 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Settings } from '../ops/settings.js';
+import type { Services } from '../services.js';
+import { TOPICS } from '../subscribers/topics.js';
 import { QUEUES } from '../queue/catalog.js';
 import { runSendJob, type SendDeps, type SendOutcome } from './send.js';
 
@@ -136,4 +138,46 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
     })());
 
   return { worker, queue, apply, stop };
+}
+
+/**
+ * The worker role's send worker, built from Services: its own BullMQ connection, settings re-applied live from
+ * the settings channel. Returns the stop function (stop taking jobs, wait for in-flight ones up to
+ * SHUTDOWN_TIMEOUT_MS); the mailer is closed afterwards by the context.
+ */
+export async function startSendRole(services: Services, extra: Partial<SendWorkerOptions> = {}): Promise<SendWorker> {
+  const { ctx } = services;
+  const w = await startSendWorker(
+    {
+      redis: ctx.redis,
+      keys: ctx.keys,
+      clock: ctx.clock,
+      log: ctx.log,
+      config: ctx.config,
+      linkSecrets: ctx.secrets.linkSecrets,
+      subscribers: services.subscribers,
+      papers: services.papers,
+      templates: services.templates,
+      mailer: services.mailer,
+      ledger: services.ledger,
+      metrics: services.metrics,
+      topicLabels: Object.fromEntries(TOPICS.map((t) => [t.id, t.label])),
+    },
+    {
+      connection: ctx.newRedis('send-worker', true),
+      prefix: ctx.config.redisPrefix,
+      settings: await ctx.settings.get(),
+      shutdownTimeoutMs: ctx.config.shutdownTimeoutMs,
+      ...extra,
+    },
+  );
+  const unwatch = await ctx.settings.watch(ctx.newRedis('send-settings'), (s) => w.apply(s), ctx.log.child({ mod: 'send' }));
+  const stop = w.stop;
+  return {
+    ...w,
+    stop: async () => {
+      await unwatch();
+      await stop();
+    },
+  };
 }
