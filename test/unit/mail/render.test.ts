@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -183,6 +183,14 @@ describe('other emails', () => {
     assert.match(r.html, /Monday, 28 September 2026/);
     for (const l of [LINKS.preferences, LINKS.unsubscribe]) assert.ok(r.html.includes(l) && r.text.includes(l));
     assert.ok(!r.html.includes(LINKS.archive));
+  });
+});
+
+describe('template sources', () => {
+  it('never use unescaped output ({{{ }}} or {{& }})', () => {
+    const files = readdirSync(TEMPLATES, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(mjml|hbs)$/.test(f) && !f.startsWith('pages'));
+    assert.ok(files.length >= 8, files.join(', '));
+    for (const f of files) assert.doesNotMatch(readFileSync(join(TEMPLATES, f), 'utf8'), /\{\{\{|\{\{~?\s*&/, f);
   });
 });
 
