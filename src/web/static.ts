@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 const FILES: Record<string, string> = {
   'app.css': 'text/css; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
+  'favicon.svg': 'image/svg+xml',
 };
 
 export function staticRoutes(app: FastifyInstance, dir = fileURLToPath(new URL('./static/', import.meta.url))): void {

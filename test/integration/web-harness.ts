@@ -116,9 +116,9 @@ export function csrfOf(html: string): string {
 }
 
 /** The first link in a captured message's text part that starts with PUBLIC_URL + path. */
-export function linkIn(msg: CapturedMessage, path: string): string {
+export function linkIn(msg: CapturedMessage, path: string, base = PUBLIC_URL): string {
   const text = `${msg.parsed.text ?? ''}\n${typeof msg.parsed.html === 'string' ? msg.parsed.html : ''}`;
-  const re = new RegExp(`${PUBLIC_URL.replace(/[.]/g, '\\.')}${path}/[A-Za-z0-9_-]+`);
+  const re = new RegExp(`${base.replace(/[.]/g, '\\.')}${path}/[A-Za-z0-9_-]+`);
   const m = re.exec(text);
   if (!m) throw new Error(`no ${path} link in message "${msg.parsed.subject}"`);
   return m[0];
