@@ -10,7 +10,9 @@ export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   settings: { summary: 'live settings: get [key] | set key=value… | history', load: async () => (await import('./cli/settings.js')).command },
   pause: { summary: 'pause sending and/or scraping (sending|scraping|all)', load: async () => (await import('./cli/pause.js')).command },
   resume: { summary: 'resume sending and/or scraping (sending|scraping|all)', load: async () => (await import('./cli/resume.js')).command },
+  scrape: { summary: 'scrape Hugging Face Daily Papers now (--from file|url, --date, --dry-run --json)', load: async () => (await import('./cli/scrape.js')).command },
   'redis-check': { summary: 'check the Redis in use: version, eviction, persistence (exit 1 on problems)', load: async () => (await import('./cli/redis-check.js')).command },
+  subscribers: { summary: 'subscribers: add | list | show | update | remove | import | export (CSV)', load: async () => (await import('./cli/subscribers.js')).command },
 };
 
 function usage(): string {

@@ -61,7 +61,9 @@ export class HttpTooLargeError extends HttpError {
 
 export class HttpNetworkError extends HttpError {
   constructor(url: string, cause: unknown) {
-    super(`GET ${url} failed: ${(cause as Error)?.message ?? String(cause)}`, url, true, { cause });
+    // undici says only "fetch failed"; the reason (DNS, refused, reset) is one level down.
+    const inner = (cause as { cause?: { message?: string } })?.cause?.message;
+    super(`GET ${url} failed: ${(cause as Error)?.message ?? String(cause)}${inner ? ` (${inner})` : ''}`, url, true, { cause });
     this.name = 'HttpNetworkError';
   }
 }
