@@ -44,9 +44,31 @@ function zoneOf(name: string): IANAZone {
   return zone;
 }
 
+// UTC offsets memoized per zone and UTC hour. Intl-backed lookups cost ~10 µs each and a tick computes a dozen per
+// subscriber; an hour whose first and last millisecond share an offset has that offset throughout (no zone changes
+// twice within an hour), so it is cached; an hour holding a transition (NaN) is always asked afresh. A pure memo
+// of tzdata — bounded, and harmless to share between callers.
+const HOUR_MS = 3_600_000;
+const OFFSET_CACHE_MAX = 100_000;
+const offsetCache = new Map<string, Map<number, number>>();
+
+function offsetAt(zone: IANAZone, ms: number): number {
+  let hours = offsetCache.get(zone.name);
+  if (!hours) offsetCache.set(zone.name, (hours = new Map()));
+  const bucket = Math.floor(ms / HOUR_MS);
+  let cached = hours.get(bucket);
+  if (cached === undefined) {
+    const first = zone.offset(bucket * HOUR_MS);
+    cached = first === zone.offset(bucket * HOUR_MS + HOUR_MS - 1) ? first : NaN;
+    if (hours.size >= OFFSET_CACHE_MAX) hours.clear();
+    hours.set(bucket, cached);
+  }
+  return Number.isNaN(cached) ? zone.offset(ms) : cached;
+}
+
 /** Days since 1970-01-01 of the local calendar date `instant` falls on in `zone`. */
 function localDayNumber(zone: IANAZone, ms: number): number {
-  return Math.floor((ms + zone.offset(ms) * MINUTE_MS) / DAY_MS);
+  return Math.floor((ms + offsetAt(zone, ms) * MINUTE_MS) / DAY_MS);
 }
 
 function dayNumberToIso(day: number): string {
@@ -71,11 +93,11 @@ function isoWeekday(day: number): Weekday {
  */
 function resolveLocal(zone: IANAZone, day: number, time: SendTime): { ms: number; resolution: Resolution } {
   const naive = day * DAY_MS + (time.hour * 60 + time.minute) * MINUTE_MS;
-  const before = zone.offset(naive - DAY_MS);
-  const after = zone.offset(naive + DAY_MS);
+  const before = offsetAt(zone, naive - DAY_MS);
+  const after = offsetAt(zone, naive + DAY_MS);
   const candidates = (before === after ? [before] : [before, after])
     .map((o) => naive - o * MINUTE_MS)
-    .filter((t) => zone.offset(t) * MINUTE_MS === naive - t)
+    .filter((t) => offsetAt(zone, t) * MINUTE_MS === naive - t)
     .sort((a, b) => a - b);
   if (candidates.length > 1) return { ms: candidates[0]!, resolution: 'ambiguous-first' };
   if (candidates.length === 1) return { ms: candidates[0]!, resolution: 'exact' };
