@@ -1,0 +1,84 @@
+// Form parsing for the subscriber pages (pure): what is accepted, what is refused and with which message.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parsePauseWeeks, parsePreferencesForm, parseSubscribeForm } from '../../../src/web/forms.js';
+import { describeChanges } from '../../../src/web/views.js';
+import type { Subscriber } from '../../../src/subscribers/subscriber.js';
+
+const TOPICS = ['agents', 'reasoning', 'robotics'];
+const base = { email: 'Ann@Example.ORG', topics: ['agents'], timezone: 'US/Eastern', time: '07:30', frequency: 'weekly', weekday: '3' };
+
+describe('subscribe form', () => {
+  it('accepts a complete form, canonicalizing zone and email', () => {
+    const r = parseSubscribeForm(base, TOPICS);
+    assert.ok(r.ok);
+    assert.equal(r.value.email, 'ann@example.org');
+    assert.equal(r.value.timezone, 'America/New_York');
+    assert.deepEqual(r.value.sendTime, { hour: 7, minute: 30 });
+    assert.deepEqual(r.value.frequency, { kind: 'weekly', weekday: 3 });
+  });
+
+  it('treats no topics as "everything" and dedupes repeated ones', () => {
+    const none = parseSubscribeForm({ ...base, topics: undefined }, TOPICS);
+    assert.ok(none.ok);
+    assert.deepEqual(none.value.topics, []);
+    const dup = parseSubscribeForm({ ...base, topics: ['agents', 'agents'] }, TOPICS);
+    assert.ok(dup.ok);
+    assert.deepEqual(dup.value.topics, ['agents']);
+  });
+
+  it('reports every bad field at once', () => {
+    const r = parseSubscribeForm({ email: 'x@y\r\nBcc: z@w.org', topics: ['nope'], timezone: 'Nowhere/City', time: '7pm', frequency: 'weekly', weekday: '9' }, TOPICS);
+    assert.ok(!r.ok);
+    assert.deepEqual(Object.keys(r.errors).sort(), ['email', 'frequency', 'time', 'timezone', 'topics']);
+    assert.match(r.errors.email!, /line breaks/);
+  });
+
+  it('refuses non-string shapes (objects, arrays where one value is expected)', () => {
+    const r = parseSubscribeForm({ ...base, email: { a: 1 }, topics: [{}] }, TOPICS);
+    assert.ok(!r.ok);
+    assert.ok(r.errors.email && r.errors.topics);
+  });
+});
+
+describe('preferences form', () => {
+  const prefs = { topics: ['robotics'], timezone: 'Europe/Paris', time: '18:00', frequency: 'daily', includeKeywords: 'MoE, Tokenizer;  tokenizer ', excludeKeywords: '', minUpvotes: '5', maxPapers: '12' };
+  it('parses keywords (split, trimmed, lower-cased, deduped) and numbers', () => {
+    const r = parsePreferencesForm(prefs, TOPICS, 25);
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.includeKeywords, ['moe', 'tokenizer']);
+    assert.equal(r.value.minUpvotes, 5);
+    assert.equal(r.value.maxPapers, 12);
+  });
+  it('refuses papers per digest above the operator cap, and markup in keywords', () => {
+    const r = parsePreferencesForm({ ...prefs, maxPapers: '26', excludeKeywords: '<b>x</b>' }, TOPICS, 25);
+    assert.ok(!r.ok);
+    assert.match(r.errors.maxPapers!, /from 1 to 25/);
+    assert.match(r.errors.excludeKeywords!, /< >/);
+  });
+  it('refuses an oversized keyword field', () => {
+    const r = parsePreferencesForm({ ...prefs, includeKeywords: 'a,'.repeat(400) }, TOPICS, 25);
+    assert.ok(!r.ok);
+    assert.ok(r.errors.includeKeywords);
+  });
+  it('only offers the fixed pause menu', () => {
+    assert.equal(parsePauseWeeks({ weeks: '4' }), 4);
+    assert.equal(parsePauseWeeks({ weeks: '3' }), null);
+    assert.equal(parsePauseWeeks({ weeks: '520' }), null);
+  });
+});
+
+describe('change list', () => {
+  it('names each changed field in words', () => {
+    const before = {
+      status: 'active', pausedUntil: null, topics: ['agents'], timezone: 'UTC', sendTime: { hour: 7, minute: 0 }, frequency: { kind: 'daily' },
+      includeKeywords: [], excludeKeywords: [], minUpvotes: 0, maxPapers: 10,
+    } as unknown as Subscriber;
+    const after = { ...before, frequency: { kind: 'weekly', weekday: 5 }, sendTime: { hour: 9, minute: 5 } } as Subscriber;
+    const catalog = [{ id: 'agents', label: 'Agents', description: '' }];
+    assert.deepEqual(describeChanges(before, after, catalog), [
+      { label: 'How often', from: 'every day', to: 'every Friday' },
+      { label: 'Time', from: '07:00', to: '09:05' },
+    ]);
+  });
+});
