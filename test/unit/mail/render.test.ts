@@ -71,6 +71,7 @@ describe('compiled digest', () => {
     assert.match(card, /▲ 19 upvotes · 2 comments/);
     assert.match(card, /On-policy self-distillation/);
     assert.match(card, /Why: Large language models \(“language models”\)/);
+    assert.match(card, /arXiv · Project page \(umd-huang-lab\.github\.io\)/, 'visible spaces between inline elements survive');
     assert.deepEqual(
       $('.pd-card').eq(1).find('p a').map((_i, a) => $(a).text()).get(),
       ['arXiv', 'Project page'],
