@@ -134,6 +134,11 @@ function textList(opts: { max: number; maxLength: number; separators: RegExp; wh
       }
       const s = cleanText(item);
       if (!s) continue;
+      if (s.includes(';')) {
+        // ';' separates list items in the CSV format: a value holding one could not be exported faithfully.
+        ctx.addIssue({ code: 'custom', message: `${opts.what} must not contain “;”` });
+        return z.NEVER;
+      }
       if (s.length > opts.maxLength || s.length < opts.minLength || phraseWords(s).length === 0 || !/[\p{L}\p{N}]/u.test(s)) {
         ctx.addIssue({ code: 'custom', message: `“${s.slice(0, 40)}${s.length > 40 ? '…' : ''}” must be ${opts.minLength}–${opts.maxLength} characters with a letter or digit` });
         return z.NEVER;

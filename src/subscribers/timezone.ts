@@ -32,9 +32,23 @@ const CLDR_TO_IANA: Record<string, string> = {
 
 const MAX_ZONE_LENGTH = 64;
 
+// Building an Intl.DateTimeFormat costs a few hundred µs; a CSV import asks about the same few zones 10,000 times.
+// A pure memo (the answer for a name never changes within a process), bounded against junk input.
+const memo = new Map<string, string | null>();
+const MEMO_MAX = 2_000;
+
 /** The canonical IANA name for `name` (case-insensitive; links resolved), or null when it is not a zone. */
 export function canonicalZone(name: string): string | null {
   if (typeof name !== 'string') return null;
+  const known = memo.get(name);
+  if (known !== undefined) return known;
+  const result = resolveZone(name);
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(name, result);
+  return result;
+}
+
+function resolveZone(name: string): string | null {
   const trimmed = name.trim();
   // Offsets ("+05:00") and abbreviations other than UTC/GMT are not zones: they do not follow DST.
   if (!trimmed || trimmed.length > MAX_ZONE_LENGTH || !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(trimmed)) return null;

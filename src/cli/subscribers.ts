@@ -1,0 +1,260 @@
+// `papers-digest subscribers add|list|show|update|remove|import|export`: the operator's view of the subscriber
+// store. Validation is the store's (same rules and messages as the web pages); CSV is the DESIGN.md format.
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { once } from 'node:events';
+import type { Context } from '../context.js';
+import { subscriberLinks } from '../links/signed-links.js';
+import { withCliContext } from '../ops/cli-context.js';
+import { createServices } from '../services.js';
+import { sendConfirmation } from '../subscribers/confirmation.js';
+import { CsvHeaderError, exportSubscribers, importSubscribers } from '../subscribers/csv-import.js';
+import { formatFrequency, formatSendTime, PreferencesError } from '../subscribers/preferences.js';
+import { STATUSES } from '../subscribers/codec.js';
+import { SubscriberStore } from '../subscribers/store.js';
+import type { Subscriber, SubscriberStatus } from '../subscribers/subscriber.js';
+import { parseCommandArgs, progress, UsageError, writeJson, type CliCommand, type CliIo } from './command.js';
+
+const HELP = `papers-digest subscribers add <email> [preferences] [--confirmed] [--json]
+papers-digest subscribers list [--status S] [--limit N] [--cursor C] [--json]
+papers-digest subscribers show <id|email> [--json]
+papers-digest subscribers update <id|email> [preferences] [--email E] [--confirm] [--pause-until YYYY-MM-DD]
+                                  [--resume] [--unsubscribe] [--revoke-links] [--json]
+papers-digest subscribers remove <id|email> --yes
+papers-digest subscribers import <file.csv|-> [--confirmed] [--update] [--json]
+papers-digest subscribers export [--out file.csv] [--status S|all]
+
+Preferences: --timezone Europe/Berlin  --time 07:30  --frequency daily|weekly:mon..sun  --topics llm;agents
+             --include "kw;kw"  --exclude "kw;kw"  --authors "Name;Name"  --orgs "Org;Org"
+             --min-upvotes N  --max-papers 1..25
+A change is validated whole: one refused value refuses everything (exit 2, every problem listed).
+
+add/import without --confirmed create pending subscribers and email each a confirmation link (48 h);
+--confirmed makes them active at once: use it only when you hold their consent.
+import: CSV with header email,timezone,send_time,frequency,topics,include_keywords,exclude_keywords (any order,
+only email required; list cells ;-separated). Bad rows are reported by line number; good rows are imported.
+Existing emails are never duplicated: they are left as they are, or given the row's preferences with --update.
+Unsubscribed or bouncing addresses are never reactivated by an import. Exit 1 when any row was refused.
+export: writes active and paused subscribers (or --status pending|active|paused|unsubscribed|bouncing|all).
+show prints the subscriber's current preferences and unsubscribe links (for support).`;
+
+const PREF_OPTIONS = {
+  timezone: { type: 'string' }, time: { type: 'string' }, frequency: { type: 'string' }, topics: { type: 'string' },
+  include: { type: 'string' }, exclude: { type: 'string' }, authors: { type: 'string' }, orgs: { type: 'string' },
+  'min-upvotes': { type: 'string' }, 'max-papers': { type: 'string' },
+} as const;
+
+const OPTIONS = {
+  ...PREF_OPTIONS,
+  json: { type: 'boolean', default: false }, confirmed: { type: 'boolean', default: false }, update: { type: 'boolean', default: false },
+  status: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' }, email: { type: 'string' }, confirm: { type: 'boolean', default: false },
+  'pause-until': { type: 'string' }, resume: { type: 'boolean', default: false }, unsubscribe: { type: 'boolean', default: false },
+  'revoke-links': { type: 'boolean', default: false }, yes: { type: 'boolean', default: false }, out: { type: 'string' }, verbose: { type: 'boolean', default: false },
+} as const;
+
+type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
+
+const split = (v: string) => v.split(';').map((s) => s.trim()).filter(Boolean);
+
+function preferencePatch(v: Values): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  if (v.timezone !== undefined) patch.timezone = v.timezone;
+  if (v.time !== undefined) patch.sendTime = v.time;
+  if (v.frequency !== undefined) patch.frequency = v.frequency;
+  if (v.topics !== undefined) patch.topics = split(v.topics);
+  if (v.include !== undefined) patch.includeKeywords = split(v.include);
+  if (v.exclude !== undefined) patch.excludeKeywords = split(v.exclude);
+  if (v.authors !== undefined) patch.followAuthors = split(v.authors);
+  if (v.orgs !== undefined) patch.followOrgs = split(v.orgs);
+  if (v['min-upvotes'] !== undefined) patch.minUpvotes = v['min-upvotes'];
+  if (v['max-papers'] !== undefined) patch.maxPapers = v['max-papers'];
+  return patch;
+}
+
+// Name problems by the option the operator typed.
+const OPTION_OF: Record<string, string> = {
+  timezone: '--timezone', sendTime: '--time', frequency: '--frequency', topics: '--topics', includeKeywords: '--include',
+  excludeKeywords: '--exclude', followAuthors: '--authors', followOrgs: '--orgs', minUpvotes: '--min-upvotes', maxPapers: '--max-papers',
+  pausedUntil: '--pause-until',
+};
+
+function refused(io: CliIo, err: PreferencesError): number {
+  io.stderr.write(`refused, nothing changed:\n${err.issues.map((i) => `  - ${OPTION_OF[i.field] ?? i.field}: ${i.message}`).join('\n')}\n`);
+  return 2;
+}
+
+async function find(store: SubscriberStore, ref: string): Promise<Subscriber> {
+  const s = ref.includes('@') ? await store.getByEmail(ref) : await store.get(ref);
+  if (!s) throw new Error(`no subscriber ${ref.includes('@') ? 'with that email' : `with id ${ref}`}`);
+  return s;
+}
+
+function describeSubscriber(ctx: Context, s: Subscriber, dueAt: Date | null) {
+  const links = subscriberLinks(ctx.config.publicUrl, s, ctx.secrets.linkSecrets, ctx.clock());
+  return { subscriber: s, nextDueAt: dueAt?.toISOString() ?? null, links: { preferences: links.preferences, unsubscribe: links.unsubscribe } };
+}
+
+function printSubscriber(io: CliIo, d: ReturnType<typeof describeSubscriber>): void {
+  const s = d.subscriber;
+  const rows: [string, string][] = [
+    ['id', s.id], ['email', s.email],
+    ['status', s.status + (s.pausedUntil ? ` until ${s.pausedUntil}` : '') + (s.confirmedAt ? ` (confirmed ${s.confirmedAt})` : '')],
+    ['timezone', s.timezone], ['sends', `${formatSendTime(s.sendTime)} ${formatFrequency(s.frequency)}`],
+    ['topics', s.topics.join(', ') || '(all: trending)'], ['include', s.includeKeywords.join('; ')], ['exclude', s.excludeKeywords.join('; ')],
+    ['authors', s.followAuthors.join('; ')], ['orgs', s.followOrgs.join('; ')],
+    ['papers', `at most ${s.maxPapers}, min ${s.minUpvotes} upvotes`], ['created', s.createdAt],
+    ['next digest', d.nextDueAt ?? '-'], ['token version', String(s.tokenVersion)], ['bounces', String(s.bounceCount)],
+    ['preferences', d.links.preferences], ['unsubscribe', d.links.unsubscribe],
+  ];
+  for (const [k, v] of rows) io.stdout.write(`${k.padEnd(13)}  ${v}\n`);
+}
+
+function statusOption(v: string | undefined, fallback: SubscriberStatus[] | null): Set<SubscriberStatus> | null {
+  if (v === undefined) return fallback && new Set(fallback);
+  if (v === 'all') return null;
+  if (!STATUSES.includes(v as SubscriberStatus)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')} or all`);
+  return new Set([v as SubscriberStatus]);
+}
+
+async function confirmationSender(ctx: Context) {
+  const services = await createServices(ctx);
+  return (s: Subscriber) => sendConfirmation(services, s);
+}
+
+async function run(sub: string, positionals: string[], v: Values, io: CliIo, ctx: Context): Promise<number> {
+  const store = new SubscriberStore(ctx.redis, ctx.keys, ctx.clock);
+  const ref = () => {
+    if (!positionals[0]) throw new UsageError(`${sub} needs an id or email`);
+    return positionals[0];
+  };
+  switch (sub) {
+    case 'add': {
+      const { subscriber, created } = await store.create({ email: ref(), status: v.confirmed ? 'active' : 'pending', ...preferencePatch(v) });
+      if (!created) {
+        io.stderr.write(`already subscribed (status ${subscriber.status}); nothing changed — use update\n`);
+        return 1;
+      }
+      let confirmation = v.confirmed ? 'not needed (--confirmed)' : 'sent';
+      if (!v.confirmed) await (await confirmationSender(ctx))(subscriber).catch((err: Error) => (confirmation = `FAILED: ${err.message}`));
+      if (v.json) writeJson(io, { ...describeSubscriber(ctx, subscriber, await store.dueAt(subscriber.id)), confirmation });
+      else io.stdout.write(`added ${subscriber.id} (${subscriber.status}); confirmation email ${confirmation}\n`);
+      return confirmation.startsWith('FAILED') ? 1 : 0;
+    }
+    case 'list': {
+      const status = statusOption(v.status, null);
+      const limit = v.limit === undefined ? 100 : Number(v.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw new UsageError('--limit must be 1..5000');
+      const page = await store.list({ cursor: v.cursor ?? null, limit, ...(status ? { status: [...status][0]! } : {}) });
+      if (v.json) writeJson(io, page);
+      else {
+        for (const s of page.items) io.stdout.write(`${s.id}  ${s.status.padEnd(12)}  ${formatSendTime(s.sendTime)} ${formatFrequency(s.frequency).padEnd(10)}  ${s.timezone.padEnd(20)}  ${s.email}\n`);
+        io.stderr.write(`${page.items.length} shown${page.nextCursor ? `; more with --cursor ${page.nextCursor}` : ''} (${await store.count()} in all)\n`);
+      }
+      return 0;
+    }
+    case 'show': {
+      const s = await find(store, ref());
+      const d = describeSubscriber(ctx, s, await store.dueAt(s.id));
+      if (v.json) writeJson(io, d);
+      else printSubscriber(io, d);
+      return 0;
+    }
+    case 'update': {
+      const s = await find(store, ref());
+      const patch = preferencePatch(v);
+      if (v.email !== undefined) patch.email = v.email;
+      const steps: [boolean, () => Promise<unknown>][] = [
+        [Object.keys(patch).length > 0, () => store.update(s.id, patch)],
+        [v.confirm, () => store.confirm(s.id)],
+        [v['pause-until'] !== undefined, () => store.pause(s.id, v['pause-until']!)],
+        [v.resume, () => store.resume(s.id)],
+        [v.unsubscribe, () => store.unsubscribe(s.id)],
+        [v['revoke-links'], () => store.bumpTokenVersion(s.id)],
+      ];
+      const todo = steps.filter(([on]) => on);
+      if (todo.length === 0) throw new UsageError('update needs a preference option or an action (--confirm, --pause-until, --resume, --unsubscribe, --revoke-links)');
+      for (const [, step] of todo) await step();
+      const after = (await store.get(s.id))!;
+      const d = describeSubscriber(ctx, after, await store.dueAt(s.id));
+      if (v.json) writeJson(io, d);
+      else printSubscriber(io, d);
+      return 0;
+    }
+    case 'remove': {
+      const s = await find(store, ref());
+      if (!v.yes) throw new UsageError('remove deletes the subscriber for good; add --yes (to stop their mail only, use update --unsubscribe)');
+      await store.remove(s.id);
+      io.stdout.write(`removed ${s.id}\n`);
+      return 0;
+    }
+    case 'import':
+      return runImport(store, ref(), v, io, ctx);
+    case 'export':
+      return runExport(store, v, io);
+    default:
+      throw new UsageError(`unknown subcommand "${sub}"`);
+  }
+}
+
+async function runImport(store: SubscriberStore, file: string, v: Values, io: CliIo, ctx: Context): Promise<number> {
+  const size = file === '-' ? null : statSync(file).size;
+  const input = file === '-' ? process.stdin : createReadStream(file);
+  const bar = progress(io, 'importing', size);
+  let bytes = 0;
+  async function* counted() {
+    for await (const chunk of input) {
+      bytes += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
+  }
+  const report = await importSubscribers(store, counted(), {
+    confirmed: v.confirmed,
+    update: v.update,
+    ...(v.confirmed ? {} : { sendConfirmation: await confirmationSender(ctx) }),
+    onBatch: () => bar.update(size === null ? bytes : Math.min(bytes, size)),
+  });
+  bar.done(`${report.rows} rows: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.invalid.length} refused`);
+  for (const p of report.invalid) io.stderr.write(`line ${p.line}: ${p.message}\n`);
+  for (const d of report.duplicates) io.stderr.write(`line ${d.line}: same email as line ${d.firstLine}; skipped\n`);
+  for (const p of report.confirmationsFailed) io.stderr.write(`line ${p.line}: confirmation email failed (subscriber stays pending): ${p.message}\n`);
+  if (v.json) writeJson(io, report);
+  else io.stdout.write(`created ${report.created}, updated ${report.updated}, unchanged ${report.unchanged}, confirmed ${report.confirmedExisting} existing, ` +
+    `refused ${report.invalid.length}, duplicates ${report.duplicates.length}, confirmation emails ${report.confirmationsSent} sent / ${report.confirmationsFailed.length} failed\n`);
+  return report.invalid.length > 0 || report.confirmationsFailed.length > 0 ? 1 : 0;
+}
+
+async function runExport(store: SubscriberStore, v: Values, io: CliIo): Promise<number> {
+  const statuses = statusOption(v.status, ['active', 'paused']);
+  const out = v.out ? createWriteStream(v.out) : io.stdout;
+  const bar = progress(io, 'exporting', await store.count());
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  const { rows } = await exportSubscribers(store, write, { statuses, onProgress: (n) => bar.update(n) });
+  if (v.out) {
+    out.end();
+    await once(out, 'finish');
+  }
+  bar.done(`${rows} subscribers written${v.out ? ` to ${v.out}` : ''}`);
+  return 0;
+}
+
+export const command: CliCommand = {
+  name: 'subscribers',
+  summary: 'add, list, show, update, remove, import or export subscribers',
+  help: HELP,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
+    const [sub, ...rest] = positionals;
+    if (!sub || !['add', 'list', 'show', 'update', 'remove', 'import', 'export'].includes(sub)) throw new UsageError(`expected a subcommand: add, list, show, update, remove, import, export`);
+    try {
+      return await withCliContext(io, (ctx) => run(sub, rest, values, io, ctx), { verbose: values.verbose });
+    } catch (err) {
+      if (err instanceof PreferencesError) return refused(io, err);
+      if (err instanceof CsvHeaderError) {
+        io.stderr.write(`refused, nothing imported: ${err.message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+  },
+};
