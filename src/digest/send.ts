@@ -69,6 +69,14 @@ export interface SendJobRun {
 
 const STALE_RECHECK_MS = 5 * 60_000;
 
+/** Our lease ran out and another worker took the edition over before we transmitted anything. */
+class ClaimLostError extends Error {
+  constructor() {
+    super('ledger claim lost before sending');
+    this.name = 'ClaimLostError';
+  }
+}
+
 export function newOwner(jobId: string): string {
   return `${jobId}:${randomBytes(6).toString('base64url')}`;
 }
@@ -159,10 +167,6 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
     listId: listIdFor(domain),
   });
 
-  if (!(await deps.ledger.markSending(subscriberId, period, owner))) {
-    log.warn('lost the claim before sending (lease expired and taken over): not sending');
-    return { kind: 'wait', delayMs: 1_000, reason: 'claim-lost' };
-  }
   const started = process.hrtime.bigint();
   try {
     const result = await deps.mailer.send({
@@ -174,6 +178,11 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
       text: rendered.text,
       messageId,
       headers,
+    }, {
+      // The 'sending' marker, set once the transport is ready to transmit: a crash after it is `unknown`.
+      beforeSend: async () => {
+        if (!(await deps.ledger.markSending(subscriberId, period, owner))) throw new ClaimLostError();
+      },
     });
     deps.metrics.sendDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     await deps.ledger.markSent(subscriberId, period, { response: result.response, messageId, paperIds, webHtml });
@@ -183,6 +192,10 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
     log.info({ papers: paperIds.length, kind }, 'digest sent');
     return { kind: 'sent', messageId, response: result.response, papers: paperIds.length };
   } catch (err) {
+    if (err instanceof ClaimLostError) {
+      log.warn('lost the claim before sending (lease expired and taken over): not sending');
+      return { kind: 'wait', delayMs: 1_000, reason: 'claim-lost' };
+    }
     const c = classifySmtpError(err);
     deps.metrics.emailsFailed.inc({ class: c.kind, code: c.code === null ? 'none' : String(c.code) });
     log.warn({ class: c.kind, code: c.code, smtp: c.message }, 'send failed');

@@ -19,11 +19,20 @@ export interface SendResult {
   response: string;
 }
 
+export interface SendOptions {
+  /**
+   * Called once the transport is ready to hand this message over (an SMTP connection is ours, nothing sent yet),
+   * as late as possible. Rejecting aborts the send with that error and nothing is transmitted. The send job sets
+   * its ledger's 'sending' marker here, so the "maybe delivered" window is as small as the transport allows.
+   */
+  beforeSend?: () => Promise<void>;
+}
+
 export interface Mailer {
   readonly kind: 'smtp' | 'outbox';
   /** Human description for the banner, without credentials. */
   readonly describe: string;
-  send(msg: OutgoingMessage): Promise<SendResult>;
+  send(msg: OutgoingMessage, opts?: SendOptions): Promise<SendResult>;
   verify(): Promise<void>;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Mailer, OutgoingMessage, SendResult } from './mailer.js';
+import type { Mailer, OutgoingMessage, SendOptions, SendResult } from './mailer.js';
 import { createMimeBuilder, type DkimKey, type MimeBuilder } from './mime.js';
 
 export interface OutboxMailerOptions {
@@ -33,9 +33,10 @@ export class OutboxMailer implements Mailer {
     this.describe = `outbox (.eml files in ${opts.dir}) — set SMTP_URL to send real mail`;
   }
 
-  async send(msg: OutgoingMessage): Promise<SendResult> {
+  async send(msg: OutgoingMessage, opts: SendOptions = {}): Promise<SendResult> {
     const built = await this.build(msg);
     await (this.ready ??= mkdir(this.opts.dir, { recursive: true }));
+    await opts.beforeSend?.();
     const name = outboxFileName(this.opts.clock(), msg.messageId);
     const tmp = join(this.opts.dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
     await writeFile(tmp, built.raw, { flag: 'wx' });

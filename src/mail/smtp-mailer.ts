@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import type { Logger } from '../log.js';
-import type { Mailer, OutgoingMessage, SendResult } from './mailer.js';
+import type { Mailer, OutgoingMessage, SendOptions, SendResult } from './mailer.js';
 import { createMimeBuilder, type DkimKey, type MimeBuilder } from './mime.js';
 
 export interface SmtpMailerOptions {
@@ -95,11 +95,19 @@ export class SmtpMailer implements Mailer {
     this.describe = `SMTP ${redactSmtpUrl(opts.url)} (pool ${this.maxConnections}×${this.maxMessages}${opts.dkim ? `, DKIM ${opts.dkim.keySelector}._domainkey.${opts.dkim.domainName}` : ''})`;
   }
 
-  async send(msg: OutgoingMessage): Promise<SendResult> {
+  async send(msg: OutgoingMessage, opts: SendOptions = {}): Promise<SendResult> {
     const built = await this.build(msg);
     const slot = await this.acquire();
     let ok = false;
     try {
+      if (opts.beforeSend) {
+        try {
+          await opts.beforeSend();
+        } catch (err) {
+          ok = !slot.dead; // nothing was sent on this connection: it stays usable
+          throw err;
+        }
+      }
       const response = await this.sendOn(slot, built.envelope, built.raw);
       ok = true;
       return { messageId: msg.messageId, response };

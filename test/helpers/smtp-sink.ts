@@ -57,6 +57,8 @@ export interface SinkOptions {
   size?: number;
   /** Parse every message with mailparser (default true). */
   parse?: boolean;
+  /** Wait this long before answering an accepted DATA (widens the window in which a client can die). */
+  replyDelayMs?: number;
 }
 
 interface PendingFault {
@@ -149,7 +151,8 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
         const store = (parsed: ParsedMail) => {
           messages.push({ envelope: env, raw, parsed, receivedAt: new Date() });
           notify();
-          cb(null, `OK queued as ${id}`);
+          if (opts.replyDelayMs) setTimeout(() => cb(null, `OK queued as ${id}`), opts.replyDelayMs);
+          else cb(null, `OK queued as ${id}`);
         };
         if (parse) {
           simpleParser(raw).then(store, (err: unknown) => {

@@ -102,28 +102,50 @@ export interface SendHarness {
   close(): Promise<void>;
 }
 
-export async function sendHarness(redisUrl: string, prefix: string, opts: { clock?: () => Date; settings?: Partial<Settings>; leaseMs?: number } = {}): Promise<SendHarness> {
+export interface SendParts {
+  redis: Redis;
+  bullConnection: Redis;
+  keys: Keys;
+  mailer: SmtpMailer;
+  ledger: DeliveryLedger;
+  papers: PaperStore;
+  subscribers: TestSubscribers;
+  templates: Templates;
+  metrics: ReturnType<typeof createMetrics>;
+  deps: Omit<SendDeps, 'settings'>;
+}
+
+/** The send job's dependencies against a given Redis and SMTP server (also used by the crash test's child). */
+export function buildSendParts(redisUrl: string, prefix: string, smtpUrl: string, opts: { clock?: () => Date; leaseMs?: number } = {}): SendParts {
   const clock = opts.clock ?? (() => new Date());
   const redis = new Redis(redisUrl);
   const bullConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const keys = makeKeys(prefix);
-  const sink = await startSmtpSink();
   const log = silentLogger();
-  const mailer = new SmtpMailer({ url: sink.url, clock, log, maxConnections: 4, maxMessages: 50 });
+  const mailer = new SmtpMailer({ url: smtpUrl, clock, log, maxConnections: 4, maxMessages: 50 });
   const ledger = new DeliveryLedger(redis, keys, clock, { leaseMs: opts.leaseMs ?? 60_000 });
   const papers = new PaperStore(redis, keys, clock);
   const subscribers = new TestSubscribers(redis, prefix);
   const templates = compileTemplates(join(REPO_ROOT, 'templates'));
   const metrics = createMetrics();
-  const queue = new Queue(QUEUES.send, { connection: bullConnection, prefix });
-  const settings: Settings = { ...DEFAULT_SETTINGS, sendRatePerSecond: 1000, sendConcurrency: 4, ...opts.settings };
   const deps: Omit<SendDeps, 'settings'> = {
     redis, keys, clock, log, linkSecrets: LINK_SECRETS, subscribers, papers, templates, mailer, ledger, metrics,
     config: { publicUrl: PUBLIC_URL, mailFrom: 'Papers Digest <digest@example.org>', mailReplyTo: null, listUnsubscribeMailto: 'unsubscribe@example.org' },
   };
+  return { redis, bullConnection, keys, mailer, ledger, papers, subscribers, templates, metrics, deps };
+}
+
+export const TEST_SEND_SETTINGS: Settings = { ...DEFAULT_SETTINGS, sendRatePerSecond: 1000, sendConcurrency: 4 };
+
+export async function sendHarness(redisUrl: string, prefix: string, opts: { clock?: () => Date; settings?: Partial<Settings>; leaseMs?: number } = {}): Promise<SendHarness> {
+  const sink = await startSmtpSink();
+  const parts = buildSendParts(redisUrl, prefix, sink.url, opts);
+  const { redis, bullConnection, mailer, deps } = parts;
+  const queue = new Queue(QUEUES.send, { connection: bullConnection, prefix });
+  const settings: Settings = { ...TEST_SEND_SETTINGS, ...opts.settings };
   const workers: SendWorker[] = [];
   return {
-    redis, bullConnection, prefix, keys, sink, mailer, ledger, papers, subscribers, templates, metrics, queue, deps, settings,
+    ...parts, prefix, sink, queue, settings,
     async startWorker(o = {}) {
       const w = await startSendWorker(deps, {
         connection: bullConnection, prefix, settings, backoffBaseMs: 50, throttleMs: 300, shutdownTimeoutMs: 5_000, ...o,
