@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createContext, type Context } from '../../src/context.js';
-import { latestSendAt } from '../../src/digest/schedule.js';
+import { latestSendAt, occurrencesBetween } from '../../src/digest/schedule.js';
 import { runTick, type TickResult } from '../../src/digest/tick.js';
 import { startTickScheduler, type TickScheduler } from '../../src/digest/tick-scheduler.js';
 import { createLogger, silentLogger } from '../../src/log.js';
@@ -115,6 +115,34 @@ describe('tick (real redis-server, BullMQ)', () => {
     assert.equal(new Set(jobs.map((j) => j.id)).size, 10);
     assert.deepEqual([...new Set(jobs.map((j) => j.data.period))].sort(), ['2026-09-28', '2026-09-29']);
     for (const id of ids) assert.equal(await w.due(id), '2026-09-30T12:00:00.000Z');
+  });
+
+  it('ticks every 5 minutes across DST changes: one job per edition, at the scheduled instant (fall back once, gap shifted)', async () => {
+    const windows: { from: string; to: string; subs: [string, string][] }[] = [
+      { from: '2026-10-23T12:00:00Z', to: '2026-10-27T00:00:00Z', subs: [['Europe/London', '01:30'], ['Europe/Berlin', '02:30']] },
+      { from: '2026-10-30T12:00:00Z', to: '2026-11-03T00:00:00Z', subs: [['America/New_York', '01:30']] },
+      { from: '2026-09-04T12:00:00Z', to: '2026-09-08T00:00:00Z', subs: [['America/Santiago', '00:00'], ['America/Santiago', '00:30']] },
+      { from: '2026-10-02T00:00:00Z', to: '2026-10-06T00:00:00Z', subs: [['Australia/Lord_Howe', '02:15']] },
+    ];
+    for (const win of windows) {
+      const w = world(win.from);
+      const ids = await Promise.all(win.subs.map(([timezone, sendTime], i) => w.add(`dst${i}@example.org`, { timezone, sendTime })));
+      for (let t = Date.parse(win.from); t <= Date.parse(win.to); t += 5 * 60_000) {
+        w.clock.set(new Date(t));
+        await w.tick();
+      }
+      const got = (await w.jobs()).map((j) => j.data);
+      const expected = win.subs.flatMap(([timezone, hhmm], i) => {
+        const [hour, minute] = hhmm.split(':').map(Number) as [number, number];
+        // sends inside the window, found by a tick within 5 minutes of their instant
+        return occurrencesBetween({ timezone, sendTime: { hour, minute }, frequency: { kind: 'daily' } }, new Date(win.from), new Date(win.to))
+          .map((o) => ({ subscriberId: ids[i]!, period: o.period, dueAt: o.at.toISOString() }));
+      });
+      const key = (x: Record<string, unknown>) => `${String(x.subscriberId)} ${String(x.period)}`;
+      assert.deepEqual(got.map(key).sort(), expected.map(key).sort(), `${win.from}: one job per edition`);
+      assert.deepEqual(got.sort((a, b) => key(a).localeCompare(key(b))), expected.sort((a, b) => key(a).localeCompare(key(b))));
+      assert.ok(expected.length >= 3 * win.subs.length);
+    }
   });
 
   it('works through the index in chunks', async () => {
