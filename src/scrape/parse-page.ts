@@ -75,8 +75,12 @@ function paperIdOf(href: string | undefined): string | null {
 /** Paper cards in document order: for each paper id, the largest element around its link holding no other paper. */
 function findCards($: cheerio.CheerioAPI): { id: string; card: Element }[] {
   const cards = new Map<string, Element>();
+  const memo = new Map<Element, Set<string>>(); // several links share each ancestor: compute each once
   const idsUnder = (el: Element) => {
+    const known = memo.get(el);
+    if (known) return known;
     const ids = new Set<string>();
+    memo.set(el, ids);
     for (const a of $(el).find('a[href]').toArray()) {
       const id = paperIdOf(a.attribs.href);
       if (id) ids.add(id);

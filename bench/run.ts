@@ -1,0 +1,76 @@
+// `npm run bench`: runs every benchmark section (or those named with --only a,b) and prints one JSON document
+// to stdout (and to --out file.json), with a human-readable table on stderr. Sections are plain async functions
+// in bench/<name>.ts returning a JSON-able object; add yours to SECTIONS with a one-line edit.
+// Options reach every section: --subscribers N (sections that scale with the subscriber count use it), --runs N.
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+
+export interface BenchOptions {
+  subscribers?: number;
+  runs?: number;
+}
+
+type Section = (opts: BenchOptions) => Promise<object>;
+
+const SECTIONS: Record<string, Section> = {
+  scrape: async (o) => (await import('./scrape.js')).benchScrape(o.runs ? { runs: o.runs } : {}),
+  render: async (o) => (await import('./render.js')).benchRender(o.subscribers ? { recipients: o.subscribers } : {}),
+};
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+function flatten(prefix: string, value: unknown, out: [string, string][]): void {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(prefix ? `${prefix}.${k}` : k, v, out);
+  } else {
+    out.push([prefix, typeof value === 'number' ? value.toLocaleString('en-US', { maximumFractionDigits: 3 }) : JSON.stringify(value)]);
+  }
+}
+
+async function main(): Promise<number> {
+  const only = arg('--only')?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = (only ?? []).filter((s) => !SECTIONS[s]);
+  if (unknown.length) {
+    process.stderr.write(`unknown section(s): ${unknown.join(', ')} (known: ${Object.keys(SECTIONS).join(', ')})\n`);
+    return 2;
+  }
+  const opts: BenchOptions = {};
+  if (arg('--subscribers')) opts.subscribers = Number(arg('--subscribers'));
+  if (arg('--runs')) opts.runs = Number(arg('--runs'));
+  const result: Record<string, unknown> = {
+    at: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform}/${process.arch}`,
+    cpus: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    options: opts,
+    sections: {} as Record<string, unknown>,
+  };
+  const sections = result.sections as Record<string, unknown>;
+  let failed = false;
+  for (const [name, run] of Object.entries(SECTIONS)) {
+    if (only && !only.includes(name)) continue;
+    process.stderr.write(`bench: ${name}…\n`);
+    const t0 = performance.now();
+    try {
+      sections[name] = await run(opts);
+    } catch (err) {
+      failed = true;
+      sections[name] = { error: (err as Error).message };
+    }
+    const rows: [string, string][] = [];
+    flatten('', sections[name], rows);
+    const width = Math.max(...rows.map(([k]) => k.length));
+    process.stderr.write(`\n${name} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n\n`);
+  }
+  const json = JSON.stringify(result, null, 2);
+  process.stdout.write(json + '\n');
+  const out = arg('--out');
+  if (out) writeFileSync(out, json + '\n');
+  return failed ? 1 : 0;
+}
+
+process.exitCode = await main();
