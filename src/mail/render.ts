@@ -57,8 +57,6 @@ export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 export interface CompiledPair<V> {
   html: Fill<V>;
   text: Fill<V>;
-  /** The MJML source with partials spliced in (placeholders intact): for the full-compile comparison and bench. */
-  mjmlSource: string;
 }
 
 export interface CompileOptions {
@@ -72,7 +70,7 @@ function compilePair<V>(dir: string, name: TemplateName, hbs: ReturnType<typeof 
   const mjmlSource = expandIncludes(mjmlFile, dir);
   const html = compileHbs<V>(hbs, `${name}.mjml`, compileMjml(`${name}.mjml`, mjmlSource, dir), 'html');
   const text = compileHbs<V>(hbs, `${name}.txt.hbs`, expandIncludes(textFile, dir), 'text');
-  return { html, text, mjmlSource };
+  return { html, text };
 }
 
 export function compileTemplates(templatesDir: string, opts: CompileOptions = {}): Templates {
@@ -91,14 +89,15 @@ export function compileTemplates(templatesDir: string, opts: CompileOptions = {}
     const attempt = (v: DigestView) => {
       const html = t.digest.html(v);
       // UTF-8 needs at most 3 bytes per UTF-16 unit: a short enough string fits without counting its bytes.
-      return { v, html, bytes: html.length * 3 <= budget ? -1 : Buffer.byteLength(html, 'utf8') };
+      const bytes = html.length * 3 <= budget ? null : Buffer.byteLength(html, 'utf8');
+      return { v, html, bytes, fits: bytes === null || bytes <= budget };
     };
     const all = view.papers.length;
     let best: ReturnType<typeof attempt> | null = null;
     // 1) Trim summaries progressively, every paper kept (the view as built is the first step).
     for (const chars of SUMMARY_STEPS) {
       const a = attempt(chars === SUMMARY_STEPS[0] ? view : fitDigestView(view, chars, all));
-      if (a.bytes <= budget) {
+      if (a.fits) {
         best = a;
         break;
       }
@@ -112,7 +111,7 @@ export function compileTemplates(templatesDir: string, opts: CompileOptions = {}
       while (lo <= hi) {
         const mid = (lo + hi) >> 1;
         const a = attempt(fitDigestView(view, shortest, mid));
-        if (a.bytes <= budget) {
+        if (a.fits) {
           best = a;
           lo = mid + 1;
         } else hi = mid - 1;
@@ -128,7 +127,7 @@ export function compileTemplates(templatesDir: string, opts: CompileOptions = {}
       papersWebOnly: all - chosen.v.papers.length,
       // Counted only when asked (a short email was never counted: see attempt()).
       get htmlBytes() {
-        return chosen.bytes >= 0 ? chosen.bytes : Buffer.byteLength(chosen.html, 'utf8');
+        return chosen.bytes ?? Buffer.byteLength(chosen.html, 'utf8');
       },
     };
   };
