@@ -63,6 +63,7 @@ describe('subscribe in a browser', () => {
     await page.locator('input[name=topics][value=agents]').check();
     await page.getByRole('button', { name: 'Subscribe' }).click();
     assert.match((await page.locator('#error-summary').textContent()) ?? '', /invalid domain/);
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'error-summary', 'focus moves to the error summary');
     assert.equal(await page.locator('input[name=topics][value=agents]').isChecked(), true, 'choices survive a refused post');
     await shot(page, '02-subscribe-error');
 

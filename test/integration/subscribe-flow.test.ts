@@ -100,6 +100,19 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
     }
     assert.equal((await store.get(sub.id))?.status, 'unsubscribed');
     assert.equal(h.sink.messages.length, 1, 'nothing else was emailed');
+
+    // Coming back later through the home page: the new choices, a fresh confirm link, active again on POST.
+    const back = new Client(h.app, '203.0.113.11');
+    const again = await back.post('/', { ...SUBSCRIBE_FORM, topics: ['code'], time: '06:45', _csrf: csrfOf((await back.get('/')).body) });
+    assert.equal(again.statusCode, 200);
+    const [, reconfirm] = await h.sink.waitFor(2);
+    const reconfirmUrl = linkIn(reconfirm!, '/confirm');
+    const reconfirmPage = await back.get(reconfirmUrl);
+    assert.match(textOf(reconfirmPage.body), /Topics Code Delivery every day at 06:45 \(Europe\/Paris\)/);
+    await back.post(reconfirmUrl, { _csrf: csrfOf(reconfirmPage.body) });
+    const returned = await store.get(sub.id);
+    assert.equal(returned?.status, 'active');
+    assert.deepEqual(returned?.topics, ['code']);
     assert.ok(PUBLIC_URL);
   });
 
@@ -107,7 +120,7 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
     const c = new Client(h.app, '203.0.113.50');
     const form = { ...SUBSCRIBE_FORM, email: 'bob@example.org' };
     const first = await c.post('/', { ...form, _csrf: csrfOf((await c.get('/')).body) });
-    const [, confirmMail] = await h.sink.waitFor(2);
+    const [, , confirmMail] = await h.sink.waitFor(3);
     const confirmUrl = linkIn(confirmMail!, '/confirm');
     const page = await c.get(confirmUrl);
     await c.post(confirmUrl, { _csrf: csrfOf(page.body) });
@@ -115,8 +128,8 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
     const second = await c.post('/', { ...form, _csrf: csrfOf((await c.get('/')).body) });
     assert.equal(second.statusCode, first.statusCode);
     assert.equal(second.body, first.body, 'no enumeration: the same answer for a new and an existing address');
-    const msgs = await h.sink.waitFor(3);
-    const again = msgs[2]!;
+    const msgs = await h.sink.waitFor(4);
+    const again = msgs[3]!;
     assert.deepEqual(again.envelope.rcptTo, ['bob@example.org']);
     const prefsUrl = linkIn(again, '/preferences');
     const prefs = await c.get(prefsUrl);

@@ -51,10 +51,21 @@ export function subscribeRoutes(app: FastifyInstance, kit: Kit): void {
 
     const perAddress = await kit.limiter.hit('subscribe-addr', kit.addressKey(email), kit.limits.perAddress);
     if (perAddress.allowed) {
-      // An existing subscriber keeps their stored choices: an anonymous form post must not rewrite them.
-      const { subscriber } = await deps.store.create({ email, ...choice });
-      // After the response: rendering and SMTP time must not show in how long the answer takes.
-      kit.track(new Promise<void>((r) => setImmediate(r)).then(() => deps.notify(subscriber)));
+      const { subscriber, created } = await deps.store.create({ email, ...choice });
+      // After the response: rendering, SMTP and any extra write must not show in how long the answer takes.
+      kit.track(
+        new Promise<void>((r) => setImmediate(r)).then(async () => {
+          let s = subscriber;
+          // Someone not (or no longer) receiving digests asks again: what they just chose is what they will
+          // confirm (the confirm page shows it). An active subscriber's choices are never rewritten by an
+          // anonymous post — they get their preferences link instead.
+          if (!created && (s.status === 'pending' || s.status === 'unsubscribed')) {
+            await deps.store.update(s.id, choice);
+            s = (await deps.store.get(s.id)) ?? s;
+          }
+          await deps.notify(s);
+        }),
+      );
     } else {
       req.log.info({ scope: 'subscribe-addr' }, 'address rate limit reached; answering without sending');
     }

@@ -1,8 +1,12 @@
 /* global document */
 // Progressive enhancement only: every page works without this file (CSP forbids inline script, so it is served
-// from /static). Prefills the time zone select with the browser's zone when the server marked it as a guess.
+// from /static). 1) Prefills the time zone select with the browser's zone when the server marked it as a guess.
+// 2) Moves keyboard focus to the error summary after a refused form, so screen readers hear what to fix.
 (function () {
   'use strict';
+  var summary = document.getElementById('error-summary');
+  if (summary) summary.focus();
+
   var select = document.querySelector('select[data-detect-zone]');
   if (!select) return;
   var zone = '';
