@@ -220,6 +220,7 @@ function smokeTest(t: Templates): void {
     t.alreadySubscribed(buildAlreadySubscribedView({ preferencesUrl: `${SAMPLE_URL}/p`, publicUrl: SAMPLE_URL }));
     t.nothingNew(buildNothingNewView({ subscriber: sub, period: '2026-01-01', now, publicUrl: SAMPLE_URL, links }));
   } catch (err) {
+    if (err instanceof TemplateError) throw err;
     throw new TemplateError('sample fill', [(err as Error).message]);
   }
 }

@@ -84,7 +84,14 @@ export function compileHbs<V>(hbs: Hbs, name: string, source: string, kind: 'htm
     const options = { strict: true, knownHelpersOnly: true, noEscape: kind === 'text' };
     hbs.precompile(source, options);
     const fill = hbs.compile(source, options);
-    return (view: V) => fill(view);
+    return (view: V) => {
+      try {
+        return fill(view);
+      } catch (err) {
+        // Strict mode: a placeholder naming a field the view lacks. Say which template.
+        throw new TemplateError(name, [(err as Error).message]);
+      }
+    };
   } catch (err) {
     throw new TemplateError(name, [(err as Error).message]);
   }
