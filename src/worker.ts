@@ -5,7 +5,6 @@ import { startScrapeScheduler } from './scrape/job.js';
 import { startTickScheduler } from './digest/tick-scheduler.js';
 import type { Services } from './services.js';
 import { startSendRole } from './digest/send-worker.js';
-import { startSendRole } from './digest/send-worker.js';
 
 export async function startWorkers(services: Services): Promise<() => Promise<void>> {
   const stops: (() => Promise<void>)[] = [];
@@ -14,10 +13,8 @@ export async function startWorkers(services: Services): Promise<() => Promise<vo
   stops.push(() => scrape.stop());
   const send = await startSendRole(services); // send queue: rate/concurrency/pause live from settings
   stops.push(() => send.stop());
-  const send = await startSendRole(services); // send queue: rate/concurrency/pause live from settings
-  stops.push(() => send.stop());
   // UTC tick every tickEverySeconds: due index → send jobs (src/digest/tick.ts)
-  const tick = await startTickScheduler({ ctx: services.ctx, subscribers: services.subscribers });
+  const tick = await startTickScheduler({ ctx: services.ctx, subscribers: services.subscribers, metrics: services.metrics });
   stops.push(() => tick.stop());
   services.ctx.log.info('worker role started');
   return async () => {

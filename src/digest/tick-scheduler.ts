@@ -4,6 +4,7 @@
 // may do it.
 import { Queue, Worker } from 'bullmq';
 import type { Context } from '../context.js';
+import type { Metrics } from '../ops/metrics.js';
 import { DEFAULT_JOB_OPTIONS, QUEUES, TICK_SCHEDULER_ID } from '../queue/catalog.js';
 import { runTick, type TickResult, type TickSubscribers } from './tick.js';
 
@@ -12,7 +13,9 @@ export interface TickSchedulerOptions {
   subscribers: TickSubscribers;
   /** The send queue producer; one is opened (and closed) here when not given. */
   sendQueue?: Queue;
-  /** Called after each tick (metrics, tests). */
+  /** Counts each tick's outcomes (papers_digest_tick_entries_total). */
+  metrics?: Pick<Metrics, 'tickEntries'>;
+  /** Called after each tick (tests). */
   onTick?: (result: TickResult) => void;
 }
 
@@ -42,6 +45,11 @@ export async function startTickScheduler(opts: TickSchedulerOptions): Promise<Ti
     async () => {
       const settings = await ctx.settings.get();
       const result = await runTick({ redis: ctx.redis, keys: ctx.keys, subscribers: opts.subscribers, sendQueue, clock: ctx.clock, log, settings });
+      if (opts.metrics) {
+        const c = opts.metrics.tickEntries;
+        const counts = { enqueued: result.enqueued, duplicate: result.duplicates, stale: result.stale, removed: result.removed, raced: result.raced, error: result.errors };
+        for (const [outcome, n] of Object.entries(counts)) if (n > 0) c.inc({ outcome }, n);
+      }
       opts.onTick?.(result);
       return result;
     },

@@ -43,6 +43,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200],
       registers: [registry],
     }),
+    tickEntries: new Counter({
+      name: 'papers_digest_tick_entries_total',
+      help: 'Due-index entries handled by the tick, by outcome (enqueued, duplicate, stale, removed, raced, error)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     alerts: new Counter({ name: 'papers_digest_alerts_total', help: 'Alertable events raised, by name', labelNames: ['event'] as const, registers: [registry] }),
   };
   return m;
