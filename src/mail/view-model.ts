@@ -201,8 +201,11 @@ export function buildDigestView(input: DigestInput): DigestView {
   };
 }
 
-/** Summary lengths tried, in order, when the email is over its size budget; then papers move to the web version. */
-export const SUMMARY_STEPS = [SUMMARY_CHARS, 280, 160, 0] as const;
+/**
+ * Summary lengths tried, in order, when the email is over its size budget; then papers move to the web version,
+ * keeping the last (short) summaries: a few lines about fewer papers read better than bare titles.
+ */
+export const SUMMARY_STEPS = [SUMMARY_CHARS, 280, 160] as const;
 
 /**
  * The email version of a digest under a size budget (pure): summaries cut to `summaryChars`, only the first

@@ -117,6 +117,8 @@ describe('compiled digest', () => {
     assert.ok(r.papersShown > 0 && r.papersWebOnly > 0, `${r.papersShown} shown`);
     const $ = cheerio.load(r.html);
     assert.equal($('h2 a').length, r.papersShown);
+    const shownSummary = $('.pd-card').first().find('p').eq(1).text();
+    assert.ok(shownSummary.length > 100 && shownSummary.length <= 160 + 'AI summary: '.length, `short summaries kept: ${shownSummary.length}`);
     const more = $('a').filter((_i, a) => $(a).text().includes(`${r.papersWebOnly} more papers in the web version`));
     assert.equal(more.attr('href'), `${PUBLIC_URL}/archive/tok-arch?from=email`);
     assert.ok(r.text.includes(`${r.papersWebOnly} more papers in the web version: ${PUBLIC_URL}/archive/tok-arch?from=email`));
