@@ -4,6 +4,7 @@
 import { createContext, type Context } from '../context.js';
 import { createLogger } from '../log.js';
 import type { CliIo } from '../cli/command.js';
+import { createServices, type Services } from '../services.js';
 
 export async function withCliContext<T>(io: CliIo, fn: (ctx: Context) => Promise<T>, opts: { verbose?: boolean } = {}): Promise<T> {
   const log = createLogger({ level: opts.verbose ? 'debug' : 'warn', pretty: false }, io.stderr);
@@ -13,4 +14,9 @@ export async function withCliContext<T>(io: CliIo, fn: (ctx: Context) => Promise
   } finally {
     await ctx.close();
   }
+}
+
+/** The same, with the domain services (stores, compiled templates, mailer) built on top. */
+export async function withCliServices<T>(io: CliIo, fn: (services: Services) => Promise<T>, opts: { verbose?: boolean } = {}): Promise<T> {
+  return withCliContext(io, async (ctx) => fn(await createServices(ctx)), opts);
 }

@@ -1,0 +1,53 @@
+// `papers-digest send-test --to <address> [--subscriber <id|email>]`: deliver one digest through the configured
+// transport to an address of the operator's choosing — the very message `preview` renders, under a test
+// Message-ID so it can never be mistaken for (or deduplicated against) the real edition. Records nothing.
+import { randomBytes } from 'node:crypto';
+import { mailDomain } from '../config.js';
+import { nextOccurrence } from '../digest/schedule.js';
+import { withCliServices } from '../ops/cli-context.js';
+import { composeDigest, sampleSubscriber } from '../ops/compose.js';
+import { maskEmail } from '../ops/mask.js';
+import { normalizeEmail } from '../subscribers/email.js';
+import { parseCommandArgs, UsageError, writeJson, type CliCommand } from './command.js';
+import { findSubscriber, PERIOD_RE } from './preview.js';
+
+export const command: CliCommand = {
+  name: 'send-test',
+  summary: 'send one digest to a test address through the configured transport',
+  help: `papers-digest send-test --to <address> [--subscriber <id|email>] [--period P] [--json]
+
+Sends one digest to --to through the configured transport (SMTP_URL, or the outbox): with --subscriber, exactly
+what that subscriber would get now (the same HTML as \`preview\`); without, a sample digest with every topic.
+The message gets a test Message-ID and an X-Papers-Digest-Test header; no ledger, metric or subscriber changes.
+Careful: with --subscriber, the links in the message (preferences, unsubscribe) act on that subscriber.`,
+  async run(argv, io) {
+    const { values } = parseCommandArgs(argv, {
+      to: { type: 'string' },
+      subscriber: { type: 'string' },
+      period: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    }, false);
+    if (!values.to) throw new UsageError('--to <address> is required');
+    const norm = normalizeEmail(values.to);
+    if (!norm.ok) throw new UsageError(`--to ${norm.message}`);
+    const to = norm.email;
+    if (values.period !== undefined && !PERIOD_RE.test(values.period)) throw new UsageError('--period must be YYYY-MM-DD or YYYY-Www');
+    return withCliServices(io, async (services) => {
+      const now = services.ctx.clock();
+      const sub = values.subscriber ? await findSubscriber(services, values.subscriber) : sampleSubscriber(to, await services.ctx.settings.get(), now);
+      const period = values.period ?? nextOccurrence(sub, now).period;
+      const c = await composeDigest(services, { subscriber: { ...sub, email: to }, period, now });
+      if (!c.message) {
+        const reason = c.outcome.kind === 'settled' ? c.outcome.reason : c.outcome.kind;
+        if (values.json) writeJson(io, { ok: false, period, reason });
+        io.stderr.write(`send-test: nothing to send for ${period}: ${reason}\n`);
+        return 1;
+      }
+      const messageId = `<test-${randomBytes(6).toString('hex')}-${period}@${mailDomain(services.ctx.config)}>`;
+      const result = await services.mailer.send({ ...c.message, to, messageId, headers: { ...c.message.headers, 'X-Papers-Digest-Test': 'yes' } });
+      if (values.json) writeJson(io, { ok: true, to: maskEmail(to), period, subject: c.message.subject, messageId, response: result.response, stale: c.stale });
+      else io.stdout.write(`sent to ${maskEmail(to)} via ${services.mailer.kind}: ${result.response}\n  subject: ${c.message.subject}\n`);
+      return 0;
+    });
+  },
+};
