@@ -12,6 +12,11 @@ export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   resume: { summary: 'resume sending and/or scraping (sending|scraping|all)', load: async () => (await import('./cli/resume.js')).command },
   scrape: { summary: 'scrape Hugging Face Daily Papers now (--from file|url, --date, --dry-run --json)', load: async () => (await import('./cli/scrape.js')).command },
   'redis-check': { summary: 'check the Redis in use: version, eviction, persistence (exit 1 on problems)', load: async () => (await import('./cli/redis-check.js')).command },
+  schedule: { summary: 'schedule show: next scrape and tick runs, digests due per hour (next 24 h)', load: async () => (await import('./cli/schedule.js')).command },
+  editions: { summary: 'editions status [--period P]: eligible, sent, failed, suppressed, unknown, pending', load: async () => (await import('./cli/editions.js')).command },
+  'retry-failed': { summary: 'retry the failed editions of a period (--period P)', load: async () => (await import('./cli/retry-failed.js')).command },
+  preview: { summary: 'render what a subscriber would get now to a file (--subscriber, --out); sends nothing', load: async () => (await import('./cli/preview.js')).command },
+  'send-test': { summary: 'send one digest to a test address (--to [--subscriber])', load: async () => (await import('./cli/send-test.js')).command },
   subscribers: { summary: 'subscribers: add | list | show | update | remove | import | export (CSV)', load: async () => (await import('./cli/subscribers.js')).command },
 };
 
