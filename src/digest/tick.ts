@@ -127,8 +127,11 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
     return result;
   }
   // Entries left in range (errors, lost races) are skipped by offset so they never block the ones behind them.
+  // Rounds are bounded by what was due at the start (plus slack for entries that fall due meanwhile), so a writer
+  // that keeps putting entries back in range cannot keep one tick running forever.
   let offset = 0;
-  for (;;) {
+  const maxRounds = Math.ceil((await redis.zcount(keys.dueIndex, '-inf', nowMs)) / chunk) + 10;
+  for (let round = 0; round < maxRounds; round++) {
     const rows = await redis.zrangebyscore(keys.dueIndex, '-inf', nowMs, 'WITHSCORES', 'LIMIT', offset, chunk);
     if (rows.length === 0) break;
     const entries: { id: string; score: number }[] = [];
