@@ -20,6 +20,10 @@ export interface NormalizeContext {
 export type NormalizeResult = { ok: true; paper: Paper } | { ok: false; reason: string; id?: string };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+// Generous caps: real titles are < 300 characters and abstracts < 3,000; anything far beyond is junk or abuse
+// and would bloat every digest it lands in.
+const MAX = { title: 500, summary: 10_000, aiSummary: 2_000, authors: 300, name: 200, keywords: 50, keyword: 200 };
+const cap = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1).trimEnd()}…` : s);
 // New-style arXiv ids (YYMM.NNNNN) with an optional version suffix; HF also shows a few non-arXiv ids
 // made of word characters, dots and dashes (kept as they are, no version stripping).
 const ARXIV = /^(\d{4}\.\d{4,5})(?:v\d+)?$/;
@@ -60,8 +64,9 @@ function authorNames(raw: unknown): string[] {
   for (const a of raw) {
     // `hidden: true` authors are not shown on HF either.
     if (isObj(a) && a.hidden === true) continue;
-    const name = cleanText(isObj(a) ? (a.name ?? (isObj(a.user) ? a.user.fullname : undefined)) : a);
+    const name = cap(cleanText(isObj(a) ? (a.name ?? (isObj(a.user) ? a.user.fullname : undefined)) : a), MAX.name);
     if (name) out.push(name);
+    if (out.length >= MAX.authors) break;
   }
   return out;
 }
@@ -81,7 +86,8 @@ function keywords(raw: unknown): string[] {
   const seen = new Set<string>();
   for (const k of raw) {
     const s = cleanText(k);
-    if (s && s.length <= 200) seen.add(s);
+    if (s && s.length <= MAX.keyword) seen.add(s);
+    if (seen.size >= MAX.keywords) break;
   }
   return [...seen];
 }
@@ -91,7 +97,7 @@ export function normalizeEntry(entry: unknown, ctx: NormalizeContext): Normalize
   const p: Obj = isObj(entry.paper) ? entry.paper : entry;
   const id = normalizeId(p.id ?? entry.id);
   if (!id) return { ok: false, reason: 'missing or malformed paper id' };
-  const title = cleanText(p.title ?? entry.title);
+  const title = cap(cleanText(p.title ?? entry.title), MAX.title);
   if (!title) return { ok: false, reason: 'missing title', id };
   const listedOn =
     dayOf(p.submittedOnDailyAt) ?? dayOf(entry.submittedOnDailyAt) ?? (ctx.pageDay && DAY.test(ctx.pageDay) ? ctx.pageDay : null) ??
@@ -100,7 +106,7 @@ export function normalizeEntry(entry: unknown, ctx: NormalizeContext): Normalize
   const candidate: Paper = {
     id,
     title,
-    summary: cleanText(p.summary ?? entry.summary),
+    summary: cap(cleanText(p.summary ?? entry.summary), MAX.summary),
     authors: authorNames(p.authors ?? entry.authors),
     publishedAt: isoInstant(p.publishedAt),
     listedOn,
@@ -114,7 +120,7 @@ export function normalizeEntry(entry: unknown, ctx: NormalizeContext): Normalize
     organization: organization(p.organization, entry.organization),
     thumbnail: cleanUrl(entry.thumbnail ?? p.thumbnail, HF_PUBLIC_URL),
     keywords: keywords(p.ai_keywords ?? entry.ai_keywords),
-    aiSummary: cleanOptional(p.ai_summary ?? entry.ai_summary),
+    aiSummary: ((v) => (v ? cap(v, MAX.aiSummary) : null))(cleanOptional(p.ai_summary ?? entry.ai_summary)),
   };
   const checked = paperSchema.safeParse(candidate);
   if (!checked.success) {

@@ -57,7 +57,7 @@ export async function scrapeListing(deps: ScrapeDeps, req: ListingRequest): Prom
   try {
     const outcome = await source.fetchListing(req);
     url = outcome.url;
-    const meta = { source: source.name, url };
+    const meta = { source: outcome.answeredBy ?? source.name, url };
     if (outcome.kind === 'not-modified') {
       await store?.confirmDay(day, meta, 'not-modified');
       if (store) metrics?.lastScrapeSuccess.set(deps.clock().getTime() / 1000);

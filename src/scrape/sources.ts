@@ -21,9 +21,13 @@ export interface ListingRequest {
   today: string;
 }
 
-export type ListingOutcome =
+export type ListingOutcome = (
   | { kind: 'listing'; url: string; listing: ParsedListing; cacheWrites: { url: string; entry: CachedResponse }[] }
-  | { kind: 'not-modified'; url: string };
+  | { kind: 'not-modified'; url: string }
+) & {
+  /** Which source actually answered, when it differs from the source's name (a fallback). */
+  answeredBy?: string;
+};
 
 export interface ListingSource {
   readonly name: string;
@@ -187,7 +191,7 @@ export class FallbackSource implements ListingSource {
       const final = err instanceof ScrapeLayoutError || (err instanceof HttpStatusError && !err.retryable);
       if (!final) throw err;
       this.onFallback(err as Error);
-      return this.secondary.fetchListing(req);
+      return { ...(await this.secondary.fetchListing(req)), answeredBy: this.secondary.name };
     }
   }
 }

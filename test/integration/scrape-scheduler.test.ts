@@ -79,6 +79,7 @@ describe('scrape job scheduler and worker', () => {
     assert.equal(day[0]!.id, '2609.31620');
     const alerts = (await metrics.alerts.get()).values.find((v) => v.labels.event === 'scrape.layout_changed')?.value;
     assert.equal(alerts, 1, 'the API layout change is still alerted');
+    assert.equal((await papers.recentScrapes(1))[0]!.source, 'page', 'the scrape log names the source that answered');
   });
 
   it('a layout error fails the job with its reason and is not retried; stored papers stay', async () => {

@@ -95,3 +95,14 @@ describe('normalize', () => {
     assert.deepEqual(r.paper.organization, { name: 'acme', fullname: 'acme' });
   });
 });
+
+describe('caps', () => {
+  it('absurdly long text is cut with an ellipsis, not stored whole', () => {
+    const r = normalizeEntry({ paper: { id: '2609.00004', title: 'x'.repeat(5000), summary: 'y '.repeat(20_000), authors: Array.from({ length: 1000 }, (_, i) => ({ name: `A${i}` })) } }, { fallbackDay: '2026-09-28' });
+    assert.ok(r.ok);
+    assert.equal(r.paper.title.length, 500);
+    assert.ok(r.paper.title.endsWith('…'));
+    assert.ok(r.paper.summary.length <= 10_000);
+    assert.equal(r.paper.authors.length, 300);
+  });
+});
