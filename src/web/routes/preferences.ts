@@ -69,7 +69,7 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
       // The store validates whole and writes nothing on a refusal: show its reasons beside the form.
       if (!(err instanceof PreferencesError)) throw err;
       const errors: FieldErrors = {};
-      for (const i of err.issues) errors[STORE_FIELD_TO_FORM[i.field] ?? i.field] = `${labelOf(i.field)} ${i.message}.`;
+      for (const i of err.issues) errors[STORE_FIELD_TO_FORM[i.field] ?? i.field] = messageOf(i.field, i.message);
       return render(req, reply, before, { status: 400, src: action === 'save' ? sourceFromBody(body) : undefined, errors });
     }
     const after = await reload();
@@ -111,4 +111,20 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
 }
 
 const STORE_FIELD_TO_FORM: Record<string, string> = { sendTime: 'time', status: 'form', pausedUntil: 'form' };
-const labelOf = (f: string) => ({ status: 'This subscription', pausedUntil: 'The pause end', sendTime: 'The time' })[f] ?? f;
+const LABELS: Record<string, string> = {
+  pausedUntil: 'The pause end',
+  sendTime: 'The time',
+  timezone: 'The time zone',
+  topics: 'Topics',
+  includeKeywords: 'Included keywords',
+  excludeKeywords: 'Excluded keywords',
+  minUpvotes: 'Minimum upvotes',
+  maxPapers: 'Papers per digest',
+  frequency: 'How often',
+};
+/** The store's messages ("must be …", "a pending subscription cannot be paused") as sentences. */
+function messageOf(field: string, message: string): string {
+  const label = LABELS[field];
+  const text = label ? `${label} ${message}` : message.charAt(0).toUpperCase() + message.slice(1);
+  return text.endsWith('.') ? text : `${text}.`;
+}

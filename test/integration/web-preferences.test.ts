@@ -1,0 +1,90 @@
+// The gentler options (pause N weeks, weekly instead, resume, subscribe again) and refused preference changes,
+// over HTTP with a real store: each action changes exactly what it says and the page lists the change.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { subscriberLinks } from '../../src/links/signed-links.js';
+import { testClock } from '../helpers/clock.js';
+import { Client, csrfOf, pathOf, PUBLIC_URL, startWebHarness, textOf, type WebHarness } from './web-harness.js';
+
+const clock = testClock('2026-11-28T09:00:00Z');
+
+describe('preferences actions', () => {
+  let h: WebHarness;
+  before(async () => {
+    h = await startWebHarness({ prefix: 'webprefs', clock });
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  const setup = async (email: string, status: 'active' | 'pending' = 'active') => {
+    const { subscriber } = await h.services.subscribers.create({ email, status, timezone: 'Asia/Tokyo', sendTime: '08:00' });
+    const links = subscriberLinks(PUBLIC_URL, subscriber, h.ctx.secrets.linkSecrets, clock());
+    const c = new Client(h.app);
+    return { subscriber, prefs: pathOf(links.preferences), unsub: pathOf(links.unsubscribe), c };
+  };
+
+  it('pauses for 4 weeks from the unsubscribe page, then resumes', async () => {
+    const { subscriber, prefs, unsub, c } = await setup('quinn@example.org');
+    const page = await c.get(unsub);
+    assert.match(textOf(page.body), /Pause for 4 weeks/);
+    const paused = await c.post(prefs, { _csrf: csrfOf(page.body), action: 'pause', weeks: '4' });
+    assert.equal(paused.statusCode, 200);
+    assert.match(textOf(paused.body), /Status: Active → Paused until 2026-12-26/);
+    assert.match(textOf(paused.body), /Paused until 2026-12-26/);
+    const s = await h.services.subscribers.get(subscriber.id);
+    assert.equal(s?.status, 'paused');
+    assert.equal(s?.pausedUntil, '2026-12-26');
+
+    const resumed = await c.post(prefs, { _csrf: csrfOf(paused.body), action: 'resume' });
+    assert.match(textOf(resumed.body), /Status: Paused until 2026-12-26 → Active/);
+    assert.equal((await h.services.subscribers.get(subscriber.id))?.status, 'active');
+  });
+
+  it('switches to weekly in one click, and refuses an off-menu pause', async () => {
+    const { subscriber, prefs, c } = await setup('rita@example.org');
+    const page = await c.get(prefs);
+    const weekly = await c.post(prefs, { _csrf: csrfOf(page.body), action: 'weekly' });
+    assert.match(textOf(weekly.body), /How often: every day → every Monday/);
+    assert.deepEqual((await h.services.subscribers.get(subscriber.id))?.frequency, { kind: 'weekly', weekday: 1 });
+    assert.doesNotMatch(weekly.body, /Switch to weekly/, 'the weekly option disappears once weekly');
+
+    const bad = await c.post(prefs, { _csrf: csrfOf(page.body), action: 'pause', weeks: '1000' });
+    assert.equal(bad.statusCode, 400);
+    assert.match(textOf(bad.body), /Choose how long to pause/);
+    assert.equal((await h.services.subscribers.get(subscriber.id))?.status, 'active');
+    const unknown = await c.post(prefs, { _csrf: csrfOf(page.body), action: 'delete-everything' });
+    assert.equal(unknown.statusCode, 400);
+  });
+
+  it('refuses a pause before confirmation with the reason, and a bad save keeps what was typed', async () => {
+    const { subscriber, prefs, c } = await setup('sam@example.org', 'pending');
+    const page = await c.get(prefs);
+    assert.match(textOf(page.body), /Not confirmed yet/);
+    assert.doesNotMatch(page.body, /Pause digests/, 'no pause offered before confirmation');
+    const res = await c.post(prefs, { _csrf: csrfOf(page.body), action: 'pause', weeks: '2' });
+    assert.equal(res.statusCode, 400);
+    assert.match(textOf(res.body), /A pending subscription cannot be paused\./);
+    assert.equal((await h.services.subscribers.get(subscriber.id))?.status, 'pending');
+
+    const typed = await c.post(prefs, {
+      _csrf: csrfOf(page.body), action: 'save', topics: ['agents'], timezone: 'Asia/Tokyo', time: '31:00', frequency: 'daily',
+      includeKeywords: 'diffusion transformers', excludeKeywords: '', minUpvotes: '0', maxPapers: '10',
+    });
+    assert.equal(typed.statusCode, 400);
+    assert.match(typed.body, /value="diffusion transformers"/, 'what the person typed is kept');
+    assert.match(typed.body, /value="agents" checked/);
+    assert.deepEqual((await h.services.subscribers.get(subscriber.id))?.includeKeywords, []);
+  });
+
+  it('lets an unsubscribed person come back from the preferences page', async () => {
+    const { subscriber, prefs, unsub, c } = await setup('tara@example.org');
+    const page = await c.get(unsub);
+    await c.post(unsub, { _csrf: csrfOf(page.body) });
+    const p = await c.get(prefs);
+    assert.match(textOf(p.body), /You're unsubscribed/);
+    const back = await c.post(prefs, { _csrf: csrfOf(p.body), action: 'resubscribe' });
+    assert.match(textOf(back.body), /Status: Unsubscribed → Active/);
+    assert.equal((await h.services.subscribers.get(subscriber.id))?.status, 'active');
+  });
+});
