@@ -15,6 +15,7 @@ type Section = (opts: BenchOptions) => Promise<object>;
 const SECTIONS: Record<string, Section> = {
   scrape: async (o) => (await import('./scrape.js')).benchScrape(o.runs ? { runs: o.runs } : {}),
   render: async (o) => (await import('./render.js')).benchRender(o.subscribers ? { recipients: o.subscribers } : {}),
+  subscribers: async (o) => (await import('./subscribers.js')).benchSubscribers(o.subscribers ? { subscribers: o.subscribers } : {}),
 };
 
 function arg(name: string): string | undefined {
