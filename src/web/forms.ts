@@ -13,6 +13,8 @@ export const LIMITS = {
   email: 254,
   field: 500, // any other single text field
   keywords: PREF_LIMITS.keywords,
+  follows: PREF_LIMITS.follows,
+  nameLength: PREF_LIMITS.nameLength,
   keywordLength: PREF_LIMITS.keywordLength,
   maxPapersCap: PREF_LIMITS.maxPapers,
   minUpvotes: PREF_LIMITS.minUpvotes,
@@ -39,6 +41,8 @@ export interface ScheduleChoice {
 export interface PreferencesChoice extends ScheduleChoice {
   includeKeywords: string[];
   excludeKeywords: string[];
+  followAuthors: string[];
+  followOrgs: string[];
   minUpvotes: number;
   maxPapers: number;
 }
@@ -87,6 +91,19 @@ function parseKeywords(raw: string): string[] | string {
   if (long) return `"${clip(long)}" is too long (at most ${LIMITS.keywordLength} characters per keyword).`;
   if (parts.some((p) => /[\p{Cc}<>]/u.test(p))) return 'Keywords cannot contain control characters or < >.';
   return [...new Set(parts.map((p) => p.toLowerCase()))];
+}
+
+/** Author or organization names: comma/semicolon/line separated, case kept (the store matches loosely). */
+function parseNames(raw: string, what: string): string[] | string {
+  const parts = raw
+    .split(/[,;\n]/)
+    .map((p) => p.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
+  if (parts.length > LIMITS.follows) return `At most ${LIMITS.follows} ${what}s.`;
+  const long = parts.find((p) => p.length > LIMITS.nameLength);
+  if (long) return `"${clip(long)}" is too long (at most ${LIMITS.nameLength} characters).`;
+  if (parts.some((p) => /[\p{Cc}<>]/u.test(p))) return 'Names cannot contain control characters or < >.';
+  return [...new Map(parts.map((p) => [p.toLowerCase(), p])).values()];
 }
 
 function parseInteger(raw: string, min: number, max: number, label: string): number | string {
@@ -160,6 +177,21 @@ export function parsePreferencesForm(body: FormBody, topicIds: readonly string[]
   };
   const includeKeywords = kw('includeKeywords');
   const excludeKeywords = kw('excludeKeywords');
+  const names = (name: 'followAuthors' | 'followOrgs', what: string) => {
+    const raw = field(body, name);
+    if (raw === null || raw.length > LIMITS.field * 4) {
+      errors[name] = `Keep this under ${LIMITS.field * 4} characters.`;
+      return [];
+    }
+    const out = parseNames(raw, what);
+    if (typeof out === 'string') {
+      errors[name] = out;
+      return [];
+    }
+    return out;
+  };
+  const followAuthors = names('followAuthors', 'author');
+  const followOrgs = names('followOrgs', 'organization');
   const num = (name: 'minUpvotes' | 'maxPapers', min: number, max: number, label: string) => {
     const out = parseInteger(field(body, name) ?? '', min, max, label);
     if (typeof out === 'string') {
@@ -171,7 +203,7 @@ export function parsePreferencesForm(body: FormBody, topicIds: readonly string[]
   const minUpvotes = num('minUpvotes', 0, LIMITS.minUpvotes, 'Minimum upvotes');
   const maxPapers = num('maxPapers', 1, maxPapersCap, 'Papers per digest');
   if (!schedule || Object.keys(errors).length) return { ok: false, errors };
-  return { ok: true, value: { ...schedule, includeKeywords, excludeKeywords, minUpvotes, maxPapers } };
+  return { ok: true, value: { ...schedule, includeKeywords, excludeKeywords, followAuthors, followOrgs, minUpvotes, maxPapers } };
 }
 
 /** Weeks to pause, from the fixed menu only. */

@@ -52,6 +52,8 @@ export interface FormSource {
   weekday: number;
   includeKeywords?: string;
   excludeKeywords?: string;
+  followAuthors?: string;
+  followOrgs?: string;
   minUpvotes?: string;
   maxPapers?: string;
 }
@@ -65,6 +67,8 @@ export function sourceFromSubscriber(s: Subscriber): FormSource {
     weekday: s.frequency.kind === 'weekly' ? s.frequency.weekday : 1,
     includeKeywords: s.includeKeywords.join(', '),
     excludeKeywords: s.excludeKeywords.join(', '),
+    followAuthors: s.followAuthors.join(', '),
+    followOrgs: s.followOrgs.join(', '),
     minUpvotes: String(s.minUpvotes),
     maxPapers: String(s.maxPapers),
   };
@@ -82,6 +86,8 @@ export function sourceFromBody(body: FormBody): FormSource {
     weekday: Number(field(body, 'weekday')) || 1,
     includeKeywords: str('includeKeywords'),
     excludeKeywords: str('excludeKeywords'),
+    followAuthors: str('followAuthors', LIMITS.field * 4),
+    followOrgs: str('followOrgs', LIMITS.field * 4),
     minUpvotes: str('minUpvotes', 12),
     maxPapers: str('maxPapers', 12),
   };
@@ -90,7 +96,7 @@ export function sourceFromBody(body: FormBody): FormSource {
 export function formView(src: FormSource, opts: { catalog: readonly TopicInfo[]; zones: readonly string[]; errors?: FieldErrors; detectZone?: boolean }) {
   const errors = opts.errors ?? {};
   const zones = opts.zones.includes(src.timezone) || !src.timezone ? opts.zones : [src.timezone, ...opts.zones];
-  const order = ['form', 'email', 'topics', 'timezone', 'time', 'frequency', 'includeKeywords', 'excludeKeywords', 'minUpvotes', 'maxPapers'];
+  const order = ['form', 'email', 'topics', 'timezone', 'time', 'frequency', 'includeKeywords', 'excludeKeywords', 'followAuthors', 'followOrgs', 'minUpvotes', 'maxPapers'];
   return {
     topics: opts.catalog.map((t) => ({ ...t, checked: src.topics.includes(t.id) })),
     zones: zones.map((z) => ({ value: z, selected: z === src.timezone })),
@@ -100,9 +106,11 @@ export function formView(src: FormSource, opts: { catalog: readonly TopicInfo[];
     weekdays: WEEKDAYS.map((w) => ({ ...w, selected: w.value === src.weekday })),
     includeKeywords: src.includeKeywords ?? '',
     excludeKeywords: src.excludeKeywords ?? '',
+    followAuthors: src.followAuthors ?? '',
+    followOrgs: src.followOrgs ?? '',
     minUpvotes: src.minUpvotes ?? '0',
     maxPapers: src.maxPapers ?? '10',
-    openMore: ['includeKeywords', 'excludeKeywords', 'minUpvotes', 'maxPapers'].some((k) => errors[k]),
+    openMore: ['includeKeywords', 'excludeKeywords', 'followAuthors', 'followOrgs', 'minUpvotes', 'maxPapers'].some((k) => errors[k]),
     errors,
     errorList: order.filter((k) => errors[k]).map((k) => ({ field: k, message: errors[k] })),
   };
@@ -128,6 +136,8 @@ export function describeChanges(before: Subscriber, after: Subscriber, catalog: 
   add('Time zone', before.timezone, after.timezone);
   add('Also include', kw(before.includeKeywords), kw(after.includeKeywords));
   add('Never include', kw(before.excludeKeywords), kw(after.excludeKeywords));
+  add('Authors you follow', kw(before.followAuthors), kw(after.followAuthors));
+  add('Organizations you follow', kw(before.followOrgs), kw(after.followOrgs));
   add('Minimum upvotes', String(before.minUpvotes), String(after.minUpvotes));
   add('Papers per digest', String(before.maxPapers), String(after.maxPapers));
   return out;

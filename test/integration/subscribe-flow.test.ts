@@ -69,6 +69,8 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
       weekday: '5',
       includeKeywords: 'mixture of experts',
       excludeKeywords: '',
+      followAuthors: 'Yann LeCun',
+      followOrgs: '',
       minUpvotes: '5',
       maxPapers: '8',
     });
@@ -83,6 +85,8 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
     assert.deepEqual(after1?.frequency, { kind: 'weekly', weekday: 5 });
     assert.deepEqual(after1?.includeKeywords, ['mixture of experts']);
     assert.equal(after1?.maxPapers, 8);
+    assert.equal(after1?.followAuthors.length, 1);
+    assert.match(savedText, /Authors you follow: none → /);
 
     // One-click from the mail client: no cookie, no CSRF, 200 without redirect; twice is fine.
     const unsubPath = /href="(\/unsubscribe\/[A-Za-z0-9_-]+)"/.exec(saved.body)?.[1];

@@ -72,7 +72,7 @@ describe('change list', () => {
   it('names each changed field in words', () => {
     const before = {
       status: 'active', pausedUntil: null, topics: ['agents'], timezone: 'UTC', sendTime: { hour: 7, minute: 0 }, frequency: { kind: 'daily' },
-      includeKeywords: [], excludeKeywords: [], minUpvotes: 0, maxPapers: 10,
+      includeKeywords: [], excludeKeywords: [], followAuthors: [], followOrgs: [], minUpvotes: 0, maxPapers: 10,
     } as unknown as Subscriber;
     const after = { ...before, frequency: { kind: 'weekly', weekday: 5 }, sendTime: { hour: 9, minute: 5 } } as Subscriber;
     const catalog = [{ id: 'agents', label: 'Agents', description: '' }];
