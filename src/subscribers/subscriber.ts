@@ -14,7 +14,7 @@ export interface SendTime {
 
 export interface Subscriber {
   id: string; // random, unguessable (≥128 bits, base64url)
-  email: string; // normalized, unique
+  email: string; // normalized (trimmed, whole address lowercased, IDN domain in punycode: email.ts), unique
   status: SubscriberStatus;
   pausedUntil: string | null; // ISO date (YYYY-MM-DD, subscriber's zone) while status = paused
   timezone: string; // canonical IANA zone
