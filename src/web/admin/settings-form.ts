@@ -46,7 +46,7 @@ export const FIELD_GROUPS: { title: string; fields: FieldMeta[] }[] = [
     title: 'Sending',
     fields: [
       { key: 'sendRatePerSecond', label: 'Send rate (per second)', help: 'fleet-wide, shared by every worker process', kind: 'number' },
-      { key: 'sendConcurrency', label: 'Send concurrency', help: 'parallel sends per worker process', kind: 'number' },
+      { key: 'sendConcurrency', label: 'Send concurrency', help: 'parallel sends, fleet-wide (each process takes at most this many)', kind: 'number' },
       { key: 'suppressAfterBounces', label: 'Suppress after bounces', help: 'hard bounces before an address is suppressed', kind: 'number' },
       { key: 'sendingPaused', label: 'Sending', help: 'pause sending digests (send jobs wait; nothing is lost)', kind: 'select', options: onOff('paused', 'running') },
     ],
