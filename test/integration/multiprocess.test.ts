@@ -134,7 +134,7 @@ describe(`scale-out: ${WORKERS} worker processes, ${SUBSCRIBERS} digests`, () =>
     try {
       const counts = await waitFor(async () => {
         const c = await send.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed');
-        return c.waiting + c.active + c.delayed + c.prioritized === 0 ? c : null;
+        return (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) === 0 ? c : null;
       }, { timeoutMs: 20_000, message: 'send queue drained' });
       assert.equal(counts.completed, SUBSCRIBERS);
       assert.equal(counts.failed, 0);
