@@ -1,6 +1,5 @@
 // Wires the subscriber pages to the real services (the store, settings, link secrets, mailer + compiled email
-// templates, the delivery ledger's archive). Registered in src/web/plugins.ts.
-import { DeliveryLedger } from '../digest/ledger.js';
+// templates, the delivery ledger's archive — read only; the send job writes it). Registered in src/web/plugins.ts.
 import type { Services } from '../services.js';
 import { sendConfirmation } from '../subscribers/confirmation.js';
 import { nextDueAt } from '../subscribers/due.js';
@@ -9,9 +8,7 @@ import type { SubscribeLimits } from './page-kit.js';
 import { subscriptionPlugin } from './subscription-routes.js';
 
 export function subscriptionRoutes(services: Services, opts: { limits?: Partial<SubscribeLimits> } = {}) {
-  const { ctx } = services;
-  // Reads only (the archive); the send job owns writes. Stateless apart from its Redis connection.
-  const ledger = new DeliveryLedger(ctx.redis, ctx.keys, ctx.clock);
+  const { ctx, ledger } = services;
   return subscriptionPlugin({
     store: services.subscribers,
     topics: TOPICS,
