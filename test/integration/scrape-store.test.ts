@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/ops/metrics.js';
+import type { Paper } from '../../src/papers/paper.js';
 import { PaperStore } from '../../src/papers/store.js';
 import { makeKeys } from '../../src/redis/keys.js';
 import { ScrapeLayoutError } from '../../src/scrape/errors.js';
@@ -174,6 +175,16 @@ describe('scrape into Redis', () => {
     assert.equal(new Set(papers.map((p) => p.id)).size, 29);
     assert.equal((await store.listedSince('2026-09-26')).length, 28);
     assert.equal((await store.listedSince('2026-09-29')).length, 0);
+  });
+
+  it('week/month listings merge into days, never shrinking them', async () => {
+    const [a, b] = (await store.getDay('2026-09-28')).slice(0, 2) as [Paper, Paper];
+    await store.replaceDays(new Map([['2026-09-28', [{ ...a, upvotes: 999 }]]]), { source: 'page', url: 'week' }, null, { rebuild: false });
+    const day = await store.getDay('2026-09-28');
+    assert.equal(day.length, 28, 'merged, not replaced');
+    assert.equal(day[0]!.id, a.id);
+    assert.equal(day[0]!.upvotes, 999);
+    assert.ok(day.some((p) => p.id === b.id));
   });
 
   it('dry run (no store) writes nothing at all', async () => {
