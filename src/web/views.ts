@@ -99,7 +99,7 @@ export function formView(src: FormSource, opts: { catalog: readonly TopicInfo[];
   const order = ['form', 'email', 'topics', 'timezone', 'time', 'frequency', 'includeKeywords', 'excludeKeywords', 'followAuthors', 'followOrgs', 'minUpvotes', 'maxPapers'];
   return {
     topics: opts.catalog.map((t) => ({ ...t, checked: src.topics.includes(t.id) })),
-    zones: zones.map((z) => ({ value: z, selected: z === src.timezone })),
+    zoneGroups: groupZones(zones, src.timezone),
     detectZone: opts.detectZone ?? false,
     time: src.time,
     weekly: src.frequency === 'weekly',
@@ -114,6 +114,23 @@ export function formView(src: FormSource, opts: { catalog: readonly TopicInfo[];
     errors,
     errorList: order.filter((k) => errors[k]).map((k) => ({ field: k, message: errors[k] })),
   };
+}
+
+/** Zones grouped by region for <optgroup>s ("America" → "America/Argentina/Buenos Aires", …); UTC first on its own. */
+export function groupZones(zones: readonly string[], selected: string) {
+  const groups = new Map<string, { value: string; label: string; selected: boolean }[]>();
+  for (const z of zones) {
+    const slash = z.indexOf('/');
+    const region = slash > 0 ? z.slice(0, slash) : 'Other';
+    const label = z.replace(/_/g, ' ');
+    if (!groups.has(region)) groups.set(region, []);
+    groups.get(region)!.push({ value: z, label, selected: z === selected });
+  }
+  const other = groups.get('Other') ?? [];
+  groups.delete('Other');
+  return [{ label: 'Universal', zones: other }, ...[...groups].sort(([a], [b]) => a.localeCompare(b)).map(([label, zs]) => ({ label, zones: zs }))].filter(
+    (g) => g.zones.length > 0,
+  );
 }
 
 export interface Change {
