@@ -123,17 +123,28 @@ function readCard($: cheerio.CheerioAPI, id: string, card: Element): Obj {
       if (t.length > title.length && parseCount(t) === null) title = t;
     }
   }
-  // Upvotes: the first bare number in the card that is not inside a link to the paper (those hold the
-  // GitHub star count and the comment count).
+  // Upvotes: a bare number in the card that is not inside a link to the paper (those hold the GitHub star count
+  // and the comment count) nor inside a link elsewhere (a stars badge pointing at GitHub). Preferred: one that
+  // sits in the vote control (a checkbox, button or label, or something named upvote/like); else the first.
   let upvotes: number | null = null;
-  for (const el of $card.find('*').toArray()) {
-    if (el.type !== 'tag' || inPaperLink(el)) continue;
+  let fallbackCount: number | null = null;
+  for (const node of $card.find('*').toArray()) {
+    if (node.type !== 'tag') continue;
+    const el = node as Element;
+    if (inPaperLink(el)) continue;
     const n = parseCount(cleanText(ownText($, el)));
-    if (n !== null) {
+    if (n === null) continue;
+    const link = $(el).closest('a[href]')[0] as Element | undefined;
+    const inOtherLink = link && !/\/login|\/join/.test(link.attribs.href ?? '');
+    const control = $(el).closest('button, label, [role="checkbox"], [role="button"], [class*="upvote" i], [aria-label*="upvote" i], [title*="upvote" i]');
+    const voteBox = control.length > 0 || $(el).parent().find('input[type="checkbox"]').length > 0 || $(el).siblings('input[type="checkbox"]').length > 0;
+    if (voteBox) {
       upvotes = n;
       break;
     }
+    if (!inOtherLink && fallbackCount === null) fallbackCount = n;
   }
+  upvotes ??= fallbackCount;
   let comments = 0;
   for (const a of paperLinks) {
     if (/#community\b|#comments?\b|#discussion/.test(a.attribs.href ?? '')) comments = parseCount(cleanText($(a).text())) ?? comments;
@@ -142,6 +153,8 @@ function readCard($: cheerio.CheerioAPI, id: string, card: Element): Obj {
   for (const a of $card.find('a[href]').toArray()) {
     const m = ORG_HREF.exec((a.attribs.href ?? '').trim());
     if (!m || NOT_ORGS.has(m[1]!.toLowerCase()) || paperIdOf(a.attribs.href)) continue;
+    // "Submitted by <a href=/user>" names a person, not the paper's organization.
+    if (/submitted\s+by/i.test(cleanText($(a).parent().text()))) continue;
     const img = $(a).find('img[alt]').first().attr('alt');
     organization = { name: m[1], fullname: cleanText($(a).text()) || cleanText(img) || m[1] };
     break;

@@ -46,3 +46,21 @@ describe('older and other layouts', () => {
     assert.deepEqual(parsed.papers.map((p) => p.id), ['2401.1', '2401.00003']);
   });
 });
+
+describe('card heuristics that a different layout could trip', () => {
+  it('a GitHub stars badge before the vote box is not the upvote count; a submitter link is not the organization', () => {
+    const html = `<html><body><main>
+      <article><div>Submitted by <a href="/akhaliq"><img alt="akhaliq" src="/avatars/a.svg"> akhaliq</a></div>
+        <a href="https://github.com/x/y"><span>4,321</span></a>
+        <div class="vote"><button type="button" aria-label="Upvote"><div>77</div></button></div>
+        <h3><a href="/papers/2402.00042">Stars are not votes</a></h3>
+        <a href="/papers/2402.00042#community">5</a></article>
+      <article><h3><a href="/papers/2402.00043">Plain card</a></h3><div><div>12</div></div></article>
+    </main></body></html>`;
+    const parsed = parseListingBody(html, { ...opts, requestedDay: '2024-02-01' });
+    assert.deepEqual(parsed.papers.map((p) => [p.id, p.upvotes, p.comments, p.organization]), [
+      ['2402.00042', 77, 5, null],
+      ['2402.00043', 12, 0, null],
+    ]);
+  });
+});
