@@ -31,6 +31,8 @@ export interface SubscriberStorePort {
   unsubscribe(id: string): Promise<unknown>;
   pause(id: string, untilIsoDate: string): Promise<unknown>;
   resume(id: string): Promise<unknown>;
+  /** Delete the record and its index entries (the person asked us to forget them). */
+  remove(id: string): Promise<boolean>;
 }
 
 export interface SubscribeLimits {

@@ -87,4 +87,21 @@ describe('preferences actions', () => {
     assert.match(textOf(back.body), /Status: Unsubscribed → Active/);
     assert.equal((await h.services.subscribers.get(subscriber.id))?.status, 'active');
   });
+
+  it('deletes the data of an unsubscribed person on request, after which the links 404', async () => {
+    const { subscriber, prefs, unsub, c } = await setup('uma@example.org');
+    const early = await c.post(prefs, { _csrf: csrfOf((await c.get(prefs)).body), action: 'delete' });
+    assert.equal(early.statusCode, 400, 'only once unsubscribed');
+    assert.ok(await h.services.subscribers.get(subscriber.id));
+    await c.post(unsub, { _csrf: csrfOf((await c.get(unsub)).body) });
+    const p = await c.get(prefs);
+    assert.match(p.body, /Delete my data/);
+    const gone = await c.post(prefs, { _csrf: csrfOf(p.body), action: 'delete' });
+    assert.equal(gone.statusCode, 200);
+    assert.match(textOf(gone.body), /Your data is deleted/);
+    assert.equal(await h.services.subscribers.get(subscriber.id), null);
+    assert.equal(await h.services.subscribers.getByEmail('uma@example.org'), null);
+    assert.equal((await c.get(prefs)).statusCode, 404);
+    assert.equal((await c.get(unsub)).statusCode, 404);
+  });
 });

@@ -62,6 +62,19 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
     const body = (req.body ?? {}) as FormBody;
     const action = field(body, 'action');
     const reload = async () => (await deps.store.get(before.id)) ?? before;
+    if (action === 'delete') {
+      // Offered once unsubscribed: forget the address and every choice. Every link in old emails then 404s.
+      if (before.status !== 'unsubscribed') return render(req, reply, before, { status: 400, errors: { form: 'Unsubscribe first, then you can delete your data.' } });
+      await deps.store.remove(before.id);
+      req.log.info({ subscriberId: before.id }, 'subscriber deleted at their request');
+      return kit.message(reply, 200, {
+        title: 'Deleted',
+        heading: 'Your data is deleted',
+        paragraphs: ['We removed your address and your choices. Links in old emails no longer work.'],
+        live: true,
+        link: { href: '/', text: 'Papers Digest home' },
+      });
+    }
     try {
       const refused = await apply(action, before, body);
       if (refused) return render(req, reply, before, refused);
