@@ -20,8 +20,8 @@ export function niceMax(v: number): number {
 }
 
 export function barChart(bars: Bar[], opts: { width?: number; height?: number; ariaLabel: string }): string {
-  const width = opts.width ?? 760;
-  const height = opts.height ?? 200;
+  const width = opts.width ?? 1000;
+  const height = opts.height ?? 210;
   const pad = { top: 12, right: 8, bottom: 26, left: 44 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;

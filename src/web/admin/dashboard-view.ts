@@ -72,9 +72,9 @@ export function dashboardView(d: DashboardData) {
         tone: d.scrapeFresh ? 'good' : 'bad',
       },
       {
-        label: `Sent today (${today.period})`,
+        label: 'Sent today',
         value: String(sentToday),
-        note: `${today.total} in the ledger${failedToday ? `, ${failedToday} failed/unknown` : ''}`,
+        note: `${today.period} (UTC): ${today.total} in the ledger${failedToday ? `, ${failedToday} failed/unknown` : ''}`,
         tone: failedToday ? 'warn' : 'good',
       },
       { label: 'Due next 24 h', value: String(dueNext24), note: peak.count ? `busiest hour ${hhmm(peak.start)} UTC (${peak.count})` : 'nothing scheduled', tone: 'info' },
@@ -110,6 +110,6 @@ export function dashboardView(d: DashboardData) {
       rule: s.pattern ? `${s.pattern}${s.tz ? ` (${s.tz})` : ''}` : s.every ? `every ${Math.round(s.every / 1000)} s` : '—',
       next: s.next ? `${stamp(s.next)} (in ${ago(s.next.getTime() - now)})` : '—',
     })),
-    suppressed: d.suppressed,
+    suppressed: { count: d.suppressed.count, rows: d.suppressed.rows.map((r) => ({ ...r, at: r.at ? r.at.replace('T', ' ').slice(0, 16) : '' })) },
   };
 }

@@ -77,7 +77,7 @@ export function adminRoutes(deps: AdminDeps) {
         });
         const layout = (title: string) => ({ title, now: `${deps.clock().toISOString().slice(0, 16).replace('T', ' ')} UTC`, outboxOn: deps.outbox !== null });
         const history = async () =>
-          (await deps.settings.history(30)).map((e) => ({ ...e, changes: e.changes.map((c) => ({ key: c.key, from: show(c.from), to: show(c.to) })) }));
+          (await deps.settings.history(30)).map((e) => ({ ...e, at: `${e.at.replace('T', ' ').slice(0, 19)} UTC`, changes: e.changes.map((c) => ({ key: c.key, from: show(c.from), to: show(c.to) })) }));
 
         admin.get('/static/admin.css', async (_req, reply) => reply.type('text/css; charset=utf-8').send(views.css));
 
