@@ -17,21 +17,12 @@ import { SCRAPE_SCHEDULER_ID, TICK_SCHEDULER_ID } from '../../src/queue/catalog.
 import type { Services } from '../../src/services.js';
 import { buildApp } from '../../src/web/app.js';
 import { adminPlugins } from '../../src/web/admin/index.js';
+import { parsePrometheus } from '../helpers/prometheus.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
 
 const TOKEN = 'adm1n-Tok3n-for-the-tests-9f8e7d6c5b4a';
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 const NOW = new Date('2026-11-28T10:20:00Z');
-
-export function parsePrometheus(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][\w:]*(?:\{[^}]*\})?) (\S+)/.exec(line);
-    if (m) out.set(m[1]!, Number(m[2]));
-  }
-  return out;
-}
 
 describe('admin web', () => {
   let redis: TestRedis;
