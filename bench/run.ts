@@ -16,6 +16,8 @@ const SECTIONS: Record<string, Section> = {
   scrape: async (o) => (await import('./scrape.js')).benchScrape(o.runs ? { runs: o.runs } : {}),
   render: async (o) => (await import('./render.js')).benchRender(o.subscribers ? { recipients: o.subscribers } : {}),
   subscribers: async (o) => (await import('./subscribers.js')).benchSubscribers(o.subscribers ? { subscribers: o.subscribers } : {}),
+  // returns {delivery, memory, redis}: the top-level keys delivery.*, memory.peakRssMb, redis.bytesPerSubscriber
+  delivery: async (o) => (await import('./delivery.js')).benchDelivery(o.subscribers ? { subscribers: o.subscribers } : {}),
 };
 
 function arg(name: string): string | undefined {

@@ -53,7 +53,7 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
   const log = deps.log.child({ mod: 'send' });
   let current = opts.settings;
   const throttleMs = opts.throttleMs ?? 60_000;
-  const jobDeps: SendDeps = { ...deps, log, settings: () => current };
+  const jobDeps: SendDeps = { candidateCache: new Map(), ...deps, log, settings: () => current };
   const queue = new Queue(QUEUES.send, { connection: opts.connection, prefix: opts.prefix });
 
   const processor = async (job: Job, token?: string) => {

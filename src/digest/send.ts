@@ -45,6 +45,28 @@ export interface SendDeps {
   topicLabels?: Record<string, string>;
   /** While papers are stale, check again this often (default 5 min). */
   staleRecheckMs?: number;
+  /**
+   * Candidate papers shared by the jobs of one worker, keyed by (first listing day, last scrape instant): every
+   * subscriber of a zone draws from the same few days, and a new scrape changes the key. Sharing the objects also
+   * lets topic matching reuse its per-paper memo. Omit to read the store for every job.
+   */
+  candidateCache?: Map<string, Promise<Paper[]>>;
+}
+
+const CANDIDATE_CACHE_MAX = 64;
+
+function candidates(deps: SendDeps, firstDay: string, lastOk: Date | null): Promise<Paper[]> {
+  const cache = deps.candidateCache;
+  if (!cache) return deps.papers.listedSince(firstDay);
+  const key = `${firstDay}|${lastOk?.getTime() ?? 'never'}`;
+  let hit = cache.get(key);
+  if (!hit) {
+    hit = deps.papers.listedSince(firstDay);
+    hit.catch(() => cache.delete(key));
+    cache.set(key, hit);
+    if (cache.size > CANDIDATE_CACHE_MAX) cache.delete(cache.keys().next().value!);
+  }
+  return hit;
 }
 
 /** What the job runner must do next. The worker maps these onto BullMQ. */
@@ -94,15 +116,15 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   const settings = deps.settings();
   const now = deps.clock();
 
-  const existing = await deps.ledger.get(subscriberId, period);
-  if (existing && ['sent', 'failed', 'unknown', 'suppressed', 'skipped'].includes(existing.state)) {
-    return { kind: 'settled', state: existing.state, reason: 'already-settled' };
-  }
-
-  // Freshness: wait (delayed, not failed) for a scrape, up to staleWaitMinutes past the due instant.
+  // Freshness: wait (delayed, not failed) for a scrape, up to staleWaitMinutes past the due instant — unless the
+  // edition is settled already (then there is nothing to wait for).
   let staleSkip = false;
   const lastOk = await deps.papers.lastSuccessfulScrape();
   if (!lastOk || now.getTime() - lastOk.getTime() > settings.freshnessHours * 3600_000) {
+    const existing = await deps.ledger.get(subscriberId, period);
+    if (existing && ['sent', 'failed', 'unknown', 'suppressed', 'skipped'].includes(existing.state)) {
+      return { kind: 'settled', state: existing.state, reason: 'already-settled' };
+    }
     const deadline = Date.parse(job.dueAt) + settings.staleWaitMinutes * 60_000;
     if (now.getTime() < deadline) {
       log.info({ lastOk: lastOk?.toISOString() ?? null }, 'papers are stale: waiting for a scrape');
@@ -136,7 +158,7 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   if (await deps.redis.hexists(deps.keys.suppressed, sub.email)) return skip('suppressed', 'address-suppressed');
 
   const { firstDay } = selectionWindow(sub.timezone, now, settings.lookbackDays);
-  const [papers, sentIds] = await Promise.all([deps.papers.listedSince(firstDay), deps.ledger.sentPaperIds(sub.id)]);
+  const [papers, sentIds] = await Promise.all([candidates(deps, firstDay, lastOk), deps.ledger.sentPaperIds(sub.id)]);
   const selected = selectPapers({ subscriber: sub, papers, sentIds, now, lookbackDays: settings.lookbackDays, cap: settings.maxPapersCap });
   if (selected.length === 0 && settings.quietDayPolicy === 'skip') return skip('skipped', 'quiet-day');
 

@@ -22,6 +22,11 @@ describe('send job', () => {
       const e = await h.ledger.get(id, period);
       return e && ['sent', 'failed', 'unknown', 'suppressed', 'skipped'].includes(e.state) ? e : null;
     }, { message: `edition ${id}/${period} settled` });
+  // The ledger settles before BullMQ finishes the job: wait for the job too before reading its counters.
+  const finished = async (jobId: string) => {
+    await waitFor(async () => ['completed', 'failed'].includes(await h.queue.getJobState(jobId)), { message: `job ${jobId} finished` });
+    return (await h.queue.getJob(jobId))!;
+  };
 
   before(async () => {
     redis = await startRedis();
@@ -86,8 +91,8 @@ describe('send job', () => {
     assert.equal(entry.attempts, 2, 'claimed twice: the refused try and the delivery');
     assert.deepEqual(h.sink.events.filter((e) => e.rcptTo.includes(sub.email)).map((e) => `${e.stage}:${e.code}`), ['data:451', 'accept:250']);
     assert.equal(h.sink.to(sub.email).length, 1);
-    const job = await h.queue.getJob(sendJobId(sub.id, PERIOD));
-    assert.equal(job?.attemptsMade, 1, 'a throttle is not an attempt: only the delivery counts');
+    const job = await finished(sendJobId(sub.id, PERIOD));
+    assert.equal(job.attemptsMade, 1, 'a throttle is not an attempt: only the delivery counts');
   });
 
   it('a 4xx on RCPT is retried with backoff and delivered once', async () => {
@@ -98,7 +103,7 @@ describe('send job', () => {
     const entry = await settled(sub.id);
     assert.equal(entry.state, 'sent');
     assert.equal(h.sink.to(sub.email).length, 1);
-    assert.equal((await h.queue.getJob(sendJobId(sub.id, PERIOD)))?.attemptsMade, 3, 'two refused attempts and the delivery');
+    assert.equal((await finished(sendJobId(sub.id, PERIOD))).attemptsMade, 3, 'two refused attempts and the delivery');
   });
 
   it('550: no retry, counted as a bounce; the address is suppressed after the configured count', async () => {
@@ -109,9 +114,9 @@ describe('send job', () => {
     const first = await settled(sub.id, '2026-11-26');
     assert.equal(first.state, 'failed');
     assert.equal(first.code, 550);
-    const job = await h.queue.getJob(sendJobId(sub.id, '2026-11-26'));
-    assert.equal(await job?.getState(), 'failed');
-    assert.equal(job?.attemptsMade, 1, 'not retried');
+    const job = await finished(sendJobId(sub.id, '2026-11-26'));
+    assert.equal(await job.getState(), 'failed');
+    assert.equal(job.attemptsMade, 1, 'not retried');
     assert.equal((await h.subscribers.get(sub.id))?.bounceCount, 1);
     assert.equal(await h.redis.hexists(h.keys.suppressed, sub.email), 0, 'one bounce is not enough');
 
@@ -212,6 +217,7 @@ describe('send job: stale papers', () => {
     await h.papers.replaceDay('2026-11-28', papersFor('2026-11-28'), { source: 'test', url: 'test' });
     await waitFor(async () => (await h.ledger.get(sub.id, PERIOD))?.state === 'sent', { message: 'sent after the scrape' });
     assert.equal(h.sink.to(sub.email).length, 1);
+    await waitFor(async () => (await h.queue.getJobState(jobId)) === 'completed');
     assert.equal((await h.queue.getJob(jobId))?.attemptsMade, 1, 'waiting spent no attempt');
 
     // past the deadline, stalePolicy=skip skips the edition instead of waiting
