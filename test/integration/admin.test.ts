@@ -168,6 +168,12 @@ describe('admin web', () => {
     assert.deepEqual(names, ['scrape', 'send', 'tick']);
     const dash = await app.inject({ url: '/admin', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.doesNotMatch(String(dash.headers['content-security-policy']), /unsafe-inline/);
+    const viaBasic = { authorization: basic('ops', TOKEN) };
+    const retry = (headers: Record<string, string>) => app.inject({ method: 'PUT', url: '/admin/queues/api/queues/send/retry/failed', headers });
+    assert.equal((await retry({ ...viaBasic, origin: 'https://evil.example' })).statusCode, 403, 'cross-site change refused');
+    assert.equal((await retry(viaBasic)).statusCode, 403, 'no Origin, no Referer: refused');
+    assert.equal((await retry({ ...viaBasic, origin: 'https://digest.example.org' })).statusCode, 200);
+    assert.equal((await retry({ authorization: `Bearer ${TOKEN}` })).statusCode, 200, 'scripts with the bearer token');
   });
 
   it('browses the outbox: masked list, message page with a sandboxed iframe, the HTML under its own CSP', async () => {

@@ -9,12 +9,13 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
 import { QUEUE_NAMES, type OpsQueues } from '../../ops/queues.js';
+import { sameOriginProblem } from './csrf.js';
 
 export const BULL_BOARD_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; " +
   "font-src 'self' https://fonts.gstatic.com; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'";
 
-export async function mountBullBoard(admin: FastifyInstance, queues: OpsQueues, basePath: string): Promise<void> {
+export async function mountBullBoard(admin: FastifyInstance, queues: OpsQueues, basePath: string, publicUrl: string): Promise<void> {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(basePath);
   createBullBoard({
@@ -26,8 +27,14 @@ export async function mountBullBoard(admin: FastifyInstance, queues: OpsQueues, 
   });
   await admin.register(
     async (board) => {
-      board.addHook('onRequest', async (_req, reply) => {
+      board.addHook('onRequest', async (req, reply) => {
         reply.header('content-security-policy', BULL_BOARD_CSP);
+        // Its UI changes queues with same-origin fetch() PUT/POSTs (retry, clean, pause, add): a browser always
+        // sends Origin on those, so a page on another site riding on the basic-auth session is refused here.
+        if (req.method !== 'GET' && req.method !== 'HEAD' && req.adminAuth !== 'bearer') {
+          const problem = sameOriginProblem(req, publicUrl);
+          if (problem) return reply.status(403).send({ error: 'FORBIDDEN', message: problem });
+        }
       });
       await board.register(serverAdapter.registerPlugin());
     },

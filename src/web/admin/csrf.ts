@@ -29,20 +29,24 @@ export function allowedOrigins(req: FastifyRequest, publicUrl: string): Set<stri
   return out;
 }
 
-/** Null when the request may proceed, else the reason it is refused. */
-export function csrfProblem(req: FastifyRequest, adminToken: string, publicUrl: string, formToken: unknown): string | null {
-  if (req.adminAuth === 'bearer') return null;
+/** Null when Origin (or, failing that, Referer) names this site; else why the request is refused. */
+export function sameOriginProblem(req: FastifyRequest, publicUrl: string): string | null {
   const allowed = allowedOrigins(req, publicUrl);
   const origin = req.headers.origin;
   const referer = req.headers.referer;
-  if (origin !== undefined) {
-    if (!allowed.has(origin)) return `cross-origin request refused (Origin ${origin})`;
-  } else if (referer !== undefined) {
+  if (origin !== undefined) return allowed.has(origin) ? null : `cross-origin request refused (Origin ${origin})`;
+  if (referer !== undefined) {
     const o = originOf(referer);
-    if (!o || !allowed.has(o)) return 'cross-origin request refused (Referer)';
-  } else {
-    return 'request without Origin or Referer refused';
+    return o && allowed.has(o) ? null : 'cross-origin request refused (Referer)';
   }
+  return 'request without Origin or Referer refused';
+}
+
+/** Null when the request may proceed, else the reason it is refused. */
+export function csrfProblem(req: FastifyRequest, adminToken: string, publicUrl: string, formToken: unknown): string | null {
+  if (req.adminAuth === 'bearer') return null;
+  const cross = sameOriginProblem(req, publicUrl);
+  if (cross) return cross;
   if (typeof formToken !== 'string' || !tokenMatches(formToken, csrfToken(adminToken))) return 'form token missing or wrong; reload the page';
   return null;
 }

@@ -125,7 +125,7 @@ export function adminRoutes(deps: AdminDeps) {
           }
         });
 
-        if (deps.queues) await mountBullBoard(admin, deps.queues, '/admin/queues');
+        if (deps.queues) await mountBullBoard(admin, deps.queues, '/admin/queues', deps.publicUrl);
         if (deps.outbox) registerOutboxRoutes(admin, deps.outbox, views, layout);
       },
       { prefix: '/admin' },
