@@ -8,3 +8,10 @@ export function parsePrometheus(text: string): Map<string, number> {
   }
   return out;
 }
+
+/** Sum of every series of `name` whose label text contains `match` (e.g. across pd_instance). */
+export function sumSeries(m: Map<string, number>, name: string, match = ''): number {
+  let sum = 0;
+  for (const [k, v] of m) if ((k === name || k.startsWith(`${name}{`)) && k.includes(match)) sum += v;
+  return sum;
+}

@@ -2,9 +2,12 @@
 // /metrics is open by default — Prometheus usually scrapes it over a private network and it holds counts, never
 // addresses — and the live setting `metricsAuth=token` makes it require the admin token (bearer, as Prometheus'
 // `authorization` scrape option sends it, or basic). Readiness never needs a token: it reveals only reasons.
+// /metrics serves the whole fleet: this process plus every worker's published snapshot (src/ops/metrics-relay.ts),
+// each series labelled pd_instance.
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Metrics } from '../../ops/metrics.js';
+import { fleetMetrics } from '../../ops/metrics-relay.js';
 import { queueMetrics } from '../../ops/queue-metrics.js';
 import type { OpsQueues } from '../../ops/queues.js';
 import { checkReadiness } from '../../ops/readiness.js';
@@ -51,7 +54,13 @@ export function observabilityRoutes(deps: ObservabilityDeps) {
       } catch (err) {
         req.log.warn({ err }, 'queue gauges not refreshed; serving the process metrics only');
       }
-      return reply.header('cache-control', 'no-store').type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+      let registry = deps.metrics.registry;
+      try {
+        registry = await fleetMetrics(deps.redis, deps.keys, deps.metrics, deps.clock());
+      } catch (err) {
+        req.log.warn({ err }, 'worker snapshots not read; serving this process only');
+      }
+      return reply.header('cache-control', 'no-store').type(registry.contentType).send(await registry.metrics());
     });
   };
 }
