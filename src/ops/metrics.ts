@@ -1,5 +1,7 @@
 // Prometheus metrics (prom-client), one Registry per process built in the composition root — not the global
 // default registry, so tests can build several apps side by side. Every domain records into these.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
@@ -7,6 +9,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'papers_digest_process_' });
   const m = {
     registry,
+    /** This process's name among the fleet's metric snapshots (src/ops/metrics-relay.ts). */
+    instance: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     emailsSent: new Counter({ name: 'papers_digest_emails_sent_total', help: 'Emails accepted by the transport', labelNames: ['kind'] as const, registers: [registry] }),
     emailsFailed: new Counter({
       name: 'papers_digest_emails_failed_total',

@@ -29,6 +29,8 @@ export function makeKeys(prefix: string) {
     settingsChannel: `${p}settings:changed`, // pub/sub channel
     rateLimit: (scope: string, key: string) => `${p}rl:${scope}:${key}`,
     alertLatch: (event: string) => `${p}alert:${event}`, // STRING, PX: one raise per episode across worker processes
+    metricsSnapshot: (instance: string) => `${p}metrics:proc:${instance}`, // STRING JSON, PX: a worker's registry
+    metricsInstances: `${p}metrics:procs`, // ZSET instance -> last publish ms
   };
 }
 
