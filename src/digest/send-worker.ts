@@ -123,17 +123,21 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
     (stopping ??= (async () => {
       const bound = opts.shutdownTimeoutMs ?? 20_000;
       let timer: NodeJS.Timeout | undefined;
+      // pause() stops fetching and resolves once the jobs in flight are done; then close() without waiting again.
+      // (close() alone cannot be bounded: a second, forced call only returns the first call's promise.)
       const timedOut = await Promise.race([
-        worker.close().then(() => false),
+        worker.pause(false).then(() => false),
         new Promise<boolean>((resolve) => {
           timer = setTimeout(() => resolve(true), bound);
         }),
       ]);
       clearTimeout(timer);
       if (timedOut) {
+        // Cut off: their ledger entries stay claimed (sent by another worker after the lease) or 'sending'
+        // (recorded unknown, never re-sent), and BullMQ's stalled-job check re-queues the jobs.
         log.warn({ timeoutMs: bound }, 'in-flight sends did not finish in time; leaving them to stalled-job recovery');
-        await worker.close(true);
       }
+      await worker.close(true);
       await queue.close();
     })());
 

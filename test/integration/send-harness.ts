@@ -20,7 +20,7 @@ import { DEFAULT_JOB_OPTIONS, QUEUES, sendJobId } from '../../src/queue/catalog.
 import { makeKeys, type Keys } from '../../src/redis/keys.js';
 import type { Subscriber } from '../../src/subscribers/subscriber.js';
 import { FIXTURES, readFixture, REPO_ROOT } from '../helpers/fixtures.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { startSmtpSink, type SinkOptions, type SmtpSink } from '../helpers/smtp-sink.js';
 
 export const LINK_SECRETS: LinkSecret[] = [{ kid: 'k1', secret: 'aZ3kP9qL2mN8xV4bC7dF1gH6jK0sT5wY' }];
 export const PUBLIC_URL = 'https://digest.example.org';
@@ -137,8 +137,12 @@ export function buildSendParts(redisUrl: string, prefix: string, smtpUrl: string
 
 export const TEST_SEND_SETTINGS: Settings = { ...DEFAULT_SETTINGS, sendRatePerSecond: 1000, sendConcurrency: 4 };
 
-export async function sendHarness(redisUrl: string, prefix: string, opts: { clock?: () => Date; settings?: Partial<Settings>; leaseMs?: number } = {}): Promise<SendHarness> {
-  const sink = await startSmtpSink();
+export async function sendHarness(
+  redisUrl: string,
+  prefix: string,
+  opts: { clock?: () => Date; settings?: Partial<Settings>; leaseMs?: number; sink?: SinkOptions } = {},
+): Promise<SendHarness> {
+  const sink = await startSmtpSink(opts.sink);
   const parts = buildSendParts(redisUrl, prefix, sink.url, opts);
   const { redis, bullConnection, mailer, deps } = parts;
   const queue = new Queue(QUEUES.send, { connection: bullConnection, prefix });
