@@ -38,6 +38,8 @@ export interface SmtpSink {
   messages: CapturedMessage[];
   /** Every transaction outcome, accepted, refused or dropped — to assert "not resent". */
   events: SinkEvent[];
+  /** Connections opened since start (or reset) and the most open at once. */
+  connections: { opened: number; open: number; maxOpen: number };
   /** Messages whose data arrived but whose connection was dropped before the reply. */
   dropped: { envelope: { mailFrom: string; rcptTo: string[] }; raw: string }[];
   failNext(fault: Fault): void;
@@ -84,6 +86,7 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
   let faults: PendingFault[] = [];
   const waiters = new Set<() => void>();
   const parse = opts.parse ?? true;
+  const connections = { opened: 0, open: 0, maxOpen: 0 };
 
   // Take the first pending fault for this stage that applies to these recipients, counting it down.
   const takeFault = (stage: PendingFault['stage'], rcpts: string[]): PendingFault | null => {
@@ -105,6 +108,15 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
     logger: false,
     closeTimeout: 200,
     disableReverseLookup: true,
+    onConnect(_session, cb) {
+      connections.opened += 1;
+      connections.open += 1;
+      connections.maxOpen = Math.max(connections.maxOpen, connections.open);
+      cb();
+    },
+    onClose() {
+      connections.open -= 1;
+    },
     onMailFrom(address, session, cb) {
       const f = takeFault('mail', []);
       if (f) {
@@ -182,6 +194,7 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
     messages,
     events,
     dropped,
+    connections,
     failNext(fault) {
       faults.push({ stage: fault.stage, code: fault.code, message: fault.message ?? `injected ${fault.code}`, left: fault.times ?? 1, to: fault.to?.toLowerCase() ?? null });
     },
@@ -217,6 +230,8 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
       events.length = 0;
       dropped.length = 0;
       faults = [];
+      connections.opened = connections.open;
+      connections.maxOpen = connections.open;
     },
     close() {
       return new Promise<void>((resolve) => {

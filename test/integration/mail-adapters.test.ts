@@ -1,7 +1,8 @@
 // Both mail adapters against real endpoints: the SMTP pool against an in-process smtp-server (headers, both MIME
 // parts, pool reuse, faults tagged for the classifier), the outbox against a temporary directory.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -77,6 +78,8 @@ describe('SMTP mailer', () => {
     assert.equal(results.length, 10);
     await sink.waitFor(10);
     assert.deepEqual(new Set(sink.messages.map((m) => m.envelope.rcptTo[0])).size, 10);
+    assert.ok(sink.connections.maxOpen <= 2, `at most maxConnections open (${sink.connections.maxOpen})`);
+    assert.ok(sink.connections.opened >= 3, `connections retired after maxMessages (${sink.connections.opened} opened)`);
   });
 
   it('tags failures: a refused recipient before DATA, a connection dropped after the data', async () => {
@@ -100,6 +103,30 @@ describe('SMTP mailer', () => {
     // the pool recovers from all of that
     const ok = await mailer.send(message('fine@example.net'));
     assert.match(ok.response, /^250 /);
+  });
+
+  it('signs with DKIM when configured (key read once, at start)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-dkim-'));
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    writeFileSync(join(dir, 'dkim.pem'), privateKey);
+    const signed = createMailer(
+      loadConfig({ SMTP_URL: sink.url, MAIL_FROM: 'Digest <digest@example.org>', DATA_DIR: dir, DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 's1', DKIM_PRIVATE_KEY_FILE: join(dir, 'dkim.pem') }),
+      silentLogger(),
+      { clock },
+    );
+    try {
+      assert.match(signed.describe, /DKIM s1\._domainkey\.example\.org/);
+      sink.reset();
+      await signed.send(message('signed@example.net', 'subDKIM0001'));
+      const [m] = await sink.waitFor(1);
+      const dkim = /^DKIM-Signature: (.*(?:\r\n[ \t].*)*)/m.exec(m!.raw)?.[1]?.replace(/\r\n[ \t]+/g, ' ') ?? '';
+      assert.match(dkim, /\bd=example\.org;/);
+      assert.match(dkim, /\bs=s1;/);
+      assert.match(dkim, /\bh=[^;]*List-Unsubscribe/i, 'the list headers are signed');
+    } finally {
+      await signed.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails fast when the server is unreachable, with nothing sent', async () => {
