@@ -2,6 +2,7 @@
 // here; roles (main.ts), the web app and CLI commands all take what they need from this one object.
 import type { Context } from './context.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
+import { createArchiveRenderer } from './digest/archive.js';
 import { DeliveryLedger } from './digest/ledger.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
@@ -28,9 +29,11 @@ export async function createServices(ctx: Context): Promise<Services> {
   const metrics = createMetrics({ defaultMetrics: true });
   const mailer = createMailer(ctx.config, ctx.log, { clock: ctx.clock });
   ctx.onClose(() => mailer.close());
-  const ledger = new DeliveryLedger(ctx.redis, ctx.keys, ctx.clock);
   const subscribers = new SubscriberStore(ctx.redis, ctx.keys, ctx.clock);
   const papers = new PaperStore(ctx.redis, ctx.keys, ctx.clock);
   const templates = compileTemplates(fileURLToPath(new URL('../templates', import.meta.url)));
+  // Archive links render the edition again from the ledger's selection (no HTML stored per digest).
+  const renderArchive = createArchiveRenderer({ subscribers, papers, templates, config: ctx.config, linkSecrets: ctx.secrets.linkSecrets, clock: ctx.clock });
+  const ledger = new DeliveryLedger(ctx.redis, ctx.keys, ctx.clock, { renderArchive });
   return { ctx, metrics, mailer, ledger, subscribers, papers, templates };
 }

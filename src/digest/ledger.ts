@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
+import type { Reason } from './reason.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -33,6 +34,14 @@ export type ClaimResult =
   /** A previous owner crashed after the 'sending' marker: now recorded as unknown, never resent. */
   | { outcome: 'unknown' };
 
+/** What a delivered edition held, compactly: enough to render its web view again (archive.ts). */
+export interface EditionSelection {
+  id: string;
+  reasons: Reason[];
+}
+
+export type ArchiveRenderer = (input: { subscriberId: string; period: string; selection: EditionSelection[] }) => Promise<string | null>;
+
 export interface EditionEntry {
   state: EditionState;
   owner: string | null;
@@ -43,6 +52,8 @@ export interface EditionEntry {
   response: string | null;
   messageId: string | null;
   paperIds: string[];
+  /** Every paper of the edition (email and web-only) with its reasons. */
+  selection: EditionSelection[];
   error: string | null;
   code: number | null;
   reason: string | null;
@@ -56,8 +67,13 @@ export interface LedgerOptions {
   entryTtlSeconds?: number;
   /** Sent-papers entries older than this are trimmed (must exceed the selection lookback). */
   sentPapersRetentionDays?: number;
-  /** How long the web view of a delivered digest stays available behind the archive link. */
+  /** How long a web view stored as HTML (markSent's webHtml) stays available behind the archive link. */
   archiveTtlSeconds?: number;
+  /**
+   * Renders the web view of a delivered edition from its stored selection when no HTML was stored. Rendering
+   * again costs milliseconds; storing the HTML of every digest for a month costs ~10 KB per subscriber per day.
+   */
+  renderArchive?: ArchiveRenderer;
 }
 
 // KEYS: entry, index. ARGV: owner, nowMs, leaseMs, subscriberId, ttlSeconds, nowIso
@@ -120,6 +136,7 @@ export class DeliveryLedger {
   private readonly ttl: number;
   private readonly retentionMs: number;
   private readonly archiveTtl: number;
+  private readonly renderArchive: ArchiveRenderer | null;
 
   constructor(
     private readonly redis: Redis,
@@ -131,6 +148,7 @@ export class DeliveryLedger {
     this.ttl = opts.entryTtlSeconds ?? 40 * 24 * 3600;
     this.retentionMs = (opts.sentPapersRetentionDays ?? 45) * 24 * 3600_000;
     this.archiveTtl = opts.archiveTtlSeconds ?? 30 * 24 * 3600;
+    this.renderArchive = opts.renderArchive ?? null;
   }
 
   get lease(): number {
@@ -172,7 +190,7 @@ export class DeliveryLedger {
   async markSent(
     subscriberId: string,
     period: string,
-    result: { response: string; messageId: string; paperIds: string[]; webHtml?: string | null },
+    result: { response: string; messageId: string; paperIds: string[]; selection?: EditionSelection[]; webHtml?: string | null },
   ): Promise<void> {
     const now = this.clock();
     const entry = this.keys.edition(subscriberId, period);
@@ -186,6 +204,7 @@ export class DeliveryLedger {
         response: result.response.slice(0, 300),
         messageId: result.messageId,
         paperIds: JSON.stringify(result.paperIds),
+        ...(result.selection?.length ? { selection: JSON.stringify(result.selection) } : {}),
       })
       .hdel(entry, 'owner', 'leaseUntil', 'error', 'code')
       .expire(entry, this.ttl)
@@ -234,6 +253,7 @@ export class DeliveryLedger {
       response: h.response ?? null,
       messageId: h.messageId ?? null,
       paperIds: h.paperIds ? (JSON.parse(h.paperIds) as string[]) : [],
+      selection: h.selection ? (JSON.parse(h.selection) as EditionSelection[]) : [],
       error: h.error ?? null,
       code: num(h.code),
       reason: h.reason ?? null,
@@ -273,10 +293,16 @@ export class DeliveryLedger {
     return new Set(await this.redis.zrange(this.keys.sentPapers(subscriberId), 0, -1));
   }
 
-  /** The web view of a delivered digest (the archive link), or null when never stored or expired. */
+  /**
+   * The web view of a delivered digest (the archive link): the stored HTML when there is one, else rendered again
+   * from the edition's selection; null for an edition never delivered or expired.
+   */
   async archive(subscriberId: string, period: string): Promise<string | null> {
     const buf = await this.redis.getBuffer(this.keys.archive(subscriberId, period));
-    if (!buf) return null;
-    return (await gunzipAsync(buf)).toString('utf8');
+    if (buf) return (await gunzipAsync(buf)).toString('utf8');
+    if (!this.renderArchive) return null;
+    const entry = await this.get(subscriberId, period);
+    if (!entry || entry.state !== 'sent' || entry.selection.length === 0) return null;
+    return this.renderArchive({ subscriberId, period, selection: entry.selection });
   }
 }

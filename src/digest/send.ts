@@ -36,7 +36,7 @@ export interface SendDeps {
     recordBounce(id: string, threshold: number): Promise<unknown>;
   };
   papers: { listedSince(firstDay: string): Promise<Paper[]>; lastSuccessfulScrape(): Promise<Date | null> };
-  templates: Pick<Templates, 'digest' | 'digestWebView' | 'nothingNew'>;
+  templates: Pick<Templates, 'digest' | 'nothingNew'>;
   mailer: Pick<Mailer, 'send'>;
   ledger: DeliveryLedger;
   metrics: Pick<Metrics, 'emailsSent' | 'emailsFailed' | 'sendDuration' | 'editionLag' | 'editionsSkipped'>;
@@ -166,7 +166,6 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   const common = { subscriber: sub, period, now, publicUrl: deps.config.publicUrl, ...(deps.topicLabels ? { topicLabels: deps.topicLabels } : {}) };
   let rendered: { subject: string; html: string; text: string };
   let paperIds: string[] = [];
-  let webHtml: string | null = null;
   let kind: 'digest' | 'nothing-new';
   if (selected.length === 0) {
     kind = 'nothing-new';
@@ -178,7 +177,6 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
     rendered = digest;
     // Papers that did not fit the email live only in the web version: they may still come in a later email.
     paperIds = selected.slice(0, digest.papersShown).map((s) => s.paper.id);
-    webHtml = deps.templates.digestWebView(view);
   }
   const domain = mailDomain(deps.config);
   const messageId = messageIdFor(kind, period, sub.id, domain);
@@ -207,7 +205,9 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
       },
     });
     deps.metrics.sendDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    await deps.ledger.markSent(subscriberId, period, { response: result.response, messageId, paperIds, webHtml });
+    // The selection (ids + reasons) is what the archive link renders the web view from (archive.ts).
+    const selection = selected.map((s) => ({ id: s.paper.id, reasons: s.reasons }));
+    await deps.ledger.markSent(subscriberId, period, { response: result.response, messageId, paperIds, selection });
     deps.metrics.emailsSent.inc({ kind });
     const lag = (deps.clock().getTime() - Date.parse(job.dueAt)) / 1000;
     if (Number.isFinite(lag) && lag >= 0) deps.metrics.editionLag.observe(lag);

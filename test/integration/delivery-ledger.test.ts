@@ -62,6 +62,24 @@ describe('delivery ledger', () => {
     assert.deepEqual([...(await ledger.sentPaperIds('subC0000'))], ['2612.00001']);
   });
 
+  it('renders the archive again from the stored selection when no HTML was stored', async () => {
+    const seen: unknown[] = [];
+    const rendering = new DeliveryLedger(redis, keys, clock, {
+      renderArchive: async (input) => {
+        seen.push(input);
+        return `<html>${input.selection.map((s) => s.id).join(',')}</html>`;
+      },
+    });
+    const selection = [{ id: '2611.00003', reasons: [{ kind: 'trending' as const }] }, { id: '2611.00004', reasons: [{ kind: 'keyword' as const, phrase: 'agents' }] }];
+    await rendering.claim('subH0000', '2026-11-28', 'w1');
+    await rendering.markSent('subH0000', '2026-11-28', { response: '250 OK', messageId: '<h@x>', paperIds: ['2611.00003'], selection });
+    assert.deepEqual((await rendering.get('subH0000', '2026-11-28'))?.selection, selection);
+    assert.equal(await rendering.archive('subH0000', '2026-11-28'), '<html>2611.00003,2611.00004</html>');
+    assert.deepEqual(seen, [{ subscriberId: 'subH0000', period: '2026-11-28', selection }]);
+    assert.equal(await rendering.archive('subH0000', '2026-11-27'), null, 'never delivered');
+    assert.equal(await ledger.archive('subH0000', '2026-11-28'), null, 'no renderer, no stored HTML');
+  });
+
   it('releases for a retry, settles finally, and counts states per period', async () => {
     await ledger.claim('subD0000', '2026-11-29', 'w1');
     assert.equal(await ledger.settle('subD0000', '2026-11-29', 'w1', 'retrying', { error: '451 later', code: 451 }), true);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { LinkSecret } from '../../src/config.js';
+import { createArchiveRenderer } from '../../src/digest/archive.js';
 import { DeliveryLedger } from '../../src/digest/ledger.js';
 import type { SendDeps } from '../../src/digest/send.js';
 import { startSendWorker, type SendWorker, type SendWorkerOptions } from '../../src/digest/send-worker.js';
@@ -123,10 +124,11 @@ export function buildSendParts(redisUrl: string, prefix: string, smtpUrl: string
   const keys = makeKeys(prefix);
   const log = silentLogger();
   const mailer = new SmtpMailer({ url: smtpUrl, clock, log, maxConnections: 4, maxMessages: 50 });
-  const ledger = new DeliveryLedger(redis, keys, clock, { leaseMs: opts.leaseMs ?? 60_000 });
   const papers = new PaperStore(redis, keys, clock);
   const subscribers = new TestSubscribers(redis, prefix);
   const templates = compileTemplates(join(REPO_ROOT, 'templates'));
+  const renderArchive = createArchiveRenderer({ subscribers, papers, templates, config: { publicUrl: PUBLIC_URL }, linkSecrets: LINK_SECRETS, clock });
+  const ledger = new DeliveryLedger(redis, keys, clock, { leaseMs: opts.leaseMs ?? 60_000, renderArchive });
   const metrics = createMetrics();
   const deps: Omit<SendDeps, 'settings'> = {
     redis, keys, clock, log, linkSecrets: LINK_SECRETS, subscribers, papers, templates, mailer, ledger, metrics,
