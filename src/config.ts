@@ -106,6 +106,13 @@ const envSchema = z
     DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
     HF_BASE_URL: z.preprocess(emptyToUndefined, url(['http:', 'https:']).default('https://huggingface.co')),
     SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(20_000)),
+    TRUST_PROXY: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, 'must be false, true, a hop count, or a comma list of proxy IPs/CIDRs')
+        .default('false'),
+    ),
   })
   .superRefine((env, ctx) => {
     const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY_FILE].filter(Boolean).length;
@@ -131,6 +138,11 @@ export interface Config {
   dataDir: string; // absolute
   hfBaseUrl: string; // no trailing slash
   shutdownTimeoutMs: number;
+  /**
+   * Which X-Forwarded-For hops to believe (fastify trustProxy). False by default: a client that reaches the app
+   * directly could otherwise spoof its IP and dodge the per-IP rate limit.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -170,6 +182,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     dataDir: resolve(cwd, e.DATA_DIR),
     hfBaseUrl: e.HF_BASE_URL.replace(/\/+$/, ''),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };
 }
 
@@ -177,4 +190,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
 export function mailDomain(config: Pick<Config, 'mailFrom'>): string {
   const m = /@([^>\s]+)/.exec(config.mailFrom);
   return m?.[1] ?? 'localhost';
+}
+
+function parseTrustProxy(v: string): boolean | number | string[] {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v.split(',');
 }

@@ -41,7 +41,7 @@ export async function start(role: Role, opts: StartOptions = {}): Promise<Runnin
   try {
     if (role === 'worker' || role === 'all') stops.push(await startWorkers(services));
     if (role === 'web' || role === 'all') {
-      app = await buildApp({ log, plugins: webPlugins(services), trustProxy: true });
+      app = await buildApp({ log, plugins: webPlugins(services), trustProxy: config.trustProxy });
       const address = await app.listen({ host: config.host, port: config.port });
       url = address;
       const a = app;

@@ -7,7 +7,7 @@ export interface WebDeps {
   log: Logger;
   /** Registers each domain's routes. Composition root passes them in so the app stays ignorant of stores. */
   plugins: ((app: FastifyInstance) => Promise<void> | void)[];
-  trustProxy?: boolean;
+  trustProxy?: boolean | number | string[];
 }
 
 /** Errors a route throws on purpose carry a statusCode and a message safe to show. */

@@ -34,6 +34,13 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ LINK_SECRETS: `k1:${a},k1:${a}` }), /appears twice/);
   });
 
+  it('believes X-Forwarded-For only when told which proxies to trust', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy, ['10.0.0.0/8', '127.0.0.1']);
+    assert.throws(() => loadConfig({ TRUST_PROXY: 'yes please' }), /TRUST_PROXY/);
+  });
+
   it('accepts a Redis Cluster hash-tag prefix and derives the mail domain', () => {
     assert.equal(loadConfig({ REDIS_PREFIX: '{pd}' }).redisPrefix, '{pd}');
     assert.throws(() => loadConfig({ REDIS_PREFIX: 'a b' }), /REDIS_PREFIX/);
