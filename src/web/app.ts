@@ -37,7 +37,8 @@ export async function buildApp(deps: WebDeps, options: FastifyServerOptions = {}
   const app = Fastify({
     loggerInstance: deps.log.child({ mod: 'web' }),
     disableRequestLogging: false,
-    trustProxy: deps.trustProxy ?? false,
+    // A hop count becomes proxy-addr's (addr, hop) predicate: fastify's types do not take the number form.
+    trustProxy: typeof deps.trustProxy === 'number' ? trustHops(deps.trustProxy) : (deps.trustProxy ?? false),
     bodyLimit: 256 * 1024,
     // Signed-link tokens travel as one path parameter and may be up to MAX_TOKEN_LENGTH (400) characters; fastify's
     // default of 100 would answer 414 to a valid archive link signed with a long key id.
@@ -71,6 +72,10 @@ export async function buildApp(deps: WebDeps, options: FastifyServerOptions = {}
 
   for (const plugin of deps.plugins) await plugin(app);
   return app;
+}
+
+function trustHops(hops: number): (addr: string, hop: number) => boolean {
+  return (_addr, hop) => hop < hops;
 }
 
 function escapeHtml(s: string): string {
