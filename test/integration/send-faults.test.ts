@@ -179,9 +179,12 @@ describe('send job', () => {
   });
 
   it('sendingPaused pauses the queue live; concurrency follows the setting', async () => {
-    await worker.apply({ ...h.settings, sendingPaused: true, sendConcurrency: 2 });
+    await worker.apply({ ...h.settings, sendingPaused: true, sendConcurrency: 2, sendRatePerSecond: 7 });
     assert.equal(await h.queue.isPaused(), true);
     assert.equal(worker.worker.concurrency, 2);
+    // fleet-wide: stored on the queue, obeyed by every worker process
+    assert.equal(await h.queue.getGlobalConcurrency(), 2);
+    assert.deepEqual(await h.queue.getGlobalRateLimit(), { max: 7, duration: 1000 });
     const sub = subscriberFixture('subPause0001');
     await h.subscribers.put(sub);
     await h.enqueue(sub.id, PERIOD, DUE);
@@ -190,6 +193,7 @@ describe('send job', () => {
     await worker.apply(h.settings);
     assert.equal((await settled(sub.id)).state, 'sent');
     assert.equal(worker.worker.concurrency, h.settings.sendConcurrency);
+    assert.deepEqual(await h.queue.getGlobalRateLimit(), { max: h.settings.sendRatePerSecond, duration: 1000 });
   });
 });
 
