@@ -13,7 +13,7 @@ import type { Keys } from '../redis/keys.js';
 import type { Redis } from 'ioredis';
 import { subscriberLinks } from '../links/signed-links.js';
 import { digestHeaders, listIdFor, messageIdFor } from '../mail/headers.js';
-import type { Mailer } from '../mail/mailer.js';
+import type { Mailer, SendResult } from '../mail/mailer.js';
 import type { Templates } from '../mail/render.js';
 import { classifySmtpError, type SmtpErrorClass } from '../mail/smtp-errors.js';
 import { buildDigestView, buildNothingNewView } from '../mail/view-model.js';
@@ -51,6 +51,8 @@ export interface SendDeps {
    * lets topic matching reuse its per-paper memo. Omit to read the store for every job.
    */
   candidateCache?: Map<string, Promise<Paper[]>>;
+  /** Pauses between attempts to record a delivery in the ledger (default 100, 500, 2000 ms). */
+  recordRetryDelaysMs?: number[];
 }
 
 const CANDIDATE_CACHE_MAX = 64;
@@ -188,8 +190,9 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   });
 
   const started = process.hrtime.bigint();
+  let result: SendResult;
   try {
-    const result = await deps.mailer.send({
+    result = await deps.mailer.send({
       to: sub.email,
       from: deps.config.mailFrom,
       replyTo: deps.config.mailReplyTo,
@@ -204,15 +207,6 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
         if (!(await deps.ledger.markSending(subscriberId, period, owner))) throw new ClaimLostError();
       },
     });
-    deps.metrics.sendDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    // The selection (ids + reasons) is what the archive link renders the web view from (archive.ts).
-    const selection = selected.map((s) => ({ id: s.paper.id, reasons: s.reasons }));
-    await deps.ledger.markSent(subscriberId, period, { response: result.response, messageId, paperIds, selection });
-    deps.metrics.emailsSent.inc({ kind });
-    const lag = (deps.clock().getTime() - Date.parse(job.dueAt)) / 1000;
-    if (Number.isFinite(lag) && lag >= 0) deps.metrics.editionLag.observe(lag);
-    log.info({ papers: paperIds.length, kind }, 'digest sent');
-    return { kind: 'sent', messageId, response: result.response, papers: paperIds.length };
   } catch (err) {
     if (err instanceof ClaimLostError) {
       log.warn('lost the claim before sending (lease expired and taken over): not sending');
@@ -222,6 +216,33 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
     deps.metrics.emailsFailed.inc({ class: c.kind, code: c.code === null ? 'none' : String(c.code) });
     log.warn({ class: c.kind, code: c.code, smtp: c.message }, 'send failed');
     return afterFailure(deps, { subscriberId, period, owner, sub, run }, c);
+  }
+  // Delivered. Outside the try above on purpose: a failure to record it must never be mistaken for an SMTP
+  // failure (that would release the claim and send again). If it cannot be recorded, the entry keeps its
+  // 'sending' marker and the next claim records it unknown — never a second copy.
+  deps.metrics.sendDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  deps.metrics.emailsSent.inc({ kind });
+  // The selection (ids + reasons) is what the archive link renders the web view from (archive.ts).
+  const selection = selected.map((s) => ({ id: s.paper.id, reasons: s.reasons }));
+  await withRetries(() => deps.ledger.markSent(subscriberId, period, { response: result.response, messageId, paperIds, selection }), log, deps.recordRetryDelaysMs);
+  const lag = (deps.clock().getTime() - Date.parse(job.dueAt)) / 1000;
+  if (Number.isFinite(lag) && lag >= 0) deps.metrics.editionLag.observe(lag);
+  log.info({ papers: paperIds.length, kind }, 'digest sent');
+  return { kind: 'sent', messageId, response: result.response, papers: paperIds.length };
+}
+
+/** A few quick retries for the write that records a delivery (a Redis fail-over takes a moment). */
+async function withRetries(fn: () => Promise<void>, log: Logger, delays: number[] = [100, 500, 2_000]): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= delays.length) {
+        log.error({ err }, 'delivered, but the ledger could not record it: it will read as unknown, never resent');
+        throw err;
+      }
+      await new Promise((r) => setTimeout(r, delays[i]));
+    }
   }
 }
 

@@ -2,6 +2,8 @@
 // (headers, both MIME parts, ledger, sent papers, archive), duplicates, and every fault class from the issue.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { DeliveryLedger } from '../../src/digest/ledger.js';
+import { runSendJob, type SendDeps } from '../../src/digest/send.js';
 import type { SendWorker } from '../../src/digest/send-worker.js';
 import { sendJobId } from '../../src/queue/catalog.js';
 import { testClock } from '../helpers/clock.js';
@@ -168,6 +170,37 @@ describe('send job', () => {
     const [note] = h.sink.to(b.email);
     assert.equal(note?.parsed.messageId, `<nothing-new-${PERIOD}-${b.id}@example.org>`);
     assert.match(note?.parsed.subject ?? '', /^Nothing new/);
+  });
+
+  it('a delivery the ledger cannot record is never sent again: it becomes unknown', async () => {
+    const sub = subscriberFixture('subNoRecord1');
+    await h.subscribers.put(sub);
+    class FailingLedger extends DeliveryLedger {
+      override async markSent(): Promise<void> {
+        throw new Error('redis unavailable');
+      }
+    }
+    const ledger = new FailingLedger(h.redis, h.keys, clock, { leaseMs: 1_000 });
+    let sends = 0;
+    const deps: SendDeps = {
+      ...h.deps,
+      ledger,
+      recordRetryDelaysMs: [1],
+      settings: () => h.settings,
+      mailer: {
+        async send(m, o) {
+          await o?.beforeSend?.();
+          sends += 1;
+          return { messageId: m.messageId, response: '250 OK' };
+        },
+      },
+    };
+    const run = { id: 'job-norecord', data: { subscriberId: sub.id, period: PERIOD, dueAt: DUE }, attemptsMade: 0, attempts: 8 };
+    await assert.rejects(runSendJob(deps, run), /redis unavailable/);
+    assert.equal((await h.ledger.get(sub.id, PERIOD))?.state, 'sending');
+    clock.advance(1_001);
+    assert.deepEqual(await runSendJob(deps, { ...run, attemptsMade: 1 }), { kind: 'settled', state: 'unknown', reason: 'crashed-after-sending-marker' });
+    assert.equal(sends, 1);
   });
 
   it('inactive subscribers are skipped without mail', async () => {
