@@ -26,7 +26,10 @@ export function createMimeBuilder(opts: { dkim?: DkimKey | null; clock: () => Da
     ...(opts.dkim ? { dkim: opts.dkim } : {}),
   });
   return async (msg) => {
-    if (/[\r\n]/.test(msg.to) || /[\r\n]/.test(msg.subject)) throw new Error('recipient and subject must not contain line breaks');
+    // A message that cannot be built will not build on a retry either: EMESSAGE is classified permanent.
+    if (/[\r\n]/.test(msg.to) || /[\r\n]/.test(msg.subject)) {
+      throw Object.assign(new Error('recipient and subject must not contain line breaks'), { code: 'EMESSAGE' });
+    }
     const info = await composer.sendMail({
       from: msg.from,
       to: msg.to,

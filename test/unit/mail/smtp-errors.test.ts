@@ -63,6 +63,11 @@ describe('classifySmtpError', () => {
     assert.equal(c.bounce, true);
   });
 
+  it('a message that cannot be built is permanent, not a bounce', () => {
+    const c = classifySmtpError(Object.assign(new Error('recipient and subject must not contain line breaks'), { code: 'EMESSAGE' }));
+    assert.deepEqual([c.kind, c.bounce], ['permanent', false]);
+  });
+
   it('anything else (not an SMTP error) is retried', () => {
     assert.equal(classifySmtpError(new TypeError('boom')).kind, 'transient');
     assert.equal(classifySmtpError('weird').kind, 'transient');
