@@ -43,7 +43,7 @@ describe('send worker shutdown', () => {
   });
 
   it('gives up after the bound, leaving the one in flight marked as sending (never resent)', async () => {
-    const h = await world(redis.url, 'shutdown-bound', 4_000);
+    const h = await world(redis.url, 'shutdown-bound', 1_500);
     worlds.push(h);
     const sub = subscriberFixture('subStopSlow01');
     await h.subscribers.put(sub);
