@@ -30,7 +30,9 @@ export function createArchiveRenderer(deps: ArchiveDeps): ArchiveRenderer {
     const found = new Map((await deps.papers.getMany(selection.map((s) => s.id))).map((p) => [p.id, p]));
     const selected = selection.flatMap((s) => {
       const paper = found.get(s.id);
-      return paper ? [{ paper, reasons: s.reasons }] : [];
+      // the ledger keeps topic ids only: labels come from the catalog
+      const reasons = s.reasons.map((r) => (r.kind === 'topic' ? { ...r, topicLabel: topicLabels[r.topicId] ?? r.topicLabel } : r));
+      return paper ? [{ paper, reasons }] : [];
     });
     if (selected.length === 0) return null;
     const now = deps.clock();

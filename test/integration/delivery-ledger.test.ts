@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { DeliveryLedger } from '../../src/digest/ledger.js';
+import { DeliveryLedger, type EditionSelection } from '../../src/digest/ledger.js';
 import { makeKeys } from '../../src/redis/keys.js';
 import { testClock } from '../helpers/clock.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
@@ -70,12 +70,17 @@ describe('delivery ledger', () => {
         return `<html>${input.selection.map((s) => s.id).join(',')}</html>`;
       },
     });
-    const selection = [{ id: '2611.00003', reasons: [{ kind: 'trending' as const }] }, { id: '2611.00004', reasons: [{ kind: 'keyword' as const, phrase: 'agents' }] }];
+    const selection: EditionSelection[] = [
+      { id: '2611.00003', reasons: [{ kind: 'trending' }] },
+      { id: '2611.00004', reasons: [{ kind: 'keyword', phrase: 'agents' }, { kind: 'topic', topicId: 'agents', topicLabel: 'Agents', phrase: 'tool use' }, { kind: 'author', name: 'A. Turing' }, { kind: 'organization', name: 'ACME' }] },
+    ];
+    const stored = [selection[0]!, { ...selection[1]!, reasons: selection[1]!.reasons.map((r) => (r.kind === 'topic' ? { ...r, topicLabel: r.topicId } : r)) }];
     await rendering.claim('subH0000', '2026-11-28', 'w1');
     await rendering.markSent('subH0000', '2026-11-28', { response: '250 OK', messageId: '<h@x>', paperIds: ['2611.00003'], selection });
-    assert.deepEqual((await rendering.get('subH0000', '2026-11-28'))?.selection, selection);
+    // stored compactly: topic labels are left to the catalog
+    assert.deepEqual((await rendering.get('subH0000', '2026-11-28'))?.selection, stored);
     assert.equal(await rendering.archive('subH0000', '2026-11-28'), '<html>2611.00003,2611.00004</html>');
-    assert.deepEqual(seen, [{ subscriberId: 'subH0000', period: '2026-11-28', selection }]);
+    assert.deepEqual(seen, [{ subscriberId: 'subH0000', period: '2026-11-28', selection: stored }]);
     assert.equal(await rendering.archive('subH0000', '2026-11-27'), null, 'never delivered');
     assert.equal(await ledger.archive('subH0000', '2026-11-28'), null, 'no renderer, no stored HTML');
   });

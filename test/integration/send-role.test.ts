@@ -61,7 +61,7 @@ describe('send role (services, settings live, outbox)', () => {
     const now = ctx.clock();
     const day = now.toISOString().slice(0, 10);
     await services.papers.replaceDay(day, papersFor(day), { source: 'test', url: 'test' });
-    const { subscriber } = await services.subscribers.create({ email: 'reader@example.net', status: 'active', timezone: 'UTC', sendTime: '08:00', maxPapers: 3 });
+    const { subscriber } = await services.subscribers.create({ email: 'reader@example.net', status: 'active', timezone: 'UTC', sendTime: '08:00', maxPapers: 3, topics: ['llm'] });
     await queue.add('digest', { subscriberId: subscriber.id, period: day, dueAt: now.toISOString() }, { ...DEFAULT_JOB_OPTIONS.send, jobId: sendJobId(subscriber.id, day) });
     const entry = await waitFor(async () => {
       const e = await services.ledger.get(subscriber.id, day);
@@ -74,5 +74,8 @@ describe('send role (services, settings live, outbox)', () => {
     assert.equal(parsed.to && !Array.isArray(parsed.to) ? parsed.to.text : '', 'reader@example.net');
     const web = await services.ledger.archive(subscriber.id, day);
     for (const id of entry.paperIds) assert.ok(web?.includes(`https://huggingface.co/papers/${id}`));
+    assert.ok(entry.selection.every((s) => s.reasons.some((r) => r.kind === 'topic' && r.topicId === 'llm')));
+    assert.match(web ?? '', /Why: Language models \(/, 'topic labels restored from the catalog');
+    assert.doesNotMatch(web ?? '', /Why: llm /, 'not the bare topic id');
   });
 });
