@@ -77,7 +77,7 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
       case 'retry':
         throw new Error(`${outcome.error.kind} SMTP failure ${outcome.error.code ?? ''}: ${outcome.error.message}`);
       case 'throttle':
-        log.warn({ code: outcome.error.code, ms: throttleMs }, 'SMTP server throttling: slowing the whole send queue');
+        log.warn({ code: outcome.error.code, smtp: outcome.error.message, ms: throttleMs }, 'SMTP refusal for every send alike (throttling, credentials, sender): holding the whole send queue');
         await queue.rateLimit(throttleMs);
         throw Worker.RateLimitError();
     }

@@ -1,9 +1,10 @@
 // Every SMTP failure is classified here and only here; the send job acts on the class:
 //   transient  — 4xx replies and connection trouble before the message data was sent: retry with backoff + jitter.
 //   throttled  — 421 / 451 / 4.7.x or "rate/too many" texts: the server wants us slower; slow the whole queue
-//                (BullMQ rate limit) instead of burning this job's attempts.
-//   permanent  — 5xx: never retried. `bounce` says whether it speaks about the recipient (RCPT / DATA replies),
-//                which counts toward suppression; a 5xx about us (MAIL FROM, AUTH) must not suppress subscribers.
+//                (BullMQ rate limit) instead of burning this job's attempts. Also failures about us (AUTH, our
+//                MAIL FROM refused): every send would fail alike, so the queue waits for the operator's fix.
+//   permanent  — 5xx for this message: never retried. `bounce` says whether it speaks about the mailbox (RCPT,
+//                or DATA other than a content/policy refusal), which counts toward suppression.
 //   unknown    — the connection died after the whole message was handed to the server but before its reply. The
 //                server may have accepted it; resending could deliver twice, so it is recorded and never resent.
 // Server replies often quote the recipient address; `message` has addresses masked so it can be logged and stored.
@@ -37,6 +38,8 @@ const CONNECTION_CODES = new Set([
 ]);
 const THROTTLE_TEXT = /\b(rate|throttl\w*|too many|slow down|try again later|temporarily deferred|deferred)\b/i;
 const AUTH_CODES = new Set([530, 534, 535, 538]);
+// Our server refusing to relay means our credentials/config are wrong: every external recipient would "bounce".
+const RELAY_DENIED = /relay(ing)? (access )?(denied|not permitted)|not permitted to relay|unable to relay/i;
 
 export function maskAddresses(text: string): string {
   return text.replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, '[address]');
@@ -62,22 +65,32 @@ export function classifySmtpError(err: unknown): SmtpErrorClass {
   const command = typeof e.command === 'string' ? e.command.toUpperCase() : '';
   const base = { code, enhanced, message, bounce: false };
 
+  // Failures about US, not this message or recipient — bad credentials, our sender address or IP refused — would
+  // fail every send alike: hold the whole queue (throttled) until the operator fixes it, spending no attempts and
+  // counting no bounces.
+  const aboutUs =
+    e.code === 'EAUTH' || command === 'AUTH' || command.startsWith('AUTH ') || command === 'MAIL FROM' ||
+    (code !== null && AUTH_CODES.has(code)) || RELAY_DENIED.test(text);
   if (code !== null) {
     if (code >= 500) {
-      const aboutUs = AUTH_CODES.has(code) || command === 'MAIL FROM' || command === 'AUTH' || command.startsWith('AUTH ') || e.code === 'EAUTH';
-      return { ...base, kind: 'permanent', bounce: !aboutUs };
+      if (aboutUs) return { ...base, kind: 'throttled' };
+      // A bounce speaks about the mailbox (5.1.x address, 5.2.x mailbox, or no detail). A 5.6.x (media) or 5.7.x
+      // (security/policy) refusal judged our message or us; the address may be fine, so it is no bounce.
+      const policyRefusal = /^5\.[67]\./.test(enhanced ?? '');
+      return { ...base, kind: 'permanent', bounce: !policyRefusal };
     }
     if (code >= 400) {
-      const throttled = code === 421 || code === 451 || (enhanced?.startsWith('4.7.') ?? false) || THROTTLE_TEXT.test(text);
+      const throttled = aboutUs || code === 421 || code === 451 || (enhanced?.startsWith('4.7.') ?? false) || THROTTLE_TEXT.test(text);
       return { ...base, kind: throttled ? 'throttled' : 'transient' };
     }
   }
+  if (aboutUs) return { ...base, kind: 'throttled' };
   // No reply. Was the message data already with the server? Our SMTP adapter says so explicitly (dataSent);
   // an error raised by the DATA stage itself without a reply means the same.
   if (e.dataSent === true || (command === 'DATA' && code === null && e.code !== 'EENVELOPE')) {
     return { ...base, kind: 'unknown' };
   }
-  if (typeof e.code === 'string' && (CONNECTION_CODES.has(e.code) || e.code === 'EAUTH')) return { ...base, kind: 'transient' };
+  if (typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) return { ...base, kind: 'transient' };
   if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') return { ...base, kind: 'permanent' }; // our message is at fault
   // Anything else (a programming error, a closed mailer) happened before the data left: safe to retry.
   return { ...base, kind: 'transient' };

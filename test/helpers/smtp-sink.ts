@@ -61,6 +61,8 @@ export interface SinkOptions {
   parse?: boolean;
   /** Wait this long before answering an accepted DATA (widens the window in which a client can die). */
   replyDelayMs?: number;
+  /** Require AUTH (PLAIN/LOGIN over the plain connection) with these credentials. */
+  auth?: { user: string; pass: string };
 }
 
 interface PendingFault {
@@ -102,7 +104,12 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
   };
 
   const server: SMTPServer = new SMTPServer({
-    authOptional: true,
+    authOptional: !opts.auth,
+    allowInsecureAuth: true,
+    onAuth(auth, _session, cb) {
+      if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass) return cb(null, { user: auth.username });
+      cb(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));
+    },
     disabledCommands: ['STARTTLS'],
     size: opts.size ?? 10 * 1024 * 1024,
     logger: false,

@@ -43,6 +43,23 @@ describe('classifier on live nodemailer errors', () => {
     assert.equal(sink.dropped.length, 1);
   });
 
+  it('bad credentials hold the queue (throttled, not a bounce); good ones send', async () => {
+    const secured = await startSmtpSink({ auth: { user: 'digest', pass: 'right-password' } });
+    const msg = { to: 'a@example.net', from: 'd@example.org', subject: 's', html: 'h', text: 't', messageId: '<x-2@example.org>', headers: {} };
+    const wrong = new SmtpMailer({ url: `smtp://digest:wrong@127.0.0.1:${secured.port}`, clock: () => new Date(), log: silentLogger() });
+    const right = new SmtpMailer({ url: `smtp://digest:right-password@127.0.0.1:${secured.port}`, clock: () => new Date(), log: silentLogger() });
+    try {
+      const c = await wrong.send(msg).then(() => null, (err: unknown) => classifySmtpError(err));
+      assert.deepEqual([c?.kind, c?.code, c?.bounce], ['throttled', 535, false]);
+      assert.match((await right.send(msg)).response, /^250 /);
+      assert.equal(secured.messages.length, 1);
+    } finally {
+      await wrong.close();
+      await right.close();
+      await secured.close();
+    }
+  });
+
   it('an unreachable server is transient', async () => {
     const dead = new SmtpMailer({ url: 'smtp://127.0.0.1:1', clock: () => new Date(), log: silentLogger() });
     const c = await dead.send({ to: 'a@example.net', from: 'd@example.org', subject: 's', html: 'h', text: 't', messageId: '<x-1@example.org>', headers: {} }).then(

@@ -35,12 +35,23 @@ describe('classifySmtpError', () => {
     assert.deepEqual(c, { kind: 'permanent', code: 550, enhanced: '5.1.1', message: '550 5.1.1 <[address]>: no such user', bounce: true });
   });
 
-  it('a 5xx about us (MAIL FROM, AUTH) is permanent but not a bounce', () => {
-    assert.deepEqual(
-      [classifySmtpError(smtpError('x', { code: 'EENVELOPE', responseCode: 553, command: 'MAIL FROM', response: '553 sender rejected' })),
-        classifySmtpError(smtpError('x', { code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN', response: '535 5.7.8 bad credentials' }))].map((c) => [c.kind, c.bounce]),
-      [['permanent', false], ['permanent', false]],
-    );
+  it('failures about us (AUTH, our MAIL FROM) hold the queue: throttled, never a bounce', () => {
+    const cases = [
+      smtpError('x', { code: 'EENVELOPE', responseCode: 553, command: 'MAIL FROM', response: '553 5.7.1 sender rejected' }),
+      smtpError('x', { code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN', response: '535 5.7.8 bad credentials' }),
+      smtpError('Missing credentials for "PLAIN"', { code: 'EAUTH', command: 'API' }),
+      smtpError('x', { code: 'EENVELOPE', responseCode: 554, command: 'RCPT TO', response: '554 5.7.1 <a@b.example>: Relay access denied' }),
+    ];
+    assert.deepEqual(cases.map((e) => [classifySmtpError(e).kind, classifySmtpError(e).bounce]), [['throttled', false], ['throttled', false], ['throttled', false], ['throttled', false]]);
+  });
+
+  it('a content or policy refusal is permanent but not a bounce; a mailbox refusal is', () => {
+    const policy = classifySmtpError(smtpError('x', { code: 'EENVELOPE', responseCode: 550, command: 'RCPT TO', response: '550 5.7.1 recipient policy rejection' }));
+    assert.deepEqual([policy.kind, policy.bounce], ['permanent', false]);
+    const content = classifySmtpError(smtpError('x', { code: 'EMESSAGE', responseCode: 554, command: 'DATA', response: '554 5.7.1 message rejected as spam' }));
+    assert.deepEqual([content.kind, content.bounce], ['permanent', false]);
+    const mailbox = classifySmtpError(smtpError('x', { code: 'EMESSAGE', responseCode: 550, command: 'DATA', response: '550 5.1.1 user unknown' }));
+    assert.deepEqual([mailbox.kind, mailbox.bounce], ['permanent', true]);
   });
 
   it('connection errors before the data are transient', () => {
@@ -58,7 +69,7 @@ describe('classifySmtpError', () => {
   });
 
   it('a reply after the data wins over dataSent: the server said no', () => {
-    const c = classifySmtpError(smtpError('Message failed: 554 5.6.0 rejected', { code: 'EMESSAGE', responseCode: 554, command: 'DATA', response: '554 5.6.0 rejected', dataSent: true }));
+    const c = classifySmtpError(smtpError('Message failed: 552 5.2.2 mailbox full', { code: 'EMESSAGE', responseCode: 552, command: 'DATA', response: '552 5.2.2 mailbox full', dataSent: true }));
     assert.equal(c.kind, 'permanent');
     assert.equal(c.bounce, true);
   });
