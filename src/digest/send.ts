@@ -258,7 +258,7 @@ async function afterFailure(
       await deps.ledger.settle(subscriberId, period, owner, 'unknown', detail);
       return { kind: 'settled', state: 'unknown', reason: 'connection-lost-after-data' };
     case 'permanent': {
-      await deps.ledger.settle(subscriberId, period, owner, 'failed', detail);
+      // Bounce bookkeeping first, then the ledger: whoever sees the edition failed sees the bounce counted.
       if (c.bounce) {
         const threshold = deps.settings().suppressAfterBounces;
         await deps.subscribers.recordBounce(subscriberId, threshold);
@@ -269,6 +269,7 @@ async function afterFailure(
           deps.log.warn({ subscriberId, bounces: after.bounceCount }, 'address suppressed after repeated hard bounces');
         }
       }
+      await deps.ledger.settle(subscriberId, period, owner, 'failed', detail);
       return { kind: 'settled', state: 'failed', reason: `permanent-${c.code ?? 'error'}` };
     }
     case 'throttled':
