@@ -168,12 +168,7 @@ export class SmtpMailer implements Mailer {
         return Promise.resolve(s);
       }
     }
-    if (this.slots.size + this.opening < this.maxConnections) {
-      return this.open().then((s) => {
-        s.busy = true;
-        return s;
-      });
-    }
+    if (this.slots.size + this.opening < this.maxConnections) return this.open();
     return new Promise<Slot>((resolve, reject) => {
       this.waiting.push((s) => (s instanceof Error ? reject(s) : resolve(s)));
     });
@@ -198,10 +193,7 @@ export class SmtpMailer implements Mailer {
       if (this.slots.size + this.opening < this.maxConnections) {
         const waiter = this.waiting.shift()!;
         this.open().then(
-          (s) => {
-            s.busy = true;
-            waiter(s);
-          },
+          (s) => waiter(s),
           (err: Error) => {
             waiter(err);
             this.pump();
@@ -213,11 +205,12 @@ export class SmtpMailer implements Mailer {
     }
   }
 
+  /** A new connection, already marked busy for its caller (so no other caller can take it meanwhile). */
   private open(): Promise<Slot> {
     this.opening += 1;
     return new Promise<Slot>((resolve, reject) => {
       const conn = new SMTPConnection(this.connOpts);
-      const slot: Slot = { conn, messages: 0, busy: false, dead: false, abort: null };
+      const slot: Slot = { conn, messages: 0, busy: true, dead: false, abort: null };
       let ready = false;
       const onDeath = (err: SmtpSendFailure | null) => {
         slot.dead = true;
