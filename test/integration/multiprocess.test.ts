@@ -57,7 +57,12 @@ describe(`scale-out: ${WORKERS} worker processes, ${SUBSCRIBERS} digests`, () =>
         ({ child }) =>
           new Promise<void>((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
+            // A worker that does not stop within its shutdown bound is killed: the runner must never hang here.
+            const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+            child.once('exit', () => {
+              clearTimeout(force);
+              resolve();
+            });
             child.kill('SIGTERM');
           }),
       ),
