@@ -34,6 +34,8 @@ export interface SendDeps {
     get(id: string): Promise<Subscriber | null>;
     /** Count a hard bounce; at `threshold` the subscriber becomes `bouncing`. */
     recordBounce(id: string, threshold: number): Promise<unknown>;
+    /** A delivery resets the count: suppression is for consecutive hard bounces. */
+    clearBounces?(id: string): Promise<unknown>;
   };
   papers: { listedSince(firstDay: string): Promise<Paper[]>; lastSuccessfulScrape(): Promise<Date | null> };
   templates: Pick<Templates, 'digest' | 'nothingNew'>;
@@ -225,6 +227,9 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   // The selection (ids + reasons) is what the archive link renders the web view from (archive.ts).
   const selection = selected.map((s) => ({ id: s.paper.id, reasons: s.reasons }));
   await withRetries(() => deps.ledger.markSent(subscriberId, period, { response: result.response, messageId, paperIds, selection }), log, deps.recordRetryDelaysMs);
+  if (sub.bounceCount > 0 && deps.subscribers.clearBounces) {
+    await deps.subscribers.clearBounces(sub.id).catch((err: unknown) => log.warn({ err }, 'could not reset the bounce count'));
+  }
   const lag = (deps.clock().getTime() - Date.parse(job.dueAt)) / 1000;
   if (Number.isFinite(lag) && lag >= 0) deps.metrics.editionLag.observe(lag);
   log.info({ papers: paperIds.length, kind }, 'digest sent');

@@ -138,6 +138,24 @@ describe('send job', () => {
     assert.equal(h.sink.events.filter((e) => e.rcptTo.includes(sub.email)).length, 2, 'no SMTP transaction after suppression');
   });
 
+  it('a delivery in between resets the count: only consecutive bounces suppress', async () => {
+    const sub = subscriberFixture('subBounce002');
+    await h.subscribers.put(sub);
+    h.sink.failNext({ stage: 'rcpt', code: 550, message: '5.2.1 mailbox disabled', to: sub.email });
+    await h.enqueue(sub.id, '2026-11-25', DUE);
+    assert.equal((await settled(sub.id, '2026-11-25')).state, 'failed');
+    assert.equal((await h.subscribers.get(sub.id))?.bounceCount, 1);
+    await h.enqueue(sub.id, '2026-11-26', DUE);
+    assert.equal((await settled(sub.id, '2026-11-26')).state, 'sent');
+    await waitFor(async () => (await h.subscribers.get(sub.id))?.bounceCount === 0, { message: 'bounce count reset' });
+    h.sink.failNext({ stage: 'rcpt', code: 550, message: '5.2.1 mailbox disabled', to: sub.email });
+    await h.enqueue(sub.id, '2026-11-27', DUE);
+    assert.equal((await settled(sub.id, '2026-11-27')).state, 'failed');
+    const after = await h.subscribers.get(sub.id);
+    assert.deepEqual([after?.status, after?.bounceCount], ['active', 1]);
+    assert.equal(await h.redis.hexists(h.keys.suppressed, sub.email), 0);
+  });
+
   it('connection lost after the message data: recorded unknown, never resent', async () => {
     const sub = subscriberFixture('subUnknown01');
     await h.subscribers.put(sub);

@@ -74,6 +74,10 @@ export class TestSubscribers {
     const raw = await this.redis.get(this.key(id));
     return raw ? (JSON.parse(raw) as Subscriber) : null;
   }
+  async clearBounces(id: string): Promise<void> {
+    const sub = await this.get(id);
+    if (sub && sub.bounceCount > 0) await this.put({ ...sub, bounceCount: 0 });
+  }
   async recordBounce(id: string, threshold: number): Promise<void> {
     const sub = await this.get(id);
     if (!sub) return;
