@@ -57,7 +57,7 @@ function settingsView(
           isNumber: f.kind === 'number',
           options: (f.options ?? []).map((o) => ({ ...o, selected: o.value === value })),
           isDefault: JSON.stringify(current[f.key]) === JSON.stringify(DEFAULT_SETTINGS[f.key]),
-          defaultValue: String(DEFAULT_SETTINGS[f.key]),
+          defaultValue: f.options?.find((o) => o.value === String(DEFAULT_SETTINGS[f.key]))?.label ?? String(DEFAULT_SETTINGS[f.key]),
         };
       }),
     })),
