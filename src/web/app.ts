@@ -36,13 +36,12 @@ export const SECURITY_HEADERS: Record<string, string> = {
 export async function buildApp(deps: WebDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log.child({ mod: 'web' }),
-    disableRequestLogging: false,
     // A hop count becomes proxy-addr's (addr, hop) predicate: fastify's types do not take the number form.
     trustProxy: typeof deps.trustProxy === 'number' ? trustHops(deps.trustProxy) : (deps.trustProxy ?? false),
     bodyLimit: 256 * 1024,
     // Signed-link tokens travel as one path parameter and may be up to MAX_TOKEN_LENGTH (400) characters; fastify's
     // default of 100 would answer 414 to a valid archive link signed with a long key id.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     ...options,
   });
 
