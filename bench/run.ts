@@ -12,12 +12,15 @@ export interface BenchOptions {
 
 type Section = (opts: BenchOptions) => Promise<object>;
 
-const SECTIONS: Record<string, Section> = {
-  scrape: async (o) => (await import('./scrape.js')).benchScrape(o.runs ? { runs: o.runs } : {}),
-  render: async (o) => (await import('./render.js')).benchRender(o.subscribers ? { recipients: o.subscribers } : {}),
-  subscribers: async (o) => (await import('./subscribers.js')).benchSubscribers(o.subscribers ? { subscribers: o.subscribers } : {}),
-  // returns {delivery, memory, redis}: the issue's top-level keys delivery.*, memory.peakRssMb, redis.bytesPerSubscriber
-  delivery: async (o) => (await import('./delivery.js')).benchDelivery(o.subscribers ? { subscribers: o.subscribers } : {}),
+/**
+ * Each section's result lands at the top level of the JSON under the section's name (`render.speedup`), except
+ * sections marked `merge`, whose result already holds top-level keys (delivery → `delivery.*`, `memory.*`, `redis.*`).
+ */
+const SECTIONS: Record<string, { run: Section; merge?: boolean }> = {
+  scrape: { run: async (o) => (await import('./scrape.js')).benchScrape(o.runs ? { runs: o.runs } : {}) },
+  render: { run: async (o) => (await import('./render.js')).benchRender(o.subscribers ? { recipients: o.subscribers } : {}) },
+  subscribers: { run: async (o) => (await import('./subscribers.js')).benchSubscribers(o.subscribers ? { subscribers: o.subscribers } : {}) },
+  delivery: { run: async (o) => (await import('./delivery.js')).benchDelivery(o.subscribers ? { subscribers: o.subscribers } : {}), merge: true },
 };
 
 function arg(name: string): string | undefined {
@@ -50,22 +53,23 @@ async function main(): Promise<number> {
     cpus: availableParallelism(),
     cpuModel: cpus()[0]?.model ?? 'unknown',
     options: opts,
-    sections: {} as Record<string, unknown>,
   };
-  const sections = result.sections as Record<string, unknown>;
   let failed = false;
-  for (const [name, run] of Object.entries(SECTIONS)) {
+  for (const [name, section] of Object.entries(SECTIONS)) {
     if (only && !only.includes(name)) continue;
     process.stderr.write(`bench: ${name}…\n`);
     const t0 = performance.now();
+    let value: object;
     try {
-      sections[name] = await run(opts);
+      value = await section.run(opts);
     } catch (err) {
       failed = true;
-      sections[name] = { error: (err as Error).message };
+      value = { error: (err as Error).message };
     }
+    if (section.merge && !('error' in value)) Object.assign(result, value);
+    else result[name] = value;
     const rows: [string, string][] = [];
-    flatten('', sections[name], rows);
+    flatten('', value, rows);
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stderr.write(`\n${name} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n\n`);
   }
