@@ -77,7 +77,12 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
       case 'retry':
         throw new Error(`${outcome.error.kind} SMTP failure ${outcome.error.code ?? ''}: ${outcome.error.message}`);
       case 'throttle':
-        log.warn({ code: outcome.error.code, smtp: outcome.error.message, ms: throttleMs }, 'SMTP refusal for every send alike (throttling, credentials, sender): holding the whole send queue');
+        // Alertable: the relay is throttling us (or refusing our credentials/sender) and the fleet is holding.
+        log.warn(
+          { event: 'smtp.throttled', code: outcome.error.code, smtp: outcome.error.message, ms: throttleMs },
+          'SMTP refusal for every send alike (throttling, credentials, sender): holding the whole send queue',
+        );
+        deps.metrics.alerts?.inc({ event: 'smtp.throttled' });
         await queue.rateLimit(throttleMs);
         throw Worker.RateLimitError();
     }

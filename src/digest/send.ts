@@ -41,7 +41,7 @@ export interface SendDeps {
   templates: Pick<Templates, 'digest' | 'nothingNew'>;
   mailer: Pick<Mailer, 'send'>;
   ledger: DeliveryLedger;
-  metrics: Pick<Metrics, 'emailsSent' | 'emailsFailed' | 'sendDuration' | 'editionLag' | 'editionsSkipped'>;
+  metrics: Pick<Metrics, 'emailsSent' | 'emailsFailed' | 'sendDuration' | 'editionLag' | 'editionsSkipped'> & Partial<Pick<Metrics, 'alerts'>>;
   /** Current operator settings (kept fresh by the worker). */
   settings(): Settings;
   topicLabels?: Record<string, string>;

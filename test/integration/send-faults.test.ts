@@ -100,6 +100,8 @@ describe('send job', () => {
     assert.equal(h.sink.to(sub.email).length, 1);
     const job = await finished(sendJobId(sub.id, PERIOD));
     assert.equal(job.attemptsMade, 1, 'a throttle is not an attempt: only the delivery counts');
+    const alerts = (await h.metrics.alerts.get()).values.find((v) => v.labels.event === 'smtp.throttled');
+    assert.ok(alerts && alerts.value >= 1, 'smtp.throttled raised as an alert metric');
   });
 
   it('a 4xx on RCPT is retried with backoff and delivered once', async () => {
