@@ -69,8 +69,10 @@ export interface TickResult {
 }
 
 // ARGV: triples (member, expected score, new score or '' to remove). Returns how many entries were changed.
+// Returns one character per (id, expected, next) triple: '1' when this call moved the entry, '0' when another
+// writer (a concurrent tick, a preferences change) got there first.
 const COMPARE_AND_ADVANCE = `
-local n = 0
+local won = {}
 for i = 1, #ARGV, 3 do
   local cur = redis.call('ZSCORE', KEYS[1], ARGV[i])
   if cur and tonumber(cur) == tonumber(ARGV[i + 1]) then
@@ -79,10 +81,12 @@ for i = 1, #ARGV, 3 do
     else
       redis.call('ZADD', KEYS[1], ARGV[i + 2], ARGV[i])
     end
-    n = n + 1
+    won[#won + 1] = '1'
+  else
+    won[#won + 1] = '0'
   end
 end
-return n
+return table.concat(won)
 `;
 
 type Plan =
@@ -143,27 +147,29 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
 
     // 1. enqueue (before advancing: a crash here re-enqueues next tick, absorbed by the job id)
     const sends = plans.flatMap((p) => (p.kind === 'send' ? [p.job] : []));
+    const freshIds = new Set<string>();
     if (sends.length) {
       const ids = sends.map((j) => sendJobId(j.subscriberId, j.period));
       // Counted for the log (the add would absorb them anyway); the queue lives in the same Redis as the index.
       const exists = await Promise.all(ids.map((jid) => redis.exists(sendQueue.toKey(jid))));
       const fresh = sends.filter((_, i) => exists[i] === 0);
-      result.duplicates += sends.length - fresh.length;
+      for (const j of fresh) freshIds.add(j.subscriberId);
       if (fresh.length) {
         await sendQueue.addBulk(
           fresh.map((data) => ({ name: SEND_JOB_NAME, data, opts: { ...DEFAULT_JOB_OPTIONS.send, jobId: sendJobId(data.subscriberId, data.period) } })),
         );
-        result.enqueued += fresh.length;
       }
     }
 
     // 2. advance, compare-and-set
     const argv: string[] = [];
+    const attemptedPlans: Plan[] = [];
     let attempted = 0;
     entries.forEach((e, i) => {
       const p = plans[i]!;
       if (p.kind === 'error') return;
       attempted++;
+      attemptedPlans.push(p);
       argv.push(e.id, String(e.score), p.next === null ? '' : String(p.next));
       if (p.kind === 'advance') {
         if (p.why === 'stale') result.stale++;
@@ -171,7 +177,15 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
       }
       if (p.kind === 'send' && p.next === null) result.removed++;
     });
-    const changed = argv.length ? Number(await redis.eval(COMPARE_AND_ADVANCE, 1, keys.dueIndex, ...argv)) : 0;
+    const won = argv.length ? String(await redis.eval(COMPARE_AND_ADVANCE, 1, keys.dueIndex, ...argv)) : '';
+    const changed = [...won].filter((c) => c === '1').length;
+    // Attribution for the log and metrics: an edition counts as enqueued by the tick that created its job AND moved
+    // its entry on; two ticks racing over the same entries both add (the job id absorbs one), only one wins here.
+    attemptedPlans.forEach((p, i) => {
+      if (p.kind !== 'send') return;
+      if (won[i] === '1' && freshIds.has(p.job.subscriberId)) result.enqueued++;
+      else result.duplicates++;
+    });
     result.advanced += changed;
     result.raced += attempted - changed;
     result.errors += entries.length - attempted;
