@@ -58,9 +58,10 @@ describe('scrape job scheduler and worker', () => {
     assert.equal(first.pattern, '*/30 * * * *');
     assert.equal(first.tz, 'UTC');
     await ctx.settings.set({ scrapePattern: '5 */2 * * *', scrapeTimezone: 'Europe/Paris' }, 'test');
+    // Both the queue's scheduler and the worker's own record of it follow (the record is set once the upsert returns).
     const changed = await waitFor(async () => {
       const s = await sched.queue.getJobScheduler(SCRAPE_SCHEDULER_ID);
-      return s?.pattern === '5 */2 * * *' ? s : null;
+      return s?.pattern === '5 */2 * * *' && sched.current()?.pattern === '5 */2 * * *' ? s : null;
     }, { message: 'scheduler follows the setting' });
     assert.equal(changed.tz, 'Europe/Paris');
     assert.deepEqual(sched.current(), { pattern: '5 */2 * * *', tz: 'Europe/Paris' });
