@@ -3,16 +3,10 @@
 // they are the backlog the next tick fans out.
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
+import type { DueHistogram } from '../digest/upcoming.js';
 
-export interface DueHour {
-  start: Date; // the hour's first instant, UTC, aligned to the hour
-  count: number;
-}
-
-export interface DueHistogram {
-  overdue: number;
-  hours: DueHour[];
-}
+// Same shape as the pure histogram in digest/upcoming.ts, so callers can use either.
+export type { DueHistogram, DueHour } from '../digest/upcoming.js';
 
 const HOUR = 3_600_000;
 
