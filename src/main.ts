@@ -86,15 +86,10 @@ function printBanner(ctx: Context, services: Services, role: Role, listening: st
     listening ? `  Web:      ${config.publicUrl}/   (listening on ${listening})` : null,
     listening ? `  Admin:    ${config.publicUrl}/admin   (token: ${ctx.secrets.generated.adminToken ? `generated, in ${ctx.secrets.file}` : 'ADMIN_TOKEN'})` : null,
     `  Redis:    ${redisLabel}, v${ctx.redisCheck.version}${ctx.redisCheck.problems.length ? ' — see warnings above' : ''}`,
-    `  Mail:     ${mailLabel(services)}`,
+    `  Mail:     ${services.mailer.describe}`,
     '',
   ].filter((l): l is string => l !== null);
   out.write(lines.join('\n') + '\n');
-}
-
-function mailLabel(services: Services): string {
-  const mailer = (services as Services & { mailer?: { describe: string } }).mailer;
-  return mailer ? mailer.describe : 'not configured';
 }
 
 export function redactUrl(u: string): string {
