@@ -30,6 +30,27 @@ export async function upsertScrapeScheduler(queue: Queue, settings: Pick<Setting
   );
 }
 
+/**
+ * On start, when papers are older than the freshness bound (or there are none: a fresh install), scrape now rather
+ * than wait up to a whole cron period. The job id is bucketed by 10 minutes so several workers starting together
+ * enqueue one scrape, not one each.
+ */
+export async function catchUpScrape(
+  queue: Queue,
+  papers: Pick<PaperStore, 'lastSuccessfulScrape'>,
+  settings: Pick<Settings, 'scrapingPaused' | 'freshnessHours'>,
+  now: Date,
+  log: Pick<Context['log'], 'info'>,
+): Promise<boolean> {
+  if (settings.scrapingPaused) return false;
+  const last = await papers.lastSuccessfulScrape();
+  if (last && now.getTime() - last.getTime() < settings.freshnessHours * 3_600_000) return false;
+  const jobId = `scrape-catchup-${Math.floor(now.getTime() / 600_000)}`;
+  await queue.add('scrape', { dates: [], reason: 'schedule' }, { ...DEFAULT_JOB_OPTIONS.scrape, jobId });
+  log.info({ jobId, lastOk: last?.toISOString() ?? null }, 'papers are stale or missing: scraping now instead of waiting for the schedule');
+  return true;
+}
+
 /** The production source: the JSON API, falling back to the listing page when the API's answer is unusable. */
 export function defaultSource(ctx: Pick<Context, 'config' | 'log'>, cache: RedisEtagCache | null, metrics?: Metrics | null, http?: HttpClient): ListingSource {
   const log = ctx.log.child({ mod: 'scrape' });
@@ -56,6 +77,8 @@ export interface ScrapeSchedulerOptions {
   /** Override the source (tests point it at a loopback server through config.hfBaseUrl instead, normally). */
   source?: ListingSource;
   onScrape?: (result: ScrapeJobResult) => void;
+  /** Scrape at once when papers are stale or missing (default true; see catchUpScrape). */
+  catchUp?: boolean;
 }
 
 export interface ScrapeJobResult {
@@ -137,6 +160,7 @@ export async function startScrapeScheduler(opts: ScrapeSchedulerOptions): Promis
     await queue.close();
     throw err;
   }
+  if (opts.catchUp !== false) await catchUpScrape(queue, papers, await ctx.settings.get(), ctx.clock(), log);
   return {
     queue,
     worker,

@@ -13,7 +13,8 @@ import { silentLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { PaperStore } from '../../src/papers/store.js';
 import { SCRAPE_SCHEDULER_ID } from '../../src/queue/catalog.js';
-import { scrapeDates, startScrapeScheduler, type ScrapeScheduler } from '../../src/scrape/job.js';
+import { catchUpScrape, scrapeDates, startScrapeScheduler, type ScrapeScheduler } from '../../src/scrape/job.js';
+import { DEFAULT_SETTINGS } from '../../src/ops/settings.js';
 import { testClock } from '../helpers/clock.js';
 import { startHfServer, type HfServer } from '../helpers/hf-server.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
@@ -38,7 +39,7 @@ describe('scrape job scheduler and worker', () => {
       manageRedis: false,
     });
     papers = new PaperStore(ctx.redis, ctx.keys, ctx.clock);
-    sched = await startScrapeScheduler({ ctx, papers, metrics });
+    sched = await startScrapeScheduler({ ctx, papers, metrics, catchUp: false });
   });
   after(async () => {
     await sched?.stop();
@@ -102,5 +103,19 @@ describe('scrape job scheduler and worker', () => {
     const doneJob = (await sched.queue.getJob(job.id!))!;
     assert.deepEqual(doneJob.returnvalue, { skipped: 'paused', days: [] });
     assert.equal(hf.requests.length, before, 'no request made');
+  });
+
+  it('on start, stale or missing papers are scraped at once, once for several workers, and not while paused', async () => {
+    const log = silentLogger();
+    const none = { lastSuccessfulScrape: async () => null };
+    const at = new Date('2026-09-28T12:03:00Z');
+    assert.equal(await catchUpScrape(sched.queue, none, DEFAULT_SETTINGS, at, log), true);
+    assert.equal(await catchUpScrape(sched.queue, none, DEFAULT_SETTINGS, new Date('2026-09-28T12:04:00Z'), log), true);
+    const jobs = (await sched.queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((j) => j.id?.startsWith('scrape-catchup-'));
+    assert.equal(jobs.length, 1, 'two workers starting together enqueue one catch-up scrape');
+    assert.deepEqual(jobs[0]!.data, { dates: [], reason: 'schedule' });
+    const fresh = { lastSuccessfulScrape: async () => new Date('2026-09-28T11:50:00Z') };
+    assert.equal(await catchUpScrape(sched.queue, fresh, DEFAULT_SETTINGS, at, log), false, 'fresh papers: wait for the schedule');
+    assert.equal(await catchUpScrape(sched.queue, none, { ...DEFAULT_SETTINGS, scrapingPaused: true }, at, log), false, 'paused: nothing');
   });
 });

@@ -27,7 +27,7 @@ describe('start --role all', () => {
     let text = '';
     banner.on('data', (d) => (text += String(d)));
     const running = await start('all', {
-      env: { REDIS_URL: server.url, REDIS_PREFIX: 'start-test', PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: 'http://localhost:3999' },
+      env: { REDIS_URL: server.url, REDIS_PREFIX: 'start-test', PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: 'http://localhost:3999', HF_BASE_URL: 'http://127.0.0.1:9' },
       log: silentLogger(),
       bannerOut: banner,
     });
