@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Subscriber } from '../subscribers/subscriber.js';
-import { compileHbs, compileMjml, createHbs, expandIncludes, TemplateError, type Fill } from './templates-compile.js';
+import { compileFast, compileHbs, compileMjml, createHbs, expandIncludes, TemplateError, type Fill } from './templates-compile.js';
 import {
   buildAlreadySubscribedView,
   buildConfirmView,
@@ -39,6 +39,11 @@ export interface RenderedDigest extends RenderedMail {
 export interface Templates {
   /** The email: trimmed to the HTML budget (summaries first, then overflow papers to the web version). */
   digest(view: DigestView): RenderedDigest;
+  /**
+   * The email HTML for exactly this view, no budget trimming: the per-recipient work that replaces a full MJML
+   * compile (the benchmark's headline figure; digest() adds the text part and the budget check).
+   */
+  digestHtml(view: DigestView): string;
   /** The archive / view-in-browser page: every paper, untrimmed summaries, no budget. */
   digestWebView(view: DigestView): string;
   confirmation(view: ConfirmView): RenderedMail;
@@ -63,26 +68,52 @@ export interface CompileOptions {
   htmlBudgetBytes?: number;
 }
 
-function compilePair<V>(dir: string, name: TemplateName, hbs: ReturnType<typeof createHbs>): CompiledPair<V> {
+/**
+ * Each template twice from the same sources: STRICT (a placeholder naming a missing field throws; filled with
+ * sample views at start-up only) and FAST (per recipient; `list` names the loop whose items are cached, see
+ * compileFast). compileTemplates checks at start that both give the same output for the sample views.
+ */
+function compilePair<V extends object>(dir: string, name: TemplateName, hbs: ReturnType<typeof createHbs>, list?: string): { strict: CompiledPair<V>; fast: CompiledPair<V> } {
   const mjmlFile = join(dir, `${name}.mjml`);
   const textFile = join(dir, `${name}.txt.hbs`);
   for (const f of [mjmlFile, textFile]) if (!existsSync(f)) throw new TemplateError(name, [`missing file ${f}`]);
-  const mjmlSource = expandIncludes(mjmlFile, dir);
-  const html = compileHbs<V>(hbs, `${name}.mjml`, compileMjml(`${name}.mjml`, mjmlSource, dir), 'html');
-  const text = compileHbs<V>(hbs, `${name}.txt.hbs`, expandIncludes(textFile, dir), 'text');
-  return { html, text };
+  const html = compileMjml(`${name}.mjml`, expandIncludes(mjmlFile, dir), dir);
+  const text = expandIncludes(textFile, dir);
+  return {
+    strict: { html: compileHbs<V>(hbs, `${name}.mjml`, html, 'html'), text: compileHbs<V>(hbs, `${name}.txt.hbs`, text, 'text') },
+    fast: { html: compileFast<V>(hbs, `${name}.mjml`, html, 'html', list), text: compileFast<V>(hbs, `${name}.txt.hbs`, text, 'text', list) },
+  };
+}
+
+interface Pairs {
+  digest: CompiledPair<DigestView>;
+  confirm: CompiledPair<ConfirmView>;
+  already: CompiledPair<AlreadySubscribedView>;
+  nothing: CompiledPair<NothingNewView>;
 }
 
 export function compileTemplates(templatesDir: string, opts: CompileOptions = {}): Templates {
   const dir = resolve(templatesDir);
   const hbs = createHbs();
   const budget = opts.htmlBudgetBytes ?? DEFAULT_HTML_BUDGET_BYTES;
-  const t = {
-    digest: compilePair<DigestView>(dir, 'digest', hbs),
-    confirm: compilePair<ConfirmView>(dir, 'confirm', hbs),
-    already: compilePair<AlreadySubscribedView>(dir, 'already-subscribed', hbs),
-    nothing: compilePair<NothingNewView>(dir, 'nothing-new', hbs),
-  };
+  const digest = compilePair<DigestView>(dir, 'digest', hbs, 'papers');
+  const confirm = compilePair<ConfirmView>(dir, 'confirm', hbs);
+  const already = compilePair<AlreadySubscribedView>(dir, 'already-subscribed', hbs);
+  const nothing = compilePair<NothingNewView>(dir, 'nothing-new', hbs);
+  const strict = templatesFrom({ digest: digest.strict, confirm: confirm.strict, already: already.strict, nothing: nothing.strict }, budget);
+  const fast = templatesFrom({ digest: digest.fast, confirm: confirm.fast, already: already.fast, nothing: nothing.fast }, budget);
+  const samples = sampleViews();
+  const expected = fillSamples(strict, samples, 'sample fill');
+  // Twice: the second fill serves the digest cards from the per-card cache.
+  for (let pass = 0; pass < 2; pass++) {
+    const got = fillSamples(fast, samples, 'sample fill (per-recipient templates)');
+    const i = got.findIndex((g, k) => g !== expected[k]);
+    if (i >= 0) throw new TemplateError('sample fill', [`the per-recipient fill differs from the strict fill (sample output ${i}): a bug in src/mail/templates-compile.ts`]);
+  }
+  return fast;
+}
+
+function templatesFrom(t: Pairs, budget: number): Templates {
   const mail = <V extends CommonView>(pair: CompiledPair<V>, view: V): RenderedMail => ({ subject: view.subject, html: pair.html(view), text: pair.text(view) });
 
   const digest = (view: DigestView): RenderedDigest => {
@@ -93,14 +124,13 @@ export function compileTemplates(templatesDir: string, opts: CompileOptions = {}
       return { v, html, bytes, fits: bytes === null || bytes <= budget };
     };
     const all = view.papers.length;
-    let best: ReturnType<typeof attempt> | null = null;
-    // 1) Trim summaries progressively, every paper kept (the view as built is the first step).
-    for (const chars of SUMMARY_STEPS) {
-      const a = attempt(chars === SUMMARY_STEPS[0] ? view : fitDigestView(view, chars, all));
-      if (a.fits) {
-        best = a;
-        break;
-      }
+    // The common case: the view as built fits (no trimmed copies of the view are made).
+    let best: ReturnType<typeof attempt> | null = attempt(view);
+    if (!best.fits) best = null;
+    // 1) Trim summaries progressively, every paper kept (the view as built was the first step).
+    for (let s = 1; !best && s < SUMMARY_STEPS.length; s++) {
+      const a = attempt(fitDigestView(view, SUMMARY_STEPS[s]!, all));
+      if (a.fits) best = a;
     }
     // 2) Still over: keep the shortest summaries and move papers from the end to the web version (binary search
     //    for the most papers that fit; the overflow link itself is in every candidate).
@@ -132,16 +162,15 @@ export function compileTemplates(templatesDir: string, opts: CompileOptions = {}
     };
   };
 
-  const templates: Templates = {
+  return {
     digest,
+    digestHtml: (view) => t.digest.html(view),
     digestWebView: (view) => t.digest.html(webDigestView(view)),
     confirmation: (view) => mail(t.confirm, view),
     alreadySubscribed: (view) => mail(t.already, view),
     nothingNew: (view) => mail(t.nothing, view),
     htmlBudgetBytes: budget,
   };
-  smokeTest(templates);
-  return templates;
 }
 
 /** The MJML sources (partials spliced in, placeholders intact), for comparisons and the benchmark. */
@@ -164,11 +193,19 @@ export function fullMjmlRenderer(templatesDir: string): (name: TemplateName, vie
 
 const SAMPLE_URL = 'https://digest.example.org';
 
+interface Samples {
+  digest: DigestView;
+  confirm: ConfirmView;
+  already: AlreadySubscribedView;
+  nothing: NothingNewView;
+}
+
 /**
- * Fill every template once with a complete sample view, so a placeholder that names a missing field (strict
- * mode) fails at start-up rather than on the first send.
+ * Complete sample views: filled once by the strict templates at start, so a placeholder that names a missing field
+ * fails at start-up rather than on the first send; and by the per-recipient templates, which must agree. The digest
+ * has a paper with every optional field and one with none.
  */
-function smokeTest(t: Templates): void {
+function sampleViews(): Samples {
   const sub: Subscriber = {
     id: 'sample',
     email: 'sample@example.org',
@@ -193,7 +230,7 @@ function smokeTest(t: Templates): void {
   const links = { preferences: `${SAMPLE_URL}/p`, unsubscribe: `${SAMPLE_URL}/u`, archive: `${SAMPLE_URL}/a` };
   const paper = {
     id: '2601.00001',
-    title: 'Sample',
+    title: 'Sample <&> "title"',
     summary: 'Sample summary.',
     authors: ['A', 'B', 'C', 'D'],
     publishedAt: null,
@@ -210,17 +247,33 @@ function smokeTest(t: Templates): void {
     keywords: [],
     aiSummary: 'AI sample.',
   };
+  const bare = { ...paper, id: '2601.00002', authors: [], aiSummary: null, githubRepo: null, projectPage: null, organization: null };
   const now = new Date('2026-01-01T08:00:00Z');
-  const view = buildDigestView({ subscriber: sub, selected: [{ paper, reasons: [{ kind: 'trending' }] }], period: '2026-01-01', links, now, publicUrl: SAMPLE_URL });
+  const selected = [
+    { paper, reasons: [{ kind: 'trending' as const }] },
+    { paper: bare, reasons: [] },
+  ];
+  return {
+    digest: buildDigestView({ subscriber: sub, selected, period: '2026-01-01', links, now, publicUrl: SAMPLE_URL }),
+    confirm: buildConfirmView({ confirmUrl: `${SAMPLE_URL}/c`, expiresHours: 48, topicsChosen: ['Sample'], publicUrl: SAMPLE_URL }),
+    already: buildAlreadySubscribedView({ preferencesUrl: `${SAMPLE_URL}/p`, publicUrl: SAMPLE_URL }),
+    nothing: buildNothingNewView({ subscriber: sub, period: '2026-01-01', now, publicUrl: SAMPLE_URL, links }),
+  };
+}
+
+/** Every template filled with the samples (every digest shape: as built, with overflow, empty, web view). */
+function fillSamples(t: Templates, s: Samples, what: string): string[] {
   try {
-    t.digest(view);
-    t.digest(fitDigestView(view, 0, 0));
-    t.digestWebView(view);
-    t.confirmation(buildConfirmView({ confirmUrl: `${SAMPLE_URL}/c`, expiresHours: 48, topicsChosen: ['Sample'], publicUrl: SAMPLE_URL }));
-    t.alreadySubscribed(buildAlreadySubscribedView({ preferencesUrl: `${SAMPLE_URL}/p`, publicUrl: SAMPLE_URL }));
-    t.nothingNew(buildNothingNewView({ subscriber: sub, period: '2026-01-01', now, publicUrl: SAMPLE_URL, links }));
+    const out: string[] = [];
+    for (const v of [s.digest, fitDigestView(s.digest, 0, 1), fitDigestView(s.digest, 0, 0)]) {
+      const d = t.digest(v);
+      out.push(d.html, d.text, t.digestHtml(v));
+    }
+    out.push(t.digestWebView(s.digest));
+    for (const m of [t.confirmation(s.confirm), t.alreadySubscribed(s.already), t.nothingNew(s.nothing)]) out.push(m.html, m.text);
+    return out;
   } catch (err) {
     if (err instanceof TemplateError) throw err;
-    throw new TemplateError('sample fill', [(err as Error).message]);
+    throw new TemplateError(what, [(err as Error).message]);
   }
 }

@@ -11,6 +11,7 @@ import type { MJMLParseResults } from 'mjml-core';
 
 export type Hbs = typeof Handlebars;
 export type Fill<V> = (view: V) => string;
+type Program = hbs.AST.Program;
 
 export class TemplateError extends Error {
   constructor(
@@ -92,6 +93,100 @@ export function compileHbs<V>(hbs: Hbs, name: string, source: string, kind: 'htm
         throw new TemplateError(name, [(err as Error).message]);
       }
     };
+  } catch (err) {
+    throw new TemplateError(name, [(err as Error).message]);
+  }
+}
+
+// ---- The per-recipient fill -------------------------------------------------------------------------------------
+// Strict mode is for start-up: every strict lookup goes through a checking function (container.strict), which
+// costs more than the rest of the fill. compileTemplates() fills the STRICT functions with sample views at start
+// (a missing field throws there), then uses these FAST functions per recipient and checks at start that both give
+// the same output. Fast = non-strict, `assumeObjects` (a path through null still throws, as in strict mode),
+// `knownHelpersOnly` and `data: false` (no @index frames per loop item). Escaping is unchanged: `{{ }}` escapes.
+const FAST = { knownHelpersOnly: true, assumeObjects: true, data: false } as const;
+
+/** A template split at its top-level `{{#each <list>}}…{{/each}}` (see splitLoop). */
+export interface LoopSplit {
+  before: Program;
+  item: Program;
+  after: Program;
+}
+
+/**
+ * Split `source` at its one top-level `{{#each <list>}}` block: what comes before, the loop body, what comes after.
+ * null when there is no such block (or more than one), when it has `{{else}}`, block params or a hash, or when its
+ * body reaches outside the item (`../x`, `@index`, `@root`, partials, decorators): then the body's output depends on
+ * more than the item, and filling it once per item for reuse (compileFast) would be wrong.
+ * The parse applies Handlebars' whitespace control to the WHOLE template first (standalone `{{#each}}` lines are
+ * stripped as in the unsplit template); the parts are compiled with `ignoreStandalone` so nothing is stripped twice.
+ */
+export function splitLoop(hbs: Hbs, source: string, list: string): LoopSplit | null {
+  const ast = hbs.parse(source);
+  const isLoop = (st: hbs.AST.Statement): st is hbs.AST.BlockStatement => {
+    const b = st as hbs.AST.BlockStatement;
+    return b.type === 'BlockStatement' && b.path.original === 'each' && b.params.length === 1 && (b.params[0] as hbs.AST.PathExpression).original === list;
+  };
+  const at = ast.body.findIndex(isLoop);
+  if (at < 0 || ast.body.findIndex((st, i) => i > at && isLoop(st)) >= 0) return null;
+  const block = ast.body[at] as hbs.AST.BlockStatement;
+  if (block.inverse || block.hash || block.program.blockParams?.length || !selfContained(block.program)) return null;
+  return { before: { ...ast, body: ast.body.slice(0, at) }, item: block.program, after: { ...ast, body: ast.body.slice(at + 1) } };
+}
+
+/** True when nothing in the node reads outside its own context: no `../`, no `@data`, no partials or decorators. */
+function selfContained(node: unknown): boolean {
+  if (Array.isArray(node)) return node.every(selfContained);
+  if (!node || typeof node !== 'object') return true;
+  const n = node as { type?: string; depth?: number; data?: boolean; blockParams?: string[] };
+  if (n.type === 'PathExpression' && (n.depth! > 0 || n.data)) return false;
+  if (n.type && /Partial|Decorator/.test(n.type)) return false;
+  if (n.blockParams?.length) return false;
+  return Object.entries(node).every(([k, v]) => k === 'loc' || selfContained(v));
+}
+
+/**
+ * The per-recipient fill (non-strict: see FAST above). With `list`, the template is split at its `{{#each list}}`
+ * loop and each item's filled body is cached per item OBJECT, for FROZEN items only: a frozen object of primitives
+ * cannot change, so its filled body cannot go stale, and splitLoop guarantees the body reads nothing but the item.
+ * The view models hand out one frozen object per (paper, rank, summary length, reason) and share it between
+ * recipients (src/mail/view-model.ts), so a fleet fills each card once, not once per recipient. Items that are not
+ * frozen are filled every time. Without a usable loop (splitLoop null) the whole template is filled per call.
+ */
+export function compileFast<V extends object>(hbs: Hbs, name: string, source: string, kind: 'html' | 'text', list?: string): Fill<V> {
+  const noEscape = kind === 'text';
+  const named = <T>(fill: (v: T) => string): Fill<T> => (v: T) => {
+    try {
+      return fill(v);
+    } catch (err) {
+      throw new TemplateError(name, [(err as Error).message]);
+    }
+  };
+  try {
+    const whole = hbs.compile<V>(source, { ...FAST, noEscape });
+    const split = list ? splitLoop(hbs, source, list) : null;
+    if (!split) return named(whole);
+    const part = (p: Program) => hbs.compile<object>(p, { ...FAST, noEscape, ignoreStandalone: true });
+    const before = part(split.before);
+    const item = part(split.item);
+    const after = part(split.after);
+    const filled = new WeakMap<object, string>();
+    const itemOf = (x: unknown): string => {
+      if (typeof x !== 'object' || x === null) return item(x as object);
+      let s = filled.get(x);
+      if (s === undefined) {
+        s = item(x);
+        if (Object.isFrozen(x)) filled.set(x, s);
+      }
+      return s;
+    };
+    return named((view: V) => {
+      const items = (view as Record<string, unknown>)[list!];
+      if (!Array.isArray(items)) return whole(view); // not a list: Handlebars' own #each semantics
+      let out = before(view);
+      for (let i = 0; i < items.length; i++) if (i in items) out += itemOf(items[i]); // holes skipped, as #each does
+      return out + after(view);
+    });
   } catch (err) {
     throw new TemplateError(name, [(err as Error).message]);
   }

@@ -103,31 +103,103 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-export function paperView(sel: SelectedPaper, summaryChars = SUMMARY_CHARS): DigestPaperView {
-  const p: Paper = sel.paper;
+// Per-paper memo. A fleet renders the same few dozen papers for thousands of recipients: the cleaning, URL checks
+// and truncation below run once per paper (not once per recipient), and the same (paper, rank, summary length,
+// reason) always yields the SAME frozen DigestPaperView, which lets the renderer reuse that card's filled HTML
+// (compileFast in templates-compile.ts caches per frozen item object). Keyed by the Paper object, like topic
+// matching's memo (src/subscribers/topics.ts): papers are immutable values once normalized, shared by a worker's
+// jobs through the candidate cache, and entries vanish with them. The fields a memo was built from are checked by
+// identity on every use, so a paper edited in place gets a fresh memo rather than stale text. A frozen view holds
+// the paper's own data, its rank and the reason line — nothing else about a recipient (no links, no tokens), and
+// only primitives (a nested object could change under a frozen parent: keep DigestPaperView flat).
+interface PaperMemo {
+  source: unknown[];
+  base: Omit<DigestPaperView, 'rank' | 'summary' | 'reason'>;
+  views: Map<string, DigestPaperView>;
+}
+const paperMemos = new WeakMap<Paper, PaperMemo>();
+const viewMemo = new WeakMap<DigestPaperView, PaperMemo>();
+/** Distinct (rank, summary length, reason) per paper kept; beyond it the paper's views start afresh (bounded). */
+const VARIANTS_MAX = 512;
+
+const sourceOf = (p: Paper): unknown[] => [
+  p.id, p.title, p.summary, p.aiSummary, p.authors, p.authors.length, p.organization, p.organization?.name, p.organization?.fullname,
+  p.upvotes, p.comments, p.url, p.arxivUrl, p.githubRepo, p.projectPage,
+];
+
+function memoOf(p: Paper): PaperMemo {
+  const memo = paperMemos.get(p);
+  if (memo) {
+    const now = sourceOf(p);
+    if (now.every((v, i) => v === memo.source[i])) return memo;
+  }
   const id = p.id;
   const ai = cleanText(p.aiSummary, 4000);
   const full = ai || cleanText(p.summary, 4000);
   const projectUrl = safeHttpsUrl(p.projectPage, publicHostname);
-  const reasons = [...new Set(sel.reasons.map(describeReason))];
-  return {
-    rank: 1,
-    id,
-    title: cleanText(p.title, TITLE_CHARS) || id,
-    // The id is validated ([\w.-]+), so the canonical links built from it are always safe fallbacks.
-    url: safeHttpsUrl(p.url, HF) ?? `https://huggingface.co/papers/${encodeURIComponent(id)}`,
-    authors: shortenAuthors(p.authors),
-    organization: cleanText(p.organization?.fullname || p.organization?.name, 80) || null,
-    stats: `▲ ${plural(p.upvotes, 'upvote', 'upvotes')} · ${plural(p.comments, 'comment', 'comments')}`,
-    summary: truncate(full, summaryChars),
-    summaryFull: full,
-    summaryIsAi: Boolean(ai),
-    arxivUrl: safeHttpsUrl(p.arxivUrl, ARXIV) ?? `https://arxiv.org/abs/${encodeURIComponent(id)}`,
-    codeUrl: safeHttpsUrl(p.githubRepo, GITHUB),
-    projectUrl,
-    projectHost: projectUrl ? new URL(projectUrl).hostname : null,
-    reason: cleanText(reasons.join('; '), 300),
+  const fresh: PaperMemo = {
+    source: sourceOf(p),
+    base: {
+      id,
+      title: cleanText(p.title, TITLE_CHARS) || id,
+      // The id is validated ([\w.-]+), so the canonical links built from it are always safe fallbacks.
+      url: safeHttpsUrl(p.url, HF) ?? `https://huggingface.co/papers/${encodeURIComponent(id)}`,
+      authors: shortenAuthors(p.authors),
+      organization: cleanText(p.organization?.fullname || p.organization?.name, 80) || null,
+      stats: `▲ ${plural(p.upvotes, 'upvote', 'upvotes')} · ${plural(p.comments, 'comment', 'comments')}`,
+      summaryFull: full,
+      summaryIsAi: Boolean(ai),
+      arxivUrl: safeHttpsUrl(p.arxivUrl, ARXIV) ?? `https://arxiv.org/abs/${encodeURIComponent(id)}`,
+      codeUrl: safeHttpsUrl(p.githubRepo, GITHUB),
+      projectUrl,
+      projectHost: projectUrl ? new URL(projectUrl).hostname : null,
+    },
+    views: new Map(),
   };
+  paperMemos.set(p, fresh);
+  return fresh;
+}
+
+function variant(memo: PaperMemo, rank: number, summaryChars: number, reason: string): DigestPaperView {
+  const key = `${rank}\u0000${summaryChars}\u0000${reason}`;
+  let v = memo.views.get(key);
+  if (!v) {
+    if (memo.views.size >= VARIANTS_MAX) memo.views.clear();
+    const b = memo.base;
+    v = Object.freeze({
+      rank,
+      id: b.id,
+      title: b.title,
+      url: b.url,
+      authors: b.authors,
+      organization: b.organization,
+      stats: b.stats,
+      summary: truncate(b.summaryFull, summaryChars),
+      summaryFull: b.summaryFull,
+      summaryIsAi: b.summaryIsAi,
+      arxivUrl: b.arxivUrl,
+      codeUrl: b.codeUrl,
+      projectUrl: b.projectUrl,
+      projectHost: b.projectHost,
+      reason,
+    });
+    memo.views.set(key, v);
+    viewMemo.set(v, memo);
+  }
+  return v;
+}
+
+/** The card for one selected paper (frozen, shared between recipients with the same rank and reason: see above). */
+export function paperView(sel: SelectedPaper, summaryChars = SUMMARY_CHARS, rank = 1): DigestPaperView {
+  const reasons = [...new Set(sel.reasons.map(describeReason))];
+  return variant(memoOf(sel.paper), rank, summaryChars, cleanText(reasons.join('; '), 300));
+}
+
+/** The same card with its summary cut to `summaryChars` (the shared frozen variant when `p` came from paperView). */
+export function withSummary(p: DigestPaperView, summaryChars: number): DigestPaperView {
+  const memo = viewMemo.get(p);
+  if (memo) return variant(memo, p.rank, summaryChars, p.reason);
+  return { ...p, summary: truncate(p.summaryFull, summaryChars) };
 }
 
 /** "Monday, 28 September 2026" (daily) or "Week 40, 2026" (weekly), in the subscriber's zone. */
@@ -175,7 +247,7 @@ export function buildDigestView(input: DigestInput): DigestView {
   const labels: Record<string, string> = {};
   for (const s of selected) for (const r of s.reasons) if (r.kind === 'topic') labels[r.topicId] = r.topicLabel;
   Object.assign(labels, input.topicLabels ?? {});
-  const papers = selected.map((s, i) => ({ ...paperView(s), rank: i + 1 }));
+  const papers = selected.map((s, i) => paperView(s, SUMMARY_CHARS, i + 1));
   const edition = editionLabel(period, frequency, now, subscriber.timezone);
   const top = papers[0]?.title ?? 'nothing new';
   const prefix = `Your papers for ${edition.short}: `;
@@ -216,14 +288,14 @@ export function fitDigestView(view: DigestView, summaryChars: number, keep: numb
   const rest = view.papers.length - kept.length;
   return {
     ...view,
-    papers: kept.map((p) => ({ ...p, summary: truncate(p.summaryFull, summaryChars) })),
+    papers: kept.map((p) => withSummary(p, summaryChars)),
     overflow: rest > 0 ? { count: rest, label: `${plural(rest, 'more paper', 'more papers')} in the web version`, url: view.overflowUrl } : view.overflow,
   };
 }
 
 /** The web (archive) version: every paper, untrimmed summaries, no "view in browser" link. */
 export function webDigestView(view: DigestView): DigestView {
-  return { ...view, papers: view.papers.map((p) => ({ ...p, summary: p.summaryFull })), overflow: null, showArchiveLink: false };
+  return { ...view, papers: view.papers.map((p) => withSummary(p, Infinity)), overflow: null, showArchiveLink: false };
 }
 
 export function buildConfirmView(input: { confirmUrl: string; expiresHours: number; topicsChosen: string[]; publicUrl: string }): ConfirmView {
