@@ -113,6 +113,30 @@ export function compileTemplates(templatesDir: string, opts: CompileOptions = {}
   return fast;
 }
 
+/**
+ * A rendered digest. A class, not an object literal with a `get htmlBytes()` closure: a getter closure per object
+ * gives every object its own hidden class (map), allocated in old space — per recipient, that filled the old
+ * generation and cost more garbage collection than the whole fill.
+ */
+class Digest implements RenderedDigest {
+  readonly #bytes: number | null;
+  constructor(
+    readonly subject: string,
+    readonly html: string,
+    readonly text: string,
+    readonly papersShown: number,
+    readonly papersWebOnly: number,
+    bytes: number | null,
+  ) {
+    this.#bytes = bytes;
+  }
+
+  /** Counted only when asked (a short email was never counted: see attempt() in templatesFrom). */
+  get htmlBytes(): number {
+    return this.#bytes ?? Buffer.byteLength(this.html, 'utf8');
+  }
+}
+
 function templatesFrom(t: Pairs, budget: number): Templates {
   const mail = <V extends CommonView>(pair: CompiledPair<V>, view: V): RenderedMail => ({ subject: view.subject, html: pair.html(view), text: pair.text(view) });
 
@@ -148,18 +172,7 @@ function templatesFrom(t: Pairs, budget: number): Templates {
       }
     }
     if (!best) throw new Error(`digest HTML exceeds the ${budget}-byte budget even without papers: the template is too large`);
-    const chosen = best;
-    return {
-      subject: chosen.v.subject,
-      html: chosen.html,
-      text: t.digest.text(chosen.v),
-      papersShown: chosen.v.papers.length,
-      papersWebOnly: all - chosen.v.papers.length,
-      // Counted only when asked (a short email was never counted: see attempt()).
-      get htmlBytes() {
-        return chosen.bytes ?? Buffer.byteLength(chosen.html, 'utf8');
-      },
-    };
+    return new Digest(best.v.subject, best.html, t.digest.text(best.v), best.v.papers.length, all - best.v.papers.length, best.bytes);
   };
 
   return {

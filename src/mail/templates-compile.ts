@@ -106,18 +106,62 @@ export function compileHbs<V>(hbs: Hbs, name: string, source: string, kind: 'htm
 // `knownHelpersOnly` and `data: false` (no @index frames per loop item). Escaping is unchanged: `{{ }}` escapes.
 const FAST = { knownHelpersOnly: true, assumeObjects: true, data: false } as const;
 
-/** A template split at its top-level `{{#each <list>}}…{{/each}}` (see splitLoop). */
-export interface LoopSplit {
-  before: Program;
-  item: Program;
-  after: Program;
+/**
+ * Runtime options that skip Handlebars' per-call set-up. A root template call normally merges and wraps every
+ * helper and builds its prototype-access tables anew (~0.5 µs and garbage per call, more than the fill of a card);
+ * with `partial: true` (RuntimeOptions; the path Handlebars uses to invoke partials) it takes them from here, built
+ * once per environment. The tables are what Handlebars 4.7 builds for no options (createProtoAccessControl({}):
+ * prototype properties and methods denied). Helpers are passed unwrapped, which only the `lookup` helper would
+ * notice (it is not used, and a template using it fails the start-up equality check in compileTemplates).
+ */
+function runtimeOptions(env: Hbs): Handlebars.RuntimeOptions {
+  const properties = Object.assign(Object.create(null) as Record<string, boolean>, { ['__proto__']: false });
+  const methods = Object.assign(Object.create(null) as Record<string, boolean>, {
+    constructor: false,
+    __defineGetter__: false,
+    __defineSetter__: false,
+    __lookupGetter__: false,
+    __lookupSetter__: false,
+  });
+  return {
+    partial: true,
+    helpers: { ...env.helpers },
+    partials: {},
+    decorators: {},
+    hooks: {},
+    protoAccessControl: { properties: { whitelist: properties, defaultValue: undefined }, methods: { whitelist: methods, defaultValue: undefined } },
+  } as Handlebars.RuntimeOptions;
 }
 
+/** `fill` called with prepared runtime options; a template reading `@data` gets its own data frame per call. */
+function withRuntime<V>(fill: Handlebars.TemplateDelegate<V>, rt: Handlebars.RuntimeOptions, data: boolean): Fill<V> {
+  return data ? (view: V) => fill(view, { ...rt, data: { root: view } }) : (view: V) => fill(view, rt);
+}
+
+/** True when the template reads `@something` (@first, @index, @root…). */
+function usesData(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(usesData);
+  if (!node || typeof node !== 'object') return false;
+  if ((node as { type?: string }).type === 'PathExpression' && (node as { data?: boolean }).data) return true;
+  return Object.entries(node).some(([k, v]) => k !== 'loc' && usesData(v));
+}
+
+/** A template split at its top-level `{{#each <list>}}…{{/each}}` (see splitLoop). */
+export interface LoopSplit {
+  /** The whole template with the loop block replaced by a call to the helper named `LOOP_HELPER`. */
+  outer: Program;
+  item: Program;
+}
+
+/** The helper that stands in for the split `{{#each}}` (registered in compileFast's own environment only). */
+const LOOP_HELPER = 'pd-cached-each';
+
 /**
- * Split `source` at its one top-level `{{#each <list>}}` block: what comes before, the loop body, what comes after.
- * null when there is no such block (or more than one), when it has `{{else}}`, block params or a hash, or when its
- * body reaches outside the item (`../x`, `@index`, `@root`, partials, decorators): then the body's output depends on
- * more than the item, and filling it once per item for reuse (compileFast) would be wrong.
+ * Split `source` at its one top-level `{{#each <list>}}` block: the template with the block replaced by a call to
+ * LOOP_HELPER (same argument), and the loop body. null when there is no such block (or more than one), when it has
+ * `{{else}}`, block params or a hash, or when its body reaches outside the item (`../x`, `@index`, `@root`,
+ * partials, decorators): then the body's output depends on more than the item, and filling it once per item for
+ * reuse (compileFast) would be wrong.
  * The parse applies Handlebars' whitespace control to the WHOLE template first (standalone `{{#each}}` lines are
  * stripped as in the unsplit template); the parts are compiled with `ignoreStandalone` so nothing is stripped twice.
  */
@@ -131,9 +175,16 @@ export function splitLoop(hbs: Hbs, source: string, list: string): LoopSplit | n
   if (at < 0 || ast.body.findIndex((st, i) => i > at && isLoop(st)) >= 0) return null;
   const block = ast.body[at] as hbs.AST.BlockStatement;
   if (block.inverse || block.hash || block.program.blockParams?.length || !selfContained(block.program)) return null;
-  return { before: { ...ast, body: ast.body.slice(0, at) }, item: block.program, after: { ...ast, body: ast.body.slice(at + 1) } };
+  const call = {
+    type: 'MustacheStatement',
+    path: { type: 'PathExpression', data: false, depth: 0, parts: [LOOP_HELPER], original: LOOP_HELPER, loc: block.loc },
+    params: block.params,
+    escaped: true, // the helper returns a SafeString: its text was escaped by the item template
+    strip: { open: false, close: false },
+    loc: block.loc,
+  } as unknown as hbs.AST.MustacheStatement;
+  return { outer: { ...ast, body: [...ast.body.slice(0, at), call, ...ast.body.slice(at + 1)] }, item: block.program };
 }
-
 /** True when nothing in the node reads outside its own context: no `../`, no `@data`, no partials or decorators. */
 function selfContained(node: unknown): boolean {
   if (Array.isArray(node)) return node.every(selfContained);
@@ -163,13 +214,14 @@ export function compileFast<V extends object>(hbs: Hbs, name: string, source: st
     }
   };
   try {
-    const whole = hbs.compile<V>(source, { ...FAST, noEscape });
+    const whole = withRuntime(hbs.compile<V>(source, { ...FAST, noEscape }), runtimeOptions(hbs), usesData(hbs.parse(source)));
     const split = list ? splitLoop(hbs, source, list) : null;
     if (!split) return named(whole);
-    const part = (p: Program) => hbs.compile<object>(p, { ...FAST, noEscape, ignoreStandalone: true });
-    const before = part(split.before);
-    const item = part(split.item);
-    const after = part(split.after);
+    // One root call per fill (each root call of a Handlebars template merges and wraps every helper and builds its
+    // access-control tables anew): the loop runs inside the outer template, as a helper of a private environment.
+    const env = createHbs();
+    const compileOpts = { ...FAST, noEscape, ignoreStandalone: true, knownHelpers: { [LOOP_HELPER]: true } };
+    const item = (x: object) => itemFill(x);
     const filled = new WeakMap<object, string>();
     const itemOf = (x: unknown): string => {
       if (typeof x !== 'object' || x === null) return item(x as object);
@@ -180,13 +232,15 @@ export function compileFast<V extends object>(hbs: Hbs, name: string, source: st
       }
       return s;
     };
-    return named((view: V) => {
-      const items = (view as Record<string, unknown>)[list!];
-      if (!Array.isArray(items)) return whole(view); // not a list: Handlebars' own #each semantics
-      let out = before(view);
+    env.registerHelper(LOOP_HELPER, (items: unknown[]) => {
+      let out = '';
       for (let i = 0; i < items.length; i++) if (i in items) out += itemOf(items[i]); // holes skipped, as #each does
-      return out + after(view);
+      return new env.SafeString(out);
     });
+    const rt = runtimeOptions(env); // after registerHelper: holds the loop helper
+    const itemFill = withRuntime(env.compile<object>(split.item, compileOpts), rt, usesData(split.item));
+    const outer = withRuntime(env.compile<V>(split.outer, compileOpts), rt, usesData(split.outer));
+    return named((view: V) => (Array.isArray((view as Record<string, unknown>)[list!]) ? outer(view) : whole(view))); // not a list: #each semantics
   } catch (err) {
     throw new TemplateError(name, [(err as Error).message]);
   }
