@@ -68,15 +68,25 @@ export async function ensureRedis(opts: EnsureRedisOptions): Promise<RedisTarget
   const bin = onPath('redis-server');
   if (!bin || opts.manage === false) throw new NoRedisError();
   mkdirSync(dir, { recursive: true });
+  // detached: its own process group. Ctrl-C in a terminal signals the whole foreground group; in ours, Redis would
+  // die at once while the app is still draining in-flight jobs (every connection then fails until the shutdown
+  // times out). We stop it ourselves, last, in stop() — or in the 'exit' hook when the process ends otherwise.
   const child: ChildProcess = spawn(
     bin,
     ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dir, '--appendonly', 'yes',
       '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--save', '', '--logfile', 'redis.log'],
-    { stdio: 'ignore' },
+    { stdio: 'ignore', detached: true },
   );
   let exited = false;
+  // process.exit() (a shutdown that timed out, a fatal error) skips stop(): still stop the server (SIGTERM flushes
+  // the AOF) rather than leave an orphan behind. Synchronous, as 'exit' handlers must be.
+  const killOnExit = () => {
+    if (!exited) child.kill('SIGTERM');
+  };
+  process.once('exit', killOnExit);
   child.on('exit', () => {
     exited = true;
+    process.off('exit', killOnExit);
   });
   const deadline = Date.now() + 10_000;
   while (!(await probeRedis({ path: socket }))) {

@@ -1,6 +1,7 @@
 // The embedded defaults a new user relies on: a managed redis-server when none answers, generated secrets kept
 // across restarts, the Redis start-up check, and `start` serving /healthz with a banner.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,9 +10,11 @@ import { Writable } from 'node:stream';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { checkRedis } from '../../src/redis/check.js';
 import { createRedis, waitReady } from '../../src/redis/connect.js';
-import { ensureRedis, NoRedisError } from '../../src/redis/managed.js';
+import { ensureRedis, NoRedisError, probeRedis } from '../../src/redis/managed.js';
 import { resolveSecrets } from '../../src/ops/secrets.js';
+import { REPO_ROOT } from '../helpers/fixtures.js';
 import { freePort, startRedis, type TestRedis } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('embedded Redis', () => {
   let dataDir: string;
@@ -41,6 +44,36 @@ describe('embedded Redis', () => {
       await target.stop();
     }
     assert.ok(statSync(join(dataDir, 'redis')).isDirectory());
+  });
+
+  it('survives a Ctrl-C to the terminal until the app lets go of it, and never outlives the app', async () => {
+    // `npm start` in a terminal, then Ctrl-C: SIGINT goes to the whole foreground process group. A managed Redis in
+    // that group would die while the app still drains its jobs (every Redis call failing until the shutdown times
+    // out); and an app that ends with process.exit() must not leave the server behind.
+    const dir = mkdtempSync(join(tmpdir(), 'pd-managed-sigint-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test/integration/managed-redis.child.ts'), dir, String(await freePort())], {
+      detached: true, // its own process group, standing in for the terminal's foreground group
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const line = await waitFor(() => /^managed (unix:\/\/\S+) (\d+)$/m.exec(out), { timeoutMs: 20_000, message: 'child reports a managed Redis' });
+      const socket = line[1]!.slice('unix://'.length);
+      assert.equal(await probeRedis({ path: socket }), true);
+      // /proc/<pid>/stat: "pid (comm) state ppid pgrp …"
+      const pgrp = Number(readFileSync(`/proc/${line[2]}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[2]);
+      assert.notEqual(pgrp, child.pid, 'redis-server runs in a process group of its own, out of reach of the terminal');
+      process.kill(-child.pid!, 'SIGINT');
+      await waitFor(() => /alive-after-sigint/.test(out), { message: 'child reports after SIGINT' });
+      assert.match(out, /alive-after-sigint true/, 'the managed Redis must still answer while the app shuts down');
+      assert.equal(await exited, 0);
+      await waitFor(async () => !(await probeRedis({ path: socket })), { message: 'managed redis-server stops when the app exits' });
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the ways to get a Redis when there is none and none may be started', async () => {
