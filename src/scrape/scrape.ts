@@ -86,7 +86,11 @@ export async function scrapeListing(deps: ScrapeDeps, req: ListingRequest): Prom
     let added = 0;
     if (store) {
       // Week and month pages hold a selection of each day's papers: merge them in, never shrink a day with them.
-      const rebuild = listing.periodType !== 'week' && listing.periodType !== 'month';
+      // Nor with a listing we read only in part: cards found by heuristics (no JSON), or a list from which records
+      // were dropped. A misread page must never wipe a day's stored papers; it can only add and refresh.
+      const partial = listing.via === 'cards' || listing.rejected.some((r) => r.reason !== 'duplicate id');
+      const rebuild = listing.periodType !== 'week' && listing.periodType !== 'month' && !partial;
+      if (partial) log.warn({ url, day, via: listing.via, rejected: listing.rejected.length }, 'scrape: listing read in part; merged into its days instead of replacing them');
       ({ stored, added } = await store.replaceDays(groupByDay(listing.papers), meta, day, { rebuild }));
       for (const w of outcome.cacheWrites) await deps.cache?.set(w.url, w.entry);
       metrics?.lastScrapeSuccess.set(deps.clock().getTime() / 1000);

@@ -187,6 +187,29 @@ describe('scrape into Redis', () => {
     assert.ok(day.some((p) => p.id === b.id));
   });
 
+  it('a listing read only in part (cards without the JSON, or records dropped) refreshes papers but never shrinks the day', async () => {
+    const card = (id: string, title: string, up: number) =>
+      `<article><h3><a href="/papers/${id}">${title}</a></h3><div role="checkbox"><input type="checkbox"><div>${up}</div></div></article>`;
+    const [a, b] = (await store.getDay('2026-09-28')) as [Paper, Paper];
+    // A page whose JSON is gone and that shows only some of the day (a changed layout, a "trending" strip): 2 cards.
+    hf.route('/papers/date/2026-09-28', `<!doctype html><html><body><main>${card(a.id, a.title, 5000)}${card('2609.77777', 'New one', 1)}</main></body></html>`);
+    const out = await scrapeListing(deps, { day: '2026-09-28', today: '2026-09-28' });
+    assert.equal(out.status, 'ok');
+    assert.equal(out.stored, 2);
+    let day = await store.getDay('2026-09-28');
+    assert.equal(day.length, 29, 'the 28 stay, the new one is added');
+    assert.deepEqual([day[0]!.id, day[0]!.upvotes], [a.id, 5000], 'upvotes refreshed');
+    // JSON whose records mostly fail to normalize (an older entry shape): the readable one is stored, the day kept.
+    const props = JSON.stringify({ dateString: '2026-09-28', dailyPapers: [{ paper: { id: b.id, title: b.title, upvotes: 6000 } }, { paper: { arxivId: '2609.88888' } }] });
+    hf.route('/papers/date/2026-09-28', `<html><body><div data-target="DailyPapers" data-props="${props.replace(/"/g, '&quot;')}"></div></body></html>`);
+    const out2 = await scrapeListing(deps, { day: '2026-09-28', today: '2026-09-28' });
+    assert.equal(out2.rejected, 1);
+    day = await store.getDay('2026-09-28');
+    assert.equal(day.length, 29);
+    assert.deepEqual([day[0]!.id, day[0]!.upvotes], [b.id, 6000]);
+    assert.ok(lines.some((l) => l.msg === 'scrape: listing read in part; merged into its days instead of replacing them'));
+  });
+
   it('dry run (no store) writes nothing at all', async () => {
     hf.route('/papers/date/2026-09-28', readFixture(FIXTURES.page));
     const before = JSON.stringify(await snapshot()) + (await redis.llen(keys.scrapeLog));
