@@ -7,6 +7,7 @@ import type { Keys } from '../redis/keys.js';
 import { dueHistogram, oldestOverdueMs, type DueHistogram } from './due-histogram.js';
 import { editionStateCounts, type StateCounts } from './editions.js';
 import { maskEmail } from './mask.js';
+import { periodsNow } from './periods.js';
 import { queueDepths, schedulers, type OpsQueues, type QueueDepth, type SchedulerInfo } from './queues.js';
 import type { Settings } from './settings.js';
 
@@ -24,7 +25,11 @@ export interface DashboardData {
   lastScrapeOk: Date | null;
   scrapeFresh: boolean;
   scrapes: ScrapeLogEntry[];
-  editions: { period: string; counts: StateCounts; total: number }[];
+  /**
+   * Editions by period: those under way now (each a local date that is "today" somewhere, newest first; the
+   * current ISO week when it has weekly editions), then the newest period that is over everywhere.
+   */
+  editions: { period: string; counts: StateCounts; total: number; live: boolean; where: string }[];
   due: DueHistogram;
   oldestOverdueMs: number;
   queues: QueueDepth[] | null;
@@ -97,9 +102,10 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
 export async function loadDashboard(deps: DashboardDeps, now: Date): Promise<DashboardData> {
   const { redis, keys } = deps;
   const settings = await deps.settings();
+  const periods = periodsNow(now);
   const today = utcDay(now);
-  const yesterday = utcDay(new Date(now.getTime() - 86_400_000));
-  const [last, scrapes, due, overdueMs, queues, scheds, suppressed, edToday, edYesterday] = await Promise.all([
+  const listed = [...periods.daily, ...periods.weekly, periods.previousDaily];
+  const [last, scrapes, due, overdueMs, queues, scheds, suppressed, edCounts] = await Promise.all([
     lastScrapeOk(redis, keys),
     deps.recentScrapes ? deps.recentScrapes(10) : readScrapeLog(redis, keys, 10),
     dueHistogram(redis, keys, now, 24),
@@ -107,8 +113,7 @@ export async function loadDashboard(deps: DashboardDeps, now: Date): Promise<Das
     deps.queues ? orNull(queueDepths(deps.queues)) : Promise.resolve(null),
     deps.queues ? orNull(schedulers(deps.queues)) : Promise.resolve(null),
     suppressedList(redis, keys, 50),
-    editionStateCounts(redis, keys, today),
-    editionStateCounts(redis, keys, yesterday),
+    Promise.all(listed.map((p) => editionStateCounts(redis, keys, p))),
   ]);
   const total = (c: StateCounts) => Object.values(c).reduce((a, b) => a + b, 0);
   return {
@@ -117,10 +122,24 @@ export async function loadDashboard(deps: DashboardDeps, now: Date): Promise<Das
     lastScrapeOk: last,
     scrapeFresh: last !== null && now.getTime() - last.getTime() <= settings.freshnessHours * 3_600_000,
     scrapes,
-    editions: [
-      { period: today, counts: edToday, total: total(edToday) },
-      { period: yesterday, counts: edYesterday, total: total(edYesterday) },
-    ],
+    editions: listed
+      .map((period, i) => {
+        const counts = edCounts[i]!;
+        const weekly = period.includes('W');
+        const live = period !== periods.previousDaily;
+        const where = weekly
+          ? 'this week'
+          : !live
+            ? 'over everywhere'
+            : period === today
+              ? 'today in UTC'
+              : period > today
+                ? 'already today east of UTC'
+                : 'still today west of UTC';
+        return { period, counts, total: total(counts), live, where };
+      })
+      // A week nobody gets a weekly edition in is noise; the daily periods always show (an empty one is news).
+      .filter((e) => !e.period.includes('W') || e.total > 0),
     due,
     oldestOverdueMs: overdueMs,
     queues,

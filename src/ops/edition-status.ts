@@ -37,35 +37,53 @@ export async function editionStatus(
   period: string,
   onProgress?: (done: number, total: number) => void,
 ): Promise<EditionStatus> {
-  const counts = await editionStateCounts(deps.redis, deps.keys, period);
-  const inLedger = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, flat] = await deps.redis.hscan(deps.keys.editionsByPeriod(period), cursor, 'COUNT', 1000);
-    cursor = next;
-    for (let i = 0; i < flat.length; i += 2) inLedger.add(flat[i]!);
-  } while (cursor !== '0');
+  return (await editionStatuses(deps, [period], onProgress))[0]!;
+}
+
+/** Several periods in one walk over the subscribers (the dashboard and `editions status` show those under way). */
+export async function editionStatuses(
+  deps: { redis: Redis; keys: Keys; subscribers: { getMany(ids: string[]): Promise<(Subscriber | null)[]> } },
+  periods: string[],
+  onProgress?: (done: number, total: number) => void,
+): Promise<EditionStatus[]> {
+  const ledgers = await Promise.all(
+    periods.map(async (period) => {
+      const counts = await editionStateCounts(deps.redis, deps.keys, period);
+      const inLedger = new Set<string>();
+      let cursor = '0';
+      do {
+        const [next, flat] = await deps.redis.hscan(deps.keys.editionsByPeriod(period), cursor, 'COUNT', 1000);
+        cursor = next;
+        for (let i = 0; i < flat.length; i += 2) inLedger.add(flat[i]!);
+      } while (cursor !== '0');
+      return { period, counts, inLedger, notStarted: 0 };
+    }),
+  );
   const total = await deps.redis.zcard(deps.keys.subscribersAll);
-  let notStarted = 0;
   for (let offset = 0; offset < total; offset += 500) {
     const ids = await deps.redis.zrange(deps.keys.subscribersAll, offset, offset + 499);
-    const subs = await deps.subscribers.getMany(ids.filter((id) => !inLedger.has(id)));
-    for (const s of subs) if (s && expectsEdition(s, period)) notStarted += 1;
+    const subs = await deps.subscribers.getMany(ids);
+    for (const s of subs) {
+      if (!s) continue;
+      for (const l of ledgers) if (!l.inLedger.has(s.id) && expectsEdition(s, l.period)) l.notStarted += 1;
+    }
     onProgress?.(Math.min(offset + 500, total), total);
   }
-  const n = (k: string) => counts[k] ?? 0;
-  const settled = n('sent') + n('failed') + n('suppressed') + n('unknown') + n('skipped');
-  const inFlight = inLedger.size - settled;
-  return {
-    period,
-    eligible: inLedger.size + notStarted,
-    sent: n('sent'),
-    failed: n('failed'),
-    suppressed: n('suppressed'),
-    unknown: n('unknown'),
-    skipped: n('skipped'),
-    pending: inFlight + notStarted,
-    inFlight,
-    notStarted,
-  };
+  return ledgers.map(({ period, counts, inLedger, notStarted }) => {
+    const n = (k: string) => counts[k] ?? 0;
+    const settled = n('sent') + n('failed') + n('suppressed') + n('unknown') + n('skipped');
+    const inFlight = inLedger.size - settled;
+    return {
+      period,
+      eligible: inLedger.size + notStarted,
+      sent: n('sent'),
+      failed: n('failed'),
+      suppressed: n('suppressed'),
+      unknown: n('unknown'),
+      skipped: n('skipped'),
+      pending: inFlight + notStarted,
+      inFlight,
+      notStarted,
+    };
+  });
 }

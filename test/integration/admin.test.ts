@@ -55,6 +55,8 @@ describe('admin web', () => {
     await ctx.redis.lpush(keys.scrapeLog, JSON.stringify({ at: '2026-11-28T09:30:00Z', source: 'hf-page', url: 'https://huggingface.co/papers', day: '2026-11-28', papers: 27, status: 'ok' }));
     await ctx.redis.set(keys.scrapeLastOk, '2026-11-28T09:30:00.000Z');
     await ctx.redis.hset(keys.editionsByPeriod('2026-11-28'), 's1', 'sent', 's2', 'sent', 's3', 'failed', 's4', 'unknown');
+    // 10:20 UTC is already 00:20 on the 29th in Kiritimati (UTC+14): that subscriber's edition is dated the 29th.
+    await ctx.redis.hset(keys.editionsByPeriod('2026-11-29'), 's9', 'sent');
     await ctx.redis.hset(keys.suppressed, 'jane.doe@example.org', JSON.stringify({ reason: 'hard bounce', code: 550, at: '2026-11-27T08:00:00Z' }));
   });
 
@@ -100,6 +102,10 @@ describe('admin web', () => {
     assert.match(html, /sent <b>2<\/b>/);
     assert.match(html, /failed <b>1<\/b>/);
     assert.match(html, /unknown <b>1<\/b>/);
+    // Every local date under way is shown and counted: 2026-11-27 (UTC−12), -28 (UTC), -29 (UTC+14).
+    assert.match(html, /2026-11-29<\/strong> <span class="ed-where">already today east of UTC/);
+    assert.match(html, /2026-11-27<\/strong> <span class="ed-where">still today west of UTC/);
+    assert.match(html, /Sent today<\/div>\s*<div class="kpi-value">3</);
     assert.match(html, /j\*\*\*@example\.org/);
     assert.ok(!html.includes('jane.doe@example.org'), 'addresses are masked');
     assert.match(html, /Delivery lag<\/div>\s*<div class="kpi-value">10 min/);

@@ -123,7 +123,12 @@ describe('operator CLI: preview, send-test, schedule, editions, retry-failed', (
       { eligible: 5, sent: 2, failed: 1, unknown: 1, inFlight: 1, pending: 1 },
       'the active subscriber was created after that day, so it is not eligible',
     );
-    const todayStatus = JSON.parse((await cli(env, 'editions', 'status', '--json')).stdout) as Record<string, number>;
+    // Without --period: every edition under way now (two or three local dates, UTC−12 … UTC+14), UTC today among them.
+    const live = JSON.parse((await cli(env, 'editions', 'status', '--json')).stdout) as { periods: (Record<string, number> & { period: string })[] };
+    const utcToday = new Date().toISOString().slice(0, 10);
+    assert.ok(live.periods.length >= 2 && live.periods.length <= 4, JSON.stringify(live.periods.map((p) => p.period)));
+    const todayStatus = live.periods.find((p) => p.period === utcToday);
+    assert.ok(todayStatus, `UTC today ${utcToday} is among the periods under way`);
     assert.equal(todayStatus.notStarted, 1);
 
     const dry = await cli(env, 'retry-failed', '--period', period, '--dry-run', '--json');

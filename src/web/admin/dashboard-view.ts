@@ -49,9 +49,14 @@ export function dashboardView(d: DashboardData) {
     })),
     { ariaLabel: `Digests due per hour for the next 24 hours; ${dueNext24} in total` },
   );
-  const today = d.editions[0]!;
-  const sentToday = today.counts.sent ?? 0;
-  const failedToday = (today.counts.failed ?? 0) + (today.counts.unknown ?? 0);
+  // "Today" is each subscriber's local day: sum the editions under way now (two or three dates, src/ops/periods.ts).
+  const live = d.editions.filter((e) => e.live);
+  const sum = (k: string) => live.reduce((a, e) => a + (e.counts[k] ?? 0), 0);
+  const sentToday = sum('sent');
+  const failedToday = sum('failed') + sum('unknown');
+  const inLedger = live.reduce((a, e) => a + e.total, 0);
+  const liveDays = live.filter((e) => !e.period.includes('W')).map((e) => e.period).sort();
+  const liveSpan = liveDays.length > 1 ? `${liveDays[0]} … ${liveDays[liveDays.length - 1]!.slice(5)}` : (liveDays[0] ?? '');
   const sendQueue = d.queues?.find((q) => q.queue === 'send');
   return {
     now: stamp(d.now),
@@ -74,7 +79,7 @@ export function dashboardView(d: DashboardData) {
       {
         label: 'Sent today',
         value: String(sentToday),
-        note: `${today.period} (UTC): ${today.total} in the ledger${failedToday ? `, ${failedToday} failed/unknown` : ''}`,
+        note: `local dates ${liveSpan}: ${inLedger} in the ledger${failedToday ? `, ${failedToday} failed/unknown` : ''}`,
         tone: failedToday ? 'warn' : 'good',
       },
       { label: 'Due next 24 h', value: String(dueNext24), note: peak.count ? `busiest hour ${hhmm(peak.start)} UTC (${peak.count})` : 'nothing scheduled', tone: 'info' },
@@ -100,7 +105,7 @@ export function dashboardView(d: DashboardData) {
       tone: s.status === 'ok' ? 'good' : s.status === 'failed' ? 'bad' : 'muted',
       error: s.error ?? '',
     })),
-    editions: d.editions.map((e) => ({ period: e.period, total: e.total, states: stateRows(e.counts) })),
+    editions: d.editions.map((e) => ({ period: e.period, total: e.total, where: e.where, live: e.live, states: stateRows(e.counts) })),
     queues: (d.queues ?? []).map((q) => ({ ...q, tone: q.failed ? 'bad' : 'muted' })),
     queuesUnavailable: d.queues === null,
     schedulers: (d.schedulers ?? []).map((s) => ({
