@@ -41,7 +41,7 @@ export interface SendDeps {
   templates: Pick<Templates, 'digest' | 'nothingNew'>;
   mailer: Pick<Mailer, 'send'>;
   ledger: DeliveryLedger;
-  metrics: Pick<Metrics, 'emailsSent' | 'emailsFailed' | 'sendDuration' | 'editionLag' | 'editionsSkipped'> & Partial<Pick<Metrics, 'alerts'>>;
+  metrics: Pick<Metrics, 'emailsSent' | 'emailsFailed' | 'sendDuration' | 'editionLag' | 'editionsSkipped'> & Partial<Pick<Metrics, 'alerts' | 'renderDuration'>>;
   /** Current operator settings (kept fresh by the worker). */
   settings(): Settings;
   topicLabels?: Record<string, string>;
@@ -171,6 +171,7 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   let rendered: { subject: string; html: string; text: string };
   let paperIds: string[] = [];
   let kind: 'digest' | 'nothing-new';
+  const renderStarted = process.hrtime.bigint();
   if (selected.length === 0) {
     kind = 'nothing-new';
     rendered = deps.templates.nothingNew(buildNothingNewView({ ...common, links: { preferences: links.preferences, unsubscribe: links.unsubscribe } }));
@@ -182,6 +183,7 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
     // Papers that did not fit the email live only in the web version: they may still come in a later email.
     paperIds = selected.slice(0, digest.papersShown).map((s) => s.paper.id);
   }
+  deps.metrics.renderDuration?.observe(Number(process.hrtime.bigint() - renderStarted) / 1e9);
   const domain = mailDomain(deps.config);
   const messageId = messageIdFor(kind, period, sub.id, domain);
   const headers = digestHeaders({

@@ -86,6 +86,7 @@ describe('metrics: one process with every role', () => {
     assert.equal(sumSeries(m, 'papers_digest_emails_failed_total', 'class="permanent",code="550"'), 1);
     assert.equal(sumSeries(m, 'papers_digest_edition_lag_seconds_count', ''), 1);
     assert.ok(sumSeries(m, 'papers_digest_send_duration_seconds_count', '') >= 1);
+    assert.ok(sumSeries(m, 'papers_digest_render_duration_seconds_count', '') >= 2, 'each rendered message is timed, delivered or refused');
     assert.equal(sumSeries(m, 'papers_digest_queue_jobs', 'queue="send",state="waiting"'), 0);
     assert.ok(sumSeries(m, 'papers_digest_last_scrape_success_timestamp_seconds', '') > 0);
     assert.ok([...m.keys()].some((k) => k.startsWith('papers_digest_process_')), 'process metrics too');
