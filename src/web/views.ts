@@ -21,6 +21,25 @@ export function zoneList(): string[] {
   return [...zones].sort();
 }
 
+/**
+ * Canonical zone → the other names ICU gives it. Browsers report their zone as ICU's (CLDR's legacy) name —
+ * Chromium says Asia/Calcutta, Europe/Kiev, America/Buenos_Aires — while the select offers current IANA names;
+ * without these aliases app.js could not prefill the zone for India, Ukraine or Argentina and left UTC.
+ * Pure memo of a runtime constant.
+ */
+let aliasMemo: Map<string, string[]> | null = null;
+export function zoneAliases(): ReadonlyMap<string, string[]> {
+  if (!aliasMemo) {
+    aliasMemo = new Map();
+    for (const z of Intl.supportedValuesOf('timeZone')) {
+      const c = canonicalZone(z);
+      if (!c || c === z) continue;
+      aliasMemo.set(c, [...(aliasMemo.get(c) ?? []), z]);
+    }
+  }
+  return aliasMemo;
+}
+
 export const hhmm = (t: SendTime) => `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`;
 
 export function describeFrequency(f: Frequency): string {
@@ -118,13 +137,14 @@ export function formView(src: FormSource, opts: { catalog: readonly TopicInfo[];
 
 /** Zones grouped by region for <optgroup>s ("America" → "America/Argentina/Buenos Aires", …); UTC first on its own. */
 export function groupZones(zones: readonly string[], selected: string) {
-  const groups = new Map<string, { value: string; label: string; selected: boolean }[]>();
+  const groups = new Map<string, { value: string; label: string; selected: boolean; aliases: string }[]>();
+  const aliases = zoneAliases();
   for (const z of zones) {
     const slash = z.indexOf('/');
     const region = slash > 0 ? z.slice(0, slash) : 'Other';
     const label = z.replace(/_/g, ' ');
     if (!groups.has(region)) groups.set(region, []);
-    groups.get(region)!.push({ value: z, label, selected: z === selected });
+    groups.get(region)!.push({ value: z, label, selected: z === selected, aliases: (aliases.get(z) ?? []).join(' ') });
   }
   const other = groups.get('Other') ?? [];
   groups.delete('Other');

@@ -16,8 +16,13 @@
     return;
   }
   if (!zone) return;
+  // The browser may name its zone by an ICU/CLDR legacy alias (Asia/Calcutta for Asia/Kolkata): the server lists
+  // those on each option as data-aliases.
   for (var i = 0; i < select.options.length; i++) {
-    if (select.options[i].value === zone) {
+    var option = select.options[i];
+    var aliases = (option.getAttribute('data-aliases') || '').split(' ');
+    if (option.value === zone || aliases.indexOf(zone) >= 0) {
+      zone = option.value;
       select.value = zone;
       var note = document.getElementById('zone-detected');
       if (note) note.hidden = false;

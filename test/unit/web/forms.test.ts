@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parsePauseWeeks, parsePreferencesForm, parseSubscribeForm } from '../../../src/web/forms.js';
-import { describeChanges } from '../../../src/web/views.js';
+import { describeChanges, groupZones, zoneList } from '../../../src/web/views.js';
 import type { Subscriber } from '../../../src/subscribers/subscriber.js';
 
 const TOPICS = ['agents', 'reasoning', 'robotics'];
@@ -80,5 +80,17 @@ describe('change list', () => {
       { label: 'How often', from: 'every day', to: 'every Friday' },
       { label: 'Time', from: '07:00', to: '09:05' },
     ]);
+  });
+});
+
+describe('time zone select', () => {
+  it('offers IANA names only, each carrying the legacy names a browser may report (Asia/Calcutta)', () => {
+    const zones = zoneList();
+    assert.ok(zones.includes('Asia/Kolkata') && zones.includes('America/New_York'));
+    assert.ok(!zones.includes('Asia/Calcutta') && !zones.includes('US/Eastern'));
+    const options = groupZones(zones, 'UTC').flatMap((g) => g.zones);
+    const kolkata = options.find((o) => o.value === 'Asia/Kolkata');
+    assert.ok(kolkata?.aliases.split(' ').includes('Asia/Calcutta'), JSON.stringify(kolkata));
+    assert.equal(options.find((o) => o.value === 'UTC')?.selected, true);
   });
 });
