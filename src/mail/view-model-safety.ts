@@ -69,13 +69,25 @@ export function safeHttpsUrl(raw: string | null | undefined, rule: HostRule): st
  */
 export function ownUrl(raw: string, publicUrl: string, what: string): string {
   let u: URL;
-  let base: URL;
+  let origin: string;
   try {
     u = new URL(raw);
-    base = new URL(publicUrl);
+    origin = originOf(publicUrl);
   } catch {
     throw new Error(`${what} link is not a URL`);
   }
-  if (u.origin !== base.origin || u.username || u.password) throw new Error(`${what} link must start with PUBLIC_URL (${base.origin})`);
+  if (u.origin !== origin || u.username || u.password) throw new Error(`${what} link must start with PUBLIC_URL (${origin})`);
   return u.href;
+}
+
+// PUBLIC_URL is one string per process, checked against four links per email: parsed once. A pure memo, bounded.
+const origins = new Map<string, string>();
+function originOf(url: string): string {
+  let o = origins.get(url);
+  if (o === undefined) {
+    o = new URL(url).origin; // throws on a bad URL, memoizes nothing
+    if (origins.size >= 100) origins.clear();
+    origins.set(url, o);
+  }
+  return o;
 }

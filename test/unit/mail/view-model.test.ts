@@ -55,6 +55,15 @@ describe('buildDigestView', () => {
     assert.match(weekly.why, /weekly email/);
   });
 
+  it('edition labels: memoized per (period, frequency, zone), never when they come from the clock', () => {
+    const a = editionLabel('2026-09-28', 'daily', NOW, 'Europe/Berlin');
+    a.long = 'tampered';
+    assert.equal(editionLabel('2026-09-28', 'daily', NOW, 'Europe/Berlin').long, 'Monday, 28 September 2026', 'callers get copies');
+    assert.equal(editionLabel('not-a-day', 'daily', new Date('2026-09-28T12:00:00Z'), 'UTC').long, 'Monday, 28 September 2026');
+    assert.equal(editionLabel('not-a-day', 'daily', new Date('2026-09-29T12:00:00Z'), 'UTC').long, 'Tuesday, 29 September 2026', 'a clock fallback is not reused');
+    assert.equal(editionLabel('', 'weekly', new Date('2026-10-06T12:00:00Z'), 'UTC').long, 'Week 41, 2026');
+  });
+
   it('says why the reader gets it (topics and keywords, or everything)', () => {
     assert.equal(digestView().why, 'You get this daily email because you subscribed to Papers Digest for papers on Large language models, Multimodal, “token compression”.');
     const catalog = buildDigestView({ subscriber: subscriber({ includeKeywords: [] }), selected: [], period: '2026-09-28', links: LINKS, now: NOW, publicUrl: PUBLIC_URL });
