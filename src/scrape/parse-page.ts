@@ -222,5 +222,7 @@ export function parseListingPage(html: string, opts: ParseOptions): ParsedListin
   if (looksTruncated(html)) throw new ScrapeLayoutError(opts.url, `page is truncated (no closing </body> or </html>) and has no DailyPapers data-props`);
   const { papers, rejected } = normalizeEntries(cards.map(({ id, card }) => readCard($, id, card)), ctx);
   if (papers.length === 0) throw new ScrapeLayoutError(opts.url, `found ${cards.length} paper links but no card with a title`);
+  // Cards carry no day of their own: without one from the page or the caller, `today` is only a guess.
+  if (!pageDay && !opts.requestedDay) warnings.push(`the page does not say which day it lists; papers filed under ${opts.today} (give the day, e.g. --date)`);
   return { source: 'page', via: 'cards', papers, pageDay, periodType, rejected, warnings };
 }
