@@ -1,20 +1,35 @@
-import { start, type Role } from '../main.js';
+import { PassThrough } from 'node:stream';
+import { redactUrl, start, type Role } from '../main.js';
 import { parseCommandArgs, UsageError, type CliCommand } from './command.js';
 
 export const command: CliCommand = {
   name: 'start',
   summary: 'run the main job',
-  help: `papers-digest start [--role worker|web|all]
+  help: `papers-digest start [--role worker|web|all] [--json]
 
 Runs the long-lived roles: web (subscribe pages, preferences, admin, /metrics), worker (scrape, tick and
 send workers and their schedulers), or all (default). Any number of workers may share one Redis.
 With REDIS_URL unset it uses 127.0.0.1:6379, or starts a private redis-server under DATA_DIR/redis.
-With SMTP_URL unset, mail goes to .eml files under DATA_DIR/outbox.`,
+With SMTP_URL unset, mail goes to .eml files under DATA_DIR/outbox.
+Logs are JSON lines (pino). --json replaces the human start-up banner with one JSON line on stdout:
+{"event":"started","role","web","admin","redis","mail"} — for supervisors and scripts.`,
   async run(argv, io) {
-    const { values } = parseCommandArgs(argv, { role: { type: 'string', default: 'all' } }, false);
+    const { values } = parseCommandArgs(argv, { role: { type: 'string', default: 'all' }, json: { type: 'boolean', default: false } }, false);
     const role = values.role as Role;
     if (!['worker', 'web', 'all'].includes(role)) throw new UsageError(`--role must be worker, web or all (got ${role})`);
-    const running = await start(role, { env: io.env });
+    const running = await start(role, { env: io.env, ...(values.json ? { bannerOut: new PassThrough() } : {}) });
+    if (values.json) {
+      const { ctx, services, url } = running;
+      io.stdout.write(
+        JSON.stringify({
+          event: 'started',
+          role,
+          web: url ? { listening: url, publicUrl: ctx.config.publicUrl, admin: `${ctx.config.publicUrl}/admin` } : null,
+          redis: { kind: ctx.redisTarget.kind, url: redactUrl(ctx.redisTarget.url), prefix: ctx.config.redisPrefix, version: ctx.redisCheck.version, problems: ctx.redisCheck.problems },
+          mail: services.mailer.describe,
+        }) + '\n',
+      );
+    }
     await new Promise<void>((resolve) => {
       const onSignal = (sig: string) => {
         running.ctx.log.info({ signal: sig }, 'signal received');

@@ -4,11 +4,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '../../src/log.js';
 import { start } from '../../src/main.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('start --role all', () => {
   let server: TestRedis;
@@ -46,5 +48,32 @@ describe('start --role all', () => {
       await running.stop();
     }
     await assert.rejects(fetch(`${running.url}/healthz`), 'no longer listening');
+  });
+
+  it('start --json: one JSON line says where everything is instead of the banner; SIGTERM stops it with exit 0', async () => {
+    const child = spawn(process.execPath, ['bin/papers-digest.js', 'start', '--role', 'web', '--json'], {
+      env: { PATH: process.env.PATH, REDIS_URL: server.url, REDIS_PREFIX: 'start-json', PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: 'http://localhost:3998', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (err += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const started = await waitFor(
+        () => out.split('\n').flatMap((l) => { try { const o = JSON.parse(l) as { event?: string }; return o.event === 'started' ? [o] : []; } catch { return []; } })[0] ?? null,
+        { timeoutMs: 20_000, message: `a started line on stdout (stdout: ${out.slice(0, 200)} stderr: ${err.slice(0, 300)})` },
+      ) as { role: string; web: { listening: string; admin: string }; redis: { prefix: string }; mail: string };
+      assert.equal(started.role, 'web');
+      assert.equal(started.web.admin, 'http://localhost:3998/admin');
+      assert.equal(started.redis.prefix, 'start-json');
+      assert.match(started.mail, /^outbox/);
+      assert.doesNotMatch(err, /papers-digest — role/, 'no human banner');
+      assert.equal((await fetch(`${started.web.listening}/healthz`)).status, 200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0);
   });
 });
