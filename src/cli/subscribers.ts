@@ -35,6 +35,7 @@ only email required; list cells ;-separated). Bad rows are reported by line numb
 Existing emails are never duplicated: they are left as they are, or given the row's preferences with --update.
 Unsubscribed or bouncing addresses are never reactivated by an import. Exit 1 when any row was refused.
 export: writes active and paused subscribers (or --status pending|active|paused|unsubscribed|bouncing|all).
+        Cells starting with = + - @ get a leading ' (spreadsheets must not run them as formulas); import strips it.
 show prints the subscriber's current preferences and unsubscribe links (for support).`;
 
 const PREF_OPTIONS = {

@@ -1,6 +1,7 @@
 // The subscriber CSV format (DESIGN.md): header `email,timezone,send_time,frequency,topics,include_keywords,
 // exclude_keywords`; send_time is local HH:MM; frequency is daily or weekly:<mon..sun>; list fields are
 // `;`-separated. Columns may come in any order; only email is required (empty cells take the defaults).
+import { fromSpreadsheetSafe, spreadsheetSafe } from './csv.js';
 import { formatFrequency, formatSendTime } from './preferences.js';
 import type { NewSubscriberInput } from './store.js';
 import type { Subscriber } from './subscriber.js';
@@ -39,7 +40,7 @@ export function rowToInput(columns: CsvColumn[], fields: string[]): RowResult {
   if (fields.length !== columns.length) return { ok: false, message: `has ${fields.length} fields, the header has ${columns.length}` };
   const input: NewSubscriberInput = { email: '' };
   columns.forEach((col, i) => {
-    const v = fields[i]!.trim();
+    const v = fromSpreadsheetSafe(fields[i]!.trim());
     if (v === '') return; // default
     input[FIELD_OF[col]] = LIST_COLUMNS.has(col) ? v.split(';').map((s) => s.trim()).filter(Boolean) : v;
   });
@@ -53,7 +54,9 @@ export function rowPreferences(input: NewSubscriberInput): Record<string, unknow
 }
 
 export function subscriberToRow(s: Subscriber): string[] {
-  return [s.email, s.timezone, formatSendTime(s.sendTime), formatFrequency(s.frequency), s.topics.join(';'), s.includeKeywords.join(';'), s.excludeKeywords.join(';')];
+  return [s.email, s.timezone, formatSendTime(s.sendTime), formatFrequency(s.frequency), s.topics.join(';'), s.includeKeywords.join(';'), s.excludeKeywords.join(';')].map(
+    spreadsheetSafe,
+  );
 }
 
 /** The CSV column for a preference field (to name the column in error messages). */

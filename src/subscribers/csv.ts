@@ -3,6 +3,7 @@
 // may hold commas, quotes ("") and line breaks; CRLF and LF both end records; a UTF-8 BOM is skipped.
 // A malformed record (a quote inside an unquoted field, text after a closing quote, an unterminated quote) is
 // yielded with `error` set and parsing resumes at the next record.
+import { TextDecoder } from 'node:util';
 
 export interface CsvRecord {
   line: number;
@@ -35,8 +36,11 @@ export async function* parseCsv(chunks: AsyncIterable<string | Buffer>): AsyncGe
     return rec;
   };
 
-  for await (const chunk of chunks) {
-    let text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+  // One decoder across chunks: a file stream cuts at byte offsets, so a multi-byte character (é, ü, 日) can
+  // straddle two chunks; decoding each chunk on its own would turn both halves into U+FFFD.
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of withTail(chunks, decoder)) {
+    let text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     if (first) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       first = text.length === 0;
@@ -98,6 +102,30 @@ export async function* parseCsv(chunks: AsyncIterable<string | Buffer>): AsyncGe
   } else if (any || field !== '' || fields.length > 0 || quoteClosed || pendingQuote) {
     yield endRecord();
   }
+}
+
+/** The chunks, then whatever bytes the decoder still holds (a truncated character at the very end). */
+async function* withTail(chunks: AsyncIterable<string | Buffer>, decoder: TextDecoder): AsyncGenerator<string | Buffer> {
+  yield* chunks;
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
+
+// Spreadsheet formula injection (CWE-1236): a cell that starts with = + - @ (or a tab / CR) is run as a formula
+// when an operator opens the export in Excel or LibreOffice — and the email (`=cmd|'/C calc'!A0@x.org` is a
+// valid address) and keywords are the subscriber's own input. Export prefixes such cells with an apostrophe
+// (OWASP's advice; spreadsheets show the text as typed) and import strips exactly that prefix, so the file
+// still round-trips.
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A cell as written to an exported file: neutralized when a spreadsheet would read it as a formula. */
+export function spreadsheetSafe(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** The inverse of spreadsheetSafe, for cells read back on import. */
+export function fromSpreadsheetSafe(value: string): string {
+  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
 }
 
 /** One CSV field: quoted when it holds a comma, quote, line break or leading/trailing space. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { csvRecord, parseCsv, type CsvRecord } from '../../../src/subscribers/csv.js';
-import { parseHeader, rowToInput } from '../../../src/subscribers/csv-rows.js';
+import { CSV_COLUMNS, parseHeader, rowToInput, subscriberToRow } from '../../../src/subscribers/csv-rows.js';
+import type { Subscriber } from '../../../src/subscribers/subscriber.js';
 
 async function parse(text: string, chunkSize = text.length || 1): Promise<CsvRecord[]> {
   async function* chunks() {
@@ -54,5 +55,38 @@ describe('CSV (RFC 4180)', () => {
     const bad = parseHeader(['email', 'name']);
     assert.ok(!bad.ok && /unknown column "name"/.test(bad.message));
     assert.ok(!parseHeader(['timezone']).ok);
+  });
+
+  it('decodes a multi-byte character cut between two byte chunks (file streams cut anywhere)', async () => {
+    const bytes = Buffer.from('email,include_keywords\na@x.org,für Sprachmodelle;日本語\n', 'utf8');
+    for (let cut = 1; cut < bytes.length; cut++) {
+      async function* chunks() {
+        yield bytes.subarray(0, cut);
+        yield bytes.subarray(cut);
+      }
+      const recs: CsvRecord[] = [];
+      for await (const r of parseCsv(chunks())) recs.push(r);
+      assert.deepEqual(recs[1]?.fields, ['a@x.org', 'für Sprachmodelle;日本語'], `cut at byte ${cut}`);
+    }
+  });
+
+  it('neutralizes cells a spreadsheet would run as formulas, and reads them back as they were', async () => {
+    const sub = {
+      email: "=cmd|'/c calc'!a0@evil.org", timezone: 'UTC', sendTime: { hour: 7, minute: 0 }, frequency: { kind: 'daily' },
+      topics: [], includeKeywords: ['+1 trick', 'agents'], excludeKeywords: ['@home', '-free'],
+    } as unknown as Subscriber;
+    const fields = subscriberToRow(sub);
+    for (const f of fields) assert.doesNotMatch(f, /^[=+\-@\t\r]/, f);
+    assert.equal(fields[0], "'=cmd|'/c calc'!a0@evil.org");
+    const [, rec] = await parse(csvRecord(CSV_COLUMNS) + csvRecord(fields));
+    const h = parseHeader([...CSV_COLUMNS]);
+    assert.ok(h.ok);
+    const row = rowToInput(h.columns, rec!.fields);
+    assert.ok(row.ok);
+    assert.equal(row.input.email, sub.email);
+    assert.deepEqual(row.input.includeKeywords, ['+1 trick', 'agents']);
+    assert.deepEqual(row.input.excludeKeywords, ['@home', '-free']);
+    // an apostrophe that is part of the value is kept
+    assert.deepEqual(rowToInput(['email'], ["o'neil@x.org"]), { ok: true, input: { email: "o'neil@x.org" } });
   });
 });
