@@ -134,6 +134,12 @@ function textList(opts: { max: number; maxLength: number; separators: RegExp; wh
       }
       const s = cleanText(item);
       if (!s) continue;
+      if (/[<>]/.test(s)) {
+        // Every page and email escapes these values; refusing markup outright keeps the CLI and CSV import to the
+        // web form's rule, so a value set by an operator never makes the subscriber's own preferences form refuse.
+        ctx.addIssue({ code: 'custom', message: `${opts.what} must not contain < or >` });
+        return z.NEVER;
+      }
       if (s.includes(';')) {
         // ';' separates list items in the CSV format: a value holding one could not be exported faithfully.
         ctx.addIssue({ code: 'custom', message: `${opts.what} must not contain “;”` });

@@ -121,6 +121,12 @@ describe('preferences validation', () => {
     assert.match(got.status!, /not a preference/);
   });
 
+  it('refuses markup in keywords and names, as the web form does (the CLI and CSV import use these rules)', () => {
+    const got = issues(() => validatePreferences({ includeKeywords: ['<script>alert(1)</script>'], followAuthors: ['<b>Eve</b>'] }));
+    assert.match(got.includeKeywords!, /must not contain < or >/);
+    assert.match(got.followAuthors!, /must not contain < or >/);
+  });
+
   it('refuses a keyword that is both included and excluded', () => {
     assert.match(issues(() => validatePreferences({ includeKeywords: ['RAG'], excludeKeywords: ['rag'] })).excludeKeywords!, /both included and excluded/);
   });
