@@ -59,6 +59,14 @@ export class HttpTooLargeError extends HttpError {
   }
 }
 
+/** The client was stopped (process shutdown) mid-request or mid-backoff. Retryable: the next run tries again. */
+export class HttpAbortedError extends HttpError {
+  constructor(url: string) {
+    super(`GET ${url} abandoned: shutting down`, url, true);
+    this.name = 'HttpAbortedError';
+  }
+}
+
 export class HttpNetworkError extends HttpError {
   constructor(url: string, cause: unknown) {
     // undici says only "fetch failed"; the reason (DNS, refused, reset) is one level down.

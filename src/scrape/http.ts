@@ -4,7 +4,7 @@
 // jitter on 429, 5xx, timeouts and network errors, honoring Retry-After (seconds or an HTTP date). Other 4xx
 // answers are final. sleep, clock and random are injected so tests never wait for real.
 import { readFileSync } from 'node:fs';
-import { HttpNetworkError, HttpStatusError, HttpTimeoutError, HttpTooLargeError } from './errors.js';
+import { HttpAbortedError, HttpNetworkError, HttpStatusError, HttpTimeoutError, HttpTooLargeError } from './errors.js';
 
 export interface HttpClientOptions {
   userAgent: string;
@@ -21,6 +21,8 @@ export interface HttpClientOptions {
   clock?: () => Date;
   random?: () => number;
   fetch?: typeof fetch;
+  /** Aborts every request and backoff wait of this client (shutdown): a scrape must not hold a stopping worker. */
+  signal?: AbortSignal;
   /** Called before each wait (logging, tests). */
   onRetry?: (info: { url: string; attempt: number; delayMs: number; reason: string }) => void;
 }
@@ -54,7 +56,7 @@ export function parseRetryAfter(value: string | null, now: Date): number | null 
 class Timeout extends Error {}
 
 export class HttpClient {
-  private readonly o: Required<Omit<HttpClientOptions, 'onRetry'>> & Pick<HttpClientOptions, 'onRetry'>;
+  private readonly o: Required<Omit<HttpClientOptions, 'onRetry' | 'signal'>> & Pick<HttpClientOptions, 'onRetry' | 'signal'>;
 
   constructor(opts: HttpClientOptions) {
     this.o = {
@@ -72,8 +74,26 @@ export class HttpClient {
     return Math.round(cap / 2 + (this.o.random() * cap) / 2); // "equal jitter": never zero, never in lockstep
   }
 
+  /** The client's sleep, cut short (with HttpAbortedError) when the client's signal fires. */
+  private async pause(url: string, ms: number): Promise<void> {
+    const signal = this.o.signal;
+    if (!signal) return this.o.sleep(ms);
+    if (signal.aborted) throw new HttpAbortedError(url);
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new HttpAbortedError(url));
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([this.o.sleep(ms), aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
   async get(url: string, opts: { etag?: string | null; accept?: string } = {}): Promise<HttpResult> {
     for (let attempt = 0; ; attempt++) {
+      if (this.o.signal?.aborted) throw new HttpAbortedError(url);
       let retryReason: string;
       let retryAfterMs: number | null = null;
       let finalError: Error;
@@ -85,7 +105,7 @@ export class HttpClient {
         finalError = new HttpStatusError(url, res.code, attempt + 1);
         if (!(res.code === 429 || res.code >= 500)) throw finalError;
       } catch (err) {
-        if (err instanceof HttpStatusError || err instanceof HttpTooLargeError) throw err;
+        if (err instanceof HttpStatusError || err instanceof HttpTooLargeError || err instanceof HttpAbortedError) throw err;
         finalError = err as Error;
         retryReason = (err as Error).message;
       }
@@ -93,7 +113,7 @@ export class HttpClient {
       if (retryAfterMs !== null && retryAfterMs > this.o.maxRetryAfterMs) throw finalError;
       const delayMs = Math.max(this.backoff(attempt), retryAfterMs ?? 0);
       this.o.onRetry?.({ url, attempt: attempt + 1, delayMs, reason: retryReason });
-      await this.o.sleep(delayMs);
+      await this.pause(url, delayMs);
     }
   }
 
@@ -104,6 +124,10 @@ export class HttpClient {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Timeout()), this.o.timeoutMs);
     const timedOut = () => controller.signal.aborted && controller.signal.reason instanceof Timeout;
+    const stop = this.o.signal;
+    const onStop = () => controller.abort();
+    stop?.addEventListener('abort', onStop, { once: true });
+    const stopped = () => stop?.aborted === true;
     try {
       const headers: Record<string, string> = { 'user-agent': this.o.userAgent, accept: opts.accept ?? 'text/html,application/json;q=0.9,*/*;q=0.5' };
       if (opts.etag) headers['if-none-match'] = opts.etag;
@@ -112,6 +136,7 @@ export class HttpClient {
         res = await this.o.fetch(url, { headers, signal: controller.signal, redirect: 'follow' });
       } catch (err) {
         if (timedOut()) throw new HttpTimeoutError(url, this.o.timeoutMs);
+        if (stopped()) throw new HttpAbortedError(url);
         throw new HttpNetworkError(url, err);
       }
       const finalUrl = res.url || url;
@@ -128,17 +153,18 @@ export class HttpClient {
         controller.abort();
         throw new HttpTooLargeError(url, this.o.maxBytes);
       }
-      const body = await this.readCapped(res, url, controller, timedOut);
+      const body = await this.readCapped(res, url, controller, timedOut, stopped);
       return {
         kind: 'result',
         result: { status: 'ok', code: res.status, body, etag: res.headers.get('etag'), contentType: res.headers.get('content-type'), url: finalUrl },
       };
     } finally {
       clearTimeout(timer);
+      stop?.removeEventListener('abort', onStop);
     }
   }
 
-  private async readCapped(res: Response, url: string, controller: AbortController, timedOut: () => boolean): Promise<string> {
+  private async readCapped(res: Response, url: string, controller: AbortController, timedOut: () => boolean, stopped: () => boolean): Promise<string> {
     if (!res.body) return '';
     const reader = res.body.getReader();
     const chunks: Uint8Array[] = [];
@@ -157,6 +183,7 @@ export class HttpClient {
     } catch (err) {
       if (err instanceof HttpTooLargeError) throw err;
       if (timedOut()) throw new HttpTimeoutError(url, this.o.timeoutMs);
+      if (stopped()) throw new HttpAbortedError(url);
       throw new HttpNetworkError(url, err);
     }
     return new TextDecoder('utf-8').decode(Buffer.concat(chunks));

@@ -52,13 +52,21 @@ export async function catchUpScrape(
 }
 
 /** The production source: the JSON API, falling back to the listing page when the API's answer is unusable. */
-export function defaultSource(ctx: Pick<Context, 'config' | 'log'>, cache: RedisEtagCache | null, metrics?: Metrics | null, http?: HttpClient): ListingSource {
+export function defaultSource(
+  ctx: Pick<Context, 'config' | 'log'>,
+  cache: RedisEtagCache | null,
+  metrics?: Metrics | null,
+  http?: HttpClient,
+  /** Shutdown: abandons requests and retry waits in flight (see HttpClientOptions.signal). */
+  signal?: AbortSignal,
+): ListingSource {
   const log = ctx.log.child({ mod: 'scrape' });
   const client =
     http ??
     new HttpClient({
       userAgent: scraperUserAgent(ctx.config.publicUrl),
       onRetry: (i) => log.warn(i, 'scrape: retrying'),
+      ...(signal ? { signal } : {}),
     });
   return new FallbackSource(new ApiSource(client, cache, ctx.config.hfBaseUrl), new PageSource(client, cache, ctx.config.hfBaseUrl), (err) => {
     if (err instanceof ScrapeLayoutError) {
@@ -99,7 +107,11 @@ export async function startScrapeScheduler(opts: ScrapeSchedulerOptions): Promis
   const log = ctx.log.child({ mod: 'scrape' });
   const prefix = ctx.config.redisPrefix;
   const cache = new RedisEtagCache(ctx.redis, ctx.keys);
-  const source = opts.source ?? defaultSource(ctx, cache, opts.metrics);
+  // A scrape in flight at shutdown (HF slow or down: 20 s timeouts, backoff between retries) would hold
+  // worker.close() past SHUTDOWN_TIMEOUT_MS; abandon it instead. Nothing is half-written (the store writes in one
+  // MULTI) and the next run scrapes again.
+  const shutdown = new AbortController();
+  const source = opts.source ?? defaultSource(ctx, cache, opts.metrics, undefined, shutdown.signal);
   const queue = new Queue(QUEUES.scrape, { connection: ctx.newRedis('scrape-queue', true), prefix });
 
   const worker = new Worker(
@@ -166,6 +178,7 @@ export async function startScrapeScheduler(opts: ScrapeSchedulerOptions): Promis
     worker,
     current: () => applied,
     async stop() {
+      shutdown.abort();
       await stopWatch?.();
       await worker.close();
       await queue.close();

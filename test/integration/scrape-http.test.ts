@@ -3,12 +3,13 @@
 // injected (recorded, not slept), so nothing here waits for real beyond a short timeout.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { HttpStatusError, HttpTimeoutError, HttpTooLargeError } from '../../src/scrape/errors.js';
+import { HttpAbortedError, HttpStatusError, HttpTimeoutError, HttpTooLargeError } from '../../src/scrape/errors.js';
 import { MemoryEtagCache } from '../../src/scrape/etag-cache.js';
 import { HttpClient, parseRetryAfter, scraperUserAgent, type HttpClientOptions } from '../../src/scrape/http.js';
 import { ApiSource, PageSource } from '../../src/scrape/sources.js';
 import { FIXTURES, readFixture } from '../helpers/fixtures.js';
 import { startHfServer, type HfServer } from '../helpers/hf-server.js';
+import { waitFor } from '../helpers/wait.js';
 
 let hf: HfServer;
 before(async () => {
@@ -111,6 +112,33 @@ describe('scraper HTTP client', () => {
     hf.enqueue('/papers/date/2026-09-27', { body: 'x'.repeat(300 * 1024) });
     await assert.rejects(http.get(`${hf.url}/papers/date/2026-09-27`), HttpTooLargeError);
     assert.equal(count('/papers/date/2026-09-27'), 2, 'too large is not retried');
+  });
+
+  it('shutdown (the client signal) abandons a hanging request and a backoff wait at once, and any later call', async () => {
+    const stop = new AbortController();
+    // A real sleep this time: the abort must cut it short (the test would otherwise take a minute).
+    const { http } = client({ timeoutMs: 60_000, retries: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms).unref()), signal: stop.signal });
+    hf.enqueue('/papers/date/2026-09-20', { hang: true });
+    const hanging = http.get(`${hf.url}/papers/date/2026-09-20`);
+    await waitFor(() => hf.requests.some((r) => r.path === '/papers/date/2026-09-20'));
+    stop.abort();
+    await assert.rejects(hanging, HttpAbortedError);
+    await assert.rejects(http.get(`${hf.url}/papers/date/2026-09-28`), HttpAbortedError);
+
+    const stop2 = new AbortController();
+    let inBackoff = false;
+    const backoff = client({
+      retries: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, signal: stop2.signal,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms).unref()),
+      onRetry: () => (inBackoff = true),
+    });
+    const before = count('/papers/date/2026-09-19');
+    hf.enqueue('/papers/date/2026-09-19', { status: 503 });
+    const waiting = backoff.http.get(`${hf.url}/papers/date/2026-09-19`);
+    await waitFor(() => inBackoff, { message: 'the client waits before its retry' });
+    stop2.abort();
+    await assert.rejects(waiting, (err: unknown) => err instanceof HttpAbortedError && err.retryable);
+    assert.equal(count('/papers/date/2026-09-19') - before, 1, 'no second attempt after the abort');
   });
 
   it('304 on a matching ETag', async () => {
