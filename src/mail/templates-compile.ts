@@ -113,6 +113,7 @@ const FAST = { knownHelpersOnly: true, assumeObjects: true, data: false } as con
  * once per environment. The tables are what Handlebars 4.7 builds for no options (createProtoAccessControl({}):
  * prototype properties and methods denied). Helpers are passed unwrapped, which only the `lookup` helper would
  * notice (it is not used, and a template using it fails the start-up equality check in compileTemplates).
+ * test/unit/mail/render-cache.test.ts checks these fills against plain strict ones, sections and @data included.
  */
 function runtimeOptions(env: Hbs): Handlebars.RuntimeOptions {
   const properties = Object.assign(Object.create(null) as Record<string, boolean>, { ['__proto__']: false });
@@ -123,12 +124,14 @@ function runtimeOptions(env: Hbs): Handlebars.RuntimeOptions {
     __lookupGetter__: false,
     __lookupSetter__: false,
   });
+  // As a root call does: the two "missing" helpers live in hooks (`{{#flag}}…{{/flag}}` sections call one).
+  const { helperMissing, blockHelperMissing, ...helpers } = env.helpers;
   return {
     partial: true,
-    helpers: { ...env.helpers },
+    helpers,
     partials: {},
     decorators: {},
-    hooks: {},
+    hooks: { helperMissing, blockHelperMissing },
     protoAccessControl: { properties: { whitelist: properties, defaultValue: undefined }, methods: { whitelist: methods, defaultValue: undefined } },
   } as Handlebars.RuntimeOptions;
 }

@@ -128,6 +128,8 @@ describe('card reuse between recipients', () => {
 
 describe('compileFast', () => {
   const hbs = createHbs();
+  // A plain (non-strict, default options) Handlebars fill: the reference for behaviour outside our templates.
+  const plainFill = (source: string) => createHbs().compile(source);
   const html = compileMjml('digest.mjml', expandIncludes(join(TEMPLATES, 'digest.mjml'), TEMPLATES), TEMPLATES);
   const text = expandIncludes(join(TEMPLATES, 'digest.txt.hbs'), TEMPLATES);
 
@@ -143,6 +145,17 @@ describe('compileFast', () => {
       const fast = compileFast<DigestView>(hbs, 'x', source, kind, 'papers');
       for (const v of [...views, ...views]) assert.equal(fast(v), strict(v));
     }
+  });
+
+  it('fills like a plain Handlebars call: sections, @data, else branches, nested paths, prototype fields', () => {
+    const source = '{{#flag}}F{{/flag}}{{^flag}}no{{/flag}}{{#each list}}{{#unless @first}}, {{/unless}}{{this}}{{/each}}' +
+      '{{#if o.p}}{{o.p}}{{else}}none{{/if}} {{#with o}}{{p}}{{/with}} [{{toString}}] [{{constructor}}] {{html}}';
+    const strict = plainFill(source);
+    const fast = compileFast<object>(hbs, 'x', source, 'html');
+    for (const v of [
+      { flag: true, list: ['a', 'b'], o: { p: 'q' }, html: '<b>' },
+      { flag: false, list: [], o: { p: '' }, html: '"&' },
+    ]) assert.equal(fast(v), strict(v));
   });
 
   it('does not cache a loop body that reads outside its item', () => {
