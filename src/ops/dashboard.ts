@@ -79,7 +79,9 @@ export async function suppressedList(redis: Redis, keys: Keys, limit: number): P
       let at: string | null = null;
       try {
         const parsed = JSON.parse(reason) as { reason?: string; at?: string; code?: number };
-        reason = [parsed.reason, parsed.code].filter(Boolean).join(' ') || 'suppressed';
+        // The reason usually quotes the reply ("550 5.1.1 user unknown"); add the code only when it does not.
+        const code = parsed.code && !String(parsed.reason ?? '').includes(String(parsed.code)) ? parsed.code : null;
+        reason = [parsed.reason, code].filter(Boolean).join(' ') || 'suppressed';
         at = parsed.at ?? null;
       } catch {
         // a plain-string reason is shown as is

@@ -58,6 +58,7 @@ describe('admin web', () => {
     // 10:20 UTC is already 00:20 on the 29th in Kiritimati (UTC+14): that subscriber's edition is dated the 29th.
     await ctx.redis.hset(keys.editionsByPeriod('2026-11-29'), 's9', 'sent');
     await ctx.redis.hset(keys.suppressed, 'jane.doe@example.org', JSON.stringify({ reason: 'hard bounce', code: 550, at: '2026-11-27T08:00:00Z' }));
+    await ctx.redis.hset(keys.suppressed, 'bob@example.org', JSON.stringify({ reason: '550 5.1.1 user unknown', code: 550, at: '2026-11-27T09:00:00Z' }));
   });
 
   after(async () => {
@@ -108,6 +109,8 @@ describe('admin web', () => {
     assert.match(html, /Sent today<\/div>\s*<div class="kpi-value">3</);
     assert.match(html, /j\*\*\*@example\.org/);
     assert.ok(!html.includes('jane.doe@example.org'), 'addresses are masked');
+    assert.match(html, /<td>hard bounce 550<\/td>/);
+    assert.match(html, /<td>550 5\.1\.1 user unknown<\/td>/, 'the code is not repeated after a reply that quotes it');
     assert.match(html, /Delivery lag<\/div>\s*<div class="kpi-value">10 min/);
     assert.ok(!/<script/i.test(html) && !/ style=/i.test(html), 'no inline script or style (CSP)');
     assert.match(String(r.headers['content-security-policy']), /script-src 'self'/);
@@ -194,6 +197,7 @@ describe('admin web', () => {
     assert.equal(list.statusCode, 200);
     assert.match(list.body, /r\*\*\*@example\.net/);
     assert.ok(!list.body.includes('reader@example.net'));
+    assert.match(list.body, /Your papers — “diffusion” &amp; more/, 'the encoded-word subject is decoded in the list too');
     const file = /href="\/admin\/outbox\/([^"]+\.eml)"/.exec(list.body)?.[1];
     assert.ok(file, list.body);
     const page = await app.inject({ url: `/admin/outbox/${file}`, headers: auth });

@@ -19,6 +19,11 @@ export function niceMax(v: number): number {
   return 10 * p;
 }
 
+/** Grid values: whole numbers as they are, halves (the middle line of a 1 or 5 × 10^n axis) with one decimal. */
+export function axisLabel(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
 export function barChart(bars: Bar[], opts: { width?: number; height?: number; ariaLabel: string }): string {
   const width = opts.width ?? 1000;
   const height = opts.height ?? 210;
@@ -36,7 +41,7 @@ export function barChart(bars: Bar[], opts: { width?: number; height?: number; a
   for (const g of [0, 0.5, 1]) {
     const gy = y(max * g).toFixed(1);
     parts.push(`<line class="chart-grid" x1="${pad.left}" x2="${width - pad.right}" y1="${gy}" y2="${gy}"/>`);
-    parts.push(`<text class="chart-axis" x="${pad.left - 6}" y="${gy}" text-anchor="end" dominant-baseline="middle" font-size="11">${Math.round(max * g)}</text>`);
+    parts.push(`<text class="chart-axis" x="${pad.left - 6}" y="${gy}" text-anchor="end" dominant-baseline="middle" font-size="11">${axisLabel(max * g)}</text>`);
   }
   bars.forEach((b, i) => {
     const x = pad.left + i * step + (step - barW) / 2;

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { SECURITY_HEADERS } from '../app.js';
 import { listOutbox, readOutbox } from '../../mail/outbox-mailer.js';
 import { maskEmail } from '../../ops/mask.js';
-import { readMime } from './mime-read.js';
+import { parseHeaders, readMime } from './mime-read.js';
 import type { AdminViews } from './views.js';
 
 export interface OutboxEntry {
@@ -98,7 +98,8 @@ export function fileOutboxReader(dir: string): OutboxReader {
       const [entries, names] = await Promise.all([listOutbox(dir, { limit }), readdir(dir).catch(() => [] as string[])]);
       return {
         total: Math.max(entries.length, names.filter((n) => n.endsWith('.eml')).length),
-        entries: entries.map((e) => ({ file: e.name, at: new Date(e.at), to: e.to ?? '', subject: e.subject ?? '', size: e.size })),
+        // The listing reads headers raw: a long or non-ASCII subject comes as RFC 2047 encoded-words, decoded here.
+        entries: entries.map((e) => ({ file: e.name, at: new Date(e.at), to: e.to ?? '', subject: e.subject ? (parseHeaders(`Subject: ${e.subject}`)[0]?.value ?? e.subject) : '', size: e.size })),
       };
     },
     async read(file) {

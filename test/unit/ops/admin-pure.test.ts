@@ -6,7 +6,7 @@ import { expectsEdition } from '../../../src/ops/edition-status.js';
 import { maskEmail } from '../../../src/ops/mask.js';
 import { DEFAULT_SETTINGS } from '../../../src/ops/settings.js';
 import { checkAuthorization } from '../../../src/web/admin/auth.js';
-import { barChart, niceMax } from '../../../src/web/admin/chart.js';
+import { axisLabel, barChart, niceMax } from '../../../src/web/admin/chart.js';
 import { ago } from '../../../src/web/admin/dashboard-view.js';
 import { readMime } from '../../../src/web/admin/mime-read.js';
 import { parseSettingsForm } from '../../../src/web/admin/settings-form.js';
@@ -29,6 +29,11 @@ describe('checkAuthorization', () => {
 describe('barChart', () => {
   it('rounds the axis to a readable maximum', () => {
     assert.deepEqual([0, 1, 3, 7, 10, 11, 80, 101, 4500].map(niceMax), [1, 1, 5, 10, 10, 20, 100, 200, 5000]);
+  });
+  it('labels the middle grid line truthfully (2.5 on a 0–5 axis, not 3)', () => {
+    const svg = barChart([{ label: 'a', value: 5, title: 't' }], { ariaLabel: 'x' });
+    assert.deepEqual([...svg.matchAll(/class="chart-axis"[^>]*text-anchor="end"[^>]*>([^<]+)</g)].map((m) => m[1]), ['0', '2.5', '5']);
+    assert.equal(axisLabel(50), '50');
   });
   it('draws one bar per value, escapes titles, and uses no inline style or script', () => {
     const svg = barChart([{ label: '07:00', value: 3, title: '<b>3</b> & more' }, { label: '', value: 0, title: 'none' }], { ariaLabel: 'due "per" hour' });
