@@ -125,6 +125,14 @@ describe('subscribe in a browser', () => {
     await darkPage.goto(`${base}/`);
     // Chromium names this zone by its CLDR legacy alias (Asia/Calcutta); the select offers the IANA name.
     assert.equal(await darkPage.locator('#timezone').inputValue(), 'Asia/Kolkata', 'a legacy browser zone name still prefills');
+    // Keyboard only: the first Tab reaches the skip link; following it puts the next Tab on the form, not the header.
+    const focusedId = () => darkPage.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id);
+    await darkPage.keyboard.press('Tab');
+    assert.equal(await darkPage.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent), 'Skip to content');
+    await darkPage.keyboard.press('Enter');
+    assert.equal(await focusedId(), 'main');
+    await darkPage.keyboard.press('Tab');
+    assert.equal(await focusedId(), 'email');
     await shot(darkPage, '09-subscribe-dark');
     await darkPage.goto(prefsUrl);
     assert.match((await darkPage.locator('.notice.warn').first().textContent()) ?? '', /You're unsubscribed/);
