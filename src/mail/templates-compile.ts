@@ -156,8 +156,6 @@ export interface LoopSplit {
   item: Program;
 }
 
-const FLATTEN = /^/;
-
 /** The helper that stands in for the split `{{#each}}` (registered in compileFast's own environment only). */
 const LOOP_HELPER = 'pd-cached-each';
 
@@ -190,6 +188,7 @@ export function splitLoop(hbs: Hbs, source: string, list: string): LoopSplit | n
   } as unknown as hbs.AST.MustacheStatement;
   return { outer: { ...ast, body: [...ast.body.slice(0, at), call, ...ast.body.slice(at + 1)] }, item: block.program };
 }
+
 /** True when nothing in the node reads outside its own context: no `../`, no `@data`, no partials or decorators. */
 function selfContained(node: unknown): boolean {
   if (Array.isArray(node)) return node.every(selfContained);
@@ -206,7 +205,7 @@ function selfContained(node: unknown): boolean {
  * loop and each item's filled body is cached per item OBJECT, for FROZEN items only: a frozen object of primitives
  * cannot change, so its filled body cannot go stale, and splitLoop guarantees the body reads nothing but the item.
  * The view models hand out one frozen object per (paper, rank, summary length, reason) and share it between
- * recipients (src/mail/view-model.ts), so a fleet fills each card once, not once per recipient. Items that are not
+ * recipients (src/mail/view-model-cards.ts), so a fleet fills each card once, not once per recipient. Items that are not
  * frozen are filled every time. Without a usable loop (splitLoop null) the whole template is filled per call.
  */
 export function compileFast<V extends object>(hbs: Hbs, name: string, source: string, kind: 'html' | 'text', list?: string): Fill<V> {
@@ -226,17 +225,17 @@ export function compileFast<V extends object>(hbs: Hbs, name: string, source: st
     // access-control tables anew): the loop runs inside the outer template, as a helper of a private environment.
     const env = createHbs();
     const compileOpts = { ...FAST, noEscape, ignoreStandalone: true, knownHelpers: { [LOOP_HELPER]: true } };
-    const item = (x: object) => itemFill(x);
     const filled = new WeakMap<object, string>();
+    // (itemFill is defined below, once the helper is registered; this only runs when a template is filled.)
     const itemOf = (x: unknown): string => {
-      if (typeof x !== 'object' || x === null) return item(x as object);
+      if (typeof x !== 'object' || x === null) return itemFill(x as object);
       let s = filled.get(x);
       if (s === undefined) {
-        s = item(x);
+        s = itemFill(x);
         if (Object.isFrozen(x)) {
           // Stored flat: a fill is a rope of ~60 pieces, which every email using the card would walk again
           // when its own rope is flattened for sending. (V8 flattens a string before running a regexp on it.)
-          FLATTEN.test(s);
+          /^/.test(s);
           filled.set(x, s);
         }
       }
