@@ -84,12 +84,18 @@ function printBanner(ctx: Context, services: Services, role: Role, listening: st
     '',
     `  papers-digest — role: ${role}`,
     listening ? `  Web:      ${config.publicUrl}/   (listening on ${listening})` : null,
-    listening ? `  Admin:    ${config.publicUrl}/admin   (token: ${ctx.secrets.generated.adminToken ? `generated, in ${ctx.secrets.file}` : 'ADMIN_TOKEN'})` : null,
+    listening ? `  Admin:    ${config.publicUrl}/admin   (token: ${adminTokenSource(ctx)})` : null,
     `  Redis:    ${redisLabel}, v${ctx.redisCheck.version}${ctx.redisCheck.problems.length ? ' — see warnings above' : ''}`,
     `  Mail:     ${services.mailer.describe}`,
     '',
   ].filter((l): l is string => l !== null);
   out.write(lines.join('\n') + '\n');
+}
+
+/** Where a person finds the admin token: the variable they set, or the file it was generated into (now or before). */
+function adminTokenSource(ctx: Context): string {
+  if (ctx.config.adminToken) return 'ADMIN_TOKEN';
+  return `${ctx.secrets.generated.adminToken ? 'generated, in' : 'in'} ${ctx.secrets.file}`;
 }
 
 export function redactUrl(u: string): string {

@@ -50,6 +50,21 @@ describe('start --role all', () => {
     await assert.rejects(fetch(`${running.url}/healthz`), 'no longer listening');
   });
 
+  it('on the next start, the banner still says where the (stored) admin token is; a configured one is named as such', async () => {
+    const env = { REDIS_URL: server.url, REDIS_PREFIX: 'start-test', PORT: '0', DATA_DIR: dataDir, HF_BASE_URL: 'http://127.0.0.1:9' };
+    for (const [extra, expected] of [
+      [{}, /Admin: .*\(token: in .*secrets\.json\)/],
+      [{ ADMIN_TOKEN: 'Qm9vdHN0cmFwLXRva2VuLWZvci10ZXN0cw' }, /Admin: .*\(token: ADMIN_TOKEN\)/],
+    ] as const) {
+      const banner = new PassThrough();
+      let text = '';
+      banner.on('data', (d) => (text += String(d)));
+      const running = await start('web', { env: { ...env, ...extra }, log: silentLogger(), bannerOut: banner });
+      await running.stop();
+      assert.match(text, expected);
+    }
+  });
+
   it('start --json: one JSON line says where everything is instead of the banner; SIGTERM stops it with exit 0', async () => {
     const child = spawn(process.execPath, ['bin/papers-digest.js', 'start', '--role', 'web', '--json'], {
       env: { PATH: process.env.PATH, REDIS_URL: server.url, REDIS_PREFIX: 'start-json', PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: 'http://localhost:3998', LOG_LEVEL: 'warn' },
