@@ -191,7 +191,7 @@ export function statusLabel(s: Pick<Subscriber, 'status' | 'pausedUntil'>): stri
     case 'unsubscribed':
       return 'Unsubscribed';
     case 'bouncing':
-      return 'Paused: your mailbox refused our email';
+      return 'Stopped: your mailbox refused our email';
   }
 }
 

@@ -88,6 +88,19 @@ describe('preferences actions', () => {
     assert.equal((await h.services.subscribers.get(subscriber.id))?.status, 'active');
   });
 
+  it('lets a person whose mailbox bounced start the digests again', async () => {
+    const { subscriber, prefs, c } = await setup('vera@example.org');
+    await h.services.subscribers.recordBounce(subscriber.id, 1);
+    const p = await c.get(prefs);
+    assert.match(textOf(p.body), /Stopped: your mailbox refused our email/);
+    assert.doesNotMatch(p.body, /Pause digests/, 'no pause offered for a suppressed address');
+    const back = await c.post(prefs, { _csrf: csrfOf(p.body), action: 'resume' });
+    assert.match(textOf(back.body), /Status: Stopped: your mailbox refused our email → Active/);
+    const s = await h.services.subscribers.get(subscriber.id);
+    assert.equal(s?.status, 'active');
+    assert.equal(s?.bounceCount, 0);
+  });
+
   it('deletes the data of an unsubscribed person on request, after which the links 404', async () => {
     const { subscriber, prefs, unsub, c } = await setup('uma@example.org');
     const early = await c.post(prefs, { _csrf: csrfOf((await c.get(prefs)).body), action: 'delete' });

@@ -38,6 +38,7 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
       pausedUntil: s.pausedUntil,
       unsubscribed: s.status === 'unsubscribed',
       pending: s.status === 'pending',
+      bouncing: s.status === 'bouncing',
       saved: opts.changes !== undefined,
       changes: opts.changes ?? [],
       maxPapersCap: settings.maxPapersCap,
@@ -108,7 +109,9 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
         return null;
       }
       case 'resume':
-        if (before.status === 'paused') await deps.store.resume(before.id);
+        // Paused, or suppressed after hard bounces: holding this link (from an email that did arrive once) is the
+        // owner saying the mailbox works again. Should it still bounce, the send path suppresses it again.
+        if (before.status === 'paused' || before.status === 'bouncing') await deps.store.resume(before.id);
         return null;
       case 'weekly':
         if (before.frequency.kind !== 'weekly') await deps.store.update(before.id, { frequency: { kind: 'weekly', weekday: 1 } });
