@@ -52,6 +52,7 @@ describe('preferences actions', () => {
     const bad = await c.post(prefs, { _csrf: csrfOf(page.body), action: 'pause', weeks: '1000' });
     assert.equal(bad.statusCode, 400);
     assert.match(textOf(bad.body), /Choose how long to pause/);
+    assert.doesNotMatch(bad.body, /href="#form"/, "a form-wide problem is not a link to a field that does not exist");
     assert.equal((await h.services.subscribers.get(subscriber.id))?.status, 'active');
     const unknown = await c.post(prefs, { _csrf: csrfOf(page.body), action: 'delete-everything' });
     assert.equal(unknown.statusCode, 400);
