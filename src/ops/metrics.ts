@@ -6,7 +6,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
-  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'papers_digest_process_' });
+  // prom-client's names already start with process_ / nodejs_: papers_digest_process_cpu_seconds_total, papers_digest_nodejs_…
+  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'papers_digest_' });
   const m = {
     registry,
     /** This process's name among the fleet's metric snapshots (src/ops/metrics-relay.ts). */

@@ -89,7 +89,8 @@ describe('metrics: one process with every role', () => {
     assert.ok(sumSeries(m, 'papers_digest_render_duration_seconds_count', '') >= 2, 'each rendered message is timed, delivered or refused');
     assert.equal(sumSeries(m, 'papers_digest_queue_jobs', 'queue="send",state="waiting"'), 0);
     assert.ok(sumSeries(m, 'papers_digest_last_scrape_success_timestamp_seconds', '') > 0);
-    assert.ok([...m.keys()].some((k) => k.startsWith('papers_digest_process_')), 'process metrics too');
+    assert.ok([...m.keys()].some((k) => k.startsWith('papers_digest_process_cpu_seconds_total')), 'process metrics too');
+    assert.ok(![...m.keys()].some((k) => k.startsWith('papers_digest_process_process_')), 'named once, not process_process_');
     assert.equal(h.sink.to('ok@example.net').length, 1);
   });
 });
