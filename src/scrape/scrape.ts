@@ -70,9 +70,17 @@ export async function scrapeListing(deps: ScrapeDeps, req: ListingRequest): Prom
     if (listing.rejected.length) {
       log.warn({ url, day, rejected: listing.rejected.length, examples: listing.rejected.slice(0, 3) }, 'scrape: records rejected (no id/title or invalid)');
     }
-    const base = { url, day, rejected: listing.rejected.length, warnings: listing.warnings };
-    if (day && listing.pageDay && listing.pageDay !== day && listing.periodType !== 'week' && listing.periodType !== 'month') {
+    const warnings = [...listing.warnings];
+    const base = { url, day, rejected: listing.rejected.length, warnings };
+    const periodic = listing.periodType === 'week' || listing.periodType === 'month';
+    if (day && listing.pageDay && listing.pageDay !== day && !periodic) {
       log.warn({ url, day, pageDay: listing.pageDay }, 'scrape: asked for one day, the source answered with another (no listing for the day asked)');
+    } else if (day && !periodic && listing.papers.length > 0 && !listing.papers.some((p) => p.listedOn === day)) {
+      // An API that ignores `date=` answers with another day's papers: they are stored under their own day, but
+      // the day asked for stays empty, which an operator should hear about.
+      const days = [...new Set(listing.papers.map((p) => p.listedOn))].slice(0, 5);
+      warnings.push(`asked for ${day}, but the ${listing.papers.length} papers are listed on ${days.join(', ')}`);
+      log.warn({ url, day, days }, 'scrape: none of the papers is listed on the day asked for (did the source ignore the date?)');
     }
     if (listing.papers.length === 0) {
       const judged = classifyEmpty(listing, day ?? listing.pageDay ?? req.today, req.today);

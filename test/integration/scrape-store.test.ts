@@ -147,6 +147,16 @@ describe('scrape into Redis', () => {
     assert.equal((await store.get('2609.66666'))!.title, '<img src=x onerror=alert(1)> Ti&tle');
   });
 
+  it('an answer for another day than the one asked for is stored under its own day, with a warning', async () => {
+    hf.route('/api/daily_papers?date=2026-09-23&limit=100&p=0', JSON.stringify([{ paper: { id: '2609.55555', title: 'Elsewhere', upvotes: 1, submittedOnDailyAt: '2026-09-22T00:00:00Z' } }]));
+    hf.route('/api/daily_papers?date=2026-09-23&limit=100&p=1', '[]');
+    const api = new ApiSource(new HttpClient({ userAgent: 'papers-digest/test', retries: 0 }), null, hf.url);
+    const out = await scrapeListing({ ...deps, source: api }, { day: '2026-09-23', today: '2026-09-28' });
+    assert.deepEqual(out.warnings, ['asked for 2026-09-23, but the 1 papers are listed on 2026-09-22']);
+    assert.deepEqual((await store.getDay('2026-09-22')).map((p) => p.id), ['2609.55555']);
+    assert.equal(await redis.exists(keys.papersByDay('2026-09-23')), 0);
+  });
+
   it('a quiet day from the API ([] for a Sunday) writes no papers but counts as confirmed', async () => {
     hf.route('/api/daily_papers?date=2026-09-27&limit=100&p=0', '[]');
     const api = new ApiSource(new HttpClient({ userAgent: 'papers-digest/test', retries: 0 }), null, hf.url);
