@@ -36,6 +36,8 @@ export interface ContextOptions {
   clock?: Clock;
   /** Start a private redis-server when no Redis is reachable (true for `start`; CLI commands too). */
   manageRedis?: boolean;
+  /** Where the conventional local Redis is probed (default 127.0.0.1:6379); tests move it to take the managed path. */
+  localRedis?: { host: string; port: number };
 }
 
 export async function createContext(opts: ContextOptions = {}): Promise<Context> {
@@ -55,7 +57,13 @@ export async function createContext(opts: ContextOptions = {}): Promise<Context>
     }
   };
   try {
-    const redisTarget = await ensureRedis({ redisUrl: config.redisUrl, dataDir: config.dataDir, log, manage: opts.manageRedis ?? true });
+    const redisTarget = await ensureRedis({
+      redisUrl: config.redisUrl,
+      dataDir: config.dataDir,
+      log,
+      manage: opts.manageRedis ?? true,
+      ...(opts.localRedis ? { localDefault: opts.localRedis } : {}),
+    });
     onClose(() => redisTarget.stop());
     const newRedis = (name: string, forBullmq = false) => {
       const r = createRedis(redisTarget.url, { forBullmq, name: `papers-digest:${name}` });

@@ -6,8 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { createLogger, silentLogger } from '../../src/log.js';
+import { start } from '../../src/main.js';
 import { checkRedis } from '../../src/redis/check.js';
 import { createRedis, waitReady } from '../../src/redis/connect.js';
 import { ensureRedis, NoRedisError, probeRedis } from '../../src/redis/managed.js';
@@ -72,6 +73,34 @@ describe('embedded Redis', () => {
       await waitFor(async () => !(await probeRedis({ path: socket })), { message: 'managed redis-server stops when the app exits' });
     } finally {
       if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('`start` with REDIS_URL unset and nothing on the local port: runs on a managed Redis, says so, stops it on stop()', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-managed-start-'));
+    const banner = new PassThrough();
+    let text = '';
+    banner.on('data', (d) => (text += String(d)));
+    try {
+      const running = await start('all', {
+        env: { PORT: '0', DATA_DIR: dir, HF_BASE_URL: 'http://127.0.0.1:9', PATH: process.env.PATH },
+        log: silentLogger(),
+        bannerOut: banner,
+        localRedis: { host: '127.0.0.1', port: await freePort() },
+      });
+      const socket = join(dir, 'redis', 'redis.sock');
+      try {
+        assert.equal(running.ctx.redisTarget.kind, 'managed');
+        assert.ok(text.includes(`managed redis-server (${socket})`), text);
+        assert.deepEqual(running.ctx.redisCheck.problems, [], 'the managed server is durable and never evicts');
+        assert.equal((await fetch(`${running.url}/healthz`)).status, 200);
+        assert.equal(await probeRedis({ path: socket }), true);
+      } finally {
+        await running.stop();
+      }
+      assert.equal(await probeRedis({ path: socket }), false, 'stopped with the app');
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
