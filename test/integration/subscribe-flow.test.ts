@@ -63,7 +63,7 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
       _csrf: csrfOf(prefs.body),
       action: 'save',
       topics: ['agents', 'robotics'],
-      timezone: 'Europe/Paris',
+      timezone: 'US/Eastern', // a backward-compatible link: stored under its canonical IANA name
       time: '18:00',
       frequency: 'weekly',
       weekday: '5',
@@ -78,6 +78,8 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
     const savedText = textOf(saved.body);
     assert.match(savedText, /Saved\. Here's what changed:/);
     assert.match(savedText, /Time: 07:30 → 18:00/);
+    assert.match(savedText, /Time zone: Europe\/Paris → America\/New_York/);
+    assert.match(saved.body, /<option value="America\/New_York"[^>]* selected>/);
     assert.match(savedText, /How often: every day → every Friday/);
     assert.match(savedText, /Topics: Reasoning, Agents → Agents, Robotics|Topics: Agents, Reasoning → Agents, Robotics/);
     const after1 = await store.get(sub.id);
@@ -85,6 +87,7 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
     assert.deepEqual(after1?.frequency, { kind: 'weekly', weekday: 5 });
     assert.deepEqual(after1?.includeKeywords, ['mixture of experts']);
     assert.equal(after1?.maxPapers, 8);
+    assert.equal(after1?.timezone, 'America/New_York');
     assert.equal(after1?.followAuthors.length, 1);
     assert.match(savedText, /Authors you follow: none → /);
 
@@ -122,7 +125,7 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
 
   it('an already active address gets its preferences link instead, with an identical page', async () => {
     const c = new Client(h.app, '203.0.113.50');
-    const form = { ...SUBSCRIBE_FORM, email: 'bob@example.org' };
+    const form = { ...SUBSCRIBE_FORM, email: 'bob@example.org', timezone: 'Asia/Calcutta' };
     const first = await c.post('/', { ...form, _csrf: csrfOf((await c.get('/')).body) });
     const [, , confirmMail] = await h.sink.waitFor(3);
     const confirmUrl = linkIn(confirmMail!, '/confirm');
@@ -139,5 +142,6 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
     const prefs = await c.get(prefsUrl);
     assert.equal(prefs.statusCode, 200);
     assert.match(textOf(prefs.body), /For bob@example\.org Active/);
+    assert.equal((await store.getByEmail('bob@example.org'))?.timezone, 'Asia/Kolkata', 'legacy zone names are canonicalized');
   });
 });
