@@ -220,6 +220,11 @@ export function parseListingPage(html: string, opts: ParseOptions): ParsedListin
   }
   // Without the JSON, a cut-off page would silently shrink the day's list: refuse it.
   if (looksTruncated(html)) throw new ScrapeLayoutError(opts.url, `page is truncated (no closing </body> or </html>) and has no DailyPapers data-props`);
+  // A week or month page mixes days, and cards do not say which day each paper is from: filing them all under one
+  // day would put a week of papers into that day's digest. Only the JSON can place them.
+  if (periodType === 'week' || periodType === 'month') {
+    throw new ScrapeLayoutError(opts.url, `${periodType} page without readable DailyPapers data-props (${props.problem ?? 'empty list'}): its cards do not say which day each paper is from`);
+  }
   const { papers, rejected } = normalizeEntries(cards.map(({ id, card }) => readCard($, id, card)), ctx);
   if (papers.length === 0) throw new ScrapeLayoutError(opts.url, `found ${cards.length} paper links but no card with a title`);
   // Cards carry no day of their own: without one from the page or the caller, `today` is only a guess.

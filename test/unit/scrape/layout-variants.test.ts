@@ -4,6 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as cheerio from 'cheerio';
+import { ScrapeLayoutError } from '../../../src/scrape/errors.js';
 import { parseListingBody } from '../../../src/scrape/parse.js';
 import { FIXTURES, readFixture } from '../../helpers/fixtures.js';
 
@@ -71,6 +72,13 @@ describe('layout variants of the real page', () => {
     assert.equal(parsed.periodType, 'week');
     assert.equal(parsed.papers.length, 28);
     assert.deepEqual([...new Set(parsed.papers.map((p) => p.listedOn))].sort(), ['2026-09-22', '2026-09-23', '2026-09-24', '2026-09-25', '2026-09-26']);
+  });
+
+  it('a week page without its JSON is refused: cards cannot say which day each paper is from', () => {
+    assert.throws(
+      () => parseListingBody(noProps, { url: 'https://hf.test/papers/week/2026-W40', today: '2026-09-30' }),
+      (err: unknown) => err instanceof ScrapeLayoutError && /week page without readable DailyPapers data-props/.test(err.missing),
+    );
   });
 
   it('cards with abbreviated and separated counts ("1.2k", "1,034") and an upvote box without a checkbox', () => {
