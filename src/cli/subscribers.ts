@@ -121,6 +121,11 @@ async function confirmationSender(ctx: Context) {
   return (s: Subscriber) => sendConfirmation(services, s);
 }
 
+async function newSubscriberDefaults(ctx: Context): Promise<{ timezone: string; sendTime: string }> {
+  const settings = await ctx.settings.get();
+  return { timezone: settings.defaultTimezone, sendTime: settings.defaultSendTime };
+}
+
 async function run(sub: string, positionals: string[], v: Values, io: CliIo, ctx: Context): Promise<number> {
   const store = new SubscriberStore(ctx.redis, ctx.keys, ctx.clock);
   const ref = () => {
@@ -129,7 +134,9 @@ async function run(sub: string, positionals: string[], v: Values, io: CliIo, ctx
   };
   switch (sub) {
     case 'add': {
-      const { subscriber, created } = await store.create({ email: ref(), status: v.confirmed ? 'active' : 'pending', ...preferencePatch(v) });
+      // Unless given, a new subscriber gets the live default send time and zone (settings defaultSendTime/-Timezone).
+      const defaults = await newSubscriberDefaults(ctx);
+      const { subscriber, created } = await store.create({ email: ref(), status: v.confirmed ? 'active' : 'pending', ...defaults, ...preferencePatch(v) });
       if (!created) {
         io.stderr.write(`already subscribed (status ${subscriber.status}); nothing changed — use update\n`);
         return 1;
@@ -208,6 +215,7 @@ async function runImport(store: SubscriberStore, file: string, v: Values, io: Cl
     }
   }
   const report = await importSubscribers(store, counted(), {
+    defaults: await newSubscriberDefaults(ctx),
     confirmed: v.confirmed,
     update: v.update,
     ...(v.confirmed ? {} : { sendConfirmation: await confirmationSender(ctx) }),

@@ -27,6 +27,8 @@ export interface ImportOptions {
   sendConfirmation?: (s: Subscriber) => Promise<unknown>;
   /** After each batch: rows read so far. */
   onBatch?: (rowsRead: number) => void;
+  /** Preferences a new subscriber gets when the row leaves them empty (the live defaultSendTime / defaultTimezone). */
+  defaults?: { timezone?: string; sendTime?: string };
 }
 
 export interface LineProblem {
@@ -136,7 +138,7 @@ export async function importSubscribers(store: SubscriberStore, chunks: AsyncIte
     }
     let sub: Subscriber;
     try {
-      sub = store.prepare({ ...row.input, status: opts.confirmed ? 'active' : 'pending' });
+      sub = store.prepare({ ...opts.defaults, ...row.input, status: opts.confirmed ? 'active' : 'pending' });
     } catch (err) {
       report.invalid.push({ line: rec.line, message: describe(err) });
       continue;

@@ -2,7 +2,7 @@
 // redis-server (REDIS_URL), a temporary DATA_DIR and a fresh key prefix.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -95,6 +95,33 @@ describe('operator CLI: settings, pause/resume, redis-check', () => {
     assert.deepEqual(entries[0]!.changes.find((c) => c.key === 'sendRatePerSecond'), { key: 'sendRatePerSecond', from: 20, to: 50 });
     const historyText = await cli(env, 'settings', 'history');
     assert.match(historyText.stdout, /by cli\n\s+scrapePattern: "\*\/30 \* \* \* \*" → "0 \* \* \* \*"/);
+  });
+
+  it('new subscribers from the CLI (add, import) get the live default send time and zone unless given', async () => {
+    const set = await cli(env, 'settings', 'set', 'defaultSendTime=06:45', 'defaultTimezone=Asia/Tokyo');
+    assert.equal(set.code, 0, set.stderr);
+    const show = async (email: string) => {
+      const r = await cli(env, 'subscribers', 'show', email, '--json');
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { subscriber: { timezone: string; sendTime: { hour: number; minute: number } } }).subscriber;
+    };
+    assert.equal((await cli(env, 'subscribers', 'add', 'plain@example.org', '--confirmed')).code, 0);
+    assert.equal((await cli(env, 'subscribers', 'add', 'own@example.org', '--time', '21:15', '--confirmed')).code, 0);
+    const csv = join(dataDir, 'defaults.csv');
+    writeFileSync(csv, 'email,timezone,send_time\nrow1@example.org,,\nrow2@example.org,Europe/Paris,09:00\n');
+    const imp = await cli(env, 'subscribers', 'import', csv, '--confirmed');
+    assert.equal(imp.code, 0, imp.stderr);
+    const expected: [string, { hour: number; minute: number }, string][] = [
+      ['plain@example.org', { hour: 6, minute: 45 }, 'Asia/Tokyo'],
+      ['own@example.org', { hour: 21, minute: 15 }, 'Asia/Tokyo'],
+      ['row1@example.org', { hour: 6, minute: 45 }, 'Asia/Tokyo'],
+      ['row2@example.org', { hour: 9, minute: 0 }, 'Europe/Paris'],
+    ];
+    for (const [email, sendTime, timezone] of expected) {
+      const s = await show(email);
+      assert.deepEqual([s.sendTime, s.timezone], [sendTime, timezone], email);
+    }
+    assert.equal((await cli(env, 'settings', 'set', 'defaultSendTime=08:00', 'defaultTimezone=UTC')).code, 0);
   });
 
   it('pause and resume flip the global flags, one or both', async () => {
