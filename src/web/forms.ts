@@ -90,7 +90,15 @@ function parseKeywords(raw: string): string[] | string {
   const long = parts.find((p) => p.length > LIMITS.keywordLength);
   if (long) return `"${clip(long)}" is too long (at most ${LIMITS.keywordLength} characters per keyword).`;
   if (parts.some((p) => /[\p{Cc}<>]/u.test(p))) return 'Keywords cannot contain control characters or < >.';
-  return [...new Set(parts.map((p) => p.toLowerCase()))];
+  // Case as typed (matching ignores case anyway): lowercasing here made the first save of a subscriber whose
+  // keywords came from the CLI or a CSV report a change nobody made ("für Sprachmodelle → für sprachmodelle").
+  const seen = new Set<string>();
+  return parts.filter((p) => {
+    const key = p.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Author or organization names: comma/semicolon/line separated, case kept (the store matches loosely). */

@@ -89,6 +89,22 @@ describe('preferences actions', () => {
     assert.equal((await h.services.subscribers.get(subscriber.id))?.status, 'active');
   });
 
+  it('saving the form as shown changes nothing, even for values set from the CLI with capitals', async () => {
+    const { subscriber, prefs, c } = await setup('wim@example.org');
+    await h.services.subscribers.update(subscriber.id, { includeKeywords: ['MoE', 'Sparse Attention'], followOrgs: ['Meta AI'], topics: ['llm'] });
+    const page = await c.get(prefs);
+    const value = (id: string) => new RegExp(`id="${id}"[^>]* value="([^"]*)"`).exec(page.body)?.[1] ?? '';
+    const zone = /<option value="([^"]+)"[^>]* selected>/.exec(page.body)?.[1];
+    const same = await c.post(prefs, {
+      _csrf: csrfOf(page.body), action: 'save', topics: ['llm'], timezone: zone ?? '', time: '08:00', frequency: 'daily', weekday: '1',
+      includeKeywords: value('includeKeywords'), excludeKeywords: value('excludeKeywords'), followAuthors: value('followAuthors'),
+      followOrgs: value('followOrgs'), minUpvotes: value('minUpvotes'), maxPapers: value('maxPapers'),
+    });
+    assert.equal(same.statusCode, 200);
+    assert.match(textOf(same.body), /Saved — nothing changed/);
+    assert.deepEqual((await h.services.subscribers.get(subscriber.id))?.includeKeywords, ['MoE', 'Sparse Attention']);
+  });
+
   it('lets a person whose mailbox bounced start the digests again', async () => {
     const { subscriber, prefs, c } = await setup('vera@example.org');
     await h.services.subscribers.recordBounce(subscriber.id, 1);

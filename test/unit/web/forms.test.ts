@@ -43,10 +43,10 @@ describe('subscribe form', () => {
 
 describe('preferences form', () => {
   const prefs = { topics: ['robotics'], timezone: 'Europe/Paris', time: '18:00', frequency: 'daily', includeKeywords: 'MoE, Tokenizer;  tokenizer ', excludeKeywords: '', minUpvotes: '5', maxPapers: '12' };
-  it('parses keywords (split, trimmed, lower-cased, deduped) and numbers', () => {
+  it('parses keywords (split, trimmed, deduped without case, kept as first typed) and numbers', () => {
     const r = parsePreferencesForm(prefs, TOPICS, 25);
     assert.ok(r.ok);
-    assert.deepEqual(r.value.includeKeywords, ['moe', 'tokenizer']);
+    assert.deepEqual(r.value.includeKeywords, ['MoE', 'Tokenizer']);
     assert.equal(r.value.minUpvotes, 5);
     assert.equal(r.value.maxPapers, 12);
   });
