@@ -121,6 +121,9 @@ const envSchema = z
     }
   });
 
+/** Every environment variable the app reads (documented in README and .env.example; a test keeps them in step). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface Config {
   redisUrl: string | null; // null = embedded default (127.0.0.1:6379 or a managed redis-server)
   redisPrefix: string;
