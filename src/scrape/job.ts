@@ -113,6 +113,8 @@ export async function startScrapeScheduler(opts: ScrapeSchedulerOptions): Promis
   const shutdown = new AbortController();
   const source = opts.source ?? defaultSource(ctx, cache, opts.metrics, undefined, shutdown.signal);
   const queue = new Queue(QUEUES.scrape, { connection: ctx.newRedis('scrape-queue', true), prefix });
+  // Without a listener BullMQ prints connection errors raw to stderr, outside the JSON log.
+  queue.on('error', (err) => log.warn({ err }, 'scrape queue error'));
 
   const worker = new Worker(
     QUEUES.scrape,
