@@ -47,13 +47,14 @@ export class PaperStore {
    * Several days from one listing (a page can list papers under more than one Daily Papers day), one MULTI:
    * upsert every paper (refreshing upvotes/comments), rebuild each day's ZSET, stamp each day and the global
    * last-success instant, and append one log entry. `rebuild: false` merges into the days instead (week and month
-   * pages show a selection of each day, which must not shrink it).
+   * pages, partial listings: those show a selection of each day, which must not shrink it); a set of days rebuilds
+   * only those and merges into the others.
    */
   async replaceDays(
     groups: Map<string, Paper[]>,
     meta: ScrapeMeta,
     requestedDay: string | null = null,
-    opts: { rebuild?: boolean } = {},
+    opts: { rebuild?: boolean | ReadonlySet<string> } = {},
   ): Promise<{ stored: number; added: number }> {
     const total = [...groups.values()].reduce((n, ps) => n + ps.length, 0);
     if (total === 0) throw new Error('replaceDays called without papers; the scraper must raise instead');
@@ -63,7 +64,8 @@ export class PaperStore {
     const firstSeenAt: number[] = [];
     for (const [day, papers] of groups) {
       const dayKey = this.keys.papersByDay(day);
-      if (opts.rebuild !== false) multi.del(dayKey);
+      const rebuild = typeof opts.rebuild === 'object' ? opts.rebuild.has(day) : opts.rebuild !== false;
+      if (rebuild) multi.del(dayKey);
       const zargs: (string | number)[] = [];
       for (const p of papers) {
         const paper = paperSchema.parse(p); // never store something the contract does not allow

@@ -23,6 +23,8 @@ export interface ParsedListing {
   /** Records dropped (no id/title, invalid, duplicate): counted warnings, not failures. */
   rejected: NormalizedList['rejected'];
   warnings: string[];
+  /** True when the source stopped before the end of the listing (the API's page cap): a part, not the whole. */
+  incomplete?: boolean;
 }
 
 export function isoDay(d: Date): string {

@@ -93,11 +93,13 @@ export async function scrapeListing(deps: ScrapeDeps, req: ListingRequest): Prom
     let stored = 0;
     let added = 0;
     if (store) {
-      // Week and month pages hold a selection of each day's papers: merge them in, never shrink a day with them.
-      // Nor with a listing we read only in part: cards found by heuristics (no JSON), or a list from which records
-      // were dropped. A misread page must never wipe a day's stored papers; it can only add and refresh.
-      const partial = listing.via === 'cards' || listing.rejected.some((r) => r.reason !== 'duplicate id');
-      const rebuild = listing.periodType !== 'week' && listing.periodType !== 'month' && !partial;
+      // Only the day asked for is rebuilt (so a paper HF drops from it drops from ours), and only from a listing
+      // read whole. Week and month pages hold a selection of each day's papers; the latest listing (no day asked)
+      // and other days a listing happens to hold may be cut anywhere; a listing read only in part (cards found by
+      // heuristics without the JSON, records dropped, the API's page cap) may miss papers. All of those merge
+      // into their days: a misread page must never wipe a day's stored papers, only add and refresh.
+      const partial = listing.via === 'cards' || listing.incomplete === true || listing.rejected.some((r) => r.reason !== 'duplicate id');
+      const rebuild = day && !periodic && !partial ? new Set([day]) : false;
       if (partial) log.warn({ url, day, via: listing.via, rejected: listing.rejected.length }, 'scrape: listing read in part; merged into its days instead of replacing them');
       ({ stored, added } = await store.replaceDays(groupByDay(listing.papers), meta, day, { rebuild }));
       for (const w of outcome.cacheWrites) await deps.cache?.set(w.url, w.entry);

@@ -122,6 +122,7 @@ export class ApiSource implements ListingSource {
     for (let p = 0; ; p++) {
       if (p >= maxPages) {
         merged.warnings.push(`stopped after ${maxPages} pages of the API`);
+        merged.incomplete = true;
         break;
       }
       const url = this.url(req.day, p);

@@ -220,6 +220,24 @@ describe('scrape into Redis', () => {
     assert.ok(lines.some((l) => l.msg === 'scrape: listing read in part; merged into its days instead of replacing them'));
   });
 
+  it('the latest listing (no day asked) and an API cut off at its page cap merge into their days, never shrink them', async () => {
+    const before = (await store.getDay('2026-09-28')).length;
+    assert.ok(before >= 28);
+    const one = (id: string) => JSON.stringify([{ paper: { id, title: `Latest ${id}`, upvotes: 2, submittedOnDailyAt: '2026-09-28T00:00:00Z' } }]);
+    hf.route('/api/daily_papers?limit=100&p=0', one('2609.44441'));
+    hf.route('/api/daily_papers?limit=100&p=1', '[]');
+    const api = new ApiSource(new HttpClient({ userAgent: 'papers-digest/test', retries: 0 }), null, hf.url);
+    await scrapeListing({ ...deps, source: api }, { today: '2026-09-28' });
+    assert.equal((await store.getDay('2026-09-28')).length, before + 1, 'the latest listing adds, never replaces');
+
+    hf.route('/api/daily_papers?date=2026-09-28&limit=100&p=0', one('2609.44442'));
+    hf.route('/api/daily_papers?date=2026-09-28&limit=100&p=1', one('2609.44443'));
+    const capped = new ApiSource(new HttpClient({ userAgent: 'papers-digest/test', retries: 0 }), null, hf.url, { maxPages: 1 });
+    const out = await scrapeListing({ ...deps, source: capped }, { day: '2026-09-28', today: '2026-09-28' });
+    assert.ok(out.warnings.some((w) => /stopped after 1 pages/.test(w)));
+    assert.equal((await store.getDay('2026-09-28')).length, before + 2, 'a listing cut at the page cap adds, never replaces');
+  });
+
   it('dry run (no store) writes nothing at all', async () => {
     hf.route('/papers/date/2026-09-28', readFixture(FIXTURES.page));
     const before = JSON.stringify(await snapshot()) + (await redis.llen(keys.scrapeLog));
