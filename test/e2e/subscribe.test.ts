@@ -101,6 +101,11 @@ describe('subscribe in a browser', () => {
     assert.match(changes, /Topics:\s*\S.*→\s*Agents, Robotics/);
     assert.match(changes, /Time:\s*07:15\s*→\s*18:30/);
     assert.equal(await page.locator('input[name=topics][value=robotics]').isChecked(), true);
+    assert.equal(
+      await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { matches(s: string): boolean } } }).document.activeElement.matches('#result .notice')),
+      true,
+      'focus moves to what changed',
+    );
     await shot(page, '06-preferences-saved');
     const saved = await h.services.subscribers.getByEmail('lena@example.org');
     assert.deepEqual(saved?.sendTime, { hour: 18, minute: 30 });

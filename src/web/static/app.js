@@ -1,10 +1,13 @@
 /* global document */
 // Progressive enhancement only: every page works without this file (CSP forbids inline script, so it is served
 // from /static). 1) Prefills the time zone select with the browser's zone when the server marked it as a guess.
-// 2) Moves keyboard focus to the error summary after a refused form, so screen readers hear what to fix.
+// 2) Moves keyboard focus to the error summary after a refused form, or to the saved notice after a save, so
+// screen readers hear the outcome.
 (function () {
   'use strict';
-  var summary = document.getElementById('error-summary');
+  // After a post, start keyboard and screen-reader users at its outcome (what was wrong, or what changed)
+  // instead of the top of a long page: a live region present at load is not announced.
+  var summary = document.getElementById('error-summary') || document.querySelector('[data-focus-on-load]');
   if (summary) summary.focus();
 
   var select = document.querySelector('select[data-detect-zone]');
