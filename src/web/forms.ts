@@ -81,6 +81,15 @@ export function canonicalZoneName(name: string): string | null {
   return canonicalZone(name);
 }
 
+/**
+ * How a list of names is split: by semicolons when the text has any, else by commas (always by line breaks).
+ * An organization may hold a comma ("Alibaba, Inc."): such lists are shown joined by "; " (views.ts joinList),
+ * so saving the form as shown gives the same names back. (Keywords always split at commas too.)
+ */
+export function listSeparator(raw: string): RegExp {
+  return raw.includes(';') ? /[;\n]/ : /[,\n]/;
+}
+
 function parseKeywords(raw: string): string[] | string {
   const parts = raw
     .split(/[,;\n]/)
@@ -104,7 +113,7 @@ function parseKeywords(raw: string): string[] | string {
 /** Author or organization names: comma/semicolon/line separated, case kept (the store matches loosely). */
 function parseNames(raw: string, what: string): string[] | string {
   const parts = raw
-    .split(/[,;\n]/)
+    .split(listSeparator(raw))
     .map((p) => p.replace(/\s+/g, ' ').trim())
     .filter(Boolean);
   if (parts.length > LIMITS.follows) return `At most ${LIMITS.follows} ${what}s.`;

@@ -77,6 +77,11 @@ export interface FormSource {
   maxPapers?: string;
 }
 
+/** Names for a form field: comma-separated, or "; " when a name holds a comma (forms.ts listSeparator). */
+export function joinList(items: readonly string[]): string {
+  return items.join(items.some((i) => i.includes(',')) ? '; ' : ', ');
+}
+
 export function sourceFromSubscriber(s: Subscriber): FormSource {
   return {
     topics: s.topics,
@@ -86,8 +91,8 @@ export function sourceFromSubscriber(s: Subscriber): FormSource {
     weekday: s.frequency.kind === 'weekly' ? s.frequency.weekday : 1,
     includeKeywords: s.includeKeywords.join(', '),
     excludeKeywords: s.excludeKeywords.join(', '),
-    followAuthors: s.followAuthors.join(', '),
-    followOrgs: s.followOrgs.join(', '),
+    followAuthors: joinList(s.followAuthors),
+    followOrgs: joinList(s.followOrgs),
     minUpvotes: String(s.minUpvotes),
     maxPapers: String(s.maxPapers),
   };

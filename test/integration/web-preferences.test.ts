@@ -91,9 +91,12 @@ describe('preferences actions', () => {
 
   it('saving the form as shown changes nothing, even for values set from the CLI with capitals', async () => {
     const { subscriber, prefs, c } = await setup('wim@example.org');
-    await h.services.subscribers.update(subscriber.id, { includeKeywords: ['MoE', 'Sparse Attention'], followOrgs: ['Meta AI'], topics: ['llm'] });
+    await h.services.subscribers.update(subscriber.id, {
+      includeKeywords: ['MoE', 'Sparse "Attention"'], followOrgs: ['Meta AI', 'Alibaba, Inc.'], followAuthors: ['Yann LeCun'], topics: ['llm'],
+    });
     const page = await c.get(prefs);
-    const value = (id: string) => new RegExp(`id="${id}"[^>]* value="([^"]*)"`).exec(page.body)?.[1] ?? '';
+    const unescape = (v: string) => v.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+    const value = (id: string) => unescape(new RegExp(`id="${id}"[^>]* value="([^"]*)"`).exec(page.body)?.[1] ?? '');
     const zone = /<option value="([^"]+)"[^>]* selected>/.exec(page.body)?.[1];
     const same = await c.post(prefs, {
       _csrf: csrfOf(page.body), action: 'save', topics: ['llm'], timezone: zone ?? '', time: '08:00', frequency: 'daily', weekday: '1',
@@ -102,7 +105,9 @@ describe('preferences actions', () => {
     });
     assert.equal(same.statusCode, 200);
     assert.match(textOf(same.body), /Saved — nothing changed/);
-    assert.deepEqual((await h.services.subscribers.get(subscriber.id))?.includeKeywords, ['MoE', 'Sparse Attention']);
+    const after = await h.services.subscribers.get(subscriber.id);
+    assert.deepEqual(after?.includeKeywords, ['MoE', 'Sparse "Attention"']);
+    assert.deepEqual(after?.followOrgs, ['Meta AI', 'Alibaba, Inc.']);
   });
 
   it('lets a person whose mailbox bounced start the digests again', async () => {

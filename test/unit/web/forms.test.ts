@@ -50,6 +50,13 @@ describe('preferences form', () => {
     assert.equal(r.value.minUpvotes, 5);
     assert.equal(r.value.maxPapers, 12);
   });
+  it('splits names by semicolons when there are any, else by commas (an organization may hold a comma)', () => {
+    const r = parsePreferencesForm({ ...prefs, includeKeywords: 'a, b', followOrgs: 'Alibaba, Inc.; Meta AI', followAuthors: 'Ann Lee, Bo Chen' }, TOPICS, 25);
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.includeKeywords, ['a', 'b']);
+    assert.deepEqual(r.value.followOrgs, ['Alibaba, Inc.', 'Meta AI']);
+    assert.deepEqual(r.value.followAuthors, ['Ann Lee', 'Bo Chen']);
+  });
   it('refuses papers per digest above the operator cap, and markup in keywords', () => {
     const r = parsePreferencesForm({ ...prefs, maxPapers: '26', excludeKeywords: '<b>x</b>' }, TOPICS, 25);
     assert.ok(!r.ok);
