@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { checkRedis, type RedisCheck } from './redis/check.js';
+import { clusterOwnerUrl } from './redis/cluster.js';
 import { createRedis, waitReady } from './redis/connect.js';
 import { makeKeys, type Keys } from './redis/keys.js';
 import { ensureRedis, type RedisTarget } from './redis/managed.js';
@@ -65,17 +66,29 @@ export async function createContext(opts: ContextOptions = {}): Promise<Context>
       ...(opts.localRedis ? { localDefault: opts.localRedis } : {}),
     });
     onClose(() => redisTarget.stop());
+    let url = redisTarget.url; // on a Redis Cluster: the primary serving REDIS_PREFIX's slot (below)
     const newRedis = (name: string, forBullmq = false) => {
-      const r = createRedis(redisTarget.url, { forBullmq, name: `papers-digest:${name}` });
+      const r = createRedis(url, { forBullmq, name: `papers-digest:${name}` });
       r.on('error', (err) => log.debug({ err, conn: name }, 'redis connection error'));
       onClose(async () => {
         await r.quit().catch(() => r.disconnect());
       });
       return r;
     };
-    const redis = newRedis('main');
+    let redis = newRedis('main');
     await waitReady(redis, 10_000);
-    const redisCheck = await checkRedis(redis);
+    let redisCheck = await checkRedis(redis);
+    if (redisCheck.cluster) {
+      // Every key shares the prefix's hash-tag slot: talk to the primary that serves it (src/redis/cluster.ts).
+      const owner = await clusterOwnerUrl(redis, url, config.redisPrefix);
+      if (owner) {
+        log.info({ node: new URL(owner).host }, 'Redis cluster: connecting to the primary that serves REDIS_PREFIX');
+        url = owner;
+        redis = newRedis('main');
+        await waitReady(redis, 10_000);
+        redisCheck = await checkRedis(redis);
+      }
+    }
     const keys = makeKeys(config.redisPrefix);
     const secrets = resolveSecrets(config, log);
     const settings = new SettingsStore(redis, keys, clock);

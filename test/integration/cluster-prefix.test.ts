@@ -1,7 +1,9 @@
-// Redis Cluster readiness: a worker and a web role run against a single-node Redis *Cluster* (every slot on one
-// node) with REDIS_PREFIX={ct}. A cluster node refuses any script, MULTI or multi-key command whose keys hash to
-// different slots (CROSSSLOT), so a scrape from a loopback HF, a tick and a delivered digest prove every key the
-// app and BullMQ touch together share the hash tag's slot; afterwards every key in Redis must carry the tag.
+// Redis Cluster readiness: a worker and a web role run against a three-node Redis *Cluster* with REDIS_PREFIX={ct},
+// REDIS_URL naming a node that does NOT serve the prefix's slot: the app must find the primary that does (a plain
+// connection elsewhere gets MOVED for every command). A cluster node refuses any script, MULTI or multi-key
+// command whose keys hash to different slots (CROSSSLOT), so a scrape from a loopback HF, a tick and a delivered
+// digest prove every key the app and BullMQ touch together share the hash tag's slot; afterwards every key must
+// carry the tag, and the other nodes hold none.
 // Lua scripts must also name every key they touch in KEYS (a cluster routes by them): checked in
 // test/unit/redis/lua-keys.test.ts.
 import assert from 'node:assert/strict';
@@ -26,19 +28,30 @@ const PREFIX = '{ct}';
 const TOKEN = 'cluster-test-admin-token-0123456789abcdef';
 
 describe('REDIS_PREFIX with a hash tag on a Redis Cluster node', () => {
-  let redis: TestRedis;
-  let client: Redis;
+  let nodes: TestRedis[] = [];
+  let clients: Redis[] = [];
+  let client: Redis; // the node that serves the prefix's slot
   let hf: HfServer;
   let sink: SmtpSink;
   let dataDir: string;
   let base: string;
+  let entryUrl = '';
   const running: Running[] = [];
 
   before(async () => {
-    redis = await startRedis({ args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'] });
-    client = new Redis(redis.url);
-    await client.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
-    await waitFor(async () => /cluster_state:ok/.test(String(await client.call('CLUSTER', 'INFO'))), { message: 'cluster state ok' });
+    const ranges = [[0, 5460], [5461, 10922], [10923, 16383]] as const;
+    nodes = await Promise.all(ranges.map(() => startRedis({ args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'] })));
+    clients = nodes.map((n) => new Redis(n.url));
+    await Promise.all(clients.map((c, i) => c.call('CLUSTER', 'ADDSLOTSRANGE', String(ranges[i]![0]), String(ranges[i]![1]))));
+    for (const n of nodes.slice(1)) await clients[0]!.call('CLUSTER', 'MEET', '127.0.0.1', String(n.port));
+    await waitFor(async () => (await Promise.all(clients.map(async (c) => /cluster_state:ok/.test(String(await c.call('CLUSTER', 'INFO')))))).every(Boolean), {
+      timeoutMs: 15_000,
+      message: 'three-node cluster state ok',
+    });
+    const slot = Number(await clients[0]!.call('CLUSTER', 'KEYSLOT', `${PREFIX}:x`));
+    const owner = ranges.findIndex(([from, to]) => slot >= from && slot <= to);
+    client = clients[owner]!;
+    entryUrl = nodes[(owner + 1) % 3]!.url; // a node that does not serve the slot
     hf = await startHfServer();
     // The captured listing, re-dated to today so the scraped papers are candidates for today's digest.
     const today = new Date().toISOString().slice(0, 10);
@@ -53,17 +66,17 @@ describe('REDIS_PREFIX with a hash tag on a Redis Cluster node', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const env = {
-      REDIS_URL: redis.url, REDIS_PREFIX: PREFIX, DATA_DIR: dataDir, SMTP_URL: sink.url, HOST: '127.0.0.1', PORT: String(port),
+      REDIS_URL: entryUrl, REDIS_PREFIX: PREFIX, DATA_DIR: dataDir, SMTP_URL: sink.url, HOST: '127.0.0.1', PORT: String(port),
       PUBLIC_URL: base, HF_BASE_URL: hf.url, ADMIN_TOKEN: TOKEN,
     };
     for (const role of ['worker', 'web'] as const) running.push(await start(role, { env, log: silentLogger(), bannerOut: new PassThrough() }));
   });
   after(async () => {
     for (const r of running) await r.stop();
-    client?.disconnect();
+    for (const c of clients) c.disconnect();
     await sink?.close();
     await hf?.close();
-    await redis?.stop();
+    for (const n of nodes) await n.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -93,5 +106,6 @@ describe('REDIS_PREFIX with a hash tag on a Redis Cluster node', () => {
     for (const family of [':send:', ':tick:', ':scrape:', ':sub:', ':ed:', ':paper:', ':settings']) {
       assert.ok(keys.some((k) => k.includes(family)), `keys of ${family} present`);
     }
+    for (const other of clients.filter((c) => c !== client)) assert.equal(await other.dbsize(), 0, 'the nodes not serving the slot hold nothing');
   });
 });
