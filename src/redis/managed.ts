@@ -67,6 +67,10 @@ export async function ensureRedis(opts: EnsureRedisOptions): Promise<RedisTarget
   if (existsSync(socket) && (await probeRedis({ path: socket }))) return { url: `unix://${socket}`, kind: 'managed', stop: noop };
   const bin = onPath('redis-server');
   if (!bin || opts.manage === false) throw new NoRedisError();
+  // sun_path holds 108 bytes on Linux (104 on macOS): a deep DATA_DIR cannot hold the socket.
+  if (Buffer.byteLength(socket) > 103) {
+    throw new Error(`DATA_DIR is too deep for the managed Redis's unix socket (${socket} is ${Buffer.byteLength(socket)} bytes, at most 103): set a shorter DATA_DIR, or REDIS_URL`);
+  }
   mkdirSync(dir, { recursive: true });
   // detached: its own process group. Ctrl-C in a terminal signals the whole foreground group; in ours, Redis would
   // die at once while the app is still draining in-flight jobs (every connection then fails until the shutdown

@@ -105,6 +105,12 @@ describe('embedded Redis', () => {
     }
   });
 
+  it('says so plainly when DATA_DIR is too deep for the socket, instead of failing inside redis-server', async () => {
+    const nobody = { host: '127.0.0.1', port: await freePort() };
+    const deep = join(dataDir, 'd'.repeat(110));
+    await assert.rejects(ensureRedis({ redisUrl: null, dataDir: deep, log: silentLogger(), localDefault: nobody }), /DATA_DIR is too deep.*REDIS_URL/);
+  });
+
   it('names the ways to get a Redis when there is none and none may be started', async () => {
     const nobody = { host: '127.0.0.1', port: await freePort() };
     await assert.rejects(ensureRedis({ redisUrl: null, dataDir, log: silentLogger(), localDefault: nobody, manage: false }), (err: Error) => {
