@@ -174,8 +174,9 @@ function readCard($: cheerio.CheerioAPI, id: string, card: Element): Obj {
   return { id, title, upvotes: upvotes ?? 0, numComments: comments, organization, thumbnail };
 }
 
+/** The day in a listing URL: `/papers/date/YYYY-MM-DD`, or the older `/papers?date=YYYY-MM-DD`. */
 function dayFromUrl(u: string | undefined): string | null {
-  const m = u ? /\/papers\/date\/(\d{4}-\d{2}-\d{2})/.exec(u) : null;
+  const m = u ? /\/papers(?:\/date\/|\/?\?(?:[^#]*&)?date=)(\d{4}-\d{2}-\d{2})/.exec(u) : null;
   return m ? m[1]! : null;
 }
 

@@ -103,6 +103,24 @@ describe('layout variants of the real page', () => {
     assert.equal(parsed.papers.length, 28);
   });
 
+  it('an older card layout (label vote box, "· 12 authors" link, comments after an icon, `/papers?date=` URL)', () => {
+    const card = (id: string, title: string, up: string, comments: string) => `<article class="flex flex-col"><a href="/papers/${id}" class="peer block"><img src="https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/${id}.png" alt=""></a>
+      <div><div class="flex"><label class="flex cursor-pointer"><input type="checkbox" class="peer hidden"> <svg></svg> <div class="leading-none">${up}</div></label></div>
+      <div class="w-full"><h3><a href="/papers/${id}" class="line-clamp-3">${title}</a></h3>
+      <div class="flex"><a href="/papers/${id}" class="flex"><ul><li title="X"><img src="https://cdn-avatars.huggingface.co/a.png" alt=""></li></ul><div>· 12 authors</div></a>
+      <a href="/papers/${id}#community" class="flex"><svg></svg> ${comments}</a></div></div></div></article>`;
+    const html = `<!doctype html><html><head><meta property="og:url" content="https://huggingface.co/papers?date=2024-01-05"></head><body><main><h1>Daily Papers</h1>
+      ${card('2401.02954', 'DeepSeek LLM: Scaling Open-Source Language Models with Longtermism', '30', '4')}${card('2401.02412', 'LLM Augmented LLMs', '1.1k', '12')}</main></body></html>`;
+    const parsed = parseListingBody(html, { url: 'https://huggingface.co/papers?date=2024-01-05', today: '2024-01-08' });
+    assert.equal(parsed.pageDay, '2024-01-05');
+    assert.deepEqual(parsed.papers.map((p) => [p.id, p.upvotes, p.comments, p.listedOn]), [
+      ['2401.02954', 30, 4, '2024-01-05'],
+      ['2401.02412', 1100, 12, '2024-01-05'],
+    ]);
+    assert.equal(parsed.papers[1]!.title, 'LLM Augmented LLMs');
+    assert.equal(parsed.papers[0]!.thumbnail, 'https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2401.02954.png');
+  });
+
   it('a card page that does not say its day, with no day asked for, says so', () => {
     const parsed = parseListingBody(noProps, { url: 'https://hf.test/papers', today: '2026-09-30' });
     assert.equal(parsed.pageDay, null);
