@@ -31,7 +31,15 @@ Logs are JSON lines (pino). --json replaces the human start-up banner with one J
       );
     }
     await new Promise<void>((resolve) => {
+      let stopping = false;
       const onSignal = (sig: string) => {
+        // A second Ctrl-C means "now": exit at once, but through process.exit so 'exit' hooks still run (the managed
+        // redis-server, in its own process group, is stopped there instead of being left behind).
+        if (stopping) {
+          running.ctx.log.warn({ signal: sig }, 'second signal: exiting without waiting for in-flight jobs');
+          process.exit(130);
+        }
+        stopping = true;
         running.ctx.log.info({ signal: sig }, 'signal received');
         const force = setTimeout(() => {
           running.ctx.log.error('shutdown timed out; exiting');
@@ -40,8 +48,8 @@ Logs are JSON lines (pino). --json replaces the human start-up banner with one J
         force.unref();
         void running.stop().then(resolve);
       };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
     });
     return 0;
   },
