@@ -23,7 +23,7 @@ export interface ParsedListing {
   /** Records dropped (no id/title, invalid, duplicate): counted warnings, not failures. */
   rejected: NormalizedList['rejected'];
   warnings: string[];
-  /** True when the source stopped before the end of the listing (the API's page cap): a part, not the whole. */
+  /** A part, not the whole: the API stopped at its page cap, or the page shows more cards than its JSON holds. */
   incomplete?: boolean;
 }
 

@@ -212,7 +212,9 @@ export function parseListingPage(html: string, opts: ParseOptions): ParsedListin
     if (cards.length > 0 && cards.length !== props.entries.length) {
       warnings.push(`card count (${cards.length}) differs from data-props count (${props.entries.length}); using data-props`);
     }
-    return { source: 'page', via: 'props', papers, pageDay, periodType, rejected, warnings };
+    // More cards than JSON entries: the JSON is probably not the whole listing, so it must not replace a stored day.
+    const incomplete = cards.length > props.entries.length;
+    return { source: 'page', via: 'props', papers, pageDay, periodType, rejected, warnings, ...(incomplete ? { incomplete } : {}) };
   }
   if (props.entries) warnings.push(`data-props list is empty but the page shows ${cards.length} cards; using the cards`);
   else if (props.problem) warnings.push(props.problem);

@@ -64,6 +64,16 @@ describe('layout variants of the real page', () => {
     assert.deepEqual(summary(renamedList), summary(full));
   });
 
+  it('JSON holding fewer papers than the page shows cards is marked incomplete (it must not replace a stored day)', () => {
+    const props = readProps();
+    props.dailyPapers = props.dailyPapers.slice(0, 25);
+    const parsed = parseListingBody(withProps(props), opts);
+    assert.equal(parsed.via, 'props');
+    assert.equal(parsed.papers.length, 25);
+    assert.equal(parsed.incomplete, true);
+    assert.equal(full.incomplete, undefined, 'the whole page is not');
+  });
+
   it('a week page: papers keep their own Daily Papers day; the period is known', () => {
     const props = readProps();
     props.periodType = 'week';
