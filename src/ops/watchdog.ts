@@ -108,8 +108,11 @@ export async function watchdogPass(deps: WatchdogDeps, repeatMs: number): Promis
   return f;
 }
 
-/** Run a pass now and every `intervalMs`; returns a stop function that waits for a pass in flight. */
-export function startWatchdog(deps: WatchdogDeps, opts: { intervalMs?: number; repeatMs?: number } = {}): () => Promise<void> {
+/**
+ * Run a pass after `firstPassMs` (default: now) and then every `intervalMs`; returns a stop function that waits for
+ * a pass in flight.
+ */
+export function startWatchdog(deps: WatchdogDeps, opts: { intervalMs?: number; repeatMs?: number; firstPassMs?: number } = {}): () => Promise<void> {
   const intervalMs = opts.intervalMs ?? 60_000;
   const repeatMs = opts.repeatMs ?? 60 * 60_000;
   let running: Promise<unknown> = Promise.resolve();
@@ -117,25 +120,38 @@ export function startWatchdog(deps: WatchdogDeps, opts: { intervalMs?: number; r
   const pass = () => {
     running = watchdogPass(deps, repeatMs).catch((err: unknown) => deps.log.error({ err }, 'watchdog pass failed'));
   };
-  pass();
-  const timer = setInterval(() => {
-    if (!stopped) pass();
-  }, intervalMs);
-  timer.unref();
+  let timer: NodeJS.Timeout | undefined;
+  const first = setTimeout(() => {
+    if (stopped) return;
+    pass();
+    timer = setInterval(() => {
+      if (!stopped) pass();
+    }, intervalMs);
+    timer.unref();
+  }, opts.firstPassMs ?? 0);
+  first.unref();
   return async () => {
     stopped = true;
+    clearTimeout(first);
     clearInterval(timer);
     await running;
   };
 }
 
-/** The worker role's watchdog: its own queue handles, closed when it stops. */
-export function startWorkerWatchdog(services: Pick<Services, 'ctx' | 'metrics'>, opts: { intervalMs?: number; repeatMs?: number } = {}): () => Promise<void> {
+/**
+ * The worker role's watchdog: its own queue handles, closed when it stops. The first pass waits `firstPassMs`
+ * (default 30 s): a worker starting on stale papers scrapes at once (scrape/job.ts catchUpScrape), and judging
+ * freshness before that scrape lands raised scrape.stale on every start after a quiet spell, fresh install included.
+ */
+export function startWorkerWatchdog(
+  services: Pick<Services, 'ctx' | 'metrics'>,
+  opts: { intervalMs?: number; repeatMs?: number; firstPassMs?: number } = {},
+): () => Promise<void> {
   const { ctx, metrics } = services;
   const queues = openQueues(ctx.newRedis('watchdog'), ctx.config.redisPrefix);
   const stop = startWatchdog(
     { redis: ctx.redis, keys: ctx.keys, queues, settings: () => ctx.settings.get(), metrics, log: ctx.log.child({ mod: 'watchdog' }), clock: ctx.clock },
-    opts,
+    { firstPassMs: 30_000, ...opts },
   );
   return async () => {
     await stop();

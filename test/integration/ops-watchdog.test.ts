@@ -8,10 +8,11 @@ import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { openQueues, type OpsQueues } from '../../src/ops/queues.js';
 import { SettingsStore } from '../../src/ops/settings-store.js';
-import { watchdogPass, type WatchdogDeps } from '../../src/ops/watchdog.js';
+import { startWatchdog, watchdogPass, type WatchdogDeps } from '../../src/ops/watchdog.js';
 import { makeKeys } from '../../src/redis/keys.js';
 import { testClock } from '../helpers/clock.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('ops watchdog', () => {
   let redis: TestRedis;
@@ -87,5 +88,20 @@ describe('ops watchdog', () => {
     assert.equal(again.scrapeStale, null);
     assert.equal(again.editionLate?.oldestLateMinutes, 300);
     assert.equal(await alertCount(m, 'edition.late'), 1);
+  });
+
+  it('the first pass can wait (a worker lets its start-up catch-up scrape land before judging freshness)', async () => {
+    await client.del(keys.alertLatch('scrape.stale'), keys.scrapeLastOk); // never scraped: stale
+    let looked = 0;
+    const counting = (d: WatchdogDeps): WatchdogDeps => ({ ...d, settings: () => ((looked += 1), d.settings()) });
+    const m = createMetrics();
+    const stopLater = startWatchdog(counting(deps(m)), { firstPassMs: 3_600_000 });
+    await stopLater();
+    assert.equal(looked, 0, 'stopped before its first pass: never looked');
+    assert.equal(await alertCount(m, 'scrape.stale'), 0);
+    const stopNow = startWatchdog(counting(deps(m)), { firstPassMs: 0, intervalMs: 3_600_000 });
+    await waitFor(async () => (await alertCount(m, 'scrape.stale')) === 1, { message: 'the immediate pass raised scrape.stale' });
+    await stopNow();
+    assert.equal(looked, 1);
   });
 });
