@@ -103,6 +103,8 @@ describe('admin web', () => {
     assert.match(html, /sent <b>2<\/b>/);
     assert.match(html, /failed <b>1<\/b>/);
     assert.match(html, /unknown <b>1<\/b>/);
+    assert.match(html, /<code>papers-digest retry-failed --period 2026-11-28<\/code>/, 'failures come with the command that retries them');
+    assert.doesNotMatch(html, /retry-failed --period 2026-11-29/, 'none for a period without failures');
     // Every local date under way is shown and counted: 2026-11-27 (UTC−12), -28 (UTC), -29 (UTC+14).
     assert.match(html, /2026-11-29<\/strong> <span class="ed-where">already today east of UTC/);
     assert.match(html, /2026-11-27<\/strong> <span class="ed-where">still today west of UTC/);

@@ -105,7 +105,15 @@ export function dashboardView(d: DashboardData) {
       tone: s.status === 'ok' ? 'good' : s.status === 'failed' ? 'bad' : 'muted',
       error: s.error ?? '',
     })),
-    editions: d.editions.map((e) => ({ period: e.period, total: e.total, where: e.where, live: e.live, states: stateRows(e.counts) })),
+    editions: d.editions.map((e) => ({
+      period: e.period,
+      total: e.total,
+      where: e.where,
+      live: e.live,
+      states: stateRows(e.counts),
+      // What to do about failures, right where they show (unknown ones are never retried: they may have arrived).
+      retry: e.counts.failed ? `papers-digest retry-failed --period ${e.period}` : '',
+    })),
     queues: (d.queues ?? []).map((q) => ({ ...q, tone: q.failed ? 'bad' : 'muted' })),
     queuesUnavailable: d.queues === null,
     schedulers: (d.schedulers ?? []).map((s) => ({
