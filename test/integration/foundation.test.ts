@@ -94,6 +94,7 @@ describe('embedded Redis', () => {
         assert.equal(running.ctx.redisTarget.kind, 'managed');
         assert.ok(text.includes(`managed redis-server (${socket})`), text);
         assert.deepEqual(running.ctx.redisCheck.problems, [], 'the managed server is durable and never evicts');
+        assert.doesNotMatch(text, /see warnings/);
         assert.equal((await fetch(`${running.url}/healthz`)).status, 200);
         assert.equal(await probeRedis({ path: socket }), true);
       } finally {

@@ -42,6 +42,7 @@ describe('start --role all', () => {
       assert.match(text, /Web: +http:\/\/localhost:3999\//);
       assert.match(text, /Admin: +http:\/\/localhost:3999\/admin/);
       assert.match(text, new RegExp(`Redis: +external \\(redis://127.0.0.1:${server.port}`));
+      assert.match(text, /Redis: .* — see warnings above/, 'the test Redis has no persistence: the start-up check says so');
       assert.match(text, /Mail: +outbox \(\.eml files in .*outbox\)/);
       assert.match(text, /generated, in .*secrets\.json/);
     } finally {
