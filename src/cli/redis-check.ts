@@ -21,8 +21,12 @@ Exits 0 when all is well, 1 when there are problems (each printed with what to c
       await ctx.redis.ping();
       const pingMs = Number(process.hrtime.bigint() - started) / 1e6;
       const target = { kind: ctx.redisTarget.kind, url: redactUrl(ctx.redisTarget.url), prefix: ctx.config.redisPrefix };
+      // On a cluster every key lives in the prefix's hash-tag slot; the context connected to its primary.
+      const cluster = check.cluster
+        ? { slot: Number(await ctx.redis.call('CLUSTER', 'KEYSLOT', `${ctx.config.redisPrefix}:settings`)), node: `${ctx.redis.options.host ?? '?'}:${ctx.redis.options.port ?? '?'}` }
+        : null;
       if (values.json) {
-        writeJson(io, { ok: check.problems.length === 0, target, pingMs: Math.round(pingMs * 100) / 100, ...check });
+        writeJson(io, { ok: check.problems.length === 0, target, pingMs: Math.round(pingMs * 100) / 100, ...check, clusterSlot: cluster });
       } else {
         const yes = (b: boolean) => (b ? 'ok' : 'PROBLEM');
         io.stdout.write(
@@ -31,7 +35,7 @@ Exits 0 when all is well, 1 when there are problems (each printed with what to c
             `Version:      ${check.version} ${yes(check.versionOk)}`,
             `Eviction:     ${check.evictionPolicy ?? 'unknown'} ${yes(check.evictionOk)}`,
             `Persistence:  AOF ${check.aof ? 'on' : 'off'}, RDB ${check.rdb ? 'on' : 'off'} ${yes(check.persistenceOk && check.aof)}`,
-            `Cluster:      ${check.cluster ? 'yes' : 'no'}`,
+            `Cluster:      ${cluster ? `yes — the prefix's slot ${cluster.slot} is served by ${cluster.node}` : 'no'}`,
             `Ping:         ${pingMs.toFixed(2)} ms`,
             ...(check.problems.length ? ['', 'Problems:', ...check.problems.map((p) => `  - ${p}`)] : ['', 'All good.']),
           ].join('\n') + '\n',

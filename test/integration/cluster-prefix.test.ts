@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { runCli } from '../../src/cli.js';
 import { silentLogger } from '../../src/log.js';
 import { start, type Running } from '../../src/main.js';
 import { SettingsStore } from '../../src/ops/settings-store.js';
@@ -36,6 +37,8 @@ describe('REDIS_PREFIX with a hash tag on a Redis Cluster node', () => {
   let dataDir: string;
   let base: string;
   let entryUrl = '';
+  let ownerPort = 0;
+  let env: Record<string, string> = {};
   const running: Running[] = [];
 
   before(async () => {
@@ -51,6 +54,7 @@ describe('REDIS_PREFIX with a hash tag on a Redis Cluster node', () => {
     const slot = Number(await clients[0]!.call('CLUSTER', 'KEYSLOT', `${PREFIX}:x`));
     const owner = ranges.findIndex(([from, to]) => slot >= from && slot <= to);
     client = clients[owner]!;
+    ownerPort = nodes[owner]!.port;
     entryUrl = nodes[(owner + 1) % 3]!.url; // a node that does not serve the slot
     hf = await startHfServer();
     // The captured listing, re-dated to today so the scraped papers are candidates for today's digest.
@@ -65,7 +69,7 @@ describe('REDIS_PREFIX with a hash tag on a Redis Cluster node', () => {
     await subs.create({ email: 'reader@example.net', status: 'active', timezone: 'UTC', sendTime: { hour: sendAt.getUTCHours(), minute: sendAt.getUTCMinutes() } });
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const env = {
+    env = {
       REDIS_URL: entryUrl, REDIS_PREFIX: PREFIX, DATA_DIR: dataDir, SMTP_URL: sink.url, HOST: '127.0.0.1', PORT: String(port),
       PUBLIC_URL: base, HF_BASE_URL: hf.url, ADMIN_TOKEN: TOKEN,
     };
@@ -107,5 +111,17 @@ describe('REDIS_PREFIX with a hash tag on a Redis Cluster node', () => {
       assert.ok(keys.some((k) => k.includes(family)), `keys of ${family} present`);
     }
     for (const other of clients.filter((c) => c !== client)) assert.equal(await other.dbsize(), 0, 'the nodes not serving the slot hold nothing');
+  });
+
+  it('redis-check through any node names the prefix slot and the node that serves it', async () => {
+    let out = '';
+    const sinkStream = new PassThrough();
+    sinkStream.on('data', (d) => (out += String(d)));
+    const code = await runCli(['redis-check', '--json'], { stdout: sinkStream, stderr: new PassThrough(), env: { ...env, LOG_LEVEL: 'error' } });
+    const r = JSON.parse(out) as { cluster: boolean; clusterSlot: { slot: number; node: string } };
+    assert.ok(code === 0 || code === 1, `ran (${code})`); // 1: the test nodes have no persistence
+    assert.equal(r.cluster, true);
+    assert.equal(r.clusterSlot.slot, Number(await client.call('CLUSTER', 'KEYSLOT', `${PREFIX}:settings`)));
+    assert.equal(r.clusterSlot.node, `127.0.0.1:${ownerPort}`);
   });
 });
