@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { checkRedis, type RedisCheck } from './redis/check.js';
-import { clusterOwnerUrl } from './redis/cluster.js';
+import { ClusterPrefixError, clusterOwnerUrl } from './redis/cluster.js';
 import { createRedis, waitReady } from './redis/connect.js';
 import { makeKeys, type Keys } from './redis/keys.js';
 import { ensureRedis, type RedisTarget } from './redis/managed.js';
@@ -80,7 +80,12 @@ export async function createContext(opts: ContextOptions = {}): Promise<Context>
     let redisCheck = await checkRedis(redis);
     if (redisCheck.cluster) {
       // Every key shares the prefix's hash-tag slot: talk to the primary that serves it (src/redis/cluster.ts).
-      const owner = await clusterOwnerUrl(redis, url, config.redisPrefix);
+      const owner = await clusterOwnerUrl(redis, url, config.redisPrefix).catch((err: unknown) => {
+        if (err instanceof ClusterPrefixError) throw err;
+        // A service that hides the cluster topology: go on with REDIS_URL (fine when it is the slot's primary).
+        log.warn({ err }, 'Redis cluster: could not find the node serving REDIS_PREFIX; using REDIS_URL as given');
+        return null;
+      });
       if (owner) {
         log.info({ node: new URL(owner).host }, 'Redis cluster: connecting to the primary that serves REDIS_PREFIX');
         url = owner;

@@ -11,6 +11,14 @@ export function hashTagOf(prefix: string): string | null {
   return m ? m[1]! : null;
 }
 
+/** REDIS_PREFIX without a hash tag on a cluster: the app cannot work there (scripts would touch several slots). */
+export class ClusterPrefixError extends Error {
+  constructor(prefix: string) {
+    super(`Redis is a cluster: REDIS_PREFIX must be a hash tag such as {${prefix}} so every key lands in one slot (got ${prefix})`);
+    this.name = 'ClusterPrefixError';
+  }
+}
+
 type SlotRange = [number, number, [string, number, string?, ...unknown[]], ...unknown[]];
 
 /** Pure: the primary (host, port, id) serving `slot` in a CLUSTER SLOTS reply. */
@@ -34,9 +42,7 @@ export function withHostPort(url: string, host: string, port: number): string {
  * it. Throws when the prefix has no hash tag (keys would spread over slots: scripts and transactions would fail).
  */
 export async function clusterOwnerUrl(redis: Redis, url: string, prefix: string): Promise<string | null> {
-  if (!hashTagOf(prefix)) {
-    throw new Error(`Redis is a cluster: REDIS_PREFIX must be a hash tag such as {${prefix}} so every key lands in one slot (got ${prefix})`);
-  }
+  if (!hashTagOf(prefix)) throw new ClusterPrefixError(prefix);
   const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', `${prefix}:settings`));
   const owner = ownerOfSlot((await redis.call('CLUSTER', 'SLOTS')) as SlotRange[], slot);
   if (!owner) throw new Error(`Redis cluster: no node serves slot ${slot} (of REDIS_PREFIX ${prefix}); is the cluster healthy?`);
