@@ -169,7 +169,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     redisUrl: e.REDIS_URL ?? null,
     redisPrefix: e.REDIS_PREFIX,
     smtpUrl: e.SMTP_URL ?? null,
-    mailFrom: e.MAIL_FROM ?? `Papers Digest <digest@${host.includes('.') ? host : 'localhost.localdomain'}>`,
+    mailFrom: e.MAIL_FROM ?? `Papers Digest <digest@${defaultMailHost(host)}>`,
     mailReplyTo: e.MAIL_REPLY_TO ?? null,
     listUnsubscribeMailto: e.LIST_UNSUBSCRIBE_MAILTO ?? null,
     dkim:
@@ -200,4 +200,10 @@ function parseTrustProxy(v: string): boolean | number | string[] {
   if (v === 'false') return false;
   if (/^\d+$/.test(v)) return Number(v);
   return v.split(',');
+}
+
+/** A host name usable after the @ of the default sender: not a bare name (localhost) and not an IP literal. */
+function defaultMailHost(host: string): string {
+  const isIp = /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':') || host.startsWith('[');
+  return !isIp && host.includes('.') ? host : 'localhost.localdomain';
 }

@@ -45,5 +45,8 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ REDIS_PREFIX: '{pd}' }).redisPrefix, '{pd}');
     assert.throws(() => loadConfig({ REDIS_PREFIX: 'a b' }), /REDIS_PREFIX/);
     assert.equal(mailDomain(loadConfig({ MAIL_FROM: 'Digest <news@papers.example.org>' })), 'papers.example.org');
+    assert.equal(mailDomain(loadConfig({ PUBLIC_URL: 'https://digest.example.org' })), 'digest.example.org');
+    assert.equal(mailDomain(loadConfig({ PUBLIC_URL: 'http://127.0.0.1:3000' })), 'localhost.localdomain', 'no sender at an IP literal');
+    assert.equal(mailDomain(loadConfig({ PUBLIC_URL: 'http://[::1]:3000' })), 'localhost.localdomain');
   });
 });
