@@ -28,8 +28,22 @@ export interface TickScheduler {
   stop(): Promise<void>;
 }
 
+/**
+ * The tick's repeat rule. An interval that divides a minute or an hour becomes a UTC cron pattern with a seconds
+ * field, so ticks land on the minute (:00) and a digest due at 07:30:00 goes out within moments, not up to a whole
+ * interval later as with a plain `every` counted from whenever the scheduler was first created. Other intervals
+ * fall back to `every`.
+ */
+export function tickRepeat(everySeconds: number): { pattern: string; tz: string } | { every: number } {
+  if (everySeconds <= 60 && 60 % everySeconds === 0) {
+    return { pattern: everySeconds === 60 ? '0 * * * * *' : `*/${everySeconds} * * * * *`, tz: 'UTC' };
+  }
+  if (everySeconds % 60 === 0 && 3600 % everySeconds === 0) return { pattern: `0 */${everySeconds / 60} * * * *`, tz: 'UTC' };
+  return { every: everySeconds * 1000 };
+}
+
 export async function upsertTickScheduler(tickQueue: Queue, everySeconds: number): Promise<void> {
-  await tickQueue.upsertJobScheduler(TICK_SCHEDULER_ID, { every: everySeconds * 1000 }, { name: 'tick', data: {}, opts: { ...DEFAULT_JOB_OPTIONS.tick } });
+  await tickQueue.upsertJobScheduler(TICK_SCHEDULER_ID, tickRepeat(everySeconds), { name: 'tick', data: {}, opts: { ...DEFAULT_JOB_OPTIONS.tick } });
 }
 
 export async function startTickScheduler(opts: TickSchedulerOptions): Promise<TickScheduler> {

@@ -272,7 +272,8 @@ describe('tick scheduler (BullMQ job scheduler + worker, settings live)', () => 
     ticker = await startTickScheduler({ ctx, subscribers: store, onTick: (r) => ticks.push(r) });
     const t = ticker;
     const scheduler = await t.tickQueue.getJobScheduler(TICK_SCHEDULER_ID);
-    assert.equal(scheduler?.every, 10_000);
+    assert.equal(scheduler?.pattern, '*/10 * * * * *', 'aligned to the clock: every 10 s on the second');
+    assert.equal(scheduler?.tz, 'UTC');
 
     await waitFor(() => ticks.some((r) => r.enqueued === 1), { timeoutMs: 40_000, message: 'a scheduled tick enqueued the due subscriber' });
     const job = await t.sendQueue.getJob(sendJobId(id, dueAt.toISOString().slice(0, 10)));
@@ -280,7 +281,7 @@ describe('tick scheduler (BullMQ job scheduler + worker, settings live)', () => 
 
     await ctx.settings.set({ tickEverySeconds: 300 }, 'test');
     // The queue's scheduler and the process's own record both follow (the record is set once the upsert returns).
-    await waitFor(async () => (await t.tickQueue.getJobScheduler(TICK_SCHEDULER_ID))?.every === 300_000 && t.everySeconds() === 300, {
+    await waitFor(async () => (await t.tickQueue.getJobScheduler(TICK_SCHEDULER_ID))?.pattern === '0 */5 * * * *' && t.everySeconds() === 300, {
       message: 'interval re-applied',
     });
   });
