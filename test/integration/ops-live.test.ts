@@ -62,7 +62,7 @@ describe('live settings re-applied in a running worker', () => {
     const scrape = await waitFor(() => q('scrape').getJobScheduler(SCRAPE_SCHEDULER_ID));
     assert.equal(scrape.pattern, '*/30 * * * *');
     const tick = await waitFor(() => q('tick').getJobScheduler(TICK_SCHEDULER_ID));
-    assert.equal(Number(tick.every), 60_000);
+    assert.equal(tick.pattern, '0 * * * * *', 'every minute, on the minute (UTC)');
     const meta = await client.hgetall(`${prefix}:send:meta`);
     assert.equal(meta.max, '20');
     assert.equal(meta.duration, '1000');
@@ -83,7 +83,7 @@ describe('live settings re-applied in a running worker', () => {
     await store.set({ sendRatePerSecond: 77, sendConcurrency: 5, tickEverySeconds: 30 }, 'test');
     await waitFor(async () => (await client.hget(`${prefix}:send:meta`, 'max')) === '77', { message: 'send rate limit re-applied' });
     assert.equal(await client.hget(`${prefix}:send:meta`, 'concurrency'), '5');
-    await waitFor(async () => Number((await q('tick').getJobScheduler(TICK_SCHEDULER_ID))?.every) === 30_000, { message: 'tick interval re-applied' });
+    await waitFor(async () => (await q('tick').getJobScheduler(TICK_SCHEDULER_ID))?.pattern === '*/30 * * * * *', { message: 'tick interval re-applied' });
   });
 
   it('pausing sending pauses the send queue; resuming resumes it', async () => {
