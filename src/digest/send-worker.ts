@@ -55,6 +55,7 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
   const throttleMs = opts.throttleMs ?? 60_000;
   const jobDeps: SendDeps = { candidateCache: new Map(), ...deps, log, settings: () => current };
   const queue = new Queue(QUEUES.send, { connection: opts.connection, prefix: opts.prefix });
+  queue.on('error', (err) => log.warn({ err }, 'send queue error')); // else BullMQ prints them raw to stderr
 
   const processor = async (job: Job, token?: string) => {
     const outcome = await runSendJob(jobDeps, {

@@ -53,6 +53,9 @@ export async function startTickScheduler(opts: TickSchedulerOptions): Promise<Ti
   const tickQueue = new Queue(QUEUES.tick, { connection: ctx.newRedis('tick-queue', true), prefix });
   const ownSendQueue = !opts.sendQueue;
   const sendQueue = opts.sendQueue ?? new Queue(QUEUES.send, { connection: ctx.newRedis('send-producer', true), prefix });
+  // Without a listener BullMQ prints connection errors raw to stderr; keep them in the structured log.
+  tickQueue.on('error', (err) => log.warn({ err }, 'tick queue error'));
+  if (ownSendQueue) sendQueue.on('error', (err) => log.warn({ err }, 'send queue error'));
 
   const worker = new Worker(
     QUEUES.tick,
