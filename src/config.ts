@@ -106,6 +106,7 @@ const envSchema = z
     DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
     HF_BASE_URL: z.preprocess(emptyToUndefined, url(['http:', 'https:']).default('https://huggingface.co')),
     SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(20_000)),
+    OUTBOX_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of days' }).int().min(0).max(3650).default(14)),
     TRUST_PROXY: z.preprocess(
       emptyToUndefined,
       z
@@ -141,6 +142,8 @@ export interface Config {
   dataDir: string; // absolute
   hfBaseUrl: string; // no trailing slash
   shutdownTimeoutMs: number;
+  /** Outbox transport only: messages older than this many days are deleted (0 = keep forever). */
+  outboxRetentionDays: number;
   /**
    * Which X-Forwarded-For hops to believe (fastify trustProxy). False by default: a client that reaches the app
    * directly could otherwise spoof its IP and dodge the per-IP rate limit.
@@ -185,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     dataDir: resolve(cwd, e.DATA_DIR),
     hfBaseUrl: e.HF_BASE_URL.replace(/\/+$/, ''),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    outboxRetentionDays: e.OUTBOX_RETENTION_DAYS,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };
 }

@@ -37,7 +37,18 @@ export function createMailer(config: Config, log: Logger, opts: MailerOptions = 
   const clock = opts.clock ?? (() => new Date());
   const dkim = loadDkim(config);
   const mlog = log.child({ mod: 'mail' });
-  if (!config.smtpUrl) return new OutboxMailer({ dir: outboxDir(config), clock, dkim });
+  if (!config.smtpUrl) {
+    return new OutboxMailer({
+      dir: outboxDir(config),
+      clock,
+      dkim,
+      retentionDays: config.outboxRetentionDays,
+      onPrune: (removed, err) => {
+        if (err) mlog.warn({ err }, 'outbox: pruning old messages failed');
+        else if (removed) mlog.info({ removed, retentionDays: config.outboxRetentionDays }, 'outbox: removed old messages');
+      },
+    });
+  }
   const q = new URL(config.smtpUrl).searchParams;
   const num = (v: string | null) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
   return new SmtpMailer({

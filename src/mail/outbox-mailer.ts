@@ -2,7 +2,7 @@
 // DATA_DIR/outbox — the exact RFC 5322 bytes SMTP would have carried — written atomically (temp file + rename, so a
 // reader never sees half a message). The admin outbox browser lists and shows them (listOutbox / readOutbox).
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Mailer, OutgoingMessage, SendOptions, SendResult } from './mailer.js';
 import { createMimeBuilder, type DkimKey, type MimeBuilder } from './mime.js';
@@ -11,7 +11,13 @@ export interface OutboxMailerOptions {
   dir: string;
   clock: () => Date;
   dkim?: DkimKey | null;
+  /** Delete messages older than this many days (checked at most hourly, after a send); 0 keeps everything. */
+  retentionDays?: number;
+  /** Told how many old messages a prune removed, or why it failed. */
+  onPrune?: (removed: number, err?: unknown) => void;
 }
+
+const PRUNE_EVERY_MS = 3_600_000;
 
 /** `20261128T074501Z-digest-2026-11-28-abc@example.org.eml`: sorts by time; the Message-ID says what it is. */
 export function outboxFileName(at: Date, messageId: string): string {
@@ -27,6 +33,8 @@ export class OutboxMailer implements Mailer {
   readonly describe: string;
   private readonly build: MimeBuilder;
   private ready: Promise<unknown> | null = null;
+  private lastPrune = 0;
+  private pruning: Promise<void> | null = null;
 
   constructor(private readonly opts: OutboxMailerOptions) {
     this.build = createMimeBuilder({ dkim: opts.dkim ?? null, clock: opts.clock });
@@ -41,14 +49,53 @@ export class OutboxMailer implements Mailer {
     const tmp = join(this.opts.dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
     await writeFile(tmp, built.raw, { flag: 'wx' });
     await rename(tmp, join(this.opts.dir, name));
+    this.maybePrune();
     return { messageId: msg.messageId, response: `outbox: ${name}` };
+  }
+
+  /**
+   * The outbox is the embedded default: left alone on a busy install it would grow without bound (~35 KB per
+   * digest). Old files go in the background, at most hourly; a send never waits for it.
+   */
+  private maybePrune(): void {
+    const days = this.opts.retentionDays ?? 0;
+    const now = this.opts.clock().getTime();
+    if (days <= 0 || this.pruning || now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    this.pruning = pruneOutbox(this.opts.dir, new Date(now - days * 86_400_000))
+      .then((removed) => this.opts.onPrune?.(removed))
+      .catch((err: unknown) => this.opts.onPrune?.(0, err))
+      .finally(() => {
+        this.pruning = null;
+      });
   }
 
   async verify(): Promise<void> {
     await mkdir(this.opts.dir, { recursive: true });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.pruning;
+  }
+}
+
+/** Delete outbox messages written before `before` (by the time in their names). Returns how many went. */
+export async function pruneOutbox(dir: string, before: Date): Promise<number> {
+  const cutoff = outboxFileName(before, '').slice(0, 16); // yyyymmddThhmmssZ: names sort by time
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!NAME_RE.test(name) || name.slice(0, 16) >= cutoff) continue;
+    await rm(join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
 }
 
 export interface OutboxEntry {

@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/log.js';
 import { createMailer } from '../../src/mail/create-mailer.js';
 import { digestHeaders, listIdFor, messageIdFor } from '../../src/mail/headers.js';
 import type { OutgoingMessage } from '../../src/mail/mailer.js';
-import { listOutbox, OutboxMailer, readOutbox } from '../../src/mail/outbox-mailer.js';
+import { listOutbox, OutboxMailer, pruneOutbox, readOutbox } from '../../src/mail/outbox-mailer.js';
 import { SmtpMailer, type SmtpSendFailure } from '../../src/mail/smtp-mailer.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { testClock } from '../helpers/clock.js';
@@ -162,6 +162,32 @@ describe('outbox mailer', () => {
     assert.match(parsed.html || '', /ünïcode/);
     assert.equal(await readOutbox(join(dir, 'outbox'), '../secrets.json'), null);
     assert.deepEqual(await listOutbox(join(dir, 'missing')), []);
+  });
+
+  it('deletes messages past the retention, at most hourly and never blocking a send; 0 keeps everything', async () => {
+    const box = join(dir, 'retained');
+    const t = testClock('2026-11-01T08:00:00Z');
+    const pruned: number[] = [];
+    const mailer = new OutboxMailer({ dir: box, clock: t, retentionDays: 14, onPrune: (n, err) => pruned.push(err ? -1 : n) });
+    await mailer.send(message('old@example.net', 'subOLD000001'));
+    t.set('2026-11-10T08:00:00Z');
+    await mailer.send(message('mid@example.net', 'subMID000001'));
+    t.set('2026-11-20T08:00:00Z'); // the first is now 19 days old, the second 10
+    await mailer.send(message('new@example.net', 'subNEW000001'));
+    await mailer.close(); // waits for a prune under way
+    const names = readdirSync(box).sort();
+    assert.deepEqual(names.map((n) => /sub[A-Z]{3}/.exec(n)![0]), ['subMID', 'subNEW']);
+    assert.deepEqual(pruned, [0, 0, 1], 'a prune after each send an hour apart; the third removed the old one');
+    t.advance(10 * 60_000);
+    await mailer.send(message('soon@example.net', 'subSOON00001'));
+    await mailer.close();
+    assert.equal(pruned.length, 3, 'not again within the hour');
+    assert.equal(await pruneOutbox(box, new Date('2026-12-31T00:00:00Z')), 3);
+    assert.deepEqual(readdirSync(box), []);
+    const keep = new OutboxMailer({ dir: box, clock: t, retentionDays: 0, onPrune: () => assert.fail('retention 0 never prunes') });
+    await keep.send(message('keep@example.net', 'subKEEP00001'));
+    await keep.close();
+    assert.equal(readdirSync(box).length, 1);
   });
 
   it('createMailer picks the outbox without SMTP_URL and SMTP with it', async () => {
