@@ -10,6 +10,7 @@ import type { Services } from '../services.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import { TOPICS } from '../subscribers/topics.js';
 import { createMetrics } from './metrics.js';
+import { DEFAULT_PREFERENCES } from '../subscribers/preferences.js';
 import type { Settings } from './settings.js';
 
 export interface Composed {
@@ -70,20 +71,14 @@ export async function composeDigest(
 export function sampleSubscriber(email: string, settings: Settings, now: Date): Subscriber {
   const [hour, minute] = settings.defaultSendTime.split(':').map(Number) as [number, number];
   return {
+    ...DEFAULT_PREFERENCES,
     id: 'send-test-sample',
     email,
     status: 'active',
     pausedUntil: null,
     timezone: settings.defaultTimezone,
     sendTime: { hour, minute },
-    frequency: { kind: 'daily' },
-    topics: [],
-    includeKeywords: [],
-    excludeKeywords: [],
-    followAuthors: [],
-    followOrgs: [],
-    minUpvotes: 0,
-    maxPapers: Math.min(10, settings.maxPapersCap),
+    maxPapers: Math.min(DEFAULT_PREFERENCES.maxPapers, settings.maxPapersCap),
     createdAt: now.toISOString(),
     confirmedAt: now.toISOString(),
     unsubscribedAt: null,
