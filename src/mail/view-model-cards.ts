@@ -7,6 +7,9 @@ import { cleanText, hostIs, hostUnder, publicHostname, safeHttpsUrl, truncate } 
 
 export interface DigestPaperView {
   rank: number; // 1-based position in the digest
+  /** The rank right-aligned to two characters (" 1" … "25"; maxPapers ≤ 25), so the plain-text part's lines under
+   *  every title line up whether the number has one digit or two. */
+  numberPadded: string;
   id: string;
   title: string;
   url: string; // https://huggingface.co/papers/<id>
@@ -54,7 +57,7 @@ export function plural(n: number, one: string, many: string): string {
 // only primitives (a nested object could change under a frozen parent: keep DigestPaperView flat).
 interface PaperMemo {
   source: unknown[];
-  base: Omit<DigestPaperView, 'rank' | 'summary' | 'reason'>;
+  base: Omit<DigestPaperView, 'rank' | 'numberPadded' | 'summary' | 'reason'>;
   views: Map<string, DigestPaperView>;
 }
 const paperMemos = new WeakMap<Paper, PaperMemo>();
@@ -108,6 +111,7 @@ function variant(memo: PaperMemo, rank: number, summaryChars: number, reason: st
     const b = memo.base;
     v = Object.freeze({
       rank,
+      numberPadded: String(rank).padStart(2, ' '),
       id: b.id,
       title: b.title,
       url: b.url,

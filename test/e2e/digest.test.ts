@@ -154,7 +154,7 @@ describe('the product end to end: subscribe in a browser, receive the digest, ac
     const text = m.text ?? '';
     const html = typeof m.html === 'string' ? m.html : '';
     assert.match(text, /^Papers Digest — Friday, 31 July 2026$/m);
-    const textTitles = [...text.matchAll(/^\d+\. (.+)$/gm)].map((x) => x[1]!);
+    const textTitles = [...text.matchAll(/^ ?\d+\. (.+)$/gm)].map((x) => x[1]!);
     assert.ok(textTitles.length >= 3, `several papers (${textTitles.length})`);
     assert.doesNotMatch(text, /<[a-z][^>]*>/i, 'no HTML in the text part');
     const archiveUrl = /View in browser: (\S+)/.exec(text)?.[1];

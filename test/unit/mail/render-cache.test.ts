@@ -52,7 +52,7 @@ describe('card reuse between recipients', () => {
     assert.notEqual(paperView({ paper: p!, reasons: [{ kind: 'trending' }] }, 420, 2), a, 'another rank');
     assert.notEqual(paperView({ paper: p!, reasons: [{ kind: 'trending' }] }, 160, 1), a, 'another summary length');
     assert.throws(() => ((a as { title: string }).title = 'changed'), TypeError, 'a shared card cannot be edited');
-    assert.deepEqual(Object.keys(a).sort(), ['arxivUrl', 'authors', 'codeUrl', 'id', 'organization', 'projectHost', 'projectUrl', 'rank', 'reason', 'stats', 'summary', 'summaryFull', 'summaryIsAi', 'title', 'url'].sort(), 'nothing about the recipient but the reason line');
+    assert.deepEqual(Object.keys(a).sort(), ['arxivUrl', 'authors', 'codeUrl', 'id', 'organization', 'projectHost', 'numberPadded', 'projectUrl', 'rank', 'reason', 'stats', 'summary', 'summaryFull', 'summaryIsAi', 'title', 'url'].sort(), 'nothing about the recipient but the reason line');
   });
 
   it('never serves one recipient’s links or reasons to another', () => {

@@ -156,12 +156,26 @@ describe('compiled digest', () => {
     const papers = fixturePapers().slice(0, 2);
     const { text } = t.digest(digestOf(papers));
     assert.match(text, /^Papers Digest — Monday, 28 September 2026\n2 papers picked for you\n/);
-    assert.ok(text.includes(`1. ${papers[0]!.title}\n`));
-    assert.ok(text.includes(`   Paper:   https://huggingface.co/papers/${papers[0]!.id}\n`));
-    assert.ok(text.includes(`   Code:    ${papers[0]!.githubRepo}\n`));
-    assert.ok(text.includes(`   Project: ${papers[1]!.projectPage}\n`));
+    assert.ok(text.includes(`\n 1. ${papers[0]!.title}\n`));
+    assert.ok(text.includes(`\n    Paper:   https://huggingface.co/papers/${papers[0]!.id}\n`));
+    assert.ok(text.includes(`\n    Code:    ${papers[0]!.githubRepo}\n`));
+    assert.ok(text.includes(`\n    Project: ${papers[1]!.projectPage}\n`));
     assert.ok(!/<[a-z]/i.test(text), 'no HTML in the text part');
     assert.ok(!text.includes('&#x'), 'no HTML entities in the text part');
+  });
+
+  it('plain text: lines under papers 1–9 and 10+ start in the title\'s column', () => {
+    const papers = Array.from({ length: 12 }, (_, i) => longPaper(i + 1));
+    const { text } = t.digest(digestOf(papers));
+    const lines = text.split('\n');
+    for (const rank of [1, 9, 10, 12]) {
+      const head = lines.findIndex((l) => l.startsWith(`${String(rank).padStart(2)}. `));
+      assert.ok(head >= 0, `paper ${rank} has a numbered title line`);
+      const column = lines[head]!.indexOf('. ') + 2;
+      const under = lines.slice(head + 1, lines.indexOf('', head + 1));
+      assert.ok(under.some((l) => l.trimStart().startsWith('Paper:')), `paper ${rank}'s lines are found`);
+      for (const l of under) assert.equal(l.length - l.trimStart().length, column, `paper ${rank}: ${JSON.stringify(l)}`);
+    }
   });
 });
 
