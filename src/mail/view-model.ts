@@ -22,7 +22,7 @@ export interface DigestView extends CommonView {
   kind: 'digest';
   period: string;
   frequency: 'daily' | 'weekly';
-  dateLabel: string; // "Monday, 28 September 2026" | "Week 40, 2026"
+  dateLabel: string; // "Monday, 28 September 2026" | "Week of 28 September 2026"
   intro: string; // "5 papers picked for you"
   papers: DigestPaperView[];
   /** Papers that did not fit in the email (size budget) and are only in the web version. */
@@ -68,7 +68,11 @@ function headerSafe(s: string): string {
 }
 
 
-/** "Monday, 28 September 2026" (daily) or "Week 40, 2026" (weekly), in the subscriber's zone. */
+/**
+ * "Monday, 28 September 2026" (daily) or "Week of 28 September 2026" (weekly: the Monday of the ISO week, which
+ * readers recognise where a week number means nothing), in the subscriber's zone. Only the label: the period key
+ * stays YYYY-Www.
+ */
 export function editionLabel(period: string, frequency: 'daily' | 'weekly', now: Date, zone: string): { long: string; short: string } {
   // A pure memo (luxon formatting costs more than the rest of a view): a label that comes from the period alone
   // never changes for the same (period, frequency, zone); one that falls back to `now` is not memoized. Bounded.
@@ -80,8 +84,8 @@ export function editionLabel(period: string, frequency: 'daily' | 'weekly', now:
   let label: { long: string; short: string };
   if (frequency === 'weekly') {
     fromPeriod = Boolean(week);
-    const dt = week ? DateTime.fromObject({ weekYear: Number(week[1]), weekNumber: Number(week[2]), weekday: 1 }, { zone }) : DateTime.fromJSDate(now, { zone });
-    label = { long: `Week ${dt.weekNumber}, ${dt.weekYear}`, short: `week ${dt.weekNumber}` };
+    const dt = (week ? DateTime.fromObject({ weekYear: Number(week[1]), weekNumber: Number(week[2]), weekday: 1 }, { zone }) : DateTime.fromJSDate(now, { zone }).startOf('week')).setLocale('en-US');
+    label = { long: `Week of ${dt.toFormat('d LLLL yyyy')}`, short: `week of ${dt.toFormat('d LLL')}` };
   } else {
     const day = DateTime.fromISO(period, { zone });
     fromPeriod = day.isValid;

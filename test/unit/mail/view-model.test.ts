@@ -45,13 +45,22 @@ describe('buildDigestView', () => {
     assert.equal(a.dateLabel, 'Monday, 28 September 2026');
   });
 
-  it('labels weekly editions by ISO week, in the subscriber zone', () => {
-    assert.deepEqual(editionLabel('2026-W40', 'weekly', NOW, 'Europe/Berlin'), { long: 'Week 40, 2026', short: 'week 40' });
+  it('labels weekly editions by the Monday of their ISO week, in the subscriber zone', () => {
+    assert.deepEqual(editionLabel('2026-W40', 'weekly', NOW, 'Europe/Berlin'), { long: 'Week of 28 September 2026', short: 'week of 28 Sep' });
+    assert.equal(editionLabel('2026-W48', 'weekly', NOW, 'America/New_York').long, 'Week of 23 November 2026');
+    // Year edges: 2026 has a week 53 (it starts on Monday 28 December); 2027's week 1 starts on Monday 4 January.
+    assert.equal(editionLabel('2027-W01', 'weekly', NOW, 'Asia/Tokyo').long, 'Week of 4 January 2027');
+    assert.equal(editionLabel('2026-W53', 'weekly', NOW, 'UTC').long, 'Week of 28 December 2026');
+    // No period key: the week `now` falls in, in the subscriber's zone (Sunday 27 in New York, Monday 28 in Berlin).
+    assert.equal(editionLabel('', 'weekly', new Date('2026-09-27T23:30:00Z'), 'America/New_York').long, 'Week of 21 September 2026');
+    assert.equal(editionLabel('', 'weekly', new Date('2026-09-27T23:30:00Z'), 'Europe/Berlin').long, 'Week of 28 September 2026');
     // 2026-09-27T23:30Z is already Monday 28 in Berlin but still Sunday 27 in New York.
     assert.equal(editionLabel('', 'daily', new Date('2026-09-27T23:30:00Z'), 'Europe/Berlin').long, 'Monday, 28 September 2026');
     assert.equal(editionLabel('', 'daily', new Date('2026-09-27T23:30:00Z'), 'America/New_York').long, 'Sunday, 27 September 2026');
     const weekly = buildDigestView({ subscriber: subscriber({ frequency: { kind: 'weekly', weekday: 1 } }), selected: selected(fixturePapers().slice(0, 1)), period: '2026-W40', links: LINKS, now: NOW, publicUrl: PUBLIC_URL });
-    assert.match(weekly.subject, /^Your papers for week 40: /);
+    assert.match(weekly.subject, /^Your papers for week of 28 Sep: /);
+    assert.equal(weekly.dateLabel, 'Week of 28 September 2026');
+    assert.equal(weekly.period, '2026-W40');
     assert.match(weekly.why, /weekly email/);
   });
 
@@ -61,7 +70,7 @@ describe('buildDigestView', () => {
     assert.equal(editionLabel('2026-09-28', 'daily', NOW, 'Europe/Berlin').long, 'Monday, 28 September 2026', 'callers get copies');
     assert.equal(editionLabel('not-a-day', 'daily', new Date('2026-09-28T12:00:00Z'), 'UTC').long, 'Monday, 28 September 2026');
     assert.equal(editionLabel('not-a-day', 'daily', new Date('2026-09-29T12:00:00Z'), 'UTC').long, 'Tuesday, 29 September 2026', 'a clock fallback is not reused');
-    assert.equal(editionLabel('', 'weekly', new Date('2026-10-06T12:00:00Z'), 'UTC').long, 'Week 41, 2026');
+    assert.equal(editionLabel('', 'weekly', new Date('2026-10-06T12:00:00Z'), 'UTC').long, 'Week of 5 October 2026');
   });
 
   it('says why the reader gets it (topics and keywords, or everything)', () => {
