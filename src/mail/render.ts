@@ -268,7 +268,7 @@ function sampleViews(): Samples {
   ];
   return {
     digest: buildDigestView({ subscriber: sub, selected, period: '2026-01-01', links, now, publicUrl: SAMPLE_URL }),
-    confirm: buildConfirmView({ confirmUrl: `${SAMPLE_URL}/c`, expiresHours: 48, topicsChosen: ['Sample'], publicUrl: SAMPLE_URL }),
+    confirm: buildConfirmView({ confirmUrl: `${SAMPLE_URL}/c`, expiresHours: 48, topicsChosen: ['Sample'], schedule: sub, now, publicUrl: SAMPLE_URL }),
     already: buildAlreadySubscribedView({ preferencesUrl: `${SAMPLE_URL}/p`, publicUrl: SAMPLE_URL }),
     nothing: buildNothingNewView({ subscriber: sub, period: '2026-01-01', now, publicUrl: SAMPLE_URL, links }),
   };

@@ -2,7 +2,8 @@
 // dates in the subscriber's zone, subject), so templates hold layout only and tests can snapshot the data.
 import { DateTime } from 'luxon';
 import type { SelectedPaper } from '../digest/select.js';
-import type { Frequency, Subscriber } from '../subscribers/subscriber.js';
+import { nextSendAt } from '../digest/schedule.js';
+import type { Frequency, ScheduleSpec, Subscriber } from '../subscribers/subscriber.js';
 import { topicById } from '../subscribers/topics.js';
 import { paperView, plural, SUMMARY_CHARS, withSummary, type DigestPaperView } from './view-model-cards.js';
 import { cleanText, ownUrl, truncate } from './view-model-safety.js';
@@ -40,6 +41,9 @@ export interface ConfirmView extends CommonView {
   confirmUrl: string;
   expiresHours: number;
   topicsChosen: string[]; // labels
+  schedule: string; // "every day at 07:30 (Europe/Berlin)" | "every Friday at 18:00 (America/New_York)"
+  /** When the first digest arrives if they confirm now: "Tuesday, 1 December 2026 at 07:30 (Europe/Berlin)". */
+  firstDigest: string | null;
 }
 
 export interface AlreadySubscribedView extends CommonView {
@@ -185,13 +189,48 @@ export function webDigestView(view: DigestView): DigestView {
   return { ...view, papers: view.papers.map((p) => withSummary(p, Infinity)), overflow: null, showArchiveLink: false };
 }
 
-export function buildConfirmView(input: { confirmUrl: string; expiresHours: number; topicsChosen: string[]; publicUrl: string }): ConfirmView {
+const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+
+/** "every day at 07:30 (Europe/Berlin)" or "every Friday at 18:00 (America/New_York)": the subscriber's own wall time. */
+export function scheduleLabel(spec: ScheduleSpec): string {
+  const at = `${String(spec.sendTime.hour).padStart(2, '0')}:${String(spec.sendTime.minute).padStart(2, '0')}`;
+  const days = spec.frequency.kind === 'daily' ? 'every day' : `every ${WEEKDAY_NAMES[spec.frequency.weekday - 1] ?? '?'}`;
+  return `${days} at ${at} (${cleanText(spec.timezone, 60)})`;
+}
+
+/**
+ * The first send after `now` — what confirming now schedules (an active subscriber is due at nextSendAt(now),
+ * subscribers/due.ts) — as "Tuesday, 1 December 2026 at 07:30 (Europe/Berlin)", in their zone. The actual local
+ * time is shown (a send time inside a DST gap moves later). null when the zone is unknown: the email still goes.
+ */
+export function firstDigestLabel(spec: ScheduleSpec, now: Date): string | null {
+  let at: Date;
+  try {
+    at = nextSendAt(spec, now);
+  } catch {
+    return null;
+  }
+  const dt = DateTime.fromJSDate(at, { zone: spec.timezone }).setLocale('en-US');
+  return `${dt.toFormat("cccc, d LLLL yyyy 'at' HH:mm")} (${cleanText(spec.timezone, 60)})`;
+}
+
+export function buildConfirmView(input: {
+  confirmUrl: string;
+  expiresHours: number;
+  topicsChosen: string[];
+  /** The delivery they asked for (zone, time, frequency) and the instant the email is built (first-digest date). */
+  schedule: ScheduleSpec;
+  now: Date;
+  publicUrl: string;
+}): ConfirmView {
   return {
     kind: 'confirm',
     ...common(input.publicUrl, 'Confirm your Papers Digest subscription', 'One click and your digest of trending papers starts.'),
     confirmUrl: ownUrl(input.confirmUrl, input.publicUrl, 'confirm'),
     expiresHours: Math.max(1, Math.round(input.expiresHours)),
     topicsChosen: input.topicsChosen.map((t) => cleanText(t, 60)).filter(Boolean),
+    schedule: scheduleLabel(input.schedule),
+    firstDigest: firstDigestLabel(input.schedule, input.now),
   };
 }
 

@@ -42,6 +42,8 @@ export async function sendConfirmation(services: ConfirmationServices, subscribe
           confirmUrl: links.confirm,
           expiresHours: CONFIRM_TTL_MS / 3_600_000,
           topicsChosen: subscriber.topics.map((id) => topicById(id)?.label ?? id),
+          schedule: subscriber,
+          now,
           publicUrl: config.publicUrl,
         }),
       );

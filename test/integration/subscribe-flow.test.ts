@@ -3,6 +3,7 @@
 // change with a visible diff → RFC 8058 one-click unsubscribe.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { firstDigestLabel } from '../../src/mail/view-model.js';
 import type { SubscriberStore } from '../../src/subscribers/store.js';
 import { Client, csrfOf, linkIn, PUBLIC_URL, startWebHarness, SUBSCRIBE_FORM, textOf, urlencoded, type WebHarness } from './web-harness.js';
 
@@ -24,6 +25,7 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
     assert.match(home.body, /<form class="card" method="post" action="\/"/);
     assert.ok(browser.cookies.has('pd_csrf'), 'the form page sets the CSRF cookie');
 
+    const postedAt = new Date();
     const posted = await browser.post('/', { ...SUBSCRIBE_FORM, _csrf: csrfOf(home.body) });
     assert.equal(posted.statusCode, 200);
     assert.match(textOf(posted.body), /Check your inbox/);
@@ -38,6 +40,14 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
     assert.equal(sub.status, 'pending');
     assert.deepEqual([...sub.topics].sort(), ['agents', 'reasoning']);
     assert.equal(sub.timezone, 'Europe/Paris');
+    // The email says what they signed up for: topics, delivery, and when the first digest comes if they confirm now.
+    const mailText = mail.parsed.text ?? '';
+    assert.match(mailText, /Topics: (Agents, Reasoning|Reasoning, Agents)\.\nDelivery: every day at 07:30 \(Europe\/Paris\)\.\n/);
+    const first = /If you confirm now, your first digest arrives on (.+)\.\n/.exec(mailText)?.[1];
+    const expected = [firstDigestLabel(sub, postedAt), firstDigestLabel(sub, mail.receivedAt)];
+    assert.ok(first && expected.includes(first), `first digest ${first} (expected ${expected.join(' or ')})`);
+    assert.match(first, /^\w+day, \d{1,2} \w+ \d{4} at 07:30 \(Europe\/Paris\)$/);
+    assert.ok(textOf(typeof mail.parsed.html === 'string' ? mail.parsed.html : '').includes(`your first digest arrives on ${first}.`), 'the HTML part says it too');
 
     // A link scanner's GET changes nothing.
     const scanner = await new Client(h.app, '198.51.100.7').get(confirmUrl);
@@ -113,6 +123,7 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
     const again = await back.post('/', { ...SUBSCRIBE_FORM, topics: ['code'], time: '06:45', _csrf: csrfOf((await back.get('/')).body) });
     assert.equal(again.statusCode, 200);
     const [, reconfirm] = await h.sink.waitFor(2);
+    assert.match(reconfirm!.parsed.text ?? '', /Topics: Code\.\nDelivery: every day at 06:45 \(Europe\/Paris\)\.\n/);
     const reconfirmUrl = linkIn(reconfirm!, '/confirm');
     const reconfirmPage = await back.get(reconfirmUrl);
     assert.match(textOf(reconfirmPage.body), /Topics Code Delivery every day at 06:45 \(Europe\/Paris\)/);

@@ -55,7 +55,7 @@ describe('compiled digest', () => {
       assert.equal(rendered.papersWebOnly, 0);
       assert.equal(normalize(rendered.html), normalize(full('digest', view)));
     }
-    const confirm = buildConfirmView({ confirmUrl: `${PUBLIC_URL}/confirm/t`, expiresHours: 48, topicsChosen: ['NLP', '<b>x</b>'], publicUrl: PUBLIC_URL });
+    const confirm = buildConfirmView({ confirmUrl: `${PUBLIC_URL}/confirm/t`, expiresHours: 48, topicsChosen: ['NLP', '<b>x</b>'], schedule: subscriber(), now: NOW, publicUrl: PUBLIC_URL });
     assert.equal(normalize(t.confirmation(confirm).html), normalize(full('confirm', confirm)));
   });
 
@@ -180,13 +180,24 @@ describe('compiled digest', () => {
 });
 
 describe('other emails', () => {
-  it('confirmation: button and text link, topics, expiry', () => {
-    const r = t.confirmation(buildConfirmView({ confirmUrl: `${PUBLIC_URL}/confirm/tok`, expiresHours: 48, topicsChosen: ['NLP', 'Robotics'], publicUrl: PUBLIC_URL }));
+  it('confirmation: button and text link, topics, delivery, first digest, expiry', () => {
+    const schedule = subscriber({ timezone: 'America/New_York', sendTime: { hour: 18, minute: 0 }, frequency: { kind: 'weekly', weekday: 5 } });
+    const r = t.confirmation(buildConfirmView({ confirmUrl: `${PUBLIC_URL}/confirm/tok`, expiresHours: 48, topicsChosen: ['NLP', 'Robotics'], schedule, now: NOW, publicUrl: PUBLIC_URL }));
     assert.equal(r.subject, 'Confirm your Papers Digest subscription');
     const $ = cheerio.load(r.html);
     assert.ok($('a').filter((_i, a) => $(a).attr('href') === `${PUBLIC_URL}/confirm/tok`).length >= 2);
-    assert.match($.text(), /Topics: NLP, Robotics\./);
+    const html = $.text().replace(/\s+/g, ' ');
+    assert.match(html, /Topics: NLP, Robotics\./);
+    assert.match(html, /Delivery: every Friday at 18:00 \(America\/New_York\)\. If you confirm now, your first digest arrives on Friday, 2 October 2026 at 18:00 \(America\/New_York\)\./);
+    assert.match(r.text, /\nTopics: NLP, Robotics\.\nDelivery: every Friday at 18:00 \(America\/New_York\)\.\nIf you confirm now, your first digest arrives on Friday, 2 October 2026 at 18:00 \(America\/New_York\)\.\n\n/);
     assert.match(r.text, /within 48 hours:\n\nhttps:\/\/digest\.example\.org\/confirm\/tok\n/);
+  });
+
+  it('confirmation without a first-digest date (unknown zone) still states the delivery', () => {
+    const schedule = subscriber({ timezone: 'Mars/Olympus' });
+    const r = t.confirmation(buildConfirmView({ confirmUrl: `${PUBLIC_URL}/confirm/tok`, expiresHours: 48, topicsChosen: [], schedule, now: NOW, publicUrl: PUBLIC_URL }));
+    assert.match(r.text, /\nTopics: everything trending\.\nDelivery: every day at \d\d:\d\d \(Mars\/Olympus\)\.\n\nNothing will be sent/);
+    assert.ok(!r.text.includes('first digest') && !r.html.includes('first digest'));
   });
 
   it('already subscribed: preferences link in both parts', () => {

@@ -15,6 +15,7 @@ import {
 } from '../../../src/mail/view-model.js';
 import { safeHttpsUrl, hostIs, publicHostname, cleanText } from '../../../src/mail/view-model-safety.js';
 import { fixturePapers, LINKS, longPaper, NOW, PUBLIC_URL, selected, subscriber } from './render-fixtures.js';
+import type { Subscriber } from '../../../src/subscribers/subscriber.js';
 
 const SNAPSHOT = join(dirname(fileURLToPath(import.meta.url)), '__snapshots__', 'view-model.digest.json');
 
@@ -148,9 +149,28 @@ describe('fitDigestView / webDigestView', () => {
 
 describe('other views', () => {
   it('confirmation view checks its link and cleans labels', () => {
-    const v = buildConfirmView({ confirmUrl: `${PUBLIC_URL}/confirm/t`, expiresHours: 47.6, topicsChosen: ['NLP ', ''], publicUrl: PUBLIC_URL });
+    const schedule = subscriber();
+    const v = buildConfirmView({ confirmUrl: `${PUBLIC_URL}/confirm/t`, expiresHours: 47.6, topicsChosen: ['NLP ', ''], schedule, now: NOW, publicUrl: PUBLIC_URL });
     assert.deepEqual([v.expiresHours, v.topicsChosen, v.subject], [48, ['NLP'], 'Confirm your Papers Digest subscription']);
-    assert.throws(() => buildConfirmView({ confirmUrl: 'javascript:alert(1)', expiresHours: 1, topicsChosen: [], publicUrl: PUBLIC_URL }), /confirm link/);
+    assert.throws(() => buildConfirmView({ confirmUrl: 'javascript:alert(1)', expiresHours: 1, topicsChosen: [], schedule, now: NOW, publicUrl: PUBLIC_URL }), /confirm link/);
+  });
+
+  it('confirmation view: delivery time, zone, frequency and the first digest if confirmed now', () => {
+    const view = (spec: Pick<Subscriber, 'timezone' | 'sendTime' | 'frequency'>, now = NOW) =>
+      buildConfirmView({ confirmUrl: `${PUBLIC_URL}/confirm/t`, expiresHours: 48, topicsChosen: [], schedule: spec, now, publicUrl: PUBLIC_URL });
+    // NOW is Monday 08:30 in Berlin: today's 07:30 has passed, so tomorrow's is the first.
+    const daily = view({ timezone: 'Europe/Berlin', sendTime: { hour: 7, minute: 30 }, frequency: { kind: 'daily' } });
+    assert.deepEqual([daily.schedule, daily.firstDigest], ['every day at 07:30 (Europe/Berlin)', 'Tuesday, 29 September 2026 at 07:30 (Europe/Berlin)']);
+    const weekly = view({ timezone: 'America/New_York', sendTime: { hour: 18, minute: 0 }, frequency: { kind: 'weekly', weekday: 5 } });
+    assert.deepEqual([weekly.schedule, weekly.firstDigest], ['every Friday at 18:00 (America/New_York)', 'Friday, 2 October 2026 at 18:00 (America/New_York)']);
+    // Later today when it is still ahead (08:45 Berlin > 08:30 now).
+    assert.equal(view({ timezone: 'Europe/Berlin', sendTime: { hour: 8, minute: 45 }, frequency: { kind: 'daily' } }).firstDigest, 'Monday, 28 September 2026 at 08:45 (Europe/Berlin)');
+    // 02:30 does not exist on 8 March 2026 in New York (spring forward): the email shows when it really arrives.
+    const gap = view({ timezone: 'America/New_York', sendTime: { hour: 2, minute: 30 }, frequency: { kind: 'daily' } }, new Date('2026-03-07T12:00:00Z'));
+    assert.equal(gap.firstDigest, 'Sunday, 8 March 2026 at 03:30 (America/New_York)');
+    // An unknown zone still gets its email, without a first-digest date.
+    const odd = view({ timezone: 'Mars/Olympus', sendTime: { hour: 7, minute: 0 }, frequency: { kind: 'daily' } });
+    assert.deepEqual([odd.schedule, odd.firstDigest], ['every day at 07:00 (Mars/Olympus)', null]);
   });
 
   it('nothing-new view dates the edition in the subscriber zone', () => {
