@@ -1,4 +1,4 @@
-// `papers-digest subscribers add|list|show|update|remove|import|export`: the operator's view of the subscriber
+// `papers-digest subscribers add|list|show|update|remove|resend|import|export`: the operator's view of the subscriber
 // store. Validation is the store's (same rules and messages as the web pages); CSV is the DESIGN.md format.
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
@@ -20,6 +20,7 @@ papers-digest subscribers show <id|email> [--json]
 papers-digest subscribers update <id|email> [preferences] [--email E] [--confirm] [--pause-until YYYY-MM-DD]
                                   [--resume] [--unsubscribe] [--revoke-links] [--json]
 papers-digest subscribers remove <id|email> --yes
+papers-digest subscribers resend <id|email> [--json]
 papers-digest subscribers import <file.csv|-> [--confirmed] [--update] [--json]
 papers-digest subscribers export [--out file.csv] [--status S|all]
 
@@ -36,7 +37,12 @@ Existing emails are never duplicated: they are left as they are, or given the ro
 Unsubscribed or bouncing addresses are never reactivated by an import. Exit 1 when any row was refused.
 export: writes active and paused subscribers (or --status pending|active|paused|unsubscribed|bouncing|all).
         Cells starting with = + - @ get a leading ' (spreadsheets must not run them as formulas); import strips it.
-show prints the subscriber's current preferences and unsubscribe links (for support).`;
+show prints the subscriber's current preferences and unsubscribe links (for support).
+resend emails the subscriber again, as a new sign-up on the web page would (for "I never got the email"):
+       pending → a fresh confirmation link (48 h; earlier links keep working until they expire);
+       active or paused → their preferences link (there is nothing to confirm).
+       unsubscribed or bouncing → refused (exit 2), nothing sent: an unsubscribed person signs up again on the
+       web page; a bouncing address needs fixing first (update --email).`;
 
 const PREF_OPTIONS = {
   timezone: { type: 'string' }, time: { type: 'string' }, frequency: { type: 'string' }, topics: { type: 'string' },
@@ -194,6 +200,8 @@ async function run(sub: string, positionals: string[], v: Values, io: CliIo, ctx
       io.stdout.write(`removed ${s.id}\n`);
       return 0;
     }
+    case 'resend':
+      return runResend(await find(store, ref()), v, io, ctx);
     case 'import':
       return runImport(store, ref(), v, io, ctx);
     case 'export':
@@ -201,6 +209,24 @@ async function run(sub: string, positionals: string[], v: Values, io: CliIo, ctx
     default:
       throw new UsageError(`unknown subcommand "${sub}"`);
   }
+}
+
+const RESEND_REFUSED: Partial<Record<SubscriberStatus, string>> = {
+  unsubscribed: 'they unsubscribed; to come back they sign up again on the web page (its email asks them to confirm)',
+  bouncing: 'their mailbox refuses our mail; correct the address with update --email first',
+};
+
+async function runResend(s: Subscriber, v: Values, io: CliIo, ctx: Context): Promise<number> {
+  const why = RESEND_REFUSED[s.status];
+  if (why) {
+    io.stderr.write(`refused, nothing sent: subscriber ${s.id} is ${s.status} — ${why}\n`);
+    return 2;
+  }
+  const outcome = await (await confirmationSender(ctx))(s);
+  const sent = outcome === 'confirm-sent' ? 'confirmation link' : 'preferences link';
+  if (v.json) writeJson(io, { subscriberId: s.id, status: s.status, sent: outcome === 'confirm-sent' ? 'confirm' : 'preferences' });
+  else io.stdout.write(`sent ${s.id} (${s.status}) a ${sent}\n`);
+  return 0;
 }
 
 async function runImport(store: SubscriberStore, file: string, v: Values, io: CliIo, ctx: Context): Promise<number> {
@@ -249,12 +275,12 @@ async function runExport(store: SubscriberStore, v: Values, io: CliIo): Promise<
 
 export const command: CliCommand = {
   name: 'subscribers',
-  summary: 'add, list, show, update, remove, import or export subscribers',
+  summary: 'add, list, show, update, remove, resend to, import or export subscribers',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS);
     const [sub, ...rest] = positionals;
-    if (!sub || !['add', 'list', 'show', 'update', 'remove', 'import', 'export'].includes(sub)) throw new UsageError(`expected a subcommand: add, list, show, update, remove, import, export`);
+    if (!sub || !['add', 'list', 'show', 'update', 'remove', 'resend', 'import', 'export'].includes(sub)) throw new UsageError(`expected a subcommand: add, list, show, update, remove, resend, import, export`);
     try {
       return await withCliContext(io, (ctx) => run(sub, rest, values, io, ctx), { verbose: values.verbose });
     } catch (err) {

@@ -126,4 +126,46 @@ describe('operator CLI: subscribers', () => {
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /no subscriber with that email/);
   });
+
+  it('resend: a fresh confirmation link when pending, the preferences link when active, refused when unsubscribed', async () => {
+    const outbox = join(dataDir, 'outbox');
+    const seen = new Set(readdirSync(outbox));
+    const newMail = (): string[] => {
+      const fresh = readdirSync(outbox).filter((f) => f.endsWith('.eml') && !seen.has(f));
+      for (const f of fresh) seen.add(f);
+      return fresh.map((f) => readFileSync(join(outbox, f), 'utf8'));
+    };
+
+    const pending = await cli('resend', 'cy@example.org', '--json');
+    assert.equal(pending.code, 0, pending.stderr);
+    const p = JSON.parse(pending.stdout) as { subscriberId: string; status: string; sent: string };
+    assert.deepEqual([p.status, p.sent], ['pending', 'confirm']);
+    const [confirmMail, ...extra] = newMail();
+    assert.equal(extra.length, 0);
+    assert.match(confirmMail!, /^To: cy@example\.org/m);
+    assert.match(confirmMail!, /https:\/\/digest\.example\.org\/confirm\//);
+    assert.match(confirmMail!, /Delivery: every day at 06:00 \(UTC\)/);
+
+    const active = await cli('resend', 'ann@example.org');
+    assert.equal(active.code, 0, active.stderr);
+    assert.match(active.stdout, /\(active\) a preferences link/);
+    const [prefsMail] = newMail();
+    assert.match(prefsMail!, /^To: ann@example\.org/m);
+    assert.match(prefsMail!, /https:\/\/digest\.example\.org\/preferences\//);
+    assert.doesNotMatch(prefsMail!, /\/confirm\//);
+
+    assert.equal((await cli('add', 'dee@example.org', '--confirmed')).code, 0);
+    assert.equal((await cli('update', 'dee@example.org', '--unsubscribe')).code, 0);
+    const gone = await cli('resend', 'dee@example.org', '--json');
+    assert.equal(gone.code, 2);
+    assert.match(gone.stderr, /refused, nothing sent: subscriber \S+ is unsubscribed — they unsubscribed; to come back they sign up again/);
+    assert.equal(gone.stdout, '');
+    const unknown = await cli('resend', 'nobody@example.org');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no subscriber with that email/);
+    assert.deepEqual(newMail(), [], 'nothing sent to refused or unknown subscribers');
+
+    const help = await cli('--help');
+    assert.match(help.stdout + help.stderr, /subscribers resend <id\|email> \[--json\]/);
+  });
 });
