@@ -31,6 +31,12 @@ export interface SendWorkerOptions {
   shutdownTimeoutMs?: number;
   /** Start processing at once (default true). */
   autorun?: boolean;
+  /**
+   * Most jobs this process runs at once, whatever the fleet-wide `sendConcurrency` (default: no cap). The send
+   * role sets it from the SMTP pool: a worker holding more slots than it has connections only makes the jobs wait
+   * on its pool while other workers sit idle.
+   */
+  localConcurrencyCap?: number;
   /** Called after each job with its outcome (tests, bench). */
   onOutcome?: (jobId: string, outcome: SendOutcome) => void;
 }
@@ -53,6 +59,7 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
   const log = deps.log.child({ mod: 'send' });
   let current = opts.settings;
   const throttleMs = opts.throttleMs ?? 60_000;
+  const localConcurrency = (s: Settings) => Math.max(1, Math.min(s.sendConcurrency, opts.localConcurrencyCap ?? Infinity));
   const jobDeps: SendDeps = { candidateCache: new Map(), ...deps, log, settings: () => current };
   const queue = new Queue(QUEUES.send, { connection: opts.connection, prefix: opts.prefix });
   queue.on('error', (err) => log.warn({ err }, 'send queue error')); // else BullMQ prints them raw to stderr
@@ -92,7 +99,7 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
   const worker = new Worker(QUEUES.send, processor, {
     connection: opts.connection,
     prefix: opts.prefix,
-    concurrency: current.sendConcurrency,
+    concurrency: localConcurrency(current),
     autorun: false,
     lockDuration: opts.lockDurationMs ?? 30_000,
     stalledInterval: opts.stalledIntervalMs ?? 30_000,
@@ -111,7 +118,7 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
   let paused: boolean | null = null;
   const apply = async (s: Settings) => {
     current = s;
-    worker.concurrency = s.sendConcurrency;
+    worker.concurrency = localConcurrency(s);
     await queue.setGlobalConcurrency(s.sendConcurrency);
     await queue.setGlobalRateLimit(s.sendRatePerSecond, 1000);
     if (paused !== s.sendingPaused) {
@@ -178,6 +185,8 @@ export async function startSendRole(services: Services, extra: Partial<SendWorke
       prefix: ctx.config.redisPrefix,
       settings: await ctx.settings.get(),
       shutdownTimeoutMs: ctx.config.shutdownTimeoutMs,
+      // Two jobs per pooled connection keep every connection busy (one sends while the next claims and renders).
+      ...(services.mailer.parallelism ? { localConcurrencyCap: services.mailer.parallelism * 2 } : {}),
       ...extra,
     },
   );

@@ -32,6 +32,8 @@ export interface Mailer {
   readonly kind: 'smtp' | 'outbox';
   /** Human description for the banner, without credentials. */
   readonly describe: string;
+  /** How many messages it can hand over at once (the SMTP pool size); undefined = no limit of its own. */
+  readonly parallelism?: number;
   send(msg: OutgoingMessage, opts?: SendOptions): Promise<SendResult>;
   verify(): Promise<void>;
   close(): Promise<void>;

@@ -73,6 +73,10 @@ export class SmtpMailer implements Mailer {
   private readonly connOpts: SMTPConnection.Options;
   private readonly maxConnections: number;
   private readonly maxMessages: number;
+  /** The pool size: the send role caps its local concurrency from it. */
+  get parallelism(): number {
+    return this.maxConnections;
+  }
   private readonly slots = new Set<Slot>();
   private readonly waiting: ((slot: Slot | Error) => void)[] = [];
   private opening = 0;

@@ -248,6 +248,18 @@ describe('send job', () => {
     assert.equal(worker.worker.concurrency, h.settings.sendConcurrency);
     assert.deepEqual(await h.queue.getGlobalRateLimit(), { max: h.settings.sendRatePerSecond, duration: 1000 });
   });
+
+  it('a local cap (from the SMTP pool) bounds this process without lowering the fleet-wide concurrency', async () => {
+    const capped = await h.startWorker({ localConcurrencyCap: 4, autorun: false, settings: { ...h.settings, sendConcurrency: 16 } });
+    assert.equal(capped.worker.concurrency, 4);
+    assert.equal(await h.queue.getGlobalConcurrency(), 16);
+    await capped.apply({ ...h.settings, sendConcurrency: 2 });
+    assert.equal(capped.worker.concurrency, 2, 'a fleet-wide value below the cap wins');
+    assert.equal(await h.queue.getGlobalConcurrency(), 2);
+    await capped.stop();
+    await worker.apply(h.settings); // the suite's own worker re-asserts the fleet-wide values
+    assert.equal(h.mailer.parallelism, 4, 'the pool size (maxConnections) the send role derives the cap from');
+  });
 });
 
 describe('send job: stale papers', () => {
