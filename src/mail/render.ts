@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Subscriber } from '../subscribers/subscriber.js';
+import { compileFastBytes, type FillBytes } from './templates-bytes.js';
 import { compileFast, compileHbs, compileMjml, createHbs, expandIncludes, TemplateError, type Fill } from './templates-compile.js';
 import {
   buildAlreadySubscribedView,
@@ -32,8 +33,13 @@ export interface RenderedDigest extends RenderedMail {
   /** Papers in this email; the others (papersWebOnly) are behind the overflow link in the web version. */
   papersShown: number;
   papersWebOnly: number;
-  /** UTF-8 size of `html` (computed on first read). */
+  /** UTF-8 size of `html`. */
   readonly htmlBytes: number;
+  /**
+   * The HTML as contiguous UTF-8 bytes, what the send path hands to the transport (`html` is decoded from it on
+   * first read, for callers that want a string).
+   */
+  readonly htmlBuffer: Buffer;
 }
 
 export interface Templates {
@@ -44,6 +50,8 @@ export interface Templates {
    * compile (the benchmark's headline figure; digest() adds the text part and the budget check).
    */
   digestHtml(view: DigestView): string;
+  /** digestHtml as one contiguous UTF-8 Buffer (static text and shared cards encoded once: templates-bytes.ts). */
+  digestHtmlBytes(view: DigestView): Buffer;
   /** The archive / view-in-browser page: every paper, untrimmed summaries, no budget. */
   digestWebView(view: DigestView): string;
   confirmation(view: ConfirmView): RenderedMail;
@@ -62,6 +70,8 @@ export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 export interface CompiledPair<V> {
   html: Fill<V>;
   text: Fill<V>;
+  /** The HTML as UTF-8 bytes; Buffer.from(html(view)) when the template has no fast byte path. */
+  bytes: FillBytes<V>;
 }
 
 export interface CompileOptions {
@@ -79,9 +89,16 @@ function compilePair<V extends object>(dir: string, name: TemplateName, hbs: Ret
   for (const f of [mjmlFile, textFile]) if (!existsSync(f)) throw new TemplateError(name, [`missing file ${f}`]);
   const html = compileMjml(`${name}.mjml`, expandIncludes(mjmlFile, dir), dir);
   const text = expandIncludes(textFile, dir);
+  const strictHtml = compileHbs<V>(hbs, `${name}.mjml`, html, 'html');
+  const fastHtml = compileFast<V>(hbs, `${name}.mjml`, html, 'html', list);
+  const encode = (fill: Fill<V>): FillBytes<V> => (view) => Buffer.from(fill(view), 'utf8');
   return {
-    strict: { html: compileHbs<V>(hbs, `${name}.mjml`, html, 'html'), text: compileHbs<V>(hbs, `${name}.txt.hbs`, text, 'text') },
-    fast: { html: compileFast<V>(hbs, `${name}.mjml`, html, 'html', list), text: compileFast<V>(hbs, `${name}.txt.hbs`, text, 'text', list) },
+    strict: { html: strictHtml, text: compileHbs<V>(hbs, `${name}.txt.hbs`, text, 'text'), bytes: encode(strictHtml) },
+    fast: {
+      html: fastHtml,
+      text: compileFast<V>(hbs, `${name}.txt.hbs`, text, 'text', list),
+      bytes: list ? compileFastBytes<V>(hbs, `${name}.mjml`, html, list, fastHtml) : encode(fastHtml),
+    },
   };
 }
 
@@ -119,21 +136,22 @@ export function compileTemplates(templatesDir: string, opts: CompileOptions = {}
  * generation and cost more garbage collection than the whole fill.
  */
 class Digest implements RenderedDigest {
-  readonly #bytes: number | null;
+  #html: string | null = null;
   constructor(
     readonly subject: string,
-    readonly html: string,
+    readonly htmlBuffer: Buffer,
     readonly text: string,
     readonly papersShown: number,
     readonly papersWebOnly: number,
-    bytes: number | null,
-  ) {
-    this.#bytes = bytes;
+  ) {}
+
+  /** Decoded on first read only: the send path uses htmlBuffer and never pays for it. */
+  get html(): string {
+    return (this.#html ??= this.htmlBuffer.toString('utf8'));
   }
 
-  /** Counted only when asked (a short email was never counted: see attempt() in templatesFrom). */
   get htmlBytes(): number {
-    return this.#bytes ?? Buffer.byteLength(this.html, 'utf8');
+    return this.htmlBuffer.length;
   }
 }
 
@@ -142,10 +160,8 @@ function templatesFrom(t: Pairs, budget: number): Templates {
 
   const digest = (view: DigestView): RenderedDigest => {
     const attempt = (v: DigestView) => {
-      const html = t.digest.html(v);
-      // UTF-8 needs at most 3 bytes per UTF-16 unit: a short enough string fits without counting its bytes.
-      const bytes = html.length * 3 <= budget ? null : Buffer.byteLength(html, 'utf8');
-      return { v, html, bytes, fits: bytes === null || bytes <= budget };
+      const html = t.digest.bytes(v);
+      return { v, html, fits: html.length <= budget };
     };
     const all = view.papers.length;
     // The common case: the view as built fits (no trimmed copies of the view are made).
@@ -172,12 +188,13 @@ function templatesFrom(t: Pairs, budget: number): Templates {
       }
     }
     if (!best) throw new Error(`digest HTML exceeds the ${budget}-byte budget even without papers: the template is too large`);
-    return new Digest(best.v.subject, best.html, t.digest.text(best.v), best.v.papers.length, all - best.v.papers.length, best.bytes);
+    return new Digest(best.v.subject, best.html, t.digest.text(best.v), best.v.papers.length, all - best.v.papers.length);
   };
 
   return {
     digest,
     digestHtml: (view) => t.digest.html(view),
+    digestHtmlBytes: (view) => t.digest.bytes(view),
     digestWebView: (view) => t.digest.html(webDigestView(view)),
     confirmation: (view) => mail(t.confirm, view),
     alreadySubscribed: (view) => mail(t.already, view),
@@ -280,7 +297,8 @@ function fillSamples(t: Templates, s: Samples, what: string): string[] {
     const out: string[] = [];
     for (const v of [s.digest, fitDigestView(s.digest, 0, 1), fitDigestView(s.digest, 0, 0)]) {
       const d = t.digest(v);
-      out.push(d.html, d.text, t.digestHtml(v));
+      // d.html is decoded from the bytes fill: equal to the strict string only if the bytes are its UTF-8.
+      out.push(d.html, d.text, t.digestHtml(v), t.digestHtmlBytes(v).toString('utf8'));
     }
     out.push(t.digestWebView(s.digest));
     for (const m of [t.confirmation(s.confirm), t.alreadySubscribed(s.already), t.nothingNew(s.nothing)]) out.push(m.html, m.text);

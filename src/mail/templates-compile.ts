@@ -104,7 +104,7 @@ export function compileHbs<V>(hbs: Hbs, name: string, source: string, kind: 'htm
 // (a missing field throws there), then uses these FAST functions per recipient and checks at start that both give
 // the same output. Fast = non-strict, `assumeObjects` (a path through null still throws, as in strict mode),
 // `knownHelpersOnly` and `data: false` (no @index frames per loop item). Escaping is unchanged: `{{ }}` escapes.
-const FAST = { knownHelpersOnly: true, assumeObjects: true, data: false } as const;
+export const FAST = { knownHelpersOnly: true, assumeObjects: true, data: false } as const;
 
 /**
  * Runtime options that skip Handlebars' per-call set-up. A root template call normally merges and wraps every
@@ -115,7 +115,7 @@ const FAST = { knownHelpersOnly: true, assumeObjects: true, data: false } as con
  * notice (it is not used, and a template using it fails the start-up equality check in compileTemplates).
  * test/unit/mail/render-cache.test.ts checks these fills against plain strict ones, sections and @data included.
  */
-function runtimeOptions(env: Hbs): Handlebars.RuntimeOptions {
+export function runtimeOptions(env: Hbs): Handlebars.RuntimeOptions {
   const properties = Object.assign(Object.create(null) as Record<string, boolean>, { ['__proto__']: false });
   const methods = Object.assign(Object.create(null) as Record<string, boolean>, {
     constructor: false,
@@ -137,12 +137,12 @@ function runtimeOptions(env: Hbs): Handlebars.RuntimeOptions {
 }
 
 /** `fill` called with prepared runtime options; a template reading `@data` gets its own data frame per call. */
-function withRuntime<V>(fill: Handlebars.TemplateDelegate<V>, rt: Handlebars.RuntimeOptions, data: boolean): Fill<V> {
+export function withRuntime<V>(fill: Handlebars.TemplateDelegate<V>, rt: Handlebars.RuntimeOptions, data: boolean): Fill<V> {
   return data ? (view: V) => fill(view, { ...rt, data: { root: view } }) : (view: V) => fill(view, rt);
 }
 
 /** True when the template reads `@something` (@first, @index, @root…). */
-function usesData(node: unknown): boolean {
+export function usesData(node: unknown): boolean {
   if (Array.isArray(node)) return node.some(usesData);
   if (!node || typeof node !== 'object') return false;
   if ((node as { type?: string }).type === 'PathExpression' && (node as { data?: boolean }).data) return true;
@@ -157,7 +157,7 @@ export interface LoopSplit {
 }
 
 /** The helper that stands in for the split `{{#each}}` (registered in compileFast's own environment only). */
-const LOOP_HELPER = 'pd-cached-each';
+export const LOOP_HELPER = 'pd-cached-each';
 
 /**
  * Split `source` at its one top-level `{{#each <list>}}` block: the template with the block replaced by a call to
