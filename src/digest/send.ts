@@ -168,7 +168,7 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
 
   const links = subscriberLinks(deps.config.publicUrl, sub, deps.linkSecrets, now);
   const common = { subscriber: sub, period, now, publicUrl: deps.config.publicUrl, ...(deps.topicLabels ? { topicLabels: deps.topicLabels } : {}) };
-  let rendered: { subject: string; html: string; text: string };
+  let rendered: { subject: string; html: string | Buffer; text: string };
   let paperIds: string[] = [];
   let kind: 'digest' | 'nothing-new';
   const renderStarted = process.hrtime.bigint();
@@ -179,7 +179,7 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
     kind = 'digest';
     const view = buildDigestView({ ...common, selected, links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive(period) } });
     const digest = deps.templates.digest(view);
-    rendered = digest;
+    rendered = { subject: digest.subject, html: digest.htmlBuffer, text: digest.text }; // bytes: see templates-bytes.ts
     // Papers that did not fit the email live only in the web version: they may still come in a later email.
     paperIds = selected.slice(0, digest.papersShown).map((s) => s.paper.id);
   }

@@ -5,7 +5,8 @@ export interface OutgoingMessage {
   from: string;
   replyTo?: string | null;
   subject: string;
-  html: string;
+  /** A Buffer is UTF-8 bytes, handed to nodemailer as they are (the digest: no rope to flatten and encode per send). */
+  html: string | Buffer;
   text: string;
   /** Deterministic, with angle brackets: <digest-<period>-<sub>@<domain>> */
   messageId: string;
