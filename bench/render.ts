@@ -22,7 +22,10 @@
 // - stringToBytesPerRecipientMs: the string fill turned into the same bytes (Buffer.from(html, 'utf8'): flatten +
 //   encode), what nodemailer does to a string html per send; the Buffer path replaces it.
 // - digestPerRecipientMs (digestSpeedup): the whole templates.digest() a send calls — HTML + the plain-text part
-//   (its own template) + the Gmail size-budget check. The MJML path has neither: the conservative figure.
+//   (its own template) + the Gmail size-budget check. The MJML path has neither: the conservative figure. Since the
+//   send path takes bytes, digest() produces the HTML as its UTF-8 Buffer (htmlBuffer), so this includes the fresh
+//   allocation bytesPerRecipientMs describes — work a string-returning digest() left to nodemailer (ended up in
+//   stringToBytesPerRecipientMs), not new work.
 // - uncachedPerRecipientMs (uncachedSpeedup): digestHtml, not flattened, when no card can be reused (every card an
 //   unshared copy, so every card is filled per recipient): a fleet in which no two recipients share a card.
 // The views are REALISTIC, not one view repeated: 400 recipients with different topic choices, keywords, time zones
