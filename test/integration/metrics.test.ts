@@ -79,8 +79,13 @@ describe('metrics: one process with every role', () => {
   it('counts sent and failed mail by class and reply code, with queue gauges and edition lag', async () => {
     const m = await waitFor(async () => {
       const x = await h.scrape();
-      return sumSeries(x, 'papers_digest_emails_sent_total', 'kind="digest"') >= 1 && sumSeries(x, 'papers_digest_emails_failed_total', 'class="permanent",code="550"') >= 1 ? x : null;
-    }, { timeoutMs: 30_000, message: 'one digest sent and one refused with 550' });
+      // The send counter moves when the transport accepts; the lag once the ledger has recorded it, a moment later.
+      return sumSeries(x, 'papers_digest_emails_sent_total', 'kind="digest"') >= 1 &&
+        sumSeries(x, 'papers_digest_emails_failed_total', 'class="permanent",code="550"') >= 1 &&
+        sumSeries(x, 'papers_digest_edition_lag_seconds_count', '') >= 1
+        ? x
+        : null;
+    }, { timeoutMs: 30_000, message: 'one digest sent (and its lag recorded) and one refused with 550' });
     // Exactly one each: the process's own snapshot in Redis is not added to its live registry.
     assert.equal(sumSeries(m, 'papers_digest_emails_sent_total', 'kind="digest"'), 1);
     assert.equal(sumSeries(m, 'papers_digest_emails_failed_total', 'class="permanent",code="550"'), 1);
