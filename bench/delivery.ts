@@ -55,6 +55,13 @@ export interface DeliveryBenchResult {
     connections: number;
     concurrency: number;
   };
+  /**
+   * The render step's share of the worker process's CPU in the measured run: the send path's render time (view model,
+   * HTML fill as UTF-8 bytes, text part, size budget: papers_digest_render_duration_seconds, synchronous work on
+   * the process's one JS thread) over the process's whole CPU time (user + system, every thread: the tick, BullMQ,
+   * ioredis, MIME building, SMTP) while delivering. Per delivered digest too.
+   */
+  render: { shareOfSendCpu: number; renderMsPerDigest: number; cpuMsPerDigest: number };
   memory: { peakRssMb: number };
   redis: { bytesPerSubscriber: number; breakdownBytes: Record<string, number> };
 }
@@ -98,6 +105,12 @@ async function startSinkProcess(): Promise<Sink> {
 
 function listing(day: string, k: number, base: Paper[]): Paper[] {
   return base.map((p, i) => ({ ...p, id: `${p.id}${k}`, listedOn: day, url: `https://huggingface.co/papers/${p.id}${k}`, upvotes: p.upvotes + i }));
+}
+
+/** Seconds the send path has spent rendering so far (the render-duration histogram's sum). */
+async function renderSeconds(metrics: ReturnType<typeof createMetrics>): Promise<number> {
+  const { values } = await metrics.renderDuration.get();
+  return values.find((v) => v.metricName === 'papers_digest_render_duration_seconds_sum')?.value ?? 0;
 }
 
 async function usedMemory(redis: Redis): Promise<number> {
@@ -173,8 +186,9 @@ export async function benchDelivery(opts: DeliveryBenchOptions = {}): Promise<De
       close: () => smtp.close(),
     };
     const settings = { ...DEFAULT_SETTINGS, sendRatePerSecond: 10_000, sendConcurrency: concurrency };
+    const metrics = createMetrics();
     const worker = await startSendWorker(
-      { redis, keys, clock, log, subscribers: store, papers, ledger, mailer, metrics: createMetrics(), templates: compileTemplates(join(BENCH_DIR, '..', 'templates')),
+      { redis, keys, clock, log, subscribers: store, papers, ledger, mailer, metrics, templates: await compileTemplates(join(BENCH_DIR, '..', 'templates')),
         linkSecrets: [{ kid: 'b1', secret: 'bench-secret-0123456789-abcdefghijkl' }],
         config: { publicUrl: 'https://digest.example.org', mailFrom: 'Papers Digest <digest@example.org>', mailReplyTo: null, listUnsubscribeMailto: 'unsubscribe@example.org' } },
       { connection: bull, prefix: keys.prefix, settings },
@@ -206,12 +220,17 @@ export async function benchDelivery(opts: DeliveryBenchOptions = {}): Promise<De
     t = Date.parse('2026-11-28T10:00:00Z');
     await papers.replaceDay('2026-11-28', listing('2026-11-28', 3, base), { source: 'bench', url: 'bench' });
     const before = await sink.count();
+    const renderBefore = await renderSeconds(metrics);
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const tick = await runTick({ redis, keys, subscribers: store, sendQueue, clock, log, settings: { sendingPaused: false } });
     const tickMs = performance.now() - t0;
     if (tick.enqueued !== n) throw new Error(`tick enqueued ${tick.enqueued} of ${n}`);
     await until(async () => (await sendQueue.getJobCounts('completed')).completed! + (await sendQueue.getJobCounts('failed')).failed! >= n, 30 * 60_000, 'all send jobs');
     const e2eSeconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const renderCpuSeconds = (await renderSeconds(metrics)) - renderBefore;
     const after = await sink.count();
     const delivered = after.messages - before.messages;
     const counts = await ledger.countsByState('2026-11-28');
@@ -251,6 +270,11 @@ export async function benchDelivery(opts: DeliveryBenchOptions = {}): Promise<De
         avgMessageBytes: Math.round((after.bytes - before.bytes) / Math.max(1, delivered)),
         connections,
         concurrency,
+      },
+      render: {
+        shareOfSendCpu: round(renderCpuSeconds / cpuSeconds, 4),
+        renderMsPerDigest: round((renderCpuSeconds * 1000) / Math.max(1, delivered), 4),
+        cpuMsPerDigest: round((cpuSeconds * 1000) / Math.max(1, delivered), 4),
       },
       memory: { peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1) },
       redis: { bytesPerSubscriber: Math.round((used - baseline) / n), breakdownBytes: breakdown },

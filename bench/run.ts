@@ -14,7 +14,8 @@ type Section = (opts: BenchOptions) => Promise<object>;
 
 /**
  * Each section's result lands at the top level of the JSON under the section's name (`render.speedup`), except
- * sections marked `merge`, whose result already holds top-level keys (delivery → `delivery.*`, `memory.*`, `redis.*`).
+ * sections marked `merge`, whose result already holds top-level keys (delivery → `delivery.*`, `render.shareOfSendCpu`,
+ * `memory.*`, `redis.*`), merged in deeply.
  */
 const SECTIONS: Record<string, { run: Section; merge?: boolean }> = {
   scrape: { run: async (o) => (await import('./scrape.js')).benchScrape(o.runs ? { runs: o.runs } : {}) },
@@ -33,6 +34,16 @@ function flatten(prefix: string, value: unknown, out: [string, string][]): void 
     for (const [k, v] of Object.entries(value)) flatten(prefix ? `${prefix}.${k}` : k, v, out);
   } else {
     out.push([prefix, typeof value === 'number' ? value.toLocaleString('en-US', { maximumFractionDigits: 3 }) : JSON.stringify(value)]);
+  }
+}
+
+/** Deep merge (objects only): delivery adds `render.shareOfSendCpu` beside the render section's own figures. */
+function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(source)) {
+    const cur = target[k];
+    if (cur && v && typeof cur === 'object' && typeof v === 'object' && !Array.isArray(cur) && !Array.isArray(v)) {
+      mergeInto(cur as Record<string, unknown>, v as Record<string, unknown>);
+    } else target[k] = v;
   }
 }
 
@@ -66,7 +77,7 @@ async function main(): Promise<number> {
       failed = true;
       value = { error: (err as Error).message };
     }
-    if (section.merge && !('error' in value)) Object.assign(result, value);
+    if (section.merge && !('error' in value)) mergeInto(result, value as Record<string, unknown>);
     else result[name] = value;
     const rows: [string, string][] = [];
     flatten('', value, rows);

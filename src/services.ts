@@ -31,7 +31,7 @@ export async function createServices(ctx: Context): Promise<Services> {
   ctx.onClose(() => mailer.close());
   const subscribers = new SubscriberStore(ctx.redis, ctx.keys, ctx.clock);
   const papers = new PaperStore(ctx.redis, ctx.keys, ctx.clock);
-  const templates = compileTemplates(fileURLToPath(new URL('../templates', import.meta.url)));
+  const templates = await compileTemplates(fileURLToPath(new URL('../templates', import.meta.url)));
   // Archive links render the edition again from the ledger's selection (no HTML stored per digest).
   const renderArchive = createArchiveRenderer({ subscribers, papers, templates, config: ctx.config, linkSecrets: ctx.secrets.linkSecrets, clock: ctx.clock });
   const ledger = new DeliveryLedger(ctx.redis, ctx.keys, ctx.clock, { renderArchive });

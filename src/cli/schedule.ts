@@ -1,14 +1,14 @@
 // `papers-digest schedule show`: when the next scrape and tick run (from the job schedulers the worker keeps
 // upserted), the next few scrape instants of the cron pattern, and how many digests fall due in each hour of the
 // next 24 hours (from the due index).
-import cronParser from 'cron-parser';
+import { CronExpressionParser } from 'cron-parser';
 import { withCliContext } from '../ops/cli-context.js';
 import { dueHistogram } from '../ops/due-histogram.js';
 import { openQueues, schedulers } from '../ops/queues.js';
 import { parseCommandArgs, UsageError, writeJson, type CliCommand } from './command.js';
 
 export function nextCronRuns(pattern: string, tz: string, after: Date, n: number): Date[] {
-  const it = cronParser.parseExpression(pattern, { tz, currentDate: after });
+  const it = CronExpressionParser.parse(pattern, { tz, currentDate: after });
   return Array.from({ length: n }, () => it.next().toDate());
 }
 

@@ -64,7 +64,18 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
   const queue = new Queue(QUEUES.send, { connection: opts.connection, prefix: opts.prefix });
   queue.on('error', (err) => log.warn({ err }, 'send queue error')); // else BullMQ prints them raw to stderr
 
+  // Sends in flight in this process, so shutdown can wait for exactly them (see stop()).
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
   const processor = async (job: Job, token?: string) => {
+    inFlight++;
+    try {
+      return await handle(job, token);
+    } finally {
+      if (--inFlight === 0) drained?.();
+    }
+  };
+  const handle = async (job: Job, token?: string) => {
     const outcome = await runSendJob(jobDeps, {
       id: job.id ?? 'unknown',
       data: job.data,
@@ -135,22 +146,27 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
   const stop = () =>
     (stopping ??= (async () => {
       const bound = opts.shutdownTimeoutMs ?? 20_000;
+      // Stop taking jobs, wait (bounded) for the sends in flight, then close: gracefully when they are done, by force
+      // past the bound. (worker.pause(false) would wait too, but BullMQ reconnects the worker's blocking connection
+      // when such a pause ends, even after a close: the connection then outlives the worker.)
+      await worker.pause(true);
       let timer: NodeJS.Timeout | undefined;
-      // pause() stops fetching and resolves once the jobs in flight are done; then close() without waiting again.
-      // (close() alone cannot be bounded: a second, forced call only returns the first call's promise.)
-      const timedOut = await Promise.race([
-        worker.pause(false).then(() => false),
+      const finished = await Promise.race([
         new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(true), bound);
+          if (inFlight === 0) return resolve(true);
+          drained = () => resolve(true);
+        }),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), bound);
         }),
       ]);
       clearTimeout(timer);
-      if (timedOut) {
+      if (!finished) {
         // Cut off: their ledger entries stay claimed (sent by another worker after the lease) or 'sending'
         // (recorded unknown, never re-sent), and BullMQ's stalled-job check re-queues the jobs.
-        log.warn({ timeoutMs: bound }, 'in-flight sends did not finish in time; leaving them to stalled-job recovery');
+        log.warn({ timeoutMs: bound, inFlight }, 'in-flight sends did not finish in time; leaving them to stalled-job recovery');
       }
-      await worker.close(true);
+      await worker.close(!finished);
       await queue.close();
     })());
 

@@ -179,7 +179,7 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
     kind = 'digest';
     const view = buildDigestView({ ...common, selected, links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive(period) } });
     const digest = deps.templates.digest(view);
-    rendered = { subject: digest.subject, html: digest.htmlBuffer, text: digest.text }; // bytes: see templates-bytes.ts
+    rendered = { subject: digest.subject, html: digest.html, text: digest.text };
     // Papers that did not fit the email live only in the web version: they may still come in a later email.
     paperIds = selected.slice(0, digest.papersShown).map((s) => s.paper.id);
   }

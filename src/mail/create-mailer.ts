@@ -25,7 +25,7 @@ export function loadDkim(config: Pick<Config, 'dkim'>): DkimKey | null {
   try {
     privateKey = readFileSync(config.dkim.privateKeyFile, 'utf8');
   } catch (err) {
-    throw new Error(`DKIM_PRIVATE_KEY_FILE: cannot read ${config.dkim.privateKeyFile} (${(err as Error).message})`);
+    throw new Error(`DKIM_PRIVATE_KEY_FILE: cannot read ${config.dkim.privateKeyFile} (${(err as Error).message})`, { cause: err });
   }
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
     throw new Error(`DKIM_PRIVATE_KEY_FILE: ${config.dkim.privateKeyFile} does not hold a PEM private key`);

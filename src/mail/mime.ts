@@ -35,15 +35,17 @@ export function createMimeBuilder(opts: { dkim?: DkimKey | null; clock: () => Da
       to: msg.to,
       ...(msg.replyTo ? { replyTo: msg.replyTo } : {}),
       subject: msg.subject,
-      text: msg.text,
-      html: msg.html,
+      // Content objects (nodemailer's attachment-like form) that name their transfer encoding: nodemailer then
+      // neither scans every character to choose one nor decodes a Buffer back into a string to do so.
+      // Quoted-printable keeps mostly-ASCII text readable; base64 text parts score as spam.
+      text: { content: msg.text, contentTransferEncoding: 'quoted-printable' },
+      html: { content: msg.html, contentTransferEncoding: 'quoted-printable' },
       messageId: msg.messageId,
       date: opts.clock(),
       headers: msg.headers,
       // The message is final here: no nodemailer-added X-Mailer, no remote content fetched.
       xMailer: false,
-      // Say it rather than let nodemailer scan every character of every part to decide (a third of the cost of
-      // building a digest). Quoted-printable keeps mostly-ASCII text readable; base64 text parts score as spam.
+      // Headers (subject, names) too: quoted-printable words when they need encoding.
       textEncoding: 'quoted-printable',
       disableFileAccess: true,
       disableUrlAccess: true,

@@ -1,11 +1,12 @@
 // Rendering: every email template compiled ONCE (compileTemplates, at start-up), then filled per recipient.
-// A broken template (MJML strict validation, Handlebars syntax, or a placeholder the view does not provide)
-// throws here, at start-up, with every problem listed — never at send time.
+// MJML runs once per template and leaves the Handlebars placeholders in its HTML; Handlebars compiles that HTML
+// (strict, known helpers only) and each recipient costs one fill. A broken template (MJML strict validation,
+// Handlebars syntax, or a placeholder the view does not provide) throws here, at start-up, with every problem
+// listed — never at send time.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Subscriber } from '../subscribers/subscriber.js';
-import { compileFastBytes, type FillBytes } from './templates-bytes.js';
-import { compileFast, compileHbs, compileMjml, createHbs, expandIncludes, TemplateError, type Fill } from './templates-compile.js';
+import { compileHbs, compileMjml, createHbs, expandIncludes, TemplateError, type Fill } from './templates-compile.js';
 import {
   buildAlreadySubscribedView,
   buildConfirmView,
@@ -29,17 +30,14 @@ export interface RenderedMail {
   text: string;
 }
 
-export interface RenderedDigest extends RenderedMail {
+export interface RenderedDigest {
+  subject: string;
+  /** The HTML part as UTF-8 bytes: what the transport sends, and what the size budget counts. */
+  html: Buffer;
+  text: string;
   /** Papers in this email; the others (papersWebOnly) are behind the overflow link in the web version. */
   papersShown: number;
   papersWebOnly: number;
-  /** UTF-8 size of `html`. */
-  readonly htmlBytes: number;
-  /**
-   * The HTML as contiguous UTF-8 bytes, what the send path hands to the transport (`html` is decoded from it on
-   * first read, for callers that want a string).
-   */
-  readonly htmlBuffer: Buffer;
 }
 
 export interface Templates {
@@ -47,11 +45,9 @@ export interface Templates {
   digest(view: DigestView): RenderedDigest;
   /**
    * The email HTML for exactly this view, no budget trimming: the per-recipient work that replaces a full MJML
-   * compile (the benchmark's headline figure; digest() adds the text part and the budget check).
+   * compile (the benchmark's headline figure; digest() adds the bytes, the text part and the budget check).
    */
   digestHtml(view: DigestView): string;
-  /** digestHtml as one contiguous UTF-8 Buffer (static text and shared cards encoded once: templates-bytes.ts). */
-  digestHtmlBytes(view: DigestView): Buffer;
   /** The archive / view-in-browser page: every paper, untrimmed summaries, no budget. */
   digestWebView(view: DigestView): string;
   confirmation(view: ConfirmView): RenderedMail;
@@ -67,39 +63,41 @@ export const DEFAULT_HTML_BUDGET_BYTES = 98_000;
 export const TEMPLATE_NAMES = ['digest', 'confirm', 'already-subscribed', 'nothing-new'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
-export interface CompiledPair<V> {
+interface CompiledPair<V> {
   html: Fill<V>;
   text: Fill<V>;
-  /** The HTML as UTF-8 bytes; Buffer.from(html(view)) when the template has no fast byte path. */
-  bytes: FillBytes<V>;
 }
 
 export interface CompileOptions {
   htmlBudgetBytes?: number;
 }
 
-/**
- * Each template twice from the same sources: STRICT (a placeholder naming a missing field throws; filled with
- * sample views at start-up only) and FAST (per recipient; `list` names the loop whose items are cached, see
- * compileFast). compileTemplates checks at start that both give the same output for the sample views.
- */
-function compilePair<V extends object>(dir: string, name: TemplateName, hbs: ReturnType<typeof createHbs>, list?: string): { strict: CompiledPair<V>; fast: CompiledPair<V> } {
+async function compilePair<V>(dir: string, name: TemplateName, hbs: ReturnType<typeof createHbs>): Promise<CompiledPair<V>> {
   const mjmlFile = join(dir, `${name}.mjml`);
   const textFile = join(dir, `${name}.txt.hbs`);
   for (const f of [mjmlFile, textFile]) if (!existsSync(f)) throw new TemplateError(name, [`missing file ${f}`]);
-  const html = compileMjml(`${name}.mjml`, expandIncludes(mjmlFile, dir), dir);
-  const text = expandIncludes(textFile, dir);
-  const strictHtml = compileHbs<V>(hbs, `${name}.mjml`, html, 'html');
-  const fastHtml = compileFast<V>(hbs, `${name}.mjml`, html, 'html', list);
-  const encode = (fill: Fill<V>): FillBytes<V> => (view) => Buffer.from(fill(view), 'utf8');
+  const html = await compileMjml(`${name}.mjml`, expandIncludes(mjmlFile, dir), dir);
   return {
-    strict: { html: strictHtml, text: compileHbs<V>(hbs, `${name}.txt.hbs`, text, 'text'), bytes: encode(strictHtml) },
-    fast: {
-      html: fastHtml,
-      text: compileFast<V>(hbs, `${name}.txt.hbs`, text, 'text', list),
-      bytes: list ? compileFastBytes<V>(hbs, `${name}.mjml`, html, list, fastHtml) : encode(fastHtml),
-    },
+    html: compileHbs<V>(hbs, `${name}.mjml`, html, 'html'),
+    text: compileHbs<V>(hbs, `${name}.txt.hbs`, expandIncludes(textFile, dir), 'text'),
   };
+}
+
+/** Compile every email template (MJML runs here, once per template) and check each against sample views. */
+export async function compileTemplates(templatesDir: string, opts: CompileOptions = {}): Promise<Templates> {
+  const dir = resolve(templatesDir);
+  const hbs = createHbs();
+  const [digest, confirm, already, nothing] = await Promise.all([
+    compilePair<DigestView>(dir, 'digest', hbs),
+    compilePair<ConfirmView>(dir, 'confirm', hbs),
+    compilePair<AlreadySubscribedView>(dir, 'already-subscribed', hbs),
+    compilePair<NothingNewView>(dir, 'nothing-new', hbs),
+  ]);
+  const templates = templatesFrom({ digest, confirm, already, nothing }, opts.htmlBudgetBytes ?? DEFAULT_HTML_BUDGET_BYTES);
+  // Strict templates throw on a placeholder the view lacks: filling every shape once now moves that failure to
+  // the start-up, not the first send.
+  fillSamples(templates, sampleViews());
+  return templates;
 }
 
 interface Pairs {
@@ -109,58 +107,12 @@ interface Pairs {
   nothing: CompiledPair<NothingNewView>;
 }
 
-export function compileTemplates(templatesDir: string, opts: CompileOptions = {}): Templates {
-  const dir = resolve(templatesDir);
-  const hbs = createHbs();
-  const budget = opts.htmlBudgetBytes ?? DEFAULT_HTML_BUDGET_BYTES;
-  const digest = compilePair<DigestView>(dir, 'digest', hbs, 'papers');
-  const confirm = compilePair<ConfirmView>(dir, 'confirm', hbs);
-  const already = compilePair<AlreadySubscribedView>(dir, 'already-subscribed', hbs);
-  const nothing = compilePair<NothingNewView>(dir, 'nothing-new', hbs);
-  const strict = templatesFrom({ digest: digest.strict, confirm: confirm.strict, already: already.strict, nothing: nothing.strict }, budget);
-  const fast = templatesFrom({ digest: digest.fast, confirm: confirm.fast, already: already.fast, nothing: nothing.fast }, budget);
-  const samples = sampleViews();
-  const expected = fillSamples(strict, samples, 'sample fill');
-  // Twice: the second fill serves the digest cards from the per-card cache.
-  for (let pass = 0; pass < 2; pass++) {
-    const got = fillSamples(fast, samples, 'sample fill (per-recipient templates)');
-    const i = got.findIndex((g, k) => g !== expected[k]);
-    if (i >= 0) throw new TemplateError('sample fill', [`the per-recipient fill differs from the strict fill (sample output ${i}): a bug in src/mail/templates-compile.ts`]);
-  }
-  return fast;
-}
-
-/**
- * A rendered digest. A class, not an object literal with a `get htmlBytes()` closure: a getter closure per object
- * gives every object its own hidden class (map), allocated in old space — per recipient, that filled the old
- * generation and cost more garbage collection than the whole fill.
- */
-class Digest implements RenderedDigest {
-  #html: string | null = null;
-  constructor(
-    readonly subject: string,
-    readonly htmlBuffer: Buffer,
-    readonly text: string,
-    readonly papersShown: number,
-    readonly papersWebOnly: number,
-  ) {}
-
-  /** Decoded on first read only: the send path uses htmlBuffer and never pays for it. */
-  get html(): string {
-    return (this.#html ??= this.htmlBuffer.toString('utf8'));
-  }
-
-  get htmlBytes(): number {
-    return this.htmlBuffer.length;
-  }
-}
-
 function templatesFrom(t: Pairs, budget: number): Templates {
   const mail = <V extends CommonView>(pair: CompiledPair<V>, view: V): RenderedMail => ({ subject: view.subject, html: pair.html(view), text: pair.text(view) });
 
   const digest = (view: DigestView): RenderedDigest => {
     const attempt = (v: DigestView) => {
-      const html = t.digest.bytes(v);
+      const html = Buffer.from(t.digest.html(v), 'utf8');
       return { v, html, fits: html.length <= budget };
     };
     const all = view.papers.length;
@@ -188,13 +140,13 @@ function templatesFrom(t: Pairs, budget: number): Templates {
       }
     }
     if (!best) throw new Error(`digest HTML exceeds the ${budget}-byte budget even without papers: the template is too large`);
-    return new Digest(best.v.subject, best.html, t.digest.text(best.v), best.v.papers.length, all - best.v.papers.length);
+    const shown = best.v.papers.length;
+    return { subject: best.v.subject, html: best.html, text: t.digest.text(best.v), papersShown: shown, papersWebOnly: all - shown };
   };
 
   return {
     digest,
     digestHtml: (view) => t.digest.html(view),
-    digestHtmlBytes: (view) => t.digest.bytes(view),
     digestWebView: (view) => t.digest.html(webDigestView(view)),
     confirmation: (view) => mail(t.confirm, view),
     alreadySubscribed: (view) => mail(t.already, view),
@@ -213,7 +165,7 @@ export function templateSources(templatesDir: string): Record<TemplateName, stri
  * The slow path the compiled templates replace: fill the MJML source with Handlebars, then run MJML on it, per
  * recipient. Used by the equivalence test and the benchmark only.
  */
-export function fullMjmlRenderer(templatesDir: string): (name: TemplateName, view: object) => string {
+export function fullMjmlRenderer(templatesDir: string): (name: TemplateName, view: object) => Promise<string> {
   const dir = resolve(templatesDir);
   const hbs = createHbs();
   const sources = templateSources(dir);
@@ -231,9 +183,8 @@ interface Samples {
 }
 
 /**
- * Complete sample views: filled once by the strict templates at start, so a placeholder that names a missing field
- * fails at start-up rather than on the first send; and by the per-recipient templates, which must agree. The digest
- * has a paper with every optional field and one with none.
+ * Complete sample views, filled once at start so a placeholder that names a missing field fails at start-up rather
+ * than on the first send. The digest has a paper with every optional field and one with none.
  */
 function sampleViews(): Samples {
   const sub: Subscriber = {
@@ -291,20 +242,16 @@ function sampleViews(): Samples {
   };
 }
 
-/** Every template filled with the samples (every digest shape: as built, with overflow, empty, web view). */
-function fillSamples(t: Templates, s: Samples, what: string): string[] {
+/** Every template filled with the samples: every digest shape (as built, with overflow, empty, web view). */
+function fillSamples(t: Templates, s: Samples): void {
   try {
-    const out: string[] = [];
-    for (const v of [s.digest, fitDigestView(s.digest, 0, 1), fitDigestView(s.digest, 0, 0)]) {
-      const d = t.digest(v);
-      // d.html is decoded from the bytes fill: equal to the strict string only if the bytes are its UTF-8.
-      out.push(d.html, d.text, t.digestHtml(v), t.digestHtmlBytes(v).toString('utf8'));
-    }
-    out.push(t.digestWebView(s.digest));
-    for (const m of [t.confirmation(s.confirm), t.alreadySubscribed(s.already), t.nothingNew(s.nothing)]) out.push(m.html, m.text);
-    return out;
+    for (const v of [s.digest, fitDigestView(s.digest, 0, 1), fitDigestView(s.digest, 0, 0)]) t.digest(v);
+    t.digestWebView(s.digest);
+    t.confirmation(s.confirm);
+    t.alreadySubscribed(s.already);
+    t.nothingNew(s.nothing);
   } catch (err) {
     if (err instanceof TemplateError) throw err;
-    throw new TemplateError(what, [(err as Error).message]);
+    throw new TemplateError('sample fill', [(err as Error).message]);
   }
 }

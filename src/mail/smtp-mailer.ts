@@ -4,8 +4,9 @@
 // connection died. nodemailer's pool reports a drop before MAIL FROM and a drop after the final "." the same way
 // ("Connection closed unexpectedly", command CONN); here every failure is tagged `dataSent` — true once the whole
 // message went into the DATA stream — and the classifier (smtp-errors.ts) turns that into `unknown`, never resent.
+import { connect as netConnect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { Logger } from '../log.js';
 import type { Mailer, OutgoingMessage, SendOptions, SendResult } from './mailer.js';
 import { createMimeBuilder, type DkimKey, type MimeBuilder } from './mime.js';
@@ -41,23 +42,27 @@ interface Slot {
   abort: ((err: SmtpSendFailure) => void) | null;
 }
 
-export function parseSmtpUrl(url: string): SMTPConnection.Options {
+/** Where and how to connect, and the credentials to log in with (null: the relay takes us without AUTH). */
+export interface SmtpTarget {
+  options: SMTPConnection.Options & { host: string; port: number };
+  auth: SMTPConnection.AuthenticationCredentials | null;
+}
+
+export function parseSmtpUrl(url: string): SmtpTarget {
   const u = new URL(url);
   const secure = u.protocol === 'smtps:';
-  const opts: SMTPConnection.Options = {
-    host: u.hostname,
+  const opts: SmtpTarget['options'] = {
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: u.port ? Number(u.port) : secure ? 465 : 587,
     secure,
   };
-  if (u.username || u.password) {
-    opts.auth = { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) };
-  }
+  const auth = u.username || u.password ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : null;
   // A few query flags operators need in practice: ?ignoreTLS=true, ?requireTLS=true, ?tls.rejectUnauthorized=false
   const q = u.searchParams;
   if (q.get('ignoreTLS') === 'true') opts.ignoreTLS = true;
   if (q.get('requireTLS') === 'true') opts.requireTLS = true;
   if (q.get('tls.rejectUnauthorized') === 'false') opts.tls = { rejectUnauthorized: false };
-  return opts;
+  return { options: opts, auth };
 }
 
 export function redactSmtpUrl(url: string): string {
@@ -70,7 +75,8 @@ export class SmtpMailer implements Mailer {
   readonly kind = 'smtp' as const;
   readonly describe: string;
   private readonly build: MimeBuilder;
-  private readonly connOpts: SMTPConnection.Options;
+  private readonly connOpts: SmtpTarget['options'];
+  private readonly auth: SmtpTarget['auth'];
   private readonly maxConnections: number;
   private readonly maxMessages: number;
   /** The pool size: the send role caps its local concurrency from it. */
@@ -84,8 +90,10 @@ export class SmtpMailer implements Mailer {
   private readonly log: Logger;
 
   constructor(opts: SmtpMailerOptions) {
+    const target = parseSmtpUrl(opts.url);
+    this.auth = target.auth;
     this.connOpts = {
-      ...parseSmtpUrl(opts.url),
+      ...target.options,
       ...(opts.name ? { name: opts.name } : {}),
       connectionTimeout: 15_000,
       greetingTimeout: 15_000,
@@ -213,42 +221,52 @@ export class SmtpMailer implements Mailer {
   private open(): Promise<Slot> {
     this.opening += 1;
     return new Promise<Slot>((resolve, reject) => {
-      const conn = new SMTPConnection(this.connOpts);
-      const slot: Slot = { conn, messages: 0, busy: true, dead: false, abort: null };
       let ready = false;
-      const onDeath = (err: SmtpSendFailure | null) => {
-        slot.dead = true;
-        this.slots.delete(slot);
-        if (!ready) {
-          ready = true;
-          this.opening -= 1;
-          reject(err ?? new Error('SMTP connection closed before it was ready'));
-          return;
-        }
-        // A send waiting on this connection hears about it here (nodemailer reports the loss as an 'error' event).
-        slot.abort?.(err ?? Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION', command: 'CONN' }));
-        if (!slot.busy) this.pump();
+      const failEarly = (err: Error) => {
+        if (ready) return;
+        ready = true;
+        this.opening -= 1;
+        reject(err);
       };
-      conn.on('error', (err) => onDeath(err as SmtpSendFailure));
-      conn.on('end', () => onDeath(null));
-      conn.connect((err) => {
-        if (err) return onDeath(err as SmtpSendFailure);
-        // The message body and the final "." go out as separate writes; with Nagle on, the second waits for a
-        // delayed ACK (~40 ms per message on Linux). Replies are tiny anyway.
-        (conn as unknown as { _socket?: { setNoDelay?(v: boolean): void } })._socket?.setNoDelay?.(true);
-        const done = () => {
-          if (ready) return;
-          ready = true;
-          this.opening -= 1;
-          this.slots.add(slot);
-          resolve(slot);
+      // The TCP connection is ours, handed to nodemailer through its documented `connection` option (it upgrades it
+      // to TLS itself for smtps://): that is how we turn Nagle off. The message body and the final "." go out as
+      // separate writes; with Nagle on, the second waits for a delayed ACK (~40 ms per message on Linux).
+      tcpConnect(this.connOpts.host, this.connOpts.port, this.connOpts.connectionTimeout ?? 15_000).then((socket) => {
+        const conn = new SMTPConnection({ ...this.connOpts, connection: socket });
+        const slot: Slot = { conn, messages: 0, busy: true, dead: false, abort: null };
+        const onDeath = (err: SmtpSendFailure | null) => {
+          slot.dead = true;
+          this.slots.delete(slot);
+          if (!ready) {
+            socket.destroy();
+            failEarly(err ?? new Error('SMTP connection closed before it was ready'));
+            return;
+          }
+          // A send waiting on this connection hears about it here, one turn later: when the server ends the session
+          // with a reply (421 at MAIL FROM), nodemailer closes first and then hands the send its real error; that
+          // one must win over this generic loss.
+          setImmediate(() => {
+            slot.abort?.(err ?? Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION', command: 'CONN' }));
+            if (!slot.busy) this.pump();
+          });
         };
-        if (this.connOpts.auth && (conn as SMTPConnection & { allowsAuth?: boolean }).allowsAuth) {
-          conn.login(this.connOpts.auth as SMTPConnection.AuthenticationCredentials, (e) => (e ? onDeath(e as SmtpSendFailure) : done()));
-        } else {
-          done();
-        }
-      });
+        conn.on('error', (err) => onDeath(err as SmtpSendFailure));
+        conn.on('end', () => onDeath(null));
+        conn.connect((err) => {
+          if (err) return onDeath(err as SmtpSendFailure);
+          const done = () => {
+            if (ready) return;
+            ready = true;
+            this.opening -= 1;
+            this.slots.add(slot);
+            resolve(slot);
+          };
+          // Credentials in SMTP_URL mean the relay wants them: log in, and fail loudly (EAUTH) when it refuses or
+          // offers no AUTH at all, rather than send unauthenticated.
+          if (this.auth) conn.login(this.auth, (e) => (e ? onDeath(e as SmtpSendFailure) : done()));
+          else done();
+        });
+      }, (err: Error) => failEarly(err));
     });
   }
 
@@ -262,4 +280,25 @@ export class SmtpMailer implements Mailer {
       this.log.debug({ err }, 'closing an SMTP connection failed');
     }
   }
+}
+
+/** A TCP connection with Nagle off, or the connection error (ECONNECTION, ETIMEDOUT) after `timeoutMs`. */
+function tcpConnect(host: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host, port, noDelay: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(Object.assign(new Error(`Connection timeout (${host}:${port})`), { code: 'ETIMEDOUT', command: 'CONN' }));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      // ESOCKET, as nodemailer names a socket that could not be opened (the message keeps the cause: ECONNREFUSED…).
+      reject(Object.assign(err, { code: 'ESOCKET', command: 'CONN' }));
+    });
+  });
 }

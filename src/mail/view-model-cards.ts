@@ -1,6 +1,6 @@
-// The paper cards of a digest, pure: cleaned text and safe links per paper, computed once per paper and shared
-// (frozen) between recipients — see the memo below. view-model.ts re-exports what others use.
-import { describeReason } from '../digest/reason.js';
+// The paper cards of a digest, pure: cleaned text and safe links per paper (computed once per paper: see the memo
+// below), plus the recipient's rank and reason line. view-model.ts re-exports what others use.
+import { describeReason, type Reason } from '../digest/reason.js';
 import type { SelectedPaper } from '../digest/select.js';
 import type { Paper } from '../papers/paper.js';
 import { cleanText, hostIs, hostUnder, publicHostname, safeHttpsUrl, truncate } from './view-model-safety.js';
@@ -15,6 +15,8 @@ export interface DigestPaperView {
   url: string; // https://huggingface.co/papers/<id>
   authors: string; // "A, B, C et al."
   organization: string | null;
+  /** "A, B, C et al. · Org": authors and organization as one line ('' when neither is known). */
+  byline: string;
   stats: string; // "▲ 110 upvotes · 2 comments"
   summary: string; // trimmed for the email (budget); '' when the budget dropped it
   summaryFull: string; // untrimmed, for the web view
@@ -46,111 +48,80 @@ export function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-// Per-paper memo. A fleet renders the same few dozen papers for thousands of recipients: the cleaning, URL checks
-// and truncation below run once per paper (not once per recipient), and the same (paper, rank, summary length,
-// reason) always yields the SAME frozen DigestPaperView, which lets the renderer reuse that card's filled HTML
-// (compileFast in templates-compile.ts caches per frozen item object). Keyed by the Paper object, like topic
-// matching's memo (src/subscribers/topics.ts): papers are immutable values once normalized, shared by a worker's
-// jobs through the candidate cache, and entries vanish with them. The fields a memo was built from are checked by
-// identity on every use, so a paper edited in place gets a fresh memo rather than stale text. A frozen view holds
-// the paper's own data, its rank and the reason line — nothing else about a recipient (no links, no tokens), and
-// only primitives (a nested object could change under a frozen parent: keep DigestPaperView flat).
-interface PaperMemo {
-  source: unknown[];
-  base: Omit<DigestPaperView, 'rank' | 'numberPadded' | 'summary' | 'reason'>;
-  views: Map<string, DigestPaperView>;
-}
-const paperMemos = new WeakMap<Paper, PaperMemo>();
-const viewMemo = new WeakMap<DigestPaperView, PaperMemo>();
-/** Distinct (rank, summary length, reason) per paper kept; beyond it the paper's views start afresh (bounded). */
-const VARIANTS_MAX = 512;
+type PaperBase = Omit<DigestPaperView, 'rank' | 'numberPadded' | 'summary' | 'reason'>;
 
-const sourceOf = (p: Paper): unknown[] => [
-  p.id, p.title, p.summary, p.aiSummary, p.authors, p.authors.length, p.organization, p.organization?.name, p.organization?.fullname,
-  p.upvotes, p.comments, p.url, p.arxivUrl, p.githubRepo, p.projectPage,
-];
+// The cleaning, URL checks and truncation below depend on the paper alone, and a worker renders the same few dozen
+// papers for thousands of recipients: they run once per Paper object (a pure memo; entries vanish with the
+// objects). Papers are values: normalized once, then shared read-only by a worker's jobs (the candidate cache).
+const bases = new WeakMap<Paper, PaperBase>();
 
-function memoOf(p: Paper): PaperMemo {
-  const memo = paperMemos.get(p);
-  if (memo) {
-    const now = sourceOf(p);
-    if (now.every((v, i) => v === memo.source[i])) return memo;
-  }
-  const id = p.id;
-  const ai = cleanText(p.aiSummary, 4000);
-  const full = ai || cleanText(p.summary, 4000);
-  const projectUrl = safeHttpsUrl(p.projectPage, publicHostname);
-  const fresh: PaperMemo = {
-    source: sourceOf(p),
-    base: {
-      id,
-      title: cleanText(p.title, TITLE_CHARS) || id,
+function baseOf(p: Paper): PaperBase {
+  let base = bases.get(p);
+  if (!base) {
+    const ai = cleanText(p.aiSummary, 4000);
+    const authors = shortenAuthors(p.authors);
+    const organization = cleanText(p.organization?.fullname || p.organization?.name, 80) || null;
+    const projectUrl = safeHttpsUrl(p.projectPage, publicHostname);
+    base = {
+      id: p.id,
+      title: cleanText(p.title, TITLE_CHARS) || p.id,
       // The id is validated ([\w.-]+), so the canonical links built from it are always safe fallbacks.
-      url: safeHttpsUrl(p.url, HF) ?? `https://huggingface.co/papers/${encodeURIComponent(id)}`,
-      authors: shortenAuthors(p.authors),
-      organization: cleanText(p.organization?.fullname || p.organization?.name, 80) || null,
+      url: safeHttpsUrl(p.url, HF) ?? `https://huggingface.co/papers/${encodeURIComponent(p.id)}`,
+      authors,
+      organization,
+      byline: [authors, organization].filter(Boolean).join(' · '),
       stats: `▲ ${plural(p.upvotes, 'upvote', 'upvotes')} · ${plural(p.comments, 'comment', 'comments')}`,
-      summaryFull: full,
+      summaryFull: ai || cleanText(p.summary, 4000),
       summaryIsAi: Boolean(ai),
-      arxivUrl: safeHttpsUrl(p.arxivUrl, ARXIV) ?? `https://arxiv.org/abs/${encodeURIComponent(id)}`,
+      arxivUrl: safeHttpsUrl(p.arxivUrl, ARXIV) ?? `https://arxiv.org/abs/${encodeURIComponent(p.id)}`,
       codeUrl: safeHttpsUrl(p.githubRepo, GITHUB),
       projectUrl,
       projectHost: projectUrl ? new URL(projectUrl).hostname : null,
-    },
-    views: new Map(),
-  };
-  paperMemos.set(p, fresh);
-  return fresh;
-}
-
-function variant(memo: PaperMemo, rank: number, summaryChars: number, reason: string): DigestPaperView {
-  const key = `${rank}\u0000${summaryChars}\u0000${reason}`;
-  let v = memo.views.get(key);
-  if (!v) {
-    if (memo.views.size >= VARIANTS_MAX) memo.views.clear();
-    const b = memo.base;
-    v = Object.freeze({
-      rank,
-      numberPadded: String(rank).padStart(2, ' '),
-      id: b.id,
-      title: b.title,
-      url: b.url,
-      authors: b.authors,
-      organization: b.organization,
-      stats: b.stats,
-      summary: truncate(b.summaryFull, summaryChars),
-      summaryFull: b.summaryFull,
-      summaryIsAi: b.summaryIsAi,
-      arxivUrl: b.arxivUrl,
-      codeUrl: b.codeUrl,
-      projectUrl: b.projectUrl,
-      projectHost: b.projectHost,
-      reason,
-    });
-    memo.views.set(key, v);
-    viewMemo.set(v, memo);
+    };
+    bases.set(p, base);
   }
-  return v;
+  return base;
 }
 
-/** The card for one selected paper (frozen, shared between recipients with the same rank and reason: see above). */
+/** The card for one selected paper at `rank`, its summary cut to `summaryChars`. */
 export function paperView(sel: SelectedPaper, summaryChars = SUMMARY_CHARS, rank = 1): DigestPaperView {
-  const reasons = [...new Set(sel.reasons.map(describeReason))].join('; ');
-  let reason = reasonMemo.get(reasons);
-  if (reason === undefined) {
-    reason = cleanText(reasons, REASON_CHARS);
-    if (reasonMemo.size >= REASON_MEMO_MAX) reasonMemo.clear();
-    reasonMemo.set(reasons, reason);
-  }
-  return variant(memoOf(sel.paper), rank, summaryChars, reason);
+  return card(baseOf(sel.paper), rank, summaryChars, reasonLine(sel.reasons));
 }
-// Reason lines repeat across recipients (same topics, same phrases): cleaned once per distinct text. Bounded.
-const reasonMemo = new Map<string, string>();
-const REASON_MEMO_MAX = 10_000;
 
-/** The same card with its summary cut to `summaryChars` (the shared frozen variant when `p` came from paperView). */
+/** The same card with its summary cut to `summaryChars`. */
 export function withSummary(p: DigestPaperView, summaryChars: number): DigestPaperView {
-  const memo = viewMemo.get(p);
-  if (memo) return variant(memo, p.rank, summaryChars, p.reason);
-  return { ...p, summary: truncate(p.summaryFull, summaryChars) };
+  return card(p, p.rank, summaryChars, p.reason);
+}
+
+// One object shape for every card (a literal, not a spread: spreads of this size are slow and give each card its
+// own hidden class).
+function card(b: PaperBase, rank: number, summaryChars: number, reason: string): DigestPaperView {
+  return {
+    rank,
+    numberPadded: String(rank).padStart(2, ' '),
+    id: b.id,
+    title: b.title,
+    url: b.url,
+    authors: b.authors,
+    organization: b.organization,
+    byline: b.byline,
+    stats: b.stats,
+    summary: truncate(b.summaryFull, summaryChars),
+    summaryFull: b.summaryFull,
+    summaryIsAi: b.summaryIsAi,
+    arxivUrl: b.arxivUrl,
+    codeUrl: b.codeUrl,
+    projectUrl: b.projectUrl,
+    projectHost: b.projectHost,
+    reason,
+  };
+}
+
+function reasonLine(reasons: readonly Reason[]): string {
+  const lines: string[] = [];
+  for (const r of reasons) {
+    const line = describeReason(r);
+    if (!lines.includes(line)) lines.push(line);
+  }
+  return cleanText(lines.join('; '), REASON_CHARS);
 }

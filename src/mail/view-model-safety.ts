@@ -15,14 +15,30 @@ export function cleanText(value: string | null | undefined, max: number): string
 
 export function truncate(s: string, max: number): string {
   if (max <= 0) return '';
-  if (s.length <= max) return s; // UTF-16 length ≥ code points: short strings need no splitting
-  const chars = Array.from(s); // by code point: never split a surrogate pair
-  if (chars.length <= max) return s;
-  const cut = chars.slice(0, max - 1).join('');
+  if (s.length <= max) return s; // UTF-16 length ≥ code points: short strings need no counting
+  // Count code points (never split a surrogate pair) only as far as the cut: summaries run to thousands of
+  // characters and are cut to a few hundred, per recipient.
+  let i = 0;
+  let n = 0;
+  let cutEnd = 0;
+  while (i < s.length && n < max) {
+    if (n === max - 1) cutEnd = i;
+    const c = s.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? 2 : 1;
+    n++;
+  }
+  if (i >= s.length) return s; // at most `max` code points
+  const cut = s.slice(0, cutEnd);
   const space = cut.lastIndexOf(' ');
-  const base = space > max * 0.6 ? cut.slice(0, space) : cut;
-  return base.replace(/[\s,;:.\-–—]+$/, '') + '…';
+  let base = space > max * 0.6 ? cut.slice(0, space) : cut;
+  let end = base.length;
+  while (end > 0 && TRAILING.includes(base[end - 1]!)) end--;
+  base = base.slice(0, end);
+  return base + '…';
 }
+
+/** What a cut text does not end on before its ellipsis: spaces and punctuation that would dangle. */
+const TRAILING = ' \t\n\r\f\v,;:.-–—';
 
 export type HostRule = (host: string) => boolean;
 

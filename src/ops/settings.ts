@@ -1,7 +1,7 @@
 // Operator settings: every tunable value under one zod schema, stored in Redis as one JSON document, defaults
 // from code. A change is validated whole (a bad cron pattern or zone is refused with the reason and changes
 // nothing), appended to an audit log, and announced on a pub/sub channel so every process re-applies it live.
-import cronParser from 'cron-parser';
+import { CronExpressionParser } from 'cron-parser';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 
@@ -13,7 +13,7 @@ export const cronPattern = z.string().superRefine((v, ctx) => {
     return;
   }
   try {
-    cronParser.parseExpression(v, { tz: 'UTC' });
+    CronExpressionParser.parse(v, { tz: 'UTC' });
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: `is not a valid cron pattern: ${(err as Error).message}` });
   }

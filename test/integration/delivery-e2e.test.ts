@@ -102,7 +102,7 @@ describe('delivery end to end: 500 subscribers, 20 zones, 48 hours of ticks', ()
     mailer = new SmtpMailer({ url: sink.url, clock, log, maxConnections: 8 });
     const settings = { ...DEFAULT_SETTINGS, sendRatePerSecond: 10_000, sendConcurrency: 8 };
     worker = await startSendWorker(
-      { redis, keys, clock, log, linkSecrets: LINK_SECRETS, subscribers: store, papers, templates: compileTemplates(join(REPO_ROOT, 'templates')), mailer, ledger, metrics: createMetrics(),
+      { redis, keys, clock, log, linkSecrets: LINK_SECRETS, subscribers: store, papers, templates: await compileTemplates(join(REPO_ROOT, 'templates')), mailer, ledger, metrics: createMetrics(),
         config: { publicUrl: PUBLIC_URL, mailFrom: 'Papers Digest <digest@example.org>', mailReplyTo: null, listUnsubscribeMailto: null } },
       { connection: bull, prefix: keys.prefix, settings },
     );

@@ -5,7 +5,7 @@ import { buildSendParts, TEST_SEND_SETTINGS } from './send-harness.js';
 
 const [redisUrl, prefix, smtpUrl, leaseMs] = process.argv.slice(2);
 if (!redisUrl || !prefix || !smtpUrl || !leaseMs) throw new Error('usage: send-crash.child.ts <redisUrl> <prefix> <smtpUrl> <leaseMs>');
-const parts = buildSendParts(redisUrl, prefix, smtpUrl, { leaseMs: Number(leaseMs) });
+const parts = await buildSendParts(redisUrl, prefix, smtpUrl, { leaseMs: Number(leaseMs) });
 await startSendWorker(parts.deps, {
   connection: parts.bullConnection,
   prefix,

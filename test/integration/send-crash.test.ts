@@ -31,7 +31,7 @@ describe('worker killed mid-batch', () => {
   before(async () => {
     redis = await startRedis();
     sink = await startSmtpSink({ replyDelayMs: 15 });
-    parts = buildSendParts(redis.url, PREFIX, sink.url, { leaseMs: LEASE_MS });
+    parts = await buildSendParts(redis.url, PREFIX, sink.url, { leaseMs: LEASE_MS });
     queue = new Queue(QUEUES.send, { connection: parts.bullConnection, prefix: PREFIX });
     await parts.papers.replaceDay(PERIOD, papersFor(PERIOD), { source: 'test', url: 'test' });
   });

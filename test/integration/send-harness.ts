@@ -121,7 +121,7 @@ export interface SendParts {
 }
 
 /** The send job's dependencies against a given Redis and SMTP server (also used by the crash test's child). */
-export function buildSendParts(redisUrl: string, prefix: string, smtpUrl: string, opts: { clock?: () => Date; leaseMs?: number } = {}): SendParts {
+export async function buildSendParts(redisUrl: string, prefix: string, smtpUrl: string, opts: { clock?: () => Date; leaseMs?: number } = {}): Promise<SendParts> {
   const clock = opts.clock ?? (() => new Date());
   const redis = new Redis(redisUrl);
   const bullConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -130,7 +130,7 @@ export function buildSendParts(redisUrl: string, prefix: string, smtpUrl: string
   const mailer = new SmtpMailer({ url: smtpUrl, clock, log, maxConnections: 4, maxMessages: 50 });
   const papers = new PaperStore(redis, keys, clock);
   const subscribers = new TestSubscribers(redis, prefix);
-  const templates = compileTemplates(join(REPO_ROOT, 'templates'));
+  const templates = await compileTemplates(join(REPO_ROOT, 'templates'));
   const renderArchive = createArchiveRenderer({ subscribers, papers, templates, config: { publicUrl: PUBLIC_URL }, linkSecrets: LINK_SECRETS, clock });
   const ledger = new DeliveryLedger(redis, keys, clock, { leaseMs: opts.leaseMs ?? 60_000, renderArchive });
   const metrics = createMetrics();
@@ -149,7 +149,7 @@ export async function sendHarness(
   opts: { clock?: () => Date; settings?: Partial<Settings>; leaseMs?: number; sink?: SinkOptions } = {},
 ): Promise<SendHarness> {
   const sink = await startSmtpSink(opts.sink);
-  const parts = buildSendParts(redisUrl, prefix, sink.url, opts);
+  const parts = await buildSendParts(redisUrl, prefix, sink.url, opts);
   const { redis, bullConnection, mailer, deps } = parts;
   const queue = new Queue(QUEUES.send, { connection: bullConnection, prefix });
   const settings: Settings = { ...TEST_SEND_SETTINGS, ...opts.settings };

@@ -12,7 +12,7 @@
 
   var select = document.querySelector('select[data-detect-zone]');
   if (!select) return;
-  var zone = '';
+  var zone;
   try {
     zone = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
   } catch (_e) {
