@@ -1,13 +1,23 @@
 # papers-digest: one image, several roles (start --role all|web|worker).
-FROM node:20-slim
+# Stage 1 compiles the TypeScript (dev dependencies present only here); stage 2 holds the compiled JavaScript,
+# the production dependencies and the templates — no TypeScript, tsx or esbuild in the image.
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.mjs ./scripts/build.mjs
+COPY src ./src
+RUN npm run build
+
+FROM node:24-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
-COPY bin ./bin
-COPY src ./src
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY bin/papers-digest.js ./bin/papers-digest.js
 COPY templates ./templates
-COPY tsconfig.json ./
 RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node
 EXPOSE 3000

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Test entry: finds test/**/*.test.ts (or those under the paths given) and runs them with node's test runner
 // through tsx. Files run in parallel processes; each test file starts its own redis-server when it needs one.
-import { spawn } from 'node:child_process';
+// Tests that start the CLI run the compiled bin (dist/), so dist/ is built first when missing or stale.
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
@@ -18,6 +19,9 @@ function collect(path, out) {
   }
   return out;
 }
+
+const build = spawnSync(process.execPath, [new URL('../scripts/build.mjs', import.meta.url).pathname, '--if-stale'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 
 const args = process.argv.slice(2);
 const passthrough = args.filter((a) => a.startsWith('--'));
