@@ -19,14 +19,15 @@ import { silentLogger } from '../src/log.js';
 import type { Mailer, OutgoingMessage } from '../src/mail/mailer.js';
 import { compileTemplates } from '../src/mail/render.js';
 import { SmtpMailer } from '../src/mail/smtp-mailer.js';
-import { createMetrics } from '../src/ops/metrics.js';
-import { DEFAULT_SETTINGS } from '../src/ops/settings.js';
+import { createMetrics } from '../src/metrics/metrics.js';
+import { DEFAULT_SETTINGS } from '../src/settings/schema.js';
 import { normalizeEntries } from '../src/papers/normalize.js';
 import type { Paper } from '../src/papers/paper.js';
 import { PaperStore } from '../src/papers/store.js';
 import { QUEUES } from '../src/queue/catalog.js';
 import { makeKeys } from '../src/redis/keys.js';
 import { SubscriberStore } from '../src/subscribers/store.js';
+import { SuppressionList } from '../src/subscribers/suppression.js';
 import type { Subscriber } from '../src/subscribers/subscriber.js';
 import { FIXTURES, readFixture } from '../test/helpers/fixtures.js';
 import { startRedis } from '../test/helpers/redis-server.js';
@@ -188,10 +189,10 @@ export async function benchDelivery(opts: DeliveryBenchOptions = {}): Promise<De
     const settings = { ...DEFAULT_SETTINGS, sendRatePerSecond: 10_000, sendConcurrency: concurrency };
     const metrics = createMetrics();
     const worker = await startSendWorker(
-      { redis, keys, clock, log, subscribers: store, papers, ledger, mailer, metrics, templates: await compileTemplates(join(BENCH_DIR, '..', 'templates')),
+      { suppression: new SuppressionList(redis, keys), clock, log, subscribers: store, papers, ledger, mailer, metrics, templates: await compileTemplates(join(BENCH_DIR, '..', 'templates')),
         linkSecrets: [{ kid: 'b1', secret: 'bench-secret-0123456789-abcdefghijkl' }],
         config: { publicUrl: 'https://digest.example.org', mailFrom: 'Papers Digest <digest@example.org>', mailReplyTo: null, listUnsubscribeMailto: 'unsubscribe@example.org' } },
-      { connection: bull, prefix: keys.prefix, settings },
+      { connect: () => bull, prefix: keys.prefix, settings },
     );
     const sendQueue = new Queue(QUEUES.send, { connection: bull, prefix: keys.prefix });
 
@@ -223,7 +224,7 @@ export async function benchDelivery(opts: DeliveryBenchOptions = {}): Promise<De
     const renderBefore = await renderSeconds(metrics);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const tick = await runTick({ redis, keys, subscribers: store, sendQueue, clock, log, settings: { sendingPaused: false } });
+    const tick = await runTick({ subscribers: store, sendQueue, clock, log, settings: { sendingPaused: false } });
     const tickMs = performance.now() - t0;
     if (tick.enqueued !== n) throw new Error(`tick enqueued ${tick.enqueued} of ${n}`);
     await until(async () => (await sendQueue.getJobCounts('completed')).completed! + (await sendQueue.getJobCounts('failed')).failed! >= n, 30 * 60_000, 'all send jobs');
@@ -248,7 +249,6 @@ export async function benchDelivery(opts: DeliveryBenchOptions = {}): Promise<De
     await avg('subscriber', (id) => keys.subscriber(id));
     await avg('ledgerEntry', (id) => keys.edition(id, '2026-11-28'));
     await avg('sentPapers', (id) => keys.sentPapers(id));
-    await avg('archive', (id) => keys.archive(id, '2026-11-28'));
     await avg('bullmqJob', (id) => sendQueue.toKey(`digest-${id}-2026-11-28`));
 
     // Raw nodemailer, same sink, same connection count, the same messages.

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { makeKeys } from '../src/redis/keys.js';
 import { importSubscribers } from '../src/subscribers/csv-import.js';
 import { SubscriberStore } from '../src/subscribers/store.js';
-import { matchPaper, type MatchablePaper, type MatchPrefs } from '../src/subscribers/topics.js';
+import { matchPaper, type MatchablePaper, type MatchPrefs } from '../src/papers/topics.js';
 import { FIXTURES, readFixture } from '../test/helpers/fixtures.js';
 import { startRedis } from '../test/helpers/redis-server.js';
 

@@ -8,8 +8,9 @@ import { ClusterPrefixError, clusterOwnerUrl } from './redis/cluster.js';
 import { createRedis, waitReady } from './redis/connect.js';
 import { makeKeys, type Keys } from './redis/keys.js';
 import { ensureRedis, type RedisTarget } from './redis/managed.js';
-import { resolveSecrets, type ResolvedSecrets } from './ops/secrets.js';
-import { SettingsStore } from './ops/settings-store.js';
+import { resolveSecrets, type ResolvedSecrets } from './secrets.js';
+import { LiveSettings } from './settings/live.js';
+import { SettingsStore } from './settings/store.js';
 
 export type Clock = () => Date;
 
@@ -25,6 +26,11 @@ export interface Context {
   keys: Keys;
   secrets: ResolvedSecrets;
   settings: SettingsStore;
+  /**
+   * The settings as this process applies them, followed live (started on first use, on a connection of its own;
+   * one per process). Roles use it; one-shot CLI commands read the store.
+   */
+  liveSettings(): Promise<LiveSettings>;
   /** Register a cleanup step; run in reverse order by close(). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -97,7 +103,13 @@ export async function createContext(opts: ContextOptions = {}): Promise<Context>
     const keys = makeKeys(config.redisPrefix);
     const secrets = resolveSecrets(config, log);
     const settings = new SettingsStore(redis, keys, clock);
-    return { config, log, clock, redisTarget, redis, newRedis, redisCheck, keys, secrets, settings, onClose, close };
+    let live: Promise<LiveSettings> | null = null;
+    const liveSettings = () =>
+      (live ??= LiveSettings.start(settings, newRedis('settings-sub'), log.child({ mod: 'settings' })).then((l) => {
+        onClose(() => l.stop());
+        return l;
+      }));
+    return { config, log, clock, redisTarget, redis, newRedis, redisCheck, keys, secrets, settings, liveSettings, onClose, close };
   } catch (err) {
     await close();
     throw err;

@@ -1,39 +1,85 @@
-// Composition of the domain services on top of the infrastructure context. Each domain adds its store/service
-// here; roles (main.ts), the web app and CLI commands all take what they need from this one object.
+// The composition root every entry point shares (web, worker and CLI): the stores over the context's Redis, and
+// the parts that cost something to build — the compiled email templates, the mail transport, the metrics registry,
+// the queue handles — built on first use, once. A CLI command that sends nothing never compiles MJML or reads a
+// DKIM key; a role touches what it needs at start, so a broken template or key fails the start.
+import { fileURLToPath } from 'node:url';
 import type { Context } from './context.js';
-import { createMetrics, type Metrics } from './ops/metrics.js';
 import { createArchiveRenderer } from './digest/archive.js';
 import { DeliveryLedger } from './digest/ledger.js';
+import { sendConfirmation, type ConfirmationOutcome } from './mail/confirmation.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import { compileTemplates, type Templates } from './mail/render.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { openQueues, type OpsQueues } from './queue/handles.js';
 import { PaperStore } from './papers/store.js';
 import { SubscriberStore } from './subscribers/store.js';
-import { fileURLToPath } from 'node:url';
+import type { Subscriber } from './subscribers/subscriber.js';
+import { SuppressionList } from './subscribers/suppression.js';
+
+export const TEMPLATES_DIR = fileURLToPath(new URL('../templates', import.meta.url));
 
 export interface Services {
   ctx: Context;
-  metrics: Metrics;
-  /** SMTP pool or the .eml outbox (SMTP_URL unset); closed when the context closes. */
-  mailer: Mailer;
-  /** Delivery ledger per (subscriber, period), sent-papers ledger, archived web views (src/digest/ledger.ts). */
-  ledger: DeliveryLedger;
   subscribers: SubscriberStore;
   /** Scraped papers, per-day rankings, scrape freshness and log (src/papers/store.ts). */
   papers: PaperStore;
-  /** Every email template, compiled once here (a broken template fails the start). */
-  templates: Templates;
+  /** Delivery ledger per (subscriber, period) and the sent-papers ledger (src/digest/ledger.ts). */
+  ledger: DeliveryLedger;
+  /** Addresses never mailed (repeated hard bounces). */
+  suppression: SuppressionList;
+  /** Every email template, compiled on first use (a broken template fails there, at the start of a role). */
+  templates(): Promise<Templates>;
+  /** SMTP pool or the .eml outbox (SMTP_URL unset), made on first use; closed when the context closes. */
+  readonly mailer: Mailer;
+  /** This process's metrics registry (with process metrics), made on first use. */
+  readonly metrics: Metrics;
+  /** Handles on every queue for reading and managing them (one connection), opened on first use. */
+  readonly queues: OpsQueues;
+  /** Email someone who asked to subscribe: the confirm link, or their preferences link when already subscribed. */
+  sendConfirmation(subscriber: Subscriber): Promise<ConfirmationOutcome>;
 }
 
-export async function createServices(ctx: Context): Promise<Services> {
-  const metrics = createMetrics({ defaultMetrics: true });
-  const mailer = createMailer(ctx.config, ctx.log, { clock: ctx.clock });
-  ctx.onClose(() => mailer.close());
+export function createServices(ctx: Context): Services {
   const subscribers = new SubscriberStore(ctx.redis, ctx.keys, ctx.clock);
   const papers = new PaperStore(ctx.redis, ctx.keys, ctx.clock);
-  const templates = await compileTemplates(fileURLToPath(new URL('../templates', import.meta.url)));
+  let templates: Promise<Templates> | null = null;
+  const compiled = () => (templates ??= compileTemplates(TEMPLATES_DIR));
   // Archive links render the edition again from the ledger's selection (no HTML stored per digest).
-  const renderArchive = createArchiveRenderer({ subscribers, papers, templates, config: ctx.config, linkSecrets: ctx.secrets.linkSecrets, clock: ctx.clock });
-  const ledger = new DeliveryLedger(ctx.redis, ctx.keys, ctx.clock, { renderArchive });
-  return { ctx, metrics, mailer, ledger, subscribers, papers, templates };
+  const renderArchive = createArchiveRenderer({ subscribers, papers, templates: compiled, config: ctx.config, linkSecrets: ctx.secrets.linkSecrets, clock: ctx.clock });
+  let mailer: Mailer | null = null;
+  let metrics: Metrics | null = null;
+  let queues: OpsQueues | null = null;
+  const services: Services = {
+    ctx,
+    subscribers,
+    papers,
+    ledger: new DeliveryLedger(ctx.redis, ctx.keys, ctx.clock, { renderArchive }),
+    suppression: new SuppressionList(ctx.redis, ctx.keys),
+    templates: compiled,
+    get mailer() {
+      if (!mailer) {
+        const m = createMailer(ctx.config, ctx.log, { clock: ctx.clock });
+        ctx.onClose(() => m.close());
+        mailer = m;
+      }
+      return mailer;
+    },
+    get metrics() {
+      return (metrics ??= createMetrics({ defaultMetrics: true }));
+    },
+    get queues() {
+      if (!queues) {
+        const q = openQueues(ctx.newRedis('queues', true), ctx.config.redisPrefix);
+        ctx.onClose(() => q.close());
+        queues = q;
+      }
+      return queues;
+    },
+    async sendConfirmation(subscriber) {
+      const { config, secrets, clock, log } = ctx;
+      return sendConfirmation({ config, linkSecrets: secrets.linkSecrets, clock, log, mailer: services.mailer, templates: await compiled() }, subscriber);
+    },
+  };
+  return services;
 }

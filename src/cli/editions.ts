@@ -2,7 +2,7 @@
 // skipped / pending. Walks every subscriber to find the editions not started yet, with a progress line.
 // Without --period it shows every edition under way now: editions are keyed by each subscriber's local date, so
 // two or three daily periods (and the current ISO week) are "today" somewhere at any instant (src/ops/periods.ts).
-import { withCliServices } from '../ops/cli-context.js';
+import { withCliServices } from './context.js';
 import { editionStatuses, type EditionStatus } from '../ops/edition-status.js';
 import { periodsNow } from '../ops/periods.js';
 import { parseCommandArgs, progress, UsageError, writeJson, type CliCommand } from './command.js';
@@ -37,8 +37,8 @@ message was sent) and are never resent automatically. Failed ones can be retried
       const now = ctx.clock();
       const live = periodsNow(now);
       const periods = values.period ? [values.period] : [...live.daily, ...live.weekly];
-      const bar = progress(io, 'scanning subscribers', await ctx.redis.zcard(ctx.keys.subscribersAll));
-      const all = await editionStatuses({ redis: ctx.redis, keys: ctx.keys, subscribers: services.subscribers }, periods, (done) => bar.update(done));
+      const bar = progress(io, 'scanning subscribers', await services.subscribers.count());
+      const all = await editionStatuses(services, periods, (done) => bar.update(done));
       bar.done('done');
       // A weekly period nobody gets is noise; a daily one under way is shown even when empty (that is news too).
       const shown = values.period ? all : all.filter((s) => live.daily.includes(s.period) || s.eligible > 0);

@@ -1,7 +1,7 @@
 // `papers-digest pause [sending|scraping|all]` and `resume …`: flip the global pause flags in the live settings.
 // Pausing sending stops new digests from going out (send jobs wait; nothing is dropped); pausing scraping stops
 // the scheduled scrapes. Both are audited like any settings change and apply to running workers within seconds.
-import { withCliContext } from '../ops/cli-context.js';
+import { withCliContext } from './context.js';
 import { parseCommandArgs, UsageError, writeJson, type CliCommand } from './command.js';
 
 type What = 'sending' | 'scraping' | 'all';

@@ -2,10 +2,10 @@
 // worker would send this subscriber now (same selection, templates, links), write its HTML, send nothing.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { nextOccurrence } from '../digest/schedule.js';
-import { withCliServices } from '../ops/cli-context.js';
+import { nextOccurrence } from '../schedule/schedule.js';
+import { composeDeps, withCliServices } from './context.js';
 import { composeDigest } from '../ops/compose.js';
-import { maskEmail } from '../ops/mask.js';
+import { maskEmail } from '../util/redact.js';
 import type { Services } from '../services.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import { parseCommandArgs, UsageError, writeJson, type CliCommand } from './command.js';
@@ -43,7 +43,7 @@ quietDayPolicy=skip, inactive or suppressed subscriber) it says why and exits 1.
       const sub = await findSubscriber(services, values.subscriber!);
       const now = services.ctx.clock();
       const period = values.period ?? nextOccurrence(sub, now).period;
-      const c = await composeDigest(services, { subscriber: sub, period, now });
+      const c = await composeDigest(await composeDeps(services), { subscriber: sub, period, now });
       if (!c.message) {
         const reason = c.outcome.kind === 'settled' ? c.outcome.reason : c.outcome.kind;
         if (values.json) writeJson(io, { ok: false, subscriberId: sub.id, period, wouldSend: false, reason });

@@ -1,6 +1,5 @@
 // `papers-digest retry-failed --period P`: re-run the send of every edition that failed in a period.
-import { withCliContext } from '../ops/cli-context.js';
-import { openQueues } from '../ops/queues.js';
+import { withCliServices } from './context.js';
 import { retryFailed } from '../ops/retry-failed.js';
 import { parseCommandArgs, progress, UsageError, writeJson, type CliCommand } from './command.js';
 import { PERIOD_RE } from './preview.js';
@@ -18,22 +17,17 @@ A running worker does the sending; the rate limit and pause settings apply as us
     const { values } = parseCommandArgs(argv, { period: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, false);
     if (!values.period) throw new UsageError('--period is required');
     if (!PERIOD_RE.test(values.period)) throw new UsageError('--period must be YYYY-MM-DD or YYYY-Www');
-    return withCliContext(io, async (ctx) => {
-      const queues = openQueues(ctx.newRedis('cli-queues'), ctx.config.redisPrefix);
-      try {
-        const bars: ReturnType<typeof progress>[] = [];
-        const r = await retryFailed({ redis: ctx.redis, keys: ctx.keys, sendQueue: queues.send, clock: ctx.clock }, values.period!, {
-          dryRun: values['dry-run'],
-          onProgress: (done, total) => (bars[0] ??= progress(io, 'requeueing', total)).update(done),
-        });
-        bars[0]?.done('done');
-        if (values.json) writeJson(io, { ...r, dryRun: values['dry-run'] });
-        else if (values['dry-run']) io.stdout.write(`${r.failed} failed edition(s) in ${r.period} would be retried\n`);
-        else io.stdout.write(`${r.requeued} of ${r.failed} failed edition(s) in ${r.period} requeued${r.skipped ? ` (${r.skipped} changed meanwhile, left alone)` : ''}\n`);
-        return 0;
-      } finally {
-        await queues.close();
-      }
+    return withCliServices(io, async (services) => {
+      const bars: ReturnType<typeof progress>[] = [];
+      const r = await retryFailed({ ledger: services.ledger, sendQueue: services.queues.send, clock: services.ctx.clock }, values.period!, {
+        dryRun: values['dry-run'],
+        onProgress: (done, total) => (bars[0] ??= progress(io, 'requeueing', total)).update(done),
+      });
+      bars[0]?.done('done');
+      if (values.json) writeJson(io, { ...r, dryRun: values['dry-run'] });
+      else if (values['dry-run']) io.stdout.write(`${r.failed} failed edition(s) in ${r.period} would be retried\n`);
+      else io.stdout.write(`${r.requeued} of ${r.failed} failed edition(s) in ${r.period} requeued${r.skipped ? ` (${r.skipped} changed meanwhile, left alone)` : ''}\n`);
+      return 0;
     });
   },
 };

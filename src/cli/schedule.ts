@@ -2,9 +2,8 @@
 // upserted), the next few scrape instants of the cron pattern, and how many digests fall due in each hour of the
 // next 24 hours (from the due index).
 import { CronExpressionParser } from 'cron-parser';
-import { withCliContext } from '../ops/cli-context.js';
-import { dueHistogram } from '../ops/due-histogram.js';
-import { openQueues, schedulers } from '../ops/queues.js';
+import { withCliServices } from './context.js';
+import { schedulers } from '../ops/queues.js';
 import { parseCommandArgs, UsageError, writeJson, type CliCommand } from './command.js';
 
 export function nextCronRuns(pattern: string, tz: string, after: Date, n: number): Date[] {
@@ -27,11 +26,10 @@ next N hours (default 24, UTC), plus any overdue ones the next tick will fan out
     if (positionals.length !== 1 || positionals[0] !== 'show') throw new UsageError('say: schedule show');
     const hours = Number(values.hours);
     if (!Number.isInteger(hours) || hours < 1 || hours > 168) throw new UsageError('--hours must be an integer from 1 to 168');
-    return withCliContext(io, async (ctx) => {
+    return withCliServices(io, async ({ ctx, queues, subscribers }) => {
       const now = ctx.clock();
-      const queues = openQueues(ctx.newRedis('cli-queues'), ctx.config.redisPrefix);
-      try {
-        const [settings, scheds, due] = await Promise.all([ctx.settings.get(), schedulers(queues), dueHistogram(ctx.redis, ctx.keys, now, hours)]);
+      {
+        const [settings, scheds, due] = await Promise.all([ctx.settings.get(), schedulers(queues), subscribers.dueHistogram(now, hours)]);
         const upcomingScrapes = nextCronRuns(settings.scrapePattern, settings.scrapeTimezone, now, 3);
         const total = due.hours.reduce((a, h) => a + h.count, 0);
         if (values.json) {
@@ -57,8 +55,6 @@ next N hours (default 24, UTC), plus any overdue ones the next tick will fan out
         for (const h of due.hours) out.push(`  ${h.start.toISOString().slice(0, 10)} ${hhmm(h.start)}  ${String(h.count).padStart(6)}  ${'█'.repeat(Math.round((h.count / max) * 40))}`);
         io.stdout.write(out.join('\n') + '\n');
         return 0;
-      } finally {
-        await queues.close();
       }
     });
   },

@@ -3,8 +3,7 @@
 // normalized papers as a JSON array (the contract in DESIGN.md). A layout error exits 1 and stores nothing.
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
-import { withCliContext } from '../ops/cli-context.js';
-import { PaperStore } from '../papers/store.js';
+import { withCliServices } from './context.js';
 import { ScrapeLayoutError } from '../scrape/errors.js';
 import { RedisEtagCache } from '../scrape/etag-cache.js';
 import { HttpClient, scraperUserAgent } from '../scrape/http.js';
@@ -91,12 +90,11 @@ export const command: CliCommand = {
     };
     try {
       if (dryRun) return report(await scrapeListing({ source: makeSource(null), store: null, cache: null, log, clock: () => new Date() }, req));
-      return await withCliContext(
+      return await withCliServices(
         io,
-        async (ctx) => {
+        async ({ ctx, papers }) => {
           const cache = new RedisEtagCache(ctx.redis, ctx.keys);
-          const store = new PaperStore(ctx.redis, ctx.keys, ctx.clock);
-          return report(await scrapeListing({ source: makeSource(cache), store, cache, log, clock: ctx.clock }, req));
+          return report(await scrapeListing({ source: makeSource(cache), store: papers, cache, log, clock: ctx.clock }, req));
         },
         { verbose: values.verbose },
       );

@@ -3,10 +3,10 @@
 // Message-ID so it can never be mistaken for (or deduplicated against) the real edition. Records nothing.
 import { randomBytes } from 'node:crypto';
 import { mailDomain } from '../config.js';
-import { nextOccurrence } from '../digest/schedule.js';
-import { withCliServices } from '../ops/cli-context.js';
+import { nextOccurrence } from '../schedule/schedule.js';
+import { composeDeps, withCliServices } from './context.js';
 import { composeDigest, sampleSubscriber } from '../ops/compose.js';
-import { maskEmail } from '../ops/mask.js';
+import { maskEmail } from '../util/redact.js';
 import { normalizeEmail } from '../subscribers/email.js';
 import { parseCommandArgs, UsageError, writeJson, type CliCommand } from './command.js';
 import { findSubscriber, PERIOD_RE } from './preview.js';
@@ -36,7 +36,7 @@ Careful: with --subscriber, the links in the message (preferences, unsubscribe) 
       const now = services.ctx.clock();
       const sub = values.subscriber ? await findSubscriber(services, values.subscriber) : sampleSubscriber(to, await services.ctx.settings.get(), now);
       const period = values.period ?? nextOccurrence(sub, now).period;
-      const c = await composeDigest(services, { subscriber: { ...sub, email: to }, period, now });
+      const c = await composeDigest(await composeDeps(services), { subscriber: { ...sub, email: to }, period, now });
       if (!c.message) {
         const reason = c.outcome.kind === 'settled' ? c.outcome.reason : c.outcome.kind;
         if (values.json) writeJson(io, { ok: false, period, reason });

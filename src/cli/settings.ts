@@ -1,9 +1,9 @@
 // `papers-digest settings get|set|history`: read and change the live operator settings. A change is validated
 // whole by the same schema the admin form uses; a refused change names every bad field, writes nothing and exits 2.
 // Every accepted change lands in the audit log with by = "cli" and reaches running processes within seconds.
-import { withCliContext } from '../ops/cli-context.js';
-import { coerceSettingValue, DEFAULT_SETTINGS, SETTING_KEYS, SettingsError, type Settings } from '../ops/settings.js';
-import type { AuditEntry } from '../ops/settings-store.js';
+import { withCliContext } from './context.js';
+import { coerceSettingValue, DEFAULT_SETTINGS, SETTING_KEYS, SettingsError, type Settings } from '../settings/schema.js';
+import type { AuditEntry } from '../settings/store.js';
 import { parseCommandArgs, UsageError, writeJson, type CliCommand, type CliIo } from './command.js';
 
 const HELP = `papers-digest settings get [key] [--json]

@@ -2,15 +2,13 @@
 // store. Validation is the store's (same rules and messages as the web pages); CSV is the DESIGN.md format.
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
-import type { Context } from '../context.js';
 import { subscriberLinks } from '../links/signed-links.js';
-import { withCliContext } from '../ops/cli-context.js';
-import { createServices } from '../services.js';
-import { sendConfirmation } from '../subscribers/confirmation.js';
+import { withCliServices } from './context.js';
+import type { Services } from '../services.js';
 import { CsvHeaderError, exportSubscribers, importSubscribers } from '../subscribers/csv-import.js';
 import { formatFrequency, formatSendTime, PreferencesError } from '../subscribers/preferences.js';
 import { STATUSES } from '../subscribers/codec.js';
-import { SubscriberStore } from '../subscribers/store.js';
+import type { SubscriberStore } from '../subscribers/store.js';
 import type { Subscriber, SubscriberStatus } from '../subscribers/subscriber.js';
 import { parseCommandArgs, progress, UsageError, writeJson, type CliCommand, type CliIo } from './command.js';
 
@@ -95,7 +93,7 @@ async function find(store: SubscriberStore, ref: string): Promise<Subscriber> {
   return s;
 }
 
-function describeSubscriber(ctx: Context, s: Subscriber, dueAt: Date | null) {
+function describeSubscriber({ ctx }: Services, s: Subscriber, dueAt: Date | null) {
   const links = subscriberLinks(ctx.config.publicUrl, s, ctx.secrets.linkSecrets, ctx.clock());
   return { subscriber: s, nextDueAt: dueAt?.toISOString() ?? null, links: { preferences: links.preferences, unsubscribe: links.unsubscribe } };
 }
@@ -122,18 +120,13 @@ function statusOption(v: string | undefined, fallback: SubscriberStatus[] | null
   return new Set([v as SubscriberStatus]);
 }
 
-async function confirmationSender(ctx: Context) {
-  const services = await createServices(ctx);
-  return (s: Subscriber) => sendConfirmation(services, s);
-}
-
-async function newSubscriberDefaults(ctx: Context): Promise<{ timezone: string; sendTime: string }> {
+async function newSubscriberDefaults({ ctx }: Services): Promise<{ timezone: string; sendTime: string }> {
   const settings = await ctx.settings.get();
   return { timezone: settings.defaultTimezone, sendTime: settings.defaultSendTime };
 }
 
-async function run(sub: string, positionals: string[], v: Values, io: CliIo, ctx: Context): Promise<number> {
-  const store = new SubscriberStore(ctx.redis, ctx.keys, ctx.clock);
+async function run(sub: string, positionals: string[], v: Values, io: CliIo, services: Services): Promise<number> {
+  const store = services.subscribers;
   const ref = () => {
     if (!positionals[0]) throw new UsageError(`${sub} needs an id or email`);
     return positionals[0];
@@ -141,15 +134,15 @@ async function run(sub: string, positionals: string[], v: Values, io: CliIo, ctx
   switch (sub) {
     case 'add': {
       // Unless given, a new subscriber gets the live default send time and zone (settings defaultSendTime/-Timezone).
-      const defaults = await newSubscriberDefaults(ctx);
+      const defaults = await newSubscriberDefaults(services);
       const { subscriber, created } = await store.create({ email: ref(), status: v.confirmed ? 'active' : 'pending', ...defaults, ...preferencePatch(v) });
       if (!created) {
         io.stderr.write(`already subscribed (status ${subscriber.status}); nothing changed — use update\n`);
         return 1;
       }
       let confirmation = v.confirmed ? 'not needed (--confirmed)' : 'sent';
-      if (!v.confirmed) await (await confirmationSender(ctx))(subscriber).catch((err: Error) => (confirmation = `FAILED: ${err.message}`));
-      if (v.json) writeJson(io, { ...describeSubscriber(ctx, subscriber, await store.dueAt(subscriber.id)), confirmation });
+      if (!v.confirmed) await services.sendConfirmation(subscriber).catch((err: Error) => (confirmation = `FAILED: ${err.message}`));
+      if (v.json) writeJson(io, { ...describeSubscriber(services, subscriber, await store.dueAt(subscriber.id)), confirmation });
       else io.stdout.write(`added ${subscriber.id} (${subscriber.status}); confirmation email ${confirmation}\n`);
       return confirmation.startsWith('FAILED') ? 1 : 0;
     }
@@ -167,7 +160,7 @@ async function run(sub: string, positionals: string[], v: Values, io: CliIo, ctx
     }
     case 'show': {
       const s = await find(store, ref());
-      const d = describeSubscriber(ctx, s, await store.dueAt(s.id));
+      const d = describeSubscriber(services, s, await store.dueAt(s.id));
       if (v.json) writeJson(io, d);
       else printSubscriber(io, d);
       return 0;
@@ -188,7 +181,7 @@ async function run(sub: string, positionals: string[], v: Values, io: CliIo, ctx
       if (todo.length === 0) throw new UsageError('update needs a preference option or an action (--confirm, --pause-until, --resume, --unsubscribe, --revoke-links)');
       for (const [, step] of todo) await step();
       const after = (await store.get(s.id))!;
-      const d = describeSubscriber(ctx, after, await store.dueAt(s.id));
+      const d = describeSubscriber(services, after, await store.dueAt(s.id));
       if (v.json) writeJson(io, d);
       else printSubscriber(io, d);
       return 0;
@@ -201,9 +194,9 @@ async function run(sub: string, positionals: string[], v: Values, io: CliIo, ctx
       return 0;
     }
     case 'resend':
-      return runResend(await find(store, ref()), v, io, ctx);
+      return runResend(await find(store, ref()), v, io, services);
     case 'import':
-      return runImport(store, ref(), v, io, ctx);
+      return runImport(store, ref(), v, io, services);
     case 'export':
       return runExport(store, v, io);
     default:
@@ -216,20 +209,20 @@ const RESEND_REFUSED: Partial<Record<SubscriberStatus, string>> = {
   bouncing: 'their mailbox refuses our mail; correct the address with update --email first',
 };
 
-async function runResend(s: Subscriber, v: Values, io: CliIo, ctx: Context): Promise<number> {
+async function runResend(s: Subscriber, v: Values, io: CliIo, services: Services): Promise<number> {
   const why = RESEND_REFUSED[s.status];
   if (why) {
     io.stderr.write(`refused, nothing sent: subscriber ${s.id} is ${s.status} — ${why}\n`);
     return 2;
   }
-  const outcome = await (await confirmationSender(ctx))(s);
+  const outcome = await services.sendConfirmation(s);
   const sent = outcome === 'confirm-sent' ? 'confirmation link' : 'preferences link';
   if (v.json) writeJson(io, { subscriberId: s.id, status: s.status, sent: outcome === 'confirm-sent' ? 'confirm' : 'preferences' });
   else io.stdout.write(`sent ${s.id} (${s.status}) a ${sent}\n`);
   return 0;
 }
 
-async function runImport(store: SubscriberStore, file: string, v: Values, io: CliIo, ctx: Context): Promise<number> {
+async function runImport(store: SubscriberStore, file: string, v: Values, io: CliIo, services: Services): Promise<number> {
   const size = file === '-' ? null : statSync(file).size;
   const input = file === '-' ? process.stdin : createReadStream(file);
   const bar = progress(io, 'importing', size);
@@ -241,10 +234,10 @@ async function runImport(store: SubscriberStore, file: string, v: Values, io: Cl
     }
   }
   const report = await importSubscribers(store, counted(), {
-    defaults: await newSubscriberDefaults(ctx),
+    defaults: await newSubscriberDefaults(services),
     confirmed: v.confirmed,
     update: v.update,
-    ...(v.confirmed ? {} : { sendConfirmation: await confirmationSender(ctx) }),
+    ...(v.confirmed ? {} : { sendConfirmation: (s: Subscriber) => services.sendConfirmation(s) }),
     onBatch: () => bar.update(size === null ? bytes : Math.min(bytes, size)),
   });
   bar.done(`${report.rows} rows: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.invalid.length} refused`);
@@ -282,7 +275,7 @@ export const command: CliCommand = {
     const [sub, ...rest] = positionals;
     if (!sub || !['add', 'list', 'show', 'update', 'remove', 'resend', 'import', 'export'].includes(sub)) throw new UsageError(`expected a subcommand: add, list, show, update, remove, resend, import, export`);
     try {
-      return await withCliContext(io, (ctx) => run(sub, rest, values, io, ctx), { verbose: values.verbose });
+      return await withCliServices(io, (services) => run(sub, rest, values, io, services), { verbose: values.verbose });
     } catch (err) {
       if (err instanceof PreferencesError) return refused(io, err);
       if (err instanceof CsvHeaderError) {

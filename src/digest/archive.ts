@@ -8,13 +8,14 @@ import type { Templates } from '../mail/render.js';
 import { buildDigestView } from '../mail/view-model.js';
 import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
-import { TOPICS } from '../subscribers/topics.js';
+import { TOPICS } from '../papers/topics.js';
 import type { ArchiveRenderer } from './ledger.js';
 
 export interface ArchiveDeps {
   subscribers: { get(id: string): Promise<Subscriber | null> };
   papers: { getMany(ids: string[]): Promise<Paper[]> };
-  templates: Pick<Templates, 'digestWebView'>;
+  /** Compiled on first use (the composition root compiles the templates lazily). */
+  templates: () => Promise<Pick<Templates, 'digestWebView'>>;
   config: Pick<Config, 'publicUrl'>;
   linkSecrets: readonly LinkSecret[];
   clock: () => Date;
@@ -46,6 +47,6 @@ export function createArchiveRenderer(deps: ArchiveDeps): ArchiveRenderer {
       links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive(period) },
       topicLabels,
     });
-    return deps.templates.digestWebView(view);
+    return (await deps.templates()).digestWebView(view);
   };
 }

@@ -1,6 +1,8 @@
 // The delivery ledger: one entry per (subscriber, period), the record that makes "exactly one digest per period"
-// hold across duplicate jobs, retries and crashed workers. Plus the sent-papers ledger (a paper is never sent to the
-// same subscriber twice) and the archived web view of each delivered digest.
+// hold across duplicate jobs, retries and crashed workers; a per-period index (subscriber → state) for operators;
+// and the sent-papers ledger (a paper is never sent to the same subscriber twice). It owns those keys: operator
+// views and actions read and change them through the methods here. The web view of a delivered digest is rendered
+// again from the edition's selection (archive.ts), never stored.
 //
 // Entry states (HASH keys.edition):
 //   claimed    a worker owns it (owner + leaseUntil) and has not yet handed the message to SMTP
@@ -10,16 +12,11 @@
 //   sent       {sentAt, response, messageId, paperIds}
 //   failed     permanent SMTP refusal          unknown    maybe delivered (connection lost after the data)
 //   suppressed address suppressed / bouncing   skipped    nothing to send (quiet day, inactive, stale papers)
-// Transitions that race (claim, the sending marker) are Lua scripts; the final mark is one MULTI with the
-// sent-papers ZSET and the archive, so a crash can never leave "sent" without its papers recorded or vice versa.
-import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+// Transitions that race (claim, the sending marker, an operator's reopen) are Lua scripts; the final mark is one
+// MULTI with the sent-papers ZSET, so a crash can never leave "sent" without its papers recorded or vice versa.
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
-import type { Reason } from './reason.js';
-
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
+import type { Reason } from '../papers/reason.js';
 
 export type EditionState = 'claimed' | 'sending' | 'retrying' | 'sent' | 'failed' | 'unknown' | 'suppressed' | 'skipped';
 export const FINAL_STATES: readonly EditionState[] = ['sent', 'failed', 'unknown', 'suppressed', 'skipped'];
@@ -110,11 +107,9 @@ export interface LedgerOptions {
   entryTtlSeconds?: number;
   /** Sent-papers entries older than this are trimmed (must exceed the selection lookback). */
   sentPapersRetentionDays?: number;
-  /** How long a web view stored as HTML (markSent's webHtml) stays available behind the archive link. */
-  archiveTtlSeconds?: number;
   /**
-   * Renders the web view of a delivered edition from its stored selection when no HTML was stored. Rendering
-   * again costs milliseconds; storing the HTML of every digest for a month costs ~10 KB per subscriber per day.
+   * Renders the web view of a delivered edition from its stored selection. Rendering again costs milliseconds;
+   * storing the HTML of every digest for a month would cost ~10 KB per subscriber per day.
    */
   renderArchive?: ArchiveRenderer;
 }
@@ -170,6 +165,14 @@ redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 return 1
 `;
 
+// KEYS: entry, index. ARGV: subscriberId, nowIso. 1 when reopened.
+const REOPEN = `
+if redis.call('HGET', KEYS[1], 'state') ~= 'failed' then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'retrying', 'updatedAt', ARGV[2], 'reopenedAt', ARGV[2])
+redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil')
+redis.call('HSET', KEYS[2], ARGV[1], 'retrying')
+return 1`;
+
 function num(v: string | undefined): number | null {
   return v === undefined || v === '' ? null : Number(v);
 }
@@ -178,7 +181,6 @@ export class DeliveryLedger {
   private readonly leaseMs: number;
   private readonly ttl: number;
   private readonly retentionMs: number;
-  private readonly archiveTtl: number;
   private readonly renderArchive: ArchiveRenderer | null;
 
   constructor(
@@ -190,7 +192,6 @@ export class DeliveryLedger {
     this.leaseMs = opts.leaseMs ?? 5 * 60_000;
     this.ttl = opts.entryTtlSeconds ?? 40 * 24 * 3600;
     this.retentionMs = (opts.sentPapersRetentionDays ?? 45) * 24 * 3600_000;
-    this.archiveTtl = opts.archiveTtlSeconds ?? 30 * 24 * 3600;
     this.renderArchive = opts.renderArchive ?? null;
   }
 
@@ -227,13 +228,13 @@ export class DeliveryLedger {
   }
 
   /**
-   * Delivered: the entry, the sent-papers ledger (trimmed by age) and the archived web view, in one MULTI.
+   * Delivered: the entry and the sent-papers ledger (trimmed by age), in one MULTI.
    * Not owner-checked on purpose: a 250 reply is the best knowledge there is, even if the lease ran out meanwhile.
    */
   async markSent(
     subscriberId: string,
     period: string,
-    result: { response: string; messageId: string; paperIds: string[]; selection?: EditionSelection[]; webHtml?: string | null },
+    result: { response: string; messageId: string; paperIds: string[]; selection?: EditionSelection[] },
   ): Promise<void> {
     const now = this.clock();
     const entry = this.keys.edition(subscriberId, period);
@@ -258,7 +259,6 @@ export class DeliveryLedger {
       tx.zremrangebyscore(sent, '-inf', now.getTime() - this.retentionMs);
       tx.pexpire(sent, this.retentionMs);
     }
-    if (result.webHtml) tx.set(this.keys.archive(subscriberId, period), await gzipAsync(result.webHtml, { level: 4 }), 'EX', this.archiveTtl);
     const res = await tx.exec();
     const failed = res?.find(([err]) => err);
     if (!res || failed) throw new Error(`ledger markSent failed: ${failed?.[0]?.message ?? 'transaction aborted'}`);
@@ -304,31 +304,38 @@ export class DeliveryLedger {
     };
   }
 
-  /** Counts by state for one period (for `editions status` and the dashboard). */
+  /** Counts by state for one period (for `editions status` and the dashboard); states never seen count 0. */
   async countsByState(period: string): Promise<Record<EditionState, number>> {
     const counts = Object.fromEntries(EDITION_STATES.map((s) => [s, 0])) as Record<EditionState, number>;
-    let cursor = '0';
-    do {
-      const [next, pairs] = await this.redis.hscan(this.keys.editionsByPeriod(period), cursor, 'COUNT', 1000);
-      cursor = next;
-      for (let i = 1; i < pairs.length; i += 2) {
-        const s = pairs[i] as EditionState;
-        if (s in counts) counts[s] += 1;
-      }
-    } while (cursor !== '0');
+    for (const state of (await this.states(period)).values()) if (state in counts) counts[state] += 1;
     return counts;
   }
 
-  /** Subscriber ids of one period in one state (e.g. every `unknown` for an operator to look at). */
-  async subscribersIn(period: string, state: EditionState, limit = 1000): Promise<string[]> {
-    const out: string[] = [];
+  /** Every subscriber with an entry in one period, and its state (HSCAN in batches: a period can hold millions). */
+  async states(period: string): Promise<Map<string, EditionState>> {
+    const out = new Map<string, EditionState>();
     let cursor = '0';
     do {
-      const [next, pairs] = await this.redis.hscan(this.keys.editionsByPeriod(period), cursor, 'COUNT', 1000);
+      const [next, flat] = await this.redis.hscan(this.keys.editionsByPeriod(period), cursor, 'COUNT', 1000);
       cursor = next;
-      for (let i = 0; i < pairs.length; i += 2) if (pairs[i + 1] === state) out.push(pairs[i]!);
-    } while (cursor !== '0' && out.length < limit);
-    return out.slice(0, limit);
+      for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i]!, flat[i + 1] as EditionState);
+    } while (cursor !== '0');
+    return out;
+  }
+
+  /** Subscriber ids of one period in any of `states` (e.g. every `failed` one, for retry-failed). */
+  async subscribersIn(period: string, states: readonly EditionState[]): Promise<string[]> {
+    return [...(await this.states(period))].filter(([, st]) => states.includes(st)).map(([id]) => id);
+  }
+
+  /**
+   * An operator's retry (`retry-failed`): a `failed` edition goes back to `retrying`, claimable by its send job again.
+   * Compare-and-set: an edition that changed meanwhile is left alone, and `unknown` (maybe delivered) is never
+   * reopened. True when reopened.
+   */
+  async reopenFailed(subscriberId: string, period: string): Promise<boolean> {
+    const ok = await this.redis.eval(REOPEN, 2, this.keys.edition(subscriberId, period), this.keys.editionsByPeriod(period), subscriberId, this.clock().toISOString());
+    return ok === 1;
   }
 
   /** Paper ids ever sent to this subscriber (within the retention window). */
@@ -337,12 +344,10 @@ export class DeliveryLedger {
   }
 
   /**
-   * The web view of a delivered digest (the archive link): the stored HTML when there is one, else rendered again
-   * from the edition's selection; null for an edition never delivered or expired.
+   * The web view of a delivered digest (the archive link), rendered again from the edition's selection; null for
+   * an edition never delivered or expired.
    */
   async archive(subscriberId: string, period: string): Promise<string | null> {
-    const buf = await this.redis.getBuffer(this.keys.archive(subscriberId, period));
-    if (buf) return (await gunzipAsync(buf)).toString('utf8');
     if (!this.renderArchive) return null;
     const entry = await this.get(subscriberId, period);
     if (!entry || entry.state !== 'sent' || entry.selection.length === 0) return null;

@@ -17,9 +17,9 @@
 // - Cap at min(subscriber.maxPapers, operator cap).
 import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
-import { matchPaper } from '../subscribers/topics.js';
-import type { Reason } from './reason.js';
-import { addDays, localDateIn } from './schedule.js';
+import { matchPaper } from '../papers/topics.js';
+import type { Reason } from '../papers/reason.js';
+import { addDays, localDateIn } from '../schedule/schedule.js';
 
 /** One paper chosen for a digest, with why it was chosen (rendering shows the reasons). */
 export interface SelectedPaper {

@@ -3,21 +3,23 @@
 // local concurrency, and sendingPaused (queue.pause/resume). Shutdown stops taking jobs and waits for the in-flight
 // ones up to a bound; a job cut off after that is picked up again through BullMQ's stalled-job recovery, and the
 // ledger decides whether it may be resent.
-import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Settings } from '../ops/settings.js';
-import type { Services } from '../services.js';
-import { TOPICS } from '../subscribers/topics.js';
+import type { LiveSettings } from '../settings/live.js';
+import type { Settings } from '../settings/schema.js';
 import { QUEUES } from '../queue/catalog.js';
+import { startQueueWorker } from '../queue/worker.js';
 import { runSendJob, type SendDeps, type SendOutcome } from './send.js';
 
 export interface SendWorkerOptions {
-  /** A BullMQ connection (maxRetriesPerRequest: null). The queue handle shares it. */
-  connection: Redis;
+  /** A new BullMQ connection (maxRetriesPerRequest: null); tests may hand back one shared connection. */
+  connect: (name: string) => Redis;
   /** BullMQ key prefix (REDIS_PREFIX). */
   prefix: string;
-  /** Initial settings; call `apply()` with every change (or use `watchSettings`). */
-  settings: Settings;
+  /** Settings followed live (the worker role). Without it, `settings` applies until apply() is called. */
+  live?: LiveSettings;
+  /** The settings to start from when there is no `live` (tests, bench). */
+  settings?: Settings;
   /** First retry delay for transient failures; doubles per attempt, with jitter (default 30 s). */
   backoffBaseMs?: number;
   /** Longest retry delay (default 30 min). */
@@ -57,25 +59,31 @@ export function jitterBackoff(attemptsMade: number, baseMs: number, maxMs: numbe
 
 export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: SendWorkerOptions): Promise<SendWorker> {
   const log = deps.log.child({ mod: 'send' });
-  let current = opts.settings;
+  const initial = opts.live?.current() ?? opts.settings;
+  if (!initial) throw new Error('startSendWorker needs live settings or initial settings');
+  let current = initial;
   const throttleMs = opts.throttleMs ?? 60_000;
   const localConcurrency = (s: Settings) => Math.max(1, Math.min(s.sendConcurrency, opts.localConcurrencyCap ?? Infinity));
   const jobDeps: SendDeps = { candidateCache: new Map(), ...deps, log, settings: () => current };
-  const queue = new Queue(QUEUES.send, { connection: opts.connection, prefix: opts.prefix });
-  queue.on('error', (err) => log.warn({ err }, 'send queue error')); // else BullMQ prints them raw to stderr
 
-  // Sends in flight in this process, so shutdown can wait for exactly them (see stop()).
-  let inFlight = 0;
-  let drained: (() => void) | null = null;
-  const processor = async (job: Job, token?: string) => {
-    inFlight++;
-    try {
-      return await handle(job, token);
-    } finally {
-      if (--inFlight === 0) drained?.();
+  // queue/worker are the ones startQueueWorker creates; apply() is first called from inside it (live settings)
+  // or right after it (initial settings), before any job runs.
+  let paused: boolean | null = null;
+  const apply = async (s: Settings, queue: Queue, worker: Worker) => {
+    current = s;
+    worker.concurrency = localConcurrency(s);
+    await queue.setGlobalConcurrency(s.sendConcurrency);
+    await queue.setGlobalRateLimit(s.sendRatePerSecond, 1000);
+    if (paused !== s.sendingPaused) {
+      paused = s.sendingPaused;
+      if (s.sendingPaused) await queue.pause();
+      else await queue.resume();
+      log.info({ paused }, s.sendingPaused ? 'sending paused' : 'sending running');
     }
   };
-  const handle = async (job: Job, token?: string) => {
+
+  let throttle: (ms: number) => Promise<void> = async () => {};
+  const processor = async (job: Job, token?: string) => {
     const outcome = await runSendJob(jobDeps, {
       id: job.id ?? 'unknown',
       data: job.data,
@@ -102,117 +110,35 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
           'SMTP refusal for every send alike (throttling, credentials, sender): holding the whole send queue',
         );
         deps.metrics.alerts?.inc({ event: 'smtp.throttled' });
-        await queue.rateLimit(throttleMs);
+        await throttle(throttleMs);
         throw Worker.RateLimitError();
     }
   };
 
-  const worker = new Worker(QUEUES.send, processor, {
-    connection: opts.connection,
+  const qw = await startQueueWorker({
+    queue: QUEUES.send,
+    connect: opts.connect,
     prefix: opts.prefix,
-    concurrency: localConcurrency(current),
+    log,
+    processor,
     autorun: false,
-    lockDuration: opts.lockDurationMs ?? 30_000,
-    stalledInterval: opts.stalledIntervalMs ?? 30_000,
-    // A job whose worker died is retried; the ledger (lease + sending marker) prevents a second delivery.
-    maxStalledCount: 3,
-    settings: {
-      backoffStrategy: (attemptsMade: number) => jitterBackoff(attemptsMade, opts.backoffBaseMs ?? 30_000, opts.backoffMaxMs ?? 30 * 60_000),
+    shutdownTimeoutMs: opts.shutdownTimeoutMs ?? 20_000,
+    worker: {
+      concurrency: localConcurrency(current),
+      lockDuration: opts.lockDurationMs ?? 30_000,
+      stalledInterval: opts.stalledIntervalMs ?? 30_000,
+      // A job whose worker died is retried; the ledger (lease + sending marker) prevents a second delivery.
+      maxStalledCount: 3,
+      settings: {
+        backoffStrategy: (attemptsMade: number) => jitterBackoff(attemptsMade, opts.backoffBaseMs ?? 30_000, opts.backoffMaxMs ?? 30 * 60_000),
+      },
     },
+    // Delays (papers stale, lease held) and throttles are the plan, not failures.
+    logFailure: (err) => !(err instanceof DelayedError) && err.name !== 'RateLimitError',
+    ...(opts.live ? { settings: { live: opts.live, select: (s: Settings) => s, apply: (s: Settings, queue: Queue, worker: Worker) => apply(s, queue, worker) } } : {}),
   });
-  worker.on('failed', (job, err) => {
-    if (err instanceof DelayedError || err.name === 'RateLimitError') return;
-    log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: { message: err.message, name: err.name } }, 'send job failed');
-  });
-  worker.on('error', (err) => log.error({ err }, 'send worker error'));
-
-  let paused: boolean | null = null;
-  const apply = async (s: Settings) => {
-    current = s;
-    worker.concurrency = localConcurrency(s);
-    await queue.setGlobalConcurrency(s.sendConcurrency);
-    await queue.setGlobalRateLimit(s.sendRatePerSecond, 1000);
-    if (paused !== s.sendingPaused) {
-      paused = s.sendingPaused;
-      if (s.sendingPaused) await queue.pause();
-      else await queue.resume();
-      log.info({ paused }, s.sendingPaused ? 'sending paused' : 'sending running');
-    }
-  };
-  await apply(current);
-  if (opts.autorun ?? true) void worker.run().catch((err: unknown) => log.error({ err }, 'send worker stopped'));
-
-  let stopping: Promise<void> | null = null;
-  const stop = () =>
-    (stopping ??= (async () => {
-      const bound = opts.shutdownTimeoutMs ?? 20_000;
-      // Stop taking jobs, wait (bounded) for the sends in flight, then close: gracefully when they are done, by force
-      // past the bound. (worker.pause(false) would wait too, but BullMQ reconnects the worker's blocking connection
-      // when such a pause ends, even after a close: the connection then outlives the worker.)
-      await worker.pause(true);
-      let timer: NodeJS.Timeout | undefined;
-      const finished = await Promise.race([
-        new Promise<boolean>((resolve) => {
-          if (inFlight === 0) return resolve(true);
-          drained = () => resolve(true);
-        }),
-        new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(false), bound);
-        }),
-      ]);
-      clearTimeout(timer);
-      if (!finished) {
-        // Cut off: their ledger entries stay claimed (sent by another worker after the lease) or 'sending'
-        // (recorded unknown, never re-sent), and BullMQ's stalled-job check re-queues the jobs.
-        log.warn({ timeoutMs: bound, inFlight }, 'in-flight sends did not finish in time; leaving them to stalled-job recovery');
-      }
-      await worker.close(!finished);
-      await queue.close();
-    })());
-
-  return { worker, queue, apply, stop };
-}
-
-/**
- * The worker role's send worker, built from Services: its own BullMQ connection, settings re-applied live from
- * the settings channel. Returns the stop function (stop taking jobs, wait for in-flight ones up to
- * SHUTDOWN_TIMEOUT_MS); the mailer is closed afterwards by the context.
- */
-export async function startSendRole(services: Services, extra: Partial<SendWorkerOptions> = {}): Promise<SendWorker> {
-  const { ctx } = services;
-  const w = await startSendWorker(
-    {
-      redis: ctx.redis,
-      keys: ctx.keys,
-      clock: ctx.clock,
-      log: ctx.log,
-      config: ctx.config,
-      linkSecrets: ctx.secrets.linkSecrets,
-      subscribers: services.subscribers,
-      papers: services.papers,
-      templates: services.templates,
-      mailer: services.mailer,
-      ledger: services.ledger,
-      metrics: services.metrics,
-      topicLabels: Object.fromEntries(TOPICS.map((t) => [t.id, t.label])),
-    },
-    {
-      connection: ctx.newRedis('send-worker', true),
-      prefix: ctx.config.redisPrefix,
-      settings: await ctx.settings.get(),
-      shutdownTimeoutMs: ctx.config.shutdownTimeoutMs,
-      // Two jobs per pooled connection keep every connection busy (one sends while the next claims and renders).
-      ...(services.mailer.parallelism ? { localConcurrencyCap: services.mailer.parallelism * 2 } : {}),
-      ...extra,
-    },
-  );
-  const unwatch = await ctx.settings.watch(ctx.newRedis('send-settings'), (s) => w.apply(s), ctx.log.child({ mod: 'send' }));
-  const stop = w.stop;
-  return {
-    ...w,
-    stop: async () => {
-      await unwatch();
-      await stop();
-    },
-  };
+  throttle = (ms) => qw.queue.rateLimit(ms);
+  if (!opts.live) await apply(current, qw.queue, qw.worker);
+  if (opts.autorun ?? true) void qw.worker.run().catch((err: unknown) => log.error({ err }, 'send worker stopped'));
+  return { worker: qw.worker, queue: qw.queue, apply: (s) => apply(s, qw.queue, qw.worker), stop: qw.stop };
 }

@@ -6,11 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { mailDomain, type Config, type LinkSecret } from '../config.js';
 import type { Logger } from '../log.js';
-import type { Metrics } from '../ops/metrics.js';
-import type { Settings } from '../ops/settings.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Settings } from '../settings/schema.js';
 import type { Paper } from '../papers/paper.js';
-import type { Keys } from '../redis/keys.js';
-import type { Redis } from 'ioredis';
 import { subscriberLinks } from '../links/signed-links.js';
 import { digestHeaders, listIdFor, messageIdFor } from '../mail/headers.js';
 import type { Mailer, SendResult } from '../mail/mailer.js';
@@ -19,13 +17,12 @@ import { classifySmtpError, type SmtpErrorClass } from '../mail/smtp-errors.js';
 import { buildDigestView, buildNothingNewView } from '../mail/view-model.js';
 import { sendJobSchema, type SendJob } from '../queue/catalog.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
+import type { SuppressionList } from '../subscribers/suppression.js';
 import type { DeliveryLedger, EditionState } from './ledger.js';
 import { selectionWindow, selectPapers } from './select.js';
 
 /** What the send job needs; structural so tests and the bench can pass small objects. */
 export interface SendDeps {
-  redis: Redis;
-  keys: Keys;
   clock: () => Date;
   log: Logger;
   config: Pick<Config, 'publicUrl' | 'mailFrom' | 'mailReplyTo' | 'listUnsubscribeMailto'>;
@@ -37,6 +34,8 @@ export interface SendDeps {
     /** A delivery resets the count: suppression is for consecutive hard bounces. */
     clearBounces?(id: string): Promise<unknown>;
   };
+  /** Addresses never mailed (repeated hard bounces); the send path adds to it too. */
+  suppression: Pick<SuppressionList, 'has' | 'add'>;
   papers: { listedSince(firstDay: string): Promise<Paper[]>; lastSuccessfulScrape(): Promise<Date | null> };
   templates: Pick<Templates, 'digest' | 'nothingNew'>;
   mailer: Pick<Mailer, 'send'>;
@@ -159,7 +158,7 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   const sub = await deps.subscribers.get(subscriberId);
   if (!sub) return skip('skipped', 'no-subscriber');
   if (sub.status !== 'active') return skip(sub.status === 'bouncing' ? 'suppressed' : 'skipped', `status-${sub.status}`);
-  if (await deps.redis.hexists(deps.keys.suppressed, sub.email)) return skip('suppressed', 'address-suppressed');
+  if (await deps.suppression.has(sub.email)) return skip('suppressed', 'address-suppressed');
 
   const { firstDay } = selectionWindow(sub.timezone, now, settings.lookbackDays);
   const [papers, sentIds] = await Promise.all([candidates(deps, firstDay, lastOk), deps.ledger.sentPaperIds(sub.id)]);
@@ -272,7 +271,7 @@ async function afterFailure(
         const after = await deps.subscribers.get(subscriberId);
         if (after && (after.status === 'bouncing' || after.bounceCount >= threshold)) {
           // The address itself is suppressed too, so a re-subscription under a new id is not mailed either.
-          await deps.redis.hset(deps.keys.suppressed, at.sub.email, JSON.stringify({ at: deps.clock().toISOString(), code: c.code, reason: c.message, subscriberId }));
+          await deps.suppression.add(at.sub.email, { at: deps.clock().toISOString(), code: c.code, reason: c.message, subscriberId });
           deps.log.warn({ subscriberId, bounces: after.bounceCount }, 'address suppressed after repeated hard bounces');
         }
       }

@@ -2,10 +2,11 @@
 // firing every `tickEverySeconds`, re-applied live when the setting changes, and a worker (concurrency 1) that runs
 // runTick with the settings read fresh each time. Upserting the scheduler is idempotent, so every worker process
 // may do it.
-import { Queue, Worker } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
 import type { Context } from '../context.js';
-import type { Metrics } from '../ops/metrics.js';
-import { DEFAULT_JOB_OPTIONS, QUEUES, TICK_SCHEDULER_ID } from '../queue/catalog.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { DEFAULT_JOB_OPTIONS, JOB_NAMES, QUEUES, TICK_SCHEDULER_ID } from '../queue/catalog.js';
+import { startQueueWorker } from '../queue/worker.js';
 import { runTick, type TickResult, type TickSubscribers } from './tick.js';
 
 export interface TickSchedulerOptions {
@@ -43,67 +44,61 @@ export function tickRepeat(everySeconds: number): { pattern: string; tz: string 
 }
 
 export async function upsertTickScheduler(tickQueue: Queue, everySeconds: number): Promise<void> {
-  await tickQueue.upsertJobScheduler(TICK_SCHEDULER_ID, tickRepeat(everySeconds), { name: 'tick', data: {}, opts: { ...DEFAULT_JOB_OPTIONS.tick } });
+  await tickQueue.upsertJobScheduler(TICK_SCHEDULER_ID, tickRepeat(everySeconds), { name: JOB_NAMES.tick, data: {}, opts: { ...DEFAULT_JOB_OPTIONS.tick } });
 }
 
 export async function startTickScheduler(opts: TickSchedulerOptions): Promise<TickScheduler> {
   const { ctx } = opts;
   const log = ctx.log.child({ mod: 'tick' });
-  const prefix = ctx.config.redisPrefix;
-  const tickQueue = new Queue(QUEUES.tick, { connection: ctx.newRedis('tick-queue', true), prefix });
+  const live = await ctx.liveSettings();
   const ownSendQueue = !opts.sendQueue;
-  const sendQueue = opts.sendQueue ?? new Queue(QUEUES.send, { connection: ctx.newRedis('send-producer', true), prefix });
+  const sendQueue = opts.sendQueue ?? new Queue(QUEUES.send, { connection: ctx.newRedis('send-producer', true), prefix: ctx.config.redisPrefix });
   // Without a listener BullMQ prints connection errors raw to stderr; keep them in the structured log.
-  tickQueue.on('error', (err) => log.warn({ err }, 'tick queue error'));
   if (ownSendQueue) sendQueue.on('error', (err) => log.warn({ err }, 'send queue error'));
 
-  const worker = new Worker(
-    QUEUES.tick,
-    async () => {
-      const settings = await ctx.settings.get();
-      const result = await runTick({ redis: ctx.redis, keys: ctx.keys, subscribers: opts.subscribers, sendQueue, clock: ctx.clock, log, settings });
-      if (opts.metrics) {
-        const c = opts.metrics.tickEntries;
-        const counts = { enqueued: result.enqueued, duplicate: result.duplicates, stale: result.stale, removed: result.removed, raced: result.raced, error: result.errors };
-        for (const [outcome, n] of Object.entries(counts)) if (n > 0) c.inc({ outcome }, n);
-      }
-      opts.onTick?.(result);
-      return result;
-    },
-    { connection: ctx.newRedis('tick-worker', true), prefix, concurrency: 1 },
-  );
-  worker.on('failed', (job, err) => log.error({ err, jobId: job?.id }, 'tick failed'));
-  worker.on('error', (err) => log.error({ err }, 'tick worker error'));
-
   let every = 0;
-  let stopWatch: (() => Promise<void>) | null = null;
+  let qw;
   try {
-    stopWatch = await ctx.settings.watch(
-      ctx.newRedis('tick-settings'),
-      async (s) => {
-        if (s.tickEverySeconds === every) return;
-        await upsertTickScheduler(tickQueue, s.tickEverySeconds);
-        log.info({ from: every || null, everySeconds: s.tickEverySeconds }, 'tick scheduler set');
-        every = s.tickEverySeconds;
-      },
+    qw = await startQueueWorker({
+      queue: QUEUES.tick,
+      connect: (name) => ctx.newRedis(name, true),
+      prefix: ctx.config.redisPrefix,
       log,
-    );
+      worker: { concurrency: 1 },
+      shutdownTimeoutMs: ctx.config.shutdownTimeoutMs,
+      processor: async () => {
+        const settings = await ctx.settings.get(); // read afresh: a pause set a moment ago applies to this tick
+        const result = await runTick({ subscribers: opts.subscribers, sendQueue, clock: ctx.clock, log, settings });
+        if (opts.metrics) {
+          const c = opts.metrics.tickEntries;
+          const counts = { enqueued: result.enqueued, duplicate: result.duplicates, stale: result.stale, removed: result.removed, raced: result.raced, error: result.errors };
+          for (const [outcome, n] of Object.entries(counts)) if (n > 0) c.inc({ outcome }, n);
+        }
+        opts.onTick?.(result);
+        return result;
+      },
+      settings: {
+        live,
+        select: (s) => s.tickEverySeconds,
+        apply: async (seconds: number, tickQueue) => {
+          await upsertTickScheduler(tickQueue, seconds);
+          log.info({ from: every || null, everySeconds: seconds }, 'tick scheduler set');
+          every = seconds;
+        },
+      },
+    });
   } catch (err) {
-    await worker.close();
-    await tickQueue.close();
     if (ownSendQueue) await sendQueue.close();
     throw err;
   }
-
+  const q = qw;
   return {
-    tickQueue,
+    tickQueue: q.queue,
     sendQueue,
-    worker,
+    worker: q.worker,
     everySeconds: () => every,
     async stop() {
-      await stopWatch?.();
-      await worker.close();
-      await tickQueue.close();
+      await q.stop();
       if (ownSendQueue) await sendQueue.close();
     },
   };

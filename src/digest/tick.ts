@@ -7,34 +7,25 @@
 //   that runs twice for one minute, two ticks racing, a tick that crashed between enqueue and advance — is absorbed
 //   by BullMQ (and, should the job be gone already, by the send job's delivery ledger).
 // - Jobs are enqueued BEFORE the index is advanced: a crash in between means a re-enqueue (absorbed), never a loss.
-// - The advance is compare-and-set (Lua): an entry moves only if its score is still the one this tick read, so a
-//   concurrent change by the subscriber store (pause, new send time, unsubscribe) is never overwritten.
+// - The advance is compare-and-set (the subscriber store's advanceDue): an entry moves only if its score is still the
+//   one this tick read, so a concurrent change (pause, new send time, unsubscribe) is never overwritten.
 // Catch-up: the edition sent is the LATEST occurrence at or before now, so a tick that was missed for an hour sends
 // late, once, and a subscriber due days ago gets the current edition only, not one per missed period.
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
-import type { Settings } from '../ops/settings.js';
-import { DEFAULT_JOB_OPTIONS, sendJobId, type SendJob } from '../queue/catalog.js';
-import type { Keys } from '../redis/keys.js';
+import type { Settings } from '../settings/schema.js';
+import { DEFAULT_JOB_OPTIONS, JOB_NAMES, sendJobId, type SendJob } from '../queue/catalog.js';
 import { isPauseOver, nextDueAt } from '../subscribers/due.js';
+import type { SubscriberStore } from '../subscribers/store.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
-import { latestOccurrence } from './schedule.js';
+import { latestOccurrence } from '../schedule/schedule.js';
 
-/** Name of the jobs the tick adds to the send queue (the send worker processes every job in that queue). */
-export const SEND_JOB_NAME = 'digest';
 export const TICK_CHUNK = 500;
 
-/** What the tick needs from the subscriber store (SubscriberStore satisfies it). */
-export interface TickSubscribers {
-  getMany(ids: string[]): Promise<(Subscriber | null)[]>;
-  /** Status → active, due index → the next send after now. */
-  resume(id: string): Promise<unknown>;
-}
+/** What the tick needs from the subscriber store: the due index, the records, and resume (status → active). */
+export type TickSubscribers = Pick<SubscriberStore, 'getMany' | 'resume' | 'countDue' | 'dueEntries' | 'advanceDue'>;
 
 export interface TickDeps {
-  redis: Redis;
-  keys: Keys;
   subscribers: TickSubscribers;
   sendQueue: Queue;
   clock: () => Date;
@@ -50,9 +41,9 @@ export interface TickResult {
   paused: boolean;
   /** Entries in the due index with a score at or before now. */
   due: number;
-  /** Send jobs newly added. */
+  /** Editions fanned out: their send job added and their entry moved on by this tick. */
   enqueued: number;
-  /** Send jobs that already existed (a repeated tick): absorbed by their deterministic id. */
+  /** Editions another tick fanned out first (racing over the same entries): the job id absorbed this add. */
   duplicates: number;
   /** Entries moved to their next send instant (or removed). */
   advanced: number;
@@ -67,27 +58,6 @@ export interface TickResult {
   /** Subscribers that could not be processed (logged; left in place for the next tick). */
   errors: number;
 }
-
-// ARGV: triples (member, expected score, new score or '' to remove). Returns how many entries were changed.
-// Returns one character per (id, expected, next) triple: '1' when this call moved the entry, '0' when another
-// writer (a concurrent tick, a preferences change) got there first.
-const COMPARE_AND_ADVANCE = `
-local won = {}
-for i = 1, #ARGV, 3 do
-  local cur = redis.call('ZSCORE', KEYS[1], ARGV[i])
-  if cur and tonumber(cur) == tonumber(ARGV[i + 1]) then
-    if ARGV[i + 2] == '' then
-      redis.call('ZREM', KEYS[1], ARGV[i])
-    else
-      redis.call('ZADD', KEYS[1], ARGV[i + 2], ARGV[i])
-    end
-    won[#won + 1] = '1'
-  else
-    won[#won + 1] = '0'
-  end
-end
-return table.concat(won)
-`;
 
 type Plan =
   | { kind: 'send'; job: SendJob; next: number | null; resume: boolean }
@@ -117,16 +87,15 @@ function plan(sub: Subscriber | null, id: string, score: number, now: Date, log:
 }
 
 export async function runTick(deps: TickDeps): Promise<TickResult> {
-  const { redis, keys, subscribers, sendQueue, log } = deps;
+  const { subscribers, sendQueue, log } = deps;
   const now = deps.clock();
-  const nowMs = now.getTime();
   const chunk = deps.chunkSize ?? TICK_CHUNK;
   const result: TickResult = {
     at: now.toISOString(), paused: false, due: 0, enqueued: 0, duplicates: 0, advanced: 0, resumed: 0, removed: 0, stale: 0, raced: 0, errors: 0,
   };
   if (deps.settings.sendingPaused) {
     result.paused = true;
-    result.due = await redis.zcount(keys.dueIndex, '-inf', nowMs);
+    result.due = await subscribers.countDue(atOrBefore(now));
     log.info({ due: result.due }, 'tick: sending is paused; nothing enqueued, nothing advanced');
     return result;
   }
@@ -134,61 +103,49 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
   // Rounds are bounded by what was due at the start (plus slack for entries that fall due meanwhile), so a writer
   // that keeps putting entries back in range cannot keep one tick running forever.
   let offset = 0;
-  const maxRounds = Math.ceil((await redis.zcount(keys.dueIndex, '-inf', nowMs)) / chunk) + 10;
+  const maxRounds = Math.ceil((await subscribers.countDue(atOrBefore(now))) / chunk) + 10;
   for (let round = 0; round < maxRounds; round++) {
-    const rows = await redis.zrangebyscore(keys.dueIndex, '-inf', nowMs, 'WITHSCORES', 'LIMIT', offset, chunk);
-    if (rows.length === 0) break;
-    const entries: { id: string; score: number }[] = [];
-    for (let i = 0; i < rows.length; i += 2) entries.push({ id: rows[i]!, score: Number(rows[i + 1]) });
+    const entries = await subscribers.dueEntries(now, offset, chunk);
+    if (entries.length === 0) break;
     result.due += entries.length;
 
     const subs = await subscribers.getMany(entries.map((e) => e.id));
-    const plans = entries.map((e, i) => plan(subs[i] ?? null, e.id, e.score, now, log));
+    const plans = entries.map((e, i) => plan(subs[i] ?? null, e.id, e.dueMs, now, log));
 
     // 1. enqueue (before advancing: a crash here re-enqueues next tick, absorbed by the job id)
     const sends = plans.flatMap((p) => (p.kind === 'send' ? [p.job] : []));
-    const freshIds = new Set<string>();
     if (sends.length) {
-      const ids = sends.map((j) => sendJobId(j.subscriberId, j.period));
-      // Counted for the log (the add would absorb them anyway); the queue lives in the same Redis as the index.
-      const exists = await Promise.all(ids.map((jid) => redis.exists(sendQueue.toKey(jid))));
-      const fresh = sends.filter((_, i) => exists[i] === 0);
-      for (const j of fresh) freshIds.add(j.subscriberId);
-      if (fresh.length) {
-        await sendQueue.addBulk(
-          fresh.map((data) => ({ name: SEND_JOB_NAME, data, opts: { ...DEFAULT_JOB_OPTIONS.send, jobId: sendJobId(data.subscriberId, data.period) } })),
-        );
-      }
+      await sendQueue.addBulk(sends.map((data) => ({ name: JOB_NAMES.send, data, opts: { ...DEFAULT_JOB_OPTIONS.send, jobId: sendJobId(data.subscriberId, data.period) } })));
     }
 
     // 2. advance, compare-and-set
-    const argv: string[] = [];
+    const moves: { id: string; expectedMs: number; nextMs: number | null }[] = [];
     const attemptedPlans: Plan[] = [];
-    let attempted = 0;
     entries.forEach((e, i) => {
       const p = plans[i]!;
       if (p.kind === 'error') return;
-      attempted++;
       attemptedPlans.push(p);
-      argv.push(e.id, String(e.score), p.next === null ? '' : String(p.next));
+      moves.push({ id: e.id, expectedMs: e.dueMs, nextMs: p.next });
       if (p.kind === 'advance') {
         if (p.why === 'stale') result.stale++;
         else if (p.next === null) result.removed++;
       }
       if (p.kind === 'send' && p.next === null) result.removed++;
     });
-    const won = argv.length ? String(await redis.eval(COMPARE_AND_ADVANCE, 1, keys.dueIndex, ...argv)) : '';
-    const changed = [...won].filter((c) => c === '1').length;
-    // Attribution for the log and metrics: an edition counts as enqueued by the tick that created its job AND moved
-    // its entry on; two ticks racing over the same entries both add (the job id absorbs one), only one wins here.
+    const won = await subscribers.advanceDue(moves);
+    const changed = won.filter(Boolean).length;
+    // Attribution for the log and metrics: an edition counts as enqueued by the tick that moved its entry on — one
+    // tick, whatever raced it. Two ticks racing over the same entries both add (the job id absorbs one); the one
+    // whose advance lost counts a duplicate. (A tick that crashed between its add and its advance counted nothing;
+    // the next one counts the edition once.)
     attemptedPlans.forEach((p, i) => {
       if (p.kind !== 'send') return;
-      if (won[i] === '1' && freshIds.has(p.job.subscriberId)) result.enqueued++;
+      if (won[i]) result.enqueued++;
       else result.duplicates++;
     });
     result.advanced += changed;
-    result.raced += attempted - changed;
-    result.errors += entries.length - attempted;
+    result.raced += moves.length - changed;
+    result.errors += entries.length - moves.length;
 
     // 3. end pauses whose date has come (the store moves the index on from the edition just enqueued)
     for (const p of plans) {
@@ -203,10 +160,15 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
 
     // Advanced entries left the range; raced ones may or may not have (the other writer set a future score in
     // every path the store has), errors stayed. Skip what is known to stay.
-    offset += entries.length - attempted;
-    if (rows.length < chunk * 2) break;
+    offset += entries.length - moves.length;
+    if (entries.length < chunk) break;
   }
   const level = result.due > 0 ? 'info' : 'debug';
   log[level]({ due: result.due, enqueued: result.enqueued, duplicates: result.duplicates, advanced: result.advanced, resumed: result.resumed, removed: result.removed, stale: result.stale, raced: result.raced, errors: result.errors }, 'tick');
   return result;
+}
+
+/** The bound that makes countDue (exclusive) count what the tick takes (at or before now): scores are whole ms. */
+function atOrBefore(now: Date): Date {
+  return new Date(now.getTime() + 1);
 }

@@ -2,9 +2,10 @@
 // dates in the subscriber's zone, subject), so templates hold layout only and tests can snapshot the data.
 import { DateTime } from 'luxon';
 import type { SelectedPaper } from '../digest/select.js';
-import { nextSendAt } from '../digest/schedule.js';
-import type { Frequency, ScheduleSpec, Subscriber } from '../subscribers/subscriber.js';
-import { topicById } from '../subscribers/topics.js';
+import { nextSendAt } from '../schedule/schedule.js';
+import type { Frequency, ScheduleSpec } from '../schedule/spec.js';
+import type { Subscriber } from '../subscribers/subscriber.js';
+import { topicById } from '../papers/topics.js';
 import { paperView, plural, SUMMARY_CHARS, withSummary, type DigestPaperView } from './view-model-cards.js';
 import { cleanText, ownUrl, truncate } from './view-model-safety.js';
 

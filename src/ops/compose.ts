@@ -2,16 +2,19 @@
 // mailer, so `preview` and `send-test` show the very message the worker would hand to SMTP — same selection
 // (papers already sent to this subscriber stay excluded), same templates, same links and headers — while nothing
 // is claimed, marked, counted or delivered. Freshness is reported instead of waited for.
+import type { Config, LinkSecret } from '../config.js';
 import type { DeliveryLedger } from '../digest/ledger.js';
-import { runSendJob, type SendOutcome } from '../digest/send.js';
+import { runSendJob, type SendDeps, type SendOutcome } from '../digest/send.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { OutgoingMessage } from '../mail/mailer.js';
-import type { Services } from '../services.js';
+import type { Templates } from '../mail/render.js';
+import type { SettingsStore } from '../settings/store.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
-import { TOPICS } from '../subscribers/topics.js';
-import { createMetrics } from './metrics.js';
+import type { SuppressionList } from '../subscribers/suppression.js';
+import { TOPICS } from '../papers/topics.js';
+import { createMetrics } from '../metrics/metrics.js';
 import { DEFAULT_PREFERENCES } from '../subscribers/preferences.js';
-import type { Settings } from './settings.js';
+import type { Settings } from '../settings/schema.js';
 
 export interface Composed {
   period: string;
@@ -22,13 +25,20 @@ export interface Composed {
   stale: boolean;
 }
 
-export async function composeDigest(
-  services: Pick<Services, 'ctx' | 'papers' | 'templates' | 'ledger'>,
-  input: { subscriber: Subscriber; period: string; now: Date; log?: Logger },
-): Promise<Composed> {
-  const { ctx } = services;
-  const settings: Settings = await ctx.settings.get();
-  const last = await services.papers.lastSuccessfulScrape();
+export interface ComposeDeps {
+  config: SendDeps['config'] & Pick<Config, 'publicUrl'>;
+  linkSecrets: readonly LinkSecret[];
+  settings: Pick<SettingsStore, 'get'>;
+  papers: SendDeps['papers'];
+  suppression: Pick<SuppressionList, 'has'>;
+  /** Only its sent-papers ledger is read: papers already sent to this subscriber stay excluded. */
+  ledger: Pick<DeliveryLedger, 'sentPaperIds'>;
+  templates: Templates;
+}
+
+export async function composeDigest(deps: ComposeDeps, input: { subscriber: Subscriber; period: string; now: Date; log?: Logger }): Promise<Composed> {
+  const settings: Settings = await deps.settings.get();
+  const last = await deps.papers.lastSuccessfulScrape();
   const stale = !last || input.now.getTime() - last.getTime() > settings.freshnessHours * 3_600_000;
   let message: OutgoingMessage | null = null;
   const dryLedger = {
@@ -37,19 +47,19 @@ export async function composeDigest(
     markSending: async () => true,
     markSent: async () => {},
     settle: async () => true,
-    sentPaperIds: (id: string) => services.ledger.sentPaperIds(id),
+    sentPaperIds: (id: string) => deps.ledger.sentPaperIds(id),
   } as unknown as DeliveryLedger;
   const outcome = await runSendJob(
     {
-      redis: ctx.redis,
-      keys: ctx.keys,
       clock: () => input.now,
       log: input.log ?? silentLogger(),
-      config: ctx.config,
-      linkSecrets: ctx.secrets.linkSecrets,
+      config: deps.config,
+      linkSecrets: deps.linkSecrets,
       subscribers: { get: async (id) => (id === input.subscriber.id ? input.subscriber : null), recordBounce: async () => {} },
-      papers: services.papers,
-      templates: services.templates,
+      // A suppressed address is reported as the worker would; a preview never bounces, so nothing is added.
+      suppression: { has: (email) => deps.suppression.has(email), add: async () => {} },
+      papers: deps.papers,
+      templates: deps.templates,
       mailer: {
         send: async (msg) => {
           message = msg;

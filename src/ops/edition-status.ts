@@ -1,11 +1,10 @@
 // `editions status`: for one period, how many subscribers should get an edition (eligible) and where each one
 // is — sent, failed, suppressed, unknown, skipped, or still pending (in flight, or not started yet). The ledger's
 // per-period index says where the started ones are; walking the subscribers finds those not started yet.
-import type { Redis } from 'ioredis';
-import { occurrenceOn } from '../digest/schedule.js';
-import type { Keys } from '../redis/keys.js';
+import type { DeliveryLedger } from '../digest/ledger.js';
+import { occurrenceOn } from '../schedule/schedule.js';
+import type { SubscriberStore } from '../subscribers/store.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
-import { editionStateCounts } from './editions.js';
 
 export interface EditionStatus {
   period: string;
@@ -32,50 +31,41 @@ export function expectsEdition(sub: Pick<Subscriber, 'status' | 'frequency' | 't
   return occ !== null && occ.at.getTime() >= Date.parse(sub.createdAt);
 }
 
-export async function editionStatus(
-  deps: { redis: Redis; keys: Keys; subscribers: { getMany(ids: string[]): Promise<(Subscriber | null)[]> } },
-  period: string,
-  onProgress?: (done: number, total: number) => void,
-): Promise<EditionStatus> {
+export interface EditionStatusDeps {
+  ledger: Pick<DeliveryLedger, 'states'>;
+  subscribers: Pick<SubscriberStore, 'count' | 'list'>;
+}
+
+export async function editionStatus(deps: EditionStatusDeps, period: string, onProgress?: (done: number, total: number) => void): Promise<EditionStatus> {
   return (await editionStatuses(deps, [period], onProgress))[0]!;
 }
 
+const PAGE = 500;
+
 /** Several periods in one walk over the subscribers (the dashboard and `editions status` show those under way). */
-export async function editionStatuses(
-  deps: { redis: Redis; keys: Keys; subscribers: { getMany(ids: string[]): Promise<(Subscriber | null)[]> } },
-  periods: string[],
-  onProgress?: (done: number, total: number) => void,
-): Promise<EditionStatus[]> {
-  const ledgers = await Promise.all(
-    periods.map(async (period) => {
-      const counts = await editionStateCounts(deps.redis, deps.keys, period);
-      const inLedger = new Set<string>();
-      let cursor = '0';
-      do {
-        const [next, flat] = await deps.redis.hscan(deps.keys.editionsByPeriod(period), cursor, 'COUNT', 1000);
-        cursor = next;
-        for (let i = 0; i < flat.length; i += 2) inLedger.add(flat[i]!);
-      } while (cursor !== '0');
-      return { period, counts, inLedger, notStarted: 0 };
-    }),
-  );
-  const total = await deps.redis.zcard(deps.keys.subscribersAll);
-  for (let offset = 0; offset < total; offset += 500) {
-    const ids = await deps.redis.zrange(deps.keys.subscribersAll, offset, offset + 499);
-    const subs = await deps.subscribers.getMany(ids);
-    for (const s of subs) {
-      if (!s) continue;
-      for (const l of ledgers) if (!l.inLedger.has(s.id) && expectsEdition(s, l.period)) l.notStarted += 1;
+export async function editionStatuses(deps: EditionStatusDeps, periods: string[], onProgress?: (done: number, total: number) => void): Promise<EditionStatus[]> {
+  const ledgers = await Promise.all(periods.map(async (period) => ({ period, states: await deps.ledger.states(period), notStarted: 0 })));
+  const total = await deps.subscribers.count();
+  let done = 0;
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<SubscriberStore['list']>> = await deps.subscribers.list({ cursor, limit: PAGE });
+    for (const s of page.items) {
+      for (const l of ledgers) if (!l.states.has(s.id) && expectsEdition(s, l.period)) l.notStarted += 1;
     }
-    onProgress?.(Math.min(offset + 500, total), total);
-  }
-  return ledgers.map(({ period, counts, inLedger, notStarted }) => {
+    done += page.items.length;
+    onProgress?.(Math.min(done, total), total);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return ledgers.map(({ period, states, notStarted }) => {
+    const counts: Record<string, number> = {};
+    for (const st of states.values()) counts[st] = (counts[st] ?? 0) + 1;
     const n = (k: string) => counts[k] ?? 0;
     const settled = n('sent') + n('failed') + n('suppressed') + n('unknown') + n('skipped');
-    const inFlight = inLedger.size - settled;
+    const inFlight = states.size - settled;
     return {
       period,
-      eligible: inLedger.size + notStarted,
+      eligible: states.size + notStarted,
       sent: n('sent'),
       failed: n('failed'),
       suppressed: n('suppressed'),

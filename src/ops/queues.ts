@@ -1,23 +1,7 @@
-// BullMQ queue handles for the operator surface (Bull Board, queue-depth gauges, readiness, `schedule show`).
-// These only read and manage queues; the workers that process them live in the worker role. The BullMQ prefix
-// is REDIS_PREFIX, so a `{hash-tag}` prefix keeps each queue's keys in one Redis Cluster slot.
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+// Read models over the queues for the operator surface (queue-depth gauges, readiness, the dashboard,
+// `schedule show`): depths per state, and the two job schedulers the worker role keeps upserted.
 import { QUEUES, SCRAPE_SCHEDULER_ID, TICK_SCHEDULER_ID, type QueueName } from '../queue/catalog.js';
-
-export type OpsQueues = Record<QueueName, Queue> & { close(): Promise<void> };
-
-export const QUEUE_NAMES = Object.values(QUEUES) as QueueName[];
-
-export function openQueues(connection: Redis, prefix: string): OpsQueues {
-  const queues = Object.fromEntries(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix })])) as Record<QueueName, Queue>;
-  return {
-    ...queues,
-    async close() {
-      await Promise.all(QUEUE_NAMES.map((n) => queues[n].close()));
-    },
-  };
-}
+import { QUEUE_NAMES, type OpsQueues } from '../queue/handles.js';
 
 export interface QueueDepth {
   queue: QueueName;

@@ -2,10 +2,10 @@
 // (without them nothing is scraped or sent, silently), and the papers are fresh (last successful scrape within
 // freshnessHours). Every failing check contributes a reason a person can act on; /readyz answers 503 with them.
 import type { Redis } from 'ioredis';
-import type { Keys } from '../redis/keys.js';
-import { lastScrapeOk } from './dashboard.js';
-import { schedulers, type OpsQueues } from './queues.js';
-import type { Settings } from './settings.js';
+import type { PaperStore } from '../papers/store.js';
+import type { OpsQueues } from '../queue/handles.js';
+import { schedulers } from './queues.js';
+import type { Settings } from '../settings/schema.js';
 
 export interface Readiness {
   ready: boolean;
@@ -27,7 +27,13 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
-export async function checkReadiness(deps: { redis: Redis; keys: Keys; queues: OpsQueues | null; settings: () => Promise<Settings>; now: Date }): Promise<Readiness> {
+export async function checkReadiness(deps: {
+  redis: Pick<Redis, 'ping'>;
+  papers: Pick<PaperStore, 'lastSuccessfulScrape'>;
+  queues: OpsQueues | null;
+  settings: () => Promise<Settings>;
+  now: Date;
+}): Promise<Readiness> {
   const reasons: string[] = [];
   const checks: Readiness['checks'] = { redis: false, schedulers: {}, scrape: { lastOk: null, ageMinutes: null, freshnessHours: 0, fresh: false } };
   try {
@@ -46,7 +52,7 @@ export async function checkReadiness(deps: { redis: Redis; keys: Keys; queues: O
       if (required && !s.present) reasons.push(`job scheduler "${s.id}" is missing from the ${s.queue} queue (is a worker running?)`);
     }
   }
-  const last = await lastScrapeOk(deps.redis, deps.keys);
+  const last = await deps.papers.lastSuccessfulScrape();
   const ageMs = last ? deps.now.getTime() - last.getTime() : null;
   const fresh = ageMs !== null && ageMs <= settings.freshnessHours * 3_600_000;
   checks.scrape = { lastOk: last?.toISOString() ?? null, ageMinutes: ageMs === null ? null : Math.round(ageMs / 60_000), freshnessHours: settings.freshnessHours, fresh };

@@ -9,11 +9,11 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Keys } from '../redis/keys.js';
-import { lastScrapeOk } from './dashboard.js';
-import type { Metrics } from './metrics.js';
-import type { Services } from '../services.js';
-import { openQueues, type OpsQueues } from './queues.js';
-import type { Settings } from './settings.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { OpsQueues } from '../queue/handles.js';
+import type { PaperStore } from '../papers/store.js';
+import type { SubscriberStore } from '../subscribers/store.js';
+import type { Settings } from '../settings/schema.js';
 
 export const ALERT_EVENTS = ['scrape.stale', 'edition.late', 'scrape.layout_changed', 'smtp.throttled'] as const;
 
@@ -23,8 +23,11 @@ export interface WatchdogFindings {
 }
 
 export interface WatchdogDeps {
+  /** The alert latches (keys.alertLatch) are the watchdog's own keys. */
   redis: Redis;
   keys: Keys;
+  papers: Pick<PaperStore, 'lastSuccessfulScrape'>;
+  subscribers: Pick<SubscriberStore, 'countDue' | 'earliestDue'>;
   /** Send queue for the "fanned out but still waiting" half of edition.late; null skips it. */
   queues: Pick<OpsQueues, 'send'> | null;
   settings: () => Promise<Settings>;
@@ -39,7 +42,7 @@ const QUEUE_SAMPLE = 500;
 export async function inspect(deps: WatchdogDeps): Promise<WatchdogFindings> {
   const now = deps.clock().getTime();
   const settings = await deps.settings();
-  const last = await lastScrapeOk(deps.redis, deps.keys);
+  const last = await deps.papers.lastSuccessfulScrape();
   const ageMs = last ? now - last.getTime() : null;
   const scrapeStale =
     ageMs === null || ageMs > settings.freshnessHours * 3_600_000
@@ -51,12 +54,9 @@ export async function inspect(deps: WatchdogDeps): Promise<WatchdogFindings> {
     // Paused sending makes every edition late by the operator's choice: not an alert.
     const deadlineMs = settings.editionDeadlineMinutes * 60_000;
     const cutoff = now - deadlineMs;
-    const notFannedOut = await deps.redis.zcount(deps.keys.dueIndex, '-inf', `(${cutoff}`);
+    const notFannedOut = await deps.subscribers.countDue(new Date(cutoff));
     let oldest = 0;
-    if (notFannedOut) {
-      const row = await deps.redis.zrangebyscore(deps.keys.dueIndex, '-inf', `(${cutoff}`, 'WITHSCORES', 'LIMIT', 0, 1);
-      oldest = now - Number(row[1]);
-    }
+    if (notFannedOut) oldest = now - ((await deps.subscribers.earliestDue(new Date(cutoff)))?.getTime() ?? now);
     let queued = 0;
     if (deps.queues) {
       // The oldest jobs first: a sample is enough to know whether the queue is behind its deadline.
@@ -109,8 +109,10 @@ export async function watchdogPass(deps: WatchdogDeps, repeatMs: number): Promis
 }
 
 /**
- * Run a pass after `firstPassMs` (default: now) and then every `intervalMs`; returns a stop function that waits for
- * a pass in flight.
+ * Run a pass after `firstPassMs` and then every `intervalMs`; returns a stop function that waits for a pass in
+ * flight. The worker role waits 30 s for the first pass: a worker starting on stale papers scrapes at once
+ * (scrape/job.ts catchUpScrape), and judging freshness before that scrape lands raised scrape.stale on every start
+ * after a quiet spell, fresh installs included.
  */
 export function startWatchdog(deps: WatchdogDeps, opts: { intervalMs?: number; repeatMs?: number; firstPassMs?: number } = {}): () => Promise<void> {
   const intervalMs = opts.intervalMs ?? 60_000;
@@ -135,26 +137,5 @@ export function startWatchdog(deps: WatchdogDeps, opts: { intervalMs?: number; r
     clearTimeout(first);
     clearInterval(timer);
     await running;
-  };
-}
-
-/**
- * The worker role's watchdog: its own queue handles, closed when it stops. The first pass waits `firstPassMs`
- * (default 30 s): a worker starting on stale papers scrapes at once (scrape/job.ts catchUpScrape), and judging
- * freshness before that scrape lands raised scrape.stale on every start after a quiet spell, fresh install included.
- */
-export function startWorkerWatchdog(
-  services: Pick<Services, 'ctx' | 'metrics'>,
-  opts: { intervalMs?: number; repeatMs?: number; firstPassMs?: number } = {},
-): () => Promise<void> {
-  const { ctx, metrics } = services;
-  const queues = openQueues(ctx.newRedis('watchdog'), ctx.config.redisPrefix);
-  const stop = startWatchdog(
-    { redis: ctx.redis, keys: ctx.keys, queues, settings: () => ctx.settings.get(), metrics, log: ctx.log.child({ mod: 'watchdog' }), clock: ctx.clock },
-    { firstPassMs: 30_000, ...opts },
-  );
-  return async () => {
-    await stop();
-    await queues.close();
   };
 }

@@ -5,15 +5,15 @@ import { z } from 'zod';
 export const QUEUES = { scrape: 'scrape', tick: 'tick', send: 'send' } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
+/** The job name each queue's jobs carry (the scrape and tick job schedulers, the tick's fan-out, retry-failed). */
+export const JOB_NAMES = { scrape: 'scrape', tick: 'tick', send: 'digest' } as const satisfies Record<QueueName, string>;
+
 export const scrapeJobSchema = z.object({
   /** Days to scrape (YYYY-MM-DD); empty = today and `scrapeDaysBack` days before, in the scrape zone. */
   dates: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
   reason: z.enum(['schedule', 'manual', 'cli']).default('schedule'),
 });
 export type ScrapeJob = z.infer<typeof scrapeJobSchema>;
-
-export const tickJobSchema = z.object({}).passthrough();
-export type TickJob = z.infer<typeof tickJobSchema>;
 
 export const sendJobSchema = z.object({
   subscriberId: z.string().min(8).max(64),
@@ -24,6 +24,7 @@ export const sendJobSchema = z.object({
 export type SendJob = z.infer<typeof sendJobSchema>;
 
 export const SCRAPE_SCHEDULER_ID = 'scrape-listing';
+/** The tick job carries no data: each run reads the due index at its own instant. */
 export const TICK_SCHEDULER_ID = 'tick';
 
 export function sendJobId(subscriberId: string, period: string): string {

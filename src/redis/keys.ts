@@ -21,7 +21,6 @@ export function makeKeys(prefix: string) {
     edition: (subscriberId: string, period: string) => `${p}ed:${period}:${subscriberId}`, // HASH ledger entry
     editionsByPeriod: (period: string) => `${p}ed:index:${period}`, // HASH subscriberId -> state
     sentPapers: (subscriberId: string) => `${p}sent:${subscriberId}`, // ZSET paperId -> sent ms
-    archive: (subscriberId: string, period: string) => `${p}archive:${subscriberId}:${period}`, // STRING html
     suppressed: `${p}suppressed`, // HASH normalized email -> JSON reason
     // operations
     settings: `${p}settings`, // STRING JSON of the operator settings

@@ -3,13 +3,14 @@
 // `scrapeDaysBack` days before, in the scrape zone. A layout error fails the job with its message and is not
 // retried (the page will not change back in 30 seconds; the next scheduled run tries again); HTTP trouble is
 // retried per DEFAULT_JOB_OPTIONS.scrape. `scrapingPaused` skips scheduled runs (manual ones still run).
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { UnrecoverableError, type Queue, type Worker } from 'bullmq';
 import { DateTime } from 'luxon';
 import type { Context } from '../context.js';
-import type { Metrics } from '../ops/metrics.js';
-import type { Settings } from '../ops/settings.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Settings } from '../settings/schema.js';
 import type { PaperStore } from '../papers/store.js';
-import { DEFAULT_JOB_OPTIONS, QUEUES, SCRAPE_SCHEDULER_ID, scrapeJobSchema } from '../queue/catalog.js';
+import { DEFAULT_JOB_OPTIONS, JOB_NAMES, QUEUES, SCRAPE_SCHEDULER_ID, scrapeJobSchema } from '../queue/catalog.js';
+import { startQueueWorker } from '../queue/worker.js';
 import { ScrapeLayoutError } from './errors.js';
 import { RedisEtagCache } from './etag-cache.js';
 import { HttpClient, scraperUserAgent } from './http.js';
@@ -26,7 +27,7 @@ export async function upsertScrapeScheduler(queue: Queue, settings: Pick<Setting
   await queue.upsertJobScheduler(
     SCRAPE_SCHEDULER_ID,
     { pattern: settings.scrapePattern, tz: settings.scrapeTimezone },
-    { name: 'scrape', data: { dates: [], reason: 'schedule' }, opts: { ...DEFAULT_JOB_OPTIONS.scrape } },
+    { name: JOB_NAMES.scrape, data: { dates: [], reason: 'schedule' }, opts: { ...DEFAULT_JOB_OPTIONS.scrape } },
   );
 }
 
@@ -46,7 +47,7 @@ export async function catchUpScrape(
   const last = await papers.lastSuccessfulScrape();
   if (last && now.getTime() - last.getTime() < settings.freshnessHours * 3_600_000) return false;
   const jobId = `scrape-catchup-${Math.floor(now.getTime() / 600_000)}`;
-  await queue.add('scrape', { dates: [], reason: 'schedule' }, { ...DEFAULT_JOB_OPTIONS.scrape, jobId });
+  await queue.add(JOB_NAMES.scrape, { dates: [], reason: 'schedule' }, { ...DEFAULT_JOB_OPTIONS.scrape, jobId });
   log.info({ jobId, lastOk: last?.toISOString() ?? null }, 'papers are stale or missing: scraping now instead of waiting for the schedule');
   return true;
 }
@@ -105,85 +106,75 @@ export interface ScrapeScheduler {
 export async function startScrapeScheduler(opts: ScrapeSchedulerOptions): Promise<ScrapeScheduler> {
   const { ctx, papers } = opts;
   const log = ctx.log.child({ mod: 'scrape' });
-  const prefix = ctx.config.redisPrefix;
+  const live = await ctx.liveSettings();
   const cache = new RedisEtagCache(ctx.redis, ctx.keys);
-  // A scrape in flight at shutdown (HF slow or down: 20 s timeouts, backoff between retries) would hold
-  // worker.close() past SHUTDOWN_TIMEOUT_MS; abandon it instead. Nothing is half-written (the store writes in one
-  // MULTI) and the next run scrapes again.
+  // A scrape in flight at shutdown (HF slow or down: 20 s timeouts, backoff between retries) would hold the worker's
+  // close past SHUTDOWN_TIMEOUT_MS; abandon it instead. Nothing is half-written (the store writes in one MULTI) and
+  // the next run scrapes again.
   const shutdown = new AbortController();
   const source = opts.source ?? defaultSource(ctx, cache, opts.metrics, undefined, shutdown.signal);
-  const queue = new Queue(QUEUES.scrape, { connection: ctx.newRedis('scrape-queue', true), prefix });
-  // Without a listener BullMQ prints connection errors raw to stderr, outside the JSON log.
-  queue.on('error', (err) => log.warn({ err }, 'scrape queue error'));
 
-  const worker = new Worker(
-    QUEUES.scrape,
-    async (job): Promise<ScrapeJobResult> => {
-      const data = scrapeJobSchema.parse(job.data ?? {});
-      const settings = await ctx.settings.get();
-      const jlog = log.child({ jobId: job.id });
-      if (settings.scrapingPaused && data.reason === 'schedule') {
-        jlog.info('scraping is paused (setting scrapingPaused); skipped');
-        const result: ScrapeJobResult = { skipped: 'paused', days: [] };
-        opts.onScrape?.(result);
-        return result;
-      }
-      const defaults = scrapeDates(settings, ctx.clock());
-      const today = defaults[0]!;
-      const days = data.dates.length ? data.dates : defaults;
-      const result: ScrapeJobResult = { days: [] };
-      const errors: Error[] = [];
-      for (const day of days) {
-        try {
-          const out = await scrapeListing({ source, store: papers, cache, log: jlog, metrics: opts.metrics ?? null, clock: ctx.clock }, { day, today });
-          result.days.push({ day, status: out.status, papers: out.papers.length });
-        } catch (err) {
-          errors.push(err as Error);
-          result.days.push({ day, status: 'failed', papers: 0, error: (err as Error).message });
-        }
-      }
+  const processor = async (job: { id?: string; data: unknown }): Promise<ScrapeJobResult> => {
+    const data = scrapeJobSchema.parse(job.data ?? {});
+    const settings = await ctx.settings.get(); // read afresh: a pause set a moment ago applies to this run
+    const jlog = log.child({ jobId: job.id });
+    if (settings.scrapingPaused && data.reason === 'schedule') {
+      jlog.info('scraping is paused (setting scrapingPaused); skipped');
+      const result: ScrapeJobResult = { skipped: 'paused', days: [] };
       opts.onScrape?.(result);
-      if (errors.length) {
-        const message = errors.map((e) => e.message).join('; ');
-        // Layout errors are final for this run; anything else (HTTP, Redis) is worth the job's retries.
-        if (errors.every((e) => e instanceof ScrapeLayoutError)) throw new UnrecoverableError(message);
-        throw new Error(message);
-      }
       return result;
-    },
-    { connection: ctx.newRedis('scrape-worker', true), prefix, concurrency: 1 },
-  );
-  worker.on('failed', (job, err) => log.error({ err, jobId: job?.id }, 'scrape job failed'));
-  worker.on('error', (err) => log.error({ err }, 'scrape worker error'));
+    }
+    const defaults = scrapeDates(settings, ctx.clock());
+    const today = defaults[0]!;
+    const days = data.dates.length ? data.dates : defaults;
+    const result: ScrapeJobResult = { days: [] };
+    const errors: Error[] = [];
+    for (const day of days) {
+      try {
+        const out = await scrapeListing({ source, store: papers, cache, log: jlog, metrics: opts.metrics ?? null, clock: ctx.clock }, { day, today });
+        result.days.push({ day, status: out.status, papers: out.papers.length });
+      } catch (err) {
+        errors.push(err as Error);
+        result.days.push({ day, status: 'failed', papers: 0, error: (err as Error).message });
+      }
+    }
+    opts.onScrape?.(result);
+    if (errors.length) {
+      const message = errors.map((e) => e.message).join('; ');
+      // Layout errors are final for this run; anything else (HTTP, Redis) is worth the job's retries.
+      if (errors.every((e) => e instanceof ScrapeLayoutError)) throw new UnrecoverableError(message);
+      throw new Error(message);
+    }
+    return result;
+  };
 
   let applied: { pattern: string; tz: string } | null = null;
-  let stopWatch: (() => Promise<void>) | null = null;
-  try {
-    stopWatch = await ctx.settings.watch(
-      ctx.newRedis('scrape-settings-sub'),
-      async (s) => {
-        if (applied && applied.pattern === s.scrapePattern && applied.tz === s.scrapeTimezone) return;
-        await upsertScrapeScheduler(queue, s);
-        log.info({ from: applied, pattern: s.scrapePattern, tz: s.scrapeTimezone }, 'scrape scheduler set');
-        applied = { pattern: s.scrapePattern, tz: s.scrapeTimezone };
+  const qw = await startQueueWorker({
+    queue: QUEUES.scrape,
+    connect: (name) => ctx.newRedis(name, true),
+    prefix: ctx.config.redisPrefix,
+    log,
+    processor,
+    worker: { concurrency: 1 },
+    shutdownTimeoutMs: ctx.config.shutdownTimeoutMs,
+    settings: {
+      live,
+      select: (s) => ({ pattern: s.scrapePattern, tz: s.scrapeTimezone }),
+      apply: async (next: { pattern: string; tz: string }, queue) => {
+        await upsertScrapeScheduler(queue, { scrapePattern: next.pattern, scrapeTimezone: next.tz });
+        log.info({ from: applied, ...next }, 'scrape scheduler set');
+        applied = next;
       },
-      log,
-    );
-  } catch (err) {
-    await worker.close();
-    await queue.close();
-    throw err;
-  }
-  if (opts.catchUp !== false) await catchUpScrape(queue, papers, await ctx.settings.get(), ctx.clock(), log);
+    },
+  });
+  if (opts.catchUp !== false) await catchUpScrape(qw.queue, papers, live.current(), ctx.clock(), log);
   return {
-    queue,
-    worker,
+    queue: qw.queue,
+    worker: qw.worker,
     current: () => applied,
     async stop() {
       shutdown.abort();
-      await stopWatch?.();
-      await worker.close();
-      await queue.close();
+      await qw.stop();
     },
   };
 }

@@ -3,7 +3,7 @@
 // a failed entry in the scrape log) and re-thrown with nothing stored; a 304 or a legitimately empty day
 // refreshes the day's freshness without touching papers; cache entries are saved only after the papers are.
 import type { Logger } from '../log.js';
-import type { Metrics } from '../ops/metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Paper } from '../papers/paper.js';
 import type { PaperStore } from '../papers/store.js';
 import { HttpError, ScrapeLayoutError } from './errors.js';

@@ -8,7 +8,7 @@
 //   edition that fell due. Nothing else needs to run for a pause to end.
 // - pending, unsubscribed, bouncing (and paused without a date): null — not in the index.
 import { DateTime } from 'luxon';
-import { nextSendAt } from '../digest/schedule.js';
+import { nextSendAt } from '../schedule/schedule.js';
 import type { Subscriber } from './subscriber.js';
 
 export type DueFields = Pick<Subscriber, 'status' | 'pausedUntil' | 'timezone' | 'sendTime' | 'frequency'>;

@@ -4,10 +4,11 @@
 // Inputs are lenient in shape (strings from forms/CSV or typed values) and strict in content.
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { Frequency, SendTime, Subscriber, Weekday } from './subscriber.js';
+import type { Frequency, SendTime, Weekday } from '../schedule/spec.js';
+import type { Subscriber } from './subscriber.js';
 import { canonicalZone } from './timezone.js';
-import { TOPIC_IDS } from './topics.js';
-import { phraseWords } from './phrase.js';
+import { TOPIC_IDS } from '../papers/topics.js';
+import { phraseWords } from '../papers/phrase.js';
 
 export { canonicalZone };
 

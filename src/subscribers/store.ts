@@ -44,18 +44,31 @@ redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 return 1`;
 
-// Move a due entry only if it still holds the value the caller read (a concurrent preferences change wins).
-const ADVANCE_LUA = `
-local cur = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not cur or tonumber(cur) ~= tonumber(ARGV[2]) then return 0 end
-if ARGV[3] == '' then redis.call('ZREM', KEYS[1], ARGV[1]) else redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) end
-return 1`;
+// The tick's advance, compare-and-set in one call: ARGV holds triples (member, expected score, new score or '' to
+// remove). An entry moves only if it still holds the score the tick read, so a concurrent writer (a preferences
+// change, another tick) is never overwritten. Returns one character per triple: '1' moved, '0' left alone.
+const ADVANCE_DUE_LUA = `
+local won = {}
+for i = 1, #ARGV, 3 do
+  local cur = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if cur and tonumber(cur) == tonumber(ARGV[i + 1]) then
+    if ARGV[i + 2] == '' then
+      redis.call('ZREM', KEYS[1], ARGV[i])
+    else
+      redis.call('ZADD', KEYS[1], ARGV[i + 2], ARGV[i])
+    end
+    won[#won + 1] = '1'
+  else
+    won[#won + 1] = '0'
+  end
+end
+return table.concat(won)`;
 
 type Scripted = Redis & {
   pdSubCreate(...args: (string | number)[]): Promise<string>;
   pdSubWrite(...args: (string | number)[]): Promise<string>;
   pdSubRemove(...args: (string | number)[]): Promise<number>;
-  pdSubAdvanceDue(...args: (string | number)[]): Promise<number>;
+  pdSubAdvanceDue(...args: (string | number)[]): Promise<string>;
 };
 
 export class SubscriberNotFoundError extends Error {
@@ -99,7 +112,7 @@ export class SubscriberStore {
       redis.defineCommand('pdSubCreate', { numberOfKeys: 4, lua: CREATE_LUA });
       redis.defineCommand('pdSubWrite', { numberOfKeys: 3, lua: WRITE_LUA });
       redis.defineCommand('pdSubRemove', { numberOfKeys: 4, lua: REMOVE_LUA });
-      redis.defineCommand('pdSubAdvanceDue', { numberOfKeys: 1, lua: ADVANCE_LUA });
+      redis.defineCommand('pdSubAdvanceDue', { numberOfKeys: 1, lua: ADVANCE_DUE_LUA });
     }
     this.r = r;
   }
@@ -346,13 +359,7 @@ export class SubscriberStore {
     return n === 1;
   }
 
-  /** Due entries at or before `upTo`, earliest first. */
-  async dueBefore(upTo: Date, limit = 1_000): Promise<{ id: string; dueAt: Date }[]> {
-    const flat = await this.r.zrangebyscore(this.keys.dueIndex, '-inf', upTo.getTime(), 'WITHSCORES', 'LIMIT', 0, limit);
-    const out: { id: string; dueAt: Date }[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: flat[i]!, dueAt: new Date(Number(flat[i + 1])) });
-    return out;
-  }
+  // ---- The due index (id → next send instant, ms): written by every method above and by advanceDue below only.
 
   /** The instant the due index holds for `id`, or null. */
   async dueAt(id: string): Promise<Date | null> {
@@ -360,13 +367,71 @@ export class SubscriberStore {
     return s === null ? null : new Date(Number(s));
   }
 
-  /**
-   * For the tick: move `id` from the due instant it read (`expected`) to `next` (null = drop), only if the entry
-   * still holds `expected` — a preferences change made meanwhile already put the right value there and wins.
-   */
-  async advanceDue(id: string, expected: Date, next: Date | null): Promise<boolean> {
-    return (await this.r.pdSubAdvanceDue(this.keys.dueIndex, id, expected.getTime(), next ? next.getTime() : '')) === 1;
+  /** How many entries fall due before `before` (exclusive). */
+  async countDue(before: Date): Promise<number> {
+    return this.r.zcount(this.keys.dueIndex, '-inf', `(${before.getTime()}`);
   }
+
+  /** The earliest entry due before `before` (exclusive), or null: how far behind fan-out is. */
+  async earliestDue(before: Date): Promise<Date | null> {
+    const row = await this.r.zrangebyscore(this.keys.dueIndex, '-inf', `(${before.getTime()}`, 'WITHSCORES', 'LIMIT', 0, 1);
+    return row.length >= 2 ? new Date(Number(row[1])) : null;
+  }
+
+  /** Entries due at or before `upTo`, earliest first, a page at a time (the tick's read). */
+  async dueEntries(upTo: Date, offset: number, limit: number): Promise<DueEntry[]> {
+    const flat = await this.r.zrangebyscore(this.keys.dueIndex, '-inf', upTo.getTime(), 'WITHSCORES', 'LIMIT', offset, limit);
+    const out: DueEntry[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: flat[i]!, dueMs: Number(flat[i + 1]) });
+    return out;
+  }
+
+  /**
+   * For the tick: move each entry from the instant it read (`expectedMs`) to `nextMs` (null = drop), only where the
+   * entry still holds `expectedMs` — a change made meanwhile already put the right value there and wins. One
+   * compare-and-set script for the whole batch; the result says, per move, whether it happened.
+   */
+  async advanceDue(moves: { id: string; expectedMs: number; nextMs: number | null }[]): Promise<boolean[]> {
+    if (moves.length === 0) return [];
+    const argv = moves.flatMap((m) => [m.id, String(m.expectedMs), m.nextMs === null ? '' : String(m.nextMs)]);
+    const won = String(await this.r.pdSubAdvanceDue(this.keys.dueIndex, ...argv));
+    return moves.map((_m, i) => won[i] === '1');
+  }
+
+  /**
+   * Digests falling due in each UTC hour of the next `hours` (the first hour counts only what is after `now`), plus
+   * those already overdue: one ZCOUNT per hour, pipelined.
+   */
+  async dueHistogram(now: Date, hours = 24): Promise<DueHistogram> {
+    const from = now.getTime();
+    const firstHour = Math.floor(from / HOUR_MS) * HOUR_MS;
+    const pipe = this.r.pipeline();
+    pipe.zcount(this.keys.dueIndex, '-inf', `(${from}`);
+    for (let i = 0; i < hours; i++) pipe.zcount(this.keys.dueIndex, String(Math.max(firstHour + i * HOUR_MS, from)), `(${firstHour + (i + 1) * HOUR_MS}`);
+    const counts = ((await pipe.exec()) ?? []).map(([err, v]) => {
+      if (err) throw err;
+      return Number(v);
+    });
+    return {
+      overdue: counts[0] ?? 0,
+      hours: Array.from({ length: hours }, (_, i) => ({ start: new Date(firstHour + i * HOUR_MS), count: counts[i + 1] ?? 0 })),
+    };
+  }
+}
+
+const HOUR_MS = 3_600_000;
+
+/** One entry of the due index: who, and when they fall due (ms). */
+export interface DueEntry {
+  id: string;
+  dueMs: number;
+}
+
+export interface DueHistogram {
+  /** Entries whose instant has passed: the backlog the next tick fans out. */
+  overdue: number;
+  /** UTC hours, starting with the current one. */
+  hours: { start: Date; count: number }[];
 }
 
 export { PREFERENCE_FIELDS };

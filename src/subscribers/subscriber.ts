@@ -1,16 +1,8 @@
 // The subscriber record (stored in Redis by subscribers/store.ts). Job payloads carry only `id`; the email lives
 // here and nowhere else (never in job data or logs).
+import type { Frequency, SendTime } from '../schedule/spec.js';
+
 export type SubscriberStatus = 'pending' | 'active' | 'paused' | 'unsubscribed' | 'bouncing';
-
-/** ISO weekday: 1 = Monday … 7 = Sunday (luxon's numbering). */
-export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
-
-export type Frequency = { kind: 'daily' } | { kind: 'weekly'; weekday: Weekday };
-
-export interface SendTime {
-  hour: number; // 0–23, local
-  minute: number; // 0–59, local
-}
 
 export interface Subscriber {
   id: string; // random, unguessable (≥128 bits, base64url)
@@ -34,5 +26,3 @@ export interface Subscriber {
   bounceCount: number;
 }
 
-/** What the schedule functions need to know about a subscriber. */
-export type ScheduleSpec = Pick<Subscriber, 'timezone' | 'sendTime' | 'frequency'>;

@@ -4,7 +4,7 @@
 // touches the store: an invalid form is refused whole before any write.
 import { normalizeEmail } from '../subscribers/email.js';
 import { canonicalZone, LIMITS as PREF_LIMITS } from '../subscribers/preferences.js';
-import type { Frequency, SendTime, Weekday } from '../subscribers/subscriber.js';
+import type { Frequency, SendTime, Weekday } from '../schedule/spec.js';
 
 export type FormBody = Record<string, unknown>;
 export type FieldErrors = Record<string, string>;

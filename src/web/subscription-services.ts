@@ -1,9 +1,8 @@
 // Wires the subscriber pages to the real services (the store, settings, link secrets, mailer + compiled email
 // templates, the delivery ledger's archive — read only; the send job writes it). Registered in src/web/plugins.ts.
 import type { Services } from '../services.js';
-import { sendConfirmation } from '../subscribers/confirmation.js';
 import { nextDueAt } from '../subscribers/due.js';
-import { TOPICS } from '../subscribers/topics.js';
+import { TOPICS } from '../papers/topics.js';
 import type { SubscribeLimits } from './page-kit.js';
 import { subscriptionPlugin } from './subscription-routes.js';
 
@@ -20,7 +19,7 @@ export function subscriptionRoutes(services: Services, opts: { limits?: Partial<
     clock: ctx.clock,
     log: ctx.log.child({ mod: 'subscribe' }),
     notify: async (s) => {
-      await sendConfirmation(services, s);
+      await services.sendConfirmation(s);
     },
     nextDelivery: (s) => nextDueAt(s, ctx.clock()),
     archive: (id, period) => ledger.archive(id, period),

@@ -2,7 +2,8 @@
 // stored subscriber or — after a refused post — from what the person typed, so nothing they entered is lost.
 import { DateTime } from 'luxon';
 import { canonicalZone } from '../subscribers/timezone.js';
-import type { Frequency, SendTime, Subscriber } from '../subscribers/subscriber.js';
+import type { Frequency, SendTime } from '../schedule/spec.js';
+import type { Subscriber } from '../subscribers/subscriber.js';
 import { field, LIMITS, WEEKDAYS, type FieldErrors, type FormBody } from './forms.js';
 
 export interface TopicInfo {

@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/log.js';
 import { start, type Running } from '../../src/main.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperStore } from '../../src/papers/store.js';
-import { SettingsStore } from '../../src/ops/settings-store.js';
+import { SettingsStore } from '../../src/settings/store.js';
 import { SCRAPE_SCHEDULER_ID, TICK_SCHEDULER_ID } from '../../src/queue/catalog.js';
 import { makeKeys } from '../../src/redis/keys.js';
 import { SubscriberStore } from '../../src/subscribers/store.js';

@@ -12,9 +12,8 @@ import type { FastifyInstance } from 'fastify';
 import { createContext, type Context } from '../../src/context.js';
 import { createLogger } from '../../src/log.js';
 import { OutboxMailer } from '../../src/mail/outbox-mailer.js';
-import { createMetrics } from '../../src/ops/metrics.js';
 import { SCRAPE_SCHEDULER_ID, TICK_SCHEDULER_ID } from '../../src/queue/catalog.js';
-import type { Services } from '../../src/services.js';
+import { createServices } from '../../src/services.js';
 import { buildApp } from '../../src/web/app.js';
 import { adminPlugins } from '../../src/web/admin/index.js';
 import { parsePrometheus, sumSeries } from '../helpers/prometheus.js';
@@ -46,7 +45,7 @@ describe('admin web', () => {
       log: createLogger({ level: 'debug', pretty: false }, sink),
       clock: () => NOW,
     });
-    const services = { ctx, metrics: createMetrics() } as unknown as Services;
+    const services = createServices(ctx);
     app = await buildApp({ log: ctx.log, plugins: adminPlugins(services) });
     // Seed what the other domains would have written.
     const { keys } = ctx;
@@ -57,8 +56,8 @@ describe('admin web', () => {
     await ctx.redis.hset(keys.editionsByPeriod('2026-11-28'), 's1', 'sent', 's2', 'sent', 's3', 'failed', 's4', 'unknown');
     // 10:20 UTC is already 00:20 on the 29th in Kiritimati (UTC+14): that subscriber's edition is dated the 29th.
     await ctx.redis.hset(keys.editionsByPeriod('2026-11-29'), 's9', 'sent');
-    await ctx.redis.hset(keys.suppressed, 'jane.doe@example.org', JSON.stringify({ reason: 'hard bounce', code: 550, at: '2026-11-27T08:00:00Z' }));
-    await ctx.redis.hset(keys.suppressed, 'bob@example.org', JSON.stringify({ reason: '550 5.1.1 user unknown', code: 550, at: '2026-11-27T09:00:00Z' }));
+    await services.suppression.add('jane.doe@example.org', { reason: 'hard bounce', code: 550, at: '2026-11-27T08:00:00Z', subscriberId: null });
+    await services.suppression.add('bob@example.org', { reason: '550 5.1.1 user unknown', code: 550, at: '2026-11-27T09:00:00Z', subscriberId: null });
   });
 
   after(async () => {

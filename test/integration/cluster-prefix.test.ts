@@ -16,7 +16,7 @@ import { Redis } from 'ioredis';
 import { runCli } from '../../src/cli.js';
 import { silentLogger } from '../../src/log.js';
 import { start, type Running } from '../../src/main.js';
-import { SettingsStore } from '../../src/ops/settings-store.js';
+import { SettingsStore } from '../../src/settings/store.js';
 import { makeKeys } from '../../src/redis/keys.js';
 import { SubscriberStore } from '../../src/subscribers/store.js';
 import { FIXTURES, readFixture } from '../helpers/fixtures.js';

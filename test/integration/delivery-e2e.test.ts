@@ -10,21 +10,22 @@ import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DeliveryLedger } from '../../src/digest/ledger.js';
-import { occurrencesBetween } from '../../src/digest/schedule.js';
+import { occurrencesBetween } from '../../src/schedule/schedule.js';
 import { selectionWindow, selectPapers } from '../../src/digest/select.js';
 import { startSendWorker, type SendWorker } from '../../src/digest/send-worker.js';
 import { runTick } from '../../src/digest/tick.js';
 import { silentLogger } from '../../src/log.js';
 import { compileTemplates } from '../../src/mail/render.js';
 import { SmtpMailer } from '../../src/mail/smtp-mailer.js';
-import { createMetrics } from '../../src/ops/metrics.js';
-import { DEFAULT_SETTINGS } from '../../src/ops/settings.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { DEFAULT_SETTINGS } from '../../src/settings/schema.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperStore } from '../../src/papers/store.js';
 import { QUEUES } from '../../src/queue/catalog.js';
 import { createRedis, waitReady } from '../../src/redis/connect.js';
 import { makeKeys } from '../../src/redis/keys.js';
 import { SubscriberStore } from '../../src/subscribers/store.js';
+import { SuppressionList } from '../../src/subscribers/suppression.js';
 import type { Subscriber } from '../../src/subscribers/subscriber.js';
 import { testClock } from '../helpers/clock.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
@@ -102,9 +103,9 @@ describe('delivery end to end: 500 subscribers, 20 zones, 48 hours of ticks', ()
     mailer = new SmtpMailer({ url: sink.url, clock, log, maxConnections: 8 });
     const settings = { ...DEFAULT_SETTINGS, sendRatePerSecond: 10_000, sendConcurrency: 8 };
     worker = await startSendWorker(
-      { redis, keys, clock, log, linkSecrets: LINK_SECRETS, subscribers: store, papers, templates: await compileTemplates(join(REPO_ROOT, 'templates')), mailer, ledger, metrics: createMetrics(),
+      { suppression: new SuppressionList(redis, keys), clock, log, linkSecrets: LINK_SECRETS, subscribers: store, papers, templates: await compileTemplates(join(REPO_ROOT, 'templates')), mailer, ledger, metrics: createMetrics(),
         config: { publicUrl: PUBLIC_URL, mailFrom: 'Papers Digest <digest@example.org>', mailReplyTo: null, listUnsubscribeMailto: null } },
-      { connection: bull, prefix: keys.prefix, settings },
+      { connect: () => bull, prefix: keys.prefix, settings },
     );
     sendQueue = new Queue(QUEUES.send, { connection: bull, prefix: keys.prefix });
 
@@ -149,7 +150,7 @@ describe('delivery end to end: 500 subscribers, 20 zones, 48 hours of ticks', ()
     for (let minute = 1; minute <= HOURS * 60; minute++) {
       clock.advance(60_000);
       if (minute % 180 === 0) await scrape();
-      const tick = () => runTick({ redis, keys, subscribers: store, sendQueue, clock, log, settings: { sendingPaused: false } });
+      const tick = () => runTick({ subscribers: store, sendQueue, clock, log, settings: { sendingPaused: false } });
       const [a, b] = await Promise.all([tick(), tick()]);
       if (a.enqueued + b.enqueued === 0) continue;
       enqueued += a.enqueued + b.enqueued;

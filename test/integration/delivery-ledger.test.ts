@@ -43,18 +43,17 @@ describe('delivery ledger', () => {
     assert.equal((await ledger.get('subB0000', '2026-11-28'))?.state, 'unknown');
   });
 
-  it('marks sent with the papers and the archive in one go; later claims are done', async () => {
+  it('marks sent with its papers in one go; later claims are done', async () => {
     await ledger.claim('subC0000', '2026-11-28', 'w1');
     await ledger.markSending('subC0000', '2026-11-28', 'w1');
-    await ledger.markSent('subC0000', '2026-11-28', { response: '250 OK', messageId: '<m@x>', paperIds: ['2611.00001', '2611.00002'], webHtml: '<html>web view ü</html>' });
+    await ledger.markSent('subC0000', '2026-11-28', { response: '250 OK', messageId: '<m@x>', paperIds: ['2611.00001', '2611.00002'] });
     const e = await ledger.get('subC0000', '2026-11-28');
     assert.equal(e?.state, 'sent');
     assert.deepEqual(e?.paperIds, ['2611.00001', '2611.00002']);
     assert.equal(e?.owner, null);
     assert.deepEqual(await ledger.claim('subC0000', '2026-11-28', 'w9'), { outcome: 'done', state: 'sent' });
     assert.deepEqual([...(await ledger.sentPaperIds('subC0000'))].sort(), ['2611.00001', '2611.00002']);
-    assert.equal(await ledger.archive('subC0000', '2026-11-28'), '<html>web view ü</html>');
-    assert.ok((await redis.ttl(keys.archive('subC0000', '2026-11-28'))) > 0);
+    assert.deepEqual(await redis.keys(`${keys.prefix}:archive:*`), [], 'no HTML is stored per digest');
     // eleven days later the old papers are trimmed when the next edition is marked
     clock.advance(11 * 24 * 3600_000);
     await ledger.claim('subC0000', '2026-12-09', 'w1');
@@ -62,7 +61,7 @@ describe('delivery ledger', () => {
     assert.deepEqual([...(await ledger.sentPaperIds('subC0000'))], ['2612.00001']);
   });
 
-  it('renders the archive again from the stored selection when no HTML was stored', async () => {
+  it('renders the archive again from the stored selection', async () => {
     const seen: unknown[] = [];
     const rendering = new DeliveryLedger(redis, keys, clock, {
       renderArchive: async (input) => {
@@ -82,7 +81,7 @@ describe('delivery ledger', () => {
     assert.equal(await rendering.archive('subH0000', '2026-11-28'), '<html>2611.00003,2611.00004</html>');
     assert.deepEqual(seen, [{ subscriberId: 'subH0000', period: '2026-11-28', selection: stored }]);
     assert.equal(await rendering.archive('subH0000', '2026-11-27'), null, 'never delivered');
-    assert.equal(await ledger.archive('subH0000', '2026-11-28'), null, 'no renderer, no stored HTML');
+    assert.equal(await ledger.archive('subH0000', '2026-11-28'), null, 'no renderer, no web view');
   });
 
   it('releases for a retry, settles finally, and counts states per period', async () => {
@@ -96,7 +95,9 @@ describe('delivery ledger', () => {
     await ledger.claim('subF0000', '2026-11-29', 'w1');
     const counts = await ledger.countsByState('2026-11-29');
     assert.deepEqual({ failed: counts.failed, skipped: counts.skipped, claimed: counts.claimed, sent: counts.sent }, { failed: 1, skipped: 1, claimed: 1, sent: 0 });
-    assert.deepEqual(await ledger.subscribersIn('2026-11-29', 'failed'), ['subD0000']);
+    assert.deepEqual(await ledger.subscribersIn('2026-11-29', ['failed']), ['subD0000']);
+    assert.deepEqual((await ledger.subscribersIn('2026-11-29', ['failed', 'skipped'])).sort(), ['subD0000', 'subE0000']);
+    assert.deepEqual(Object.fromEntries(await ledger.states('2026-11-29')), { subD0000: 'failed', subE0000: 'skipped', subF0000: 'claimed' });
     assert.equal((await ledger.get('subE0000', '2026-11-29'))?.reason, 'quiet-day');
   });
 

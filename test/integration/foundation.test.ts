@@ -12,7 +12,7 @@ import { start } from '../../src/main.js';
 import { checkRedis } from '../../src/redis/check.js';
 import { createRedis, waitReady } from '../../src/redis/connect.js';
 import { ensureRedis, NoRedisError, probeRedis } from '../../src/redis/managed.js';
-import { resolveSecrets } from '../../src/ops/secrets.js';
+import { resolveSecrets } from '../../src/secrets.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 import { freePort, startRedis, type TestRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';

@@ -13,7 +13,7 @@ import { silentLogger } from '../../src/log.js';
 import { start, type Role, type Running } from '../../src/main.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperStore } from '../../src/papers/store.js';
-import { SettingsStore } from '../../src/ops/settings-store.js';
+import { SettingsStore } from '../../src/settings/store.js';
 import { makeKeys } from '../../src/redis/keys.js';
 import { SubscriberStore } from '../../src/subscribers/store.js';
 import { parsePrometheus, sumSeries } from '../helpers/prometheus.js';

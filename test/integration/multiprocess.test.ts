@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { DeliveryLedger } from '../../src/digest/ledger.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperStore } from '../../src/papers/store.js';
-import { SettingsStore } from '../../src/ops/settings-store.js';
+import { SettingsStore } from '../../src/settings/store.js';
 import { makeKeys } from '../../src/redis/keys.js';
 import { SubscriberStore } from '../../src/subscribers/store.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';

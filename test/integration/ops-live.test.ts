@@ -13,7 +13,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { silentLogger } from '../../src/log.js';
 import { start, type Running } from '../../src/main.js';
-import { SettingsStore } from '../../src/ops/settings-store.js';
+import { SettingsStore } from '../../src/settings/store.js';
 import { SCRAPE_SCHEDULER_ID, TICK_SCHEDULER_ID } from '../../src/queue/catalog.js';
 import { makeKeys } from '../../src/redis/keys.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';

@@ -5,9 +5,11 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../src/log.js';
-import { createMetrics } from '../../src/ops/metrics.js';
-import { openQueues, type OpsQueues } from '../../src/ops/queues.js';
-import { SettingsStore } from '../../src/ops/settings-store.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { PaperStore } from '../../src/papers/store.js';
+import { openQueues, type OpsQueues } from '../../src/queue/handles.js';
+import { SubscriberStore } from '../../src/subscribers/store.js';
+import { SettingsStore } from '../../src/settings/store.js';
 import { startWatchdog, watchdogPass, type WatchdogDeps } from '../../src/ops/watchdog.js';
 import { makeKeys } from '../../src/redis/keys.js';
 import { testClock } from '../helpers/clock.js';
@@ -30,7 +32,17 @@ describe('ops watchdog', () => {
       },
     });
     const settings = new SettingsStore(client, keys, clock);
-    return { redis: client, keys, queues, settings: () => settings.get(), metrics, log: createLogger({ level: 'info', pretty: false }, sink), clock };
+    return {
+      redis: client,
+      keys,
+      papers: new PaperStore(client, keys, clock),
+      subscribers: new SubscriberStore(client, keys, clock),
+      queues,
+      settings: () => settings.get(),
+      metrics,
+      log: createLogger({ level: 'info', pretty: false }, sink),
+      clock,
+    };
   };
   const alertCount = async (m: ReturnType<typeof createMetrics>, event: string) =>
     (await m.alerts.get()).values.find((v) => v.labels.event === event)?.value ?? 0;

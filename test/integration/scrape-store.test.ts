@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../src/log.js';
-import { createMetrics } from '../../src/ops/metrics.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperStore } from '../../src/papers/store.js';
 import { makeKeys } from '../../src/redis/keys.js';

@@ -7,7 +7,7 @@ const [redisUrl, prefix, smtpUrl, leaseMs] = process.argv.slice(2);
 if (!redisUrl || !prefix || !smtpUrl || !leaseMs) throw new Error('usage: send-crash.child.ts <redisUrl> <prefix> <smtpUrl> <leaseMs>');
 const parts = await buildSendParts(redisUrl, prefix, smtpUrl, { leaseMs: Number(leaseMs) });
 await startSendWorker(parts.deps, {
-  connection: parts.bullConnection,
+  connect: () => parts.bullConnection,
   prefix,
   settings: TEST_SEND_SETTINGS,
   lockDurationMs: 1_000,

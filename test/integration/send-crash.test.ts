@@ -64,7 +64,7 @@ describe('worker killed mid-batch', () => {
     assert.ok(beforeTakeover < N, `the child was killed mid-batch (${beforeTakeover} of ${N} delivered)`);
 
     survivor = await startSendWorker(parts.deps, {
-      connection: parts.bullConnection, prefix: PREFIX, settings: TEST_SEND_SETTINGS, lockDurationMs: 1_000, stalledIntervalMs: 300,
+      connect: () => parts.bullConnection, prefix: PREFIX, settings: TEST_SEND_SETTINGS, lockDurationMs: 1_000, stalledIntervalMs: 300,
     });
     const states = await waitFor(async () => {
       const entries = await Promise.all(subs.map((s) => parts.ledger.get(s.id, PERIOD)));

@@ -7,13 +7,14 @@ import { Redis } from 'ioredis';
 import type { LinkSecret } from '../../src/config.js';
 import { createArchiveRenderer } from '../../src/digest/archive.js';
 import { DeliveryLedger } from '../../src/digest/ledger.js';
+import { SuppressionList } from '../../src/subscribers/suppression.js';
 import type { SendDeps } from '../../src/digest/send.js';
 import { startSendWorker, type SendWorker, type SendWorkerOptions } from '../../src/digest/send-worker.js';
 import { silentLogger } from '../../src/log.js';
 import { compileTemplates, type Templates } from '../../src/mail/render.js';
 import { SmtpMailer } from '../../src/mail/smtp-mailer.js';
-import { createMetrics } from '../../src/ops/metrics.js';
-import { DEFAULT_SETTINGS, type Settings } from '../../src/ops/settings.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/settings/schema.js';
 import { normalizeEntries } from '../../src/papers/normalize.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperStore } from '../../src/papers/store.js';
@@ -131,11 +132,11 @@ export async function buildSendParts(redisUrl: string, prefix: string, smtpUrl: 
   const papers = new PaperStore(redis, keys, clock);
   const subscribers = new TestSubscribers(redis, prefix);
   const templates = await compileTemplates(join(REPO_ROOT, 'templates'));
-  const renderArchive = createArchiveRenderer({ subscribers, papers, templates, config: { publicUrl: PUBLIC_URL }, linkSecrets: LINK_SECRETS, clock });
+  const renderArchive = createArchiveRenderer({ subscribers, papers, templates: async () => templates, config: { publicUrl: PUBLIC_URL }, linkSecrets: LINK_SECRETS, clock });
   const ledger = new DeliveryLedger(redis, keys, clock, { leaseMs: opts.leaseMs ?? 60_000, renderArchive });
   const metrics = createMetrics();
   const deps: Omit<SendDeps, 'settings'> = {
-    redis, keys, clock, log, linkSecrets: LINK_SECRETS, subscribers, papers, templates, mailer, ledger, metrics,
+    suppression: new SuppressionList(redis, keys), clock, log, linkSecrets: LINK_SECRETS, subscribers, papers, templates, mailer, ledger, metrics,
     config: { publicUrl: PUBLIC_URL, mailFrom: 'Papers Digest <digest@example.org>', mailReplyTo: null, listUnsubscribeMailto: 'unsubscribe@example.org' },
   };
   return { redis, bullConnection, keys, mailer, ledger, papers, subscribers, templates, metrics, deps };
@@ -158,7 +159,7 @@ export async function sendHarness(
     ...parts, prefix, sink, queue, settings,
     async startWorker(o = {}) {
       const w = await startSendWorker(deps, {
-        connection: bullConnection, prefix, settings, backoffBaseMs: 50, throttleMs: 300, shutdownTimeoutMs: 5_000, ...o,
+        connect: () => bullConnection, prefix, settings, backoffBaseMs: 50, throttleMs: 300, shutdownTimeoutMs: 5_000, ...o,
       });
       workers.push(w);
       return w;

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { simpleParser } from 'mailparser';
 import { createContext, type Context } from '../../src/context.js';
-import { startSendRole } from '../../src/digest/send-worker.js';
+import { startSendRole } from '../../src/worker.js';
 import type { SendWorker } from '../../src/digest/send-worker.js';
 import { silentLogger } from '../../src/log.js';
 import { outboxDir } from '../../src/mail/create-mailer.js';

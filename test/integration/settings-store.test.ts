@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { silentLogger } from '../../src/log.js';
-import { DEFAULT_SETTINGS, SettingsError, coerceSettingValue, type Settings } from '../../src/ops/settings.js';
-import { SettingsStore } from '../../src/ops/settings-store.js';
+import { DEFAULT_SETTINGS, SettingsError, coerceSettingValue, type Settings } from '../../src/settings/schema.js';
+import { LiveSettings } from '../../src/settings/live.js';
+import { SettingsStore } from '../../src/settings/store.js';
 import { createRedis, waitReady } from '../../src/redis/connect.js';
 import { makeKeys } from '../../src/redis/keys.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
@@ -50,11 +51,15 @@ describe('SettingsStore', () => {
     assert.deepEqual(await store.history(), []);
   });
 
-  it('applies a valid change, audits old → new, and tells watchers', async () => {
+  it('applies a valid change, audits old → new, and tells live followers', async () => {
     const seen: Settings[] = [];
-    const stop = await store.watch(sub, (s) => {
-      seen.push(s);
-    }, silentLogger());
+    const live = await LiveSettings.start(store, sub, silentLogger());
+    await live.on(
+      (s) => s,
+      (s) => {
+        seen.push(s);
+      },
+    );
     try {
       assert.equal(seen.length, 1, 'called at once with the current settings');
       const { changes } = await store.set({ scrapePattern: '*/10 * * * *', sendRatePerSecond: coerceSettingValue('sendRatePerSecond', '50') }, 'cli');
@@ -71,9 +76,38 @@ describe('SettingsStore', () => {
       // A no-op change writes no audit entry.
       await store.set({ scrapePattern: '*/10 * * * *' }, 'cli');
       assert.equal((await store.history()).length, 1);
+      assert.equal(live.current().scrapePattern, '*/10 * * * *');
     } finally {
-      await stop();
+      await live.stop();
     }
+  });
+
+  it('a follower is told only when its slice changes, and each change once, in order', async () => {
+    const live = await LiveSettings.start(store, sub, silentLogger());
+    const ticks: number[] = [];
+    await live.on((s) => s.tickEverySeconds, (v) => {
+      ticks.push(v);
+    });
+    try {
+      await store.set({ lookbackDays: 5 }, 'test'); // another slice
+      await store.set({ tickEverySeconds: 30 }, 'test');
+      await store.set({ tickEverySeconds: 20 }, 'test');
+      await waitFor(() => live.current().tickEverySeconds === 20 && ticks.at(-1) === 20, { message: 'follower told' });
+      assert.deepEqual(ticks.filter((t, i) => t !== ticks[i - 1]), ticks, 'no repeats');
+      assert.equal(ticks[0], 60);
+      assert.ok(ticks.every((t, i) => i === 0 || t < ticks[i - 1]!), `in order: ${ticks.join(',')}`);
+    } finally {
+      await live.stop();
+    }
+  });
+
+  it('two saves at once in one process (one shared connection) both land, each audited', async () => {
+    await Promise.all([store.set({ maxPapersCap: 12 }, 'admin-web'), store.set({ defaultSendTime: '06:45' }, 'cli')]);
+    const now = await store.get();
+    assert.equal(now.maxPapersCap, 12);
+    assert.equal(now.defaultSendTime, '06:45');
+    const [a, b] = await store.history(2);
+    assert.deepEqual([a!.changes[0]!.key, b!.changes[0]!.key].sort(), ['defaultSendTime', 'maxPapersCap']);
   });
 
   it('coerces CLI strings by the field type', () => {

@@ -128,14 +128,33 @@ describe('SubscriberStore (real redis-server)', () => {
     assert.equal(await dueOf(s.id), nextDueAt(final!, clock())?.toISOString());
   });
 
-  it('advanceDue only moves an entry that still holds what the tick read', async () => {
+  it('advanceDue only moves an entry that still holds what the tick read, per entry of a batch', async () => {
     const { subscriber: s } = await store.create({ email: 'jo@example.org', status: 'active', timezone: 'UTC', sendTime: '10:00' });
+    const { subscriber: t } = await store.create({ email: 'jt@example.org', status: 'active', timezone: 'UTC', sendTime: '11:00' });
     const due = (await store.dueAt(s.id))!;
-    assert.ok((await store.dueBefore(due)).some((d) => d.id === s.id));
-    assert.equal(await store.advanceDue(s.id, new Date(due.getTime() - 1), null), false);
+    const dueT = (await store.dueAt(t.id))!;
+    const entries = await store.dueEntries(dueT, 0, 1000);
+    assert.deepEqual(entries.filter((e) => e.id === s.id || e.id === t.id).map((e) => e.dueMs), [due.getTime(), dueT.getTime()], 'earliest first');
+    assert.equal(await store.countDue(dueT), entries.filter((e) => e.dueMs < dueT.getTime()).length, 'countDue excludes its bound');
+    assert.equal((await store.earliestDue(dueT))?.getTime(), Math.min(...entries.map((e) => e.dueMs)));
     const next = new Date(due.getTime() + 86_400_000);
-    assert.equal(await store.advanceDue(s.id, due, next), true);
-    assert.equal((await store.dueAt(s.id))?.toISOString(), next.toISOString());
+    const won = await store.advanceDue([
+      { id: s.id, expectedMs: due.getTime() - 1, nextMs: null }, // read a stale score: left alone
+      { id: t.id, expectedMs: dueT.getTime(), nextMs: next.getTime() },
+    ]);
+    assert.deepEqual(won, [false, true]);
+    assert.equal((await store.dueAt(s.id))?.toISOString(), due.toISOString());
+    assert.equal((await store.dueAt(t.id))?.toISOString(), next.toISOString());
+    assert.deepEqual(await store.advanceDue([{ id: s.id, expectedMs: due.getTime(), nextMs: null }]), [true]);
+    assert.equal(await store.dueAt(s.id), null, 'a null next drops the entry');
+  });
+
+  it('dueHistogram counts what falls due in each UTC hour ahead, and the overdue backlog', async () => {
+    const h = await store.dueHistogram(clock(), 48);
+    assert.equal(h.hours.length, 48);
+    const total = h.hours.reduce((n, x) => n + x.count, 0) + h.overdue;
+    assert.equal(total, await store.countDue(new Date(h.hours.at(-1)!.start.getTime() + 3_600_000)));
+    assert.equal(h.hours[0]!.start.getTime() % 3_600_000, 0);
   });
 
   it('lists with a cursor (creation order, ties by id) and a status filter', async () => {

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createContext, type Context } from '../../src/context.js';
-import { latestSendAt, occurrencesBetween } from '../../src/digest/schedule.js';
+import { latestSendAt, occurrencesBetween } from '../../src/schedule/schedule.js';
 import { runTick, type TickResult } from '../../src/digest/tick.js';
 import { startTickScheduler, type TickScheduler } from '../../src/digest/tick-scheduler.js';
 import { createLogger, silentLogger } from '../../src/log.js';
@@ -50,7 +50,7 @@ describe('tick (real redis-server, BullMQ)', () => {
     const sendQueue = new Queue(QUEUES.send, { connection: bull, prefix: keys.prefix });
     queues.push(sendQueue);
     const tick = (opts: { sendingPaused?: boolean; chunkSize?: number } = {}): Promise<TickResult> =>
-      runTick({ redis, keys, subscribers: store, sendQueue, clock, log: silentLogger(), settings: { sendingPaused: opts.sendingPaused ?? false }, chunkSize: opts.chunkSize });
+      runTick({ subscribers: store, sendQueue, clock, log: silentLogger(), settings: { sendingPaused: opts.sendingPaused ?? false }, chunkSize: opts.chunkSize });
     const due = async (id: string) => {
       const s = await redis.zscore(keys.dueIndex, id);
       return s === null ? null : new Date(Number(s)).toISOString();
@@ -100,16 +100,20 @@ describe('tick (real redis-server, BullMQ)', () => {
     const second = await w.tick();
     assert.deepEqual({ due: second.due, enqueued: second.enqueued }, { due: 0, enqueued: 0 });
 
-    // a tick that crashed after enqueueing but before advancing: the next one finds the jobs there and absorbs them
+    // a tick that crashed after enqueueing but before advancing (it counted nothing): the next one adds the jobs
+    // again — absorbed by their ids, one job per edition — and moves the entries on, counting each edition once
     for (const id of ids) await redis.zadd(w.keys.dueIndex, Date.parse('2026-09-28T12:00:00Z'), id);
     const replay = await w.tick();
-    assert.deepEqual({ due: replay.due, enqueued: replay.enqueued, duplicates: replay.duplicates, advanced: replay.advanced }, { due: 5, enqueued: 0, duplicates: 5, advanced: 5 });
+    assert.deepEqual({ due: replay.due, enqueued: replay.enqueued, duplicates: replay.duplicates, advanced: replay.advanced }, { due: 5, enqueued: 5, duplicates: 0, advanced: 5 });
+    assert.equal((await w.jobs()).length, 5, 'the jobs already there absorbed the second add');
 
     // two ticks racing over the same due entries
     for (const id of ids) await redis.zadd(w.keys.dueIndex, Date.parse('2026-09-29T12:00:00Z'), id);
     w.clock.set('2026-09-29T12:00:05Z');
     const [x, y] = await Promise.all([w.tick({ chunkSize: 2 }), w.tick({ chunkSize: 3 })]);
     assert.equal(x.advanced + y.advanced, 5, 'each entry advanced by exactly one tick');
+    assert.equal(x.enqueued + y.enqueued, 5, 'each edition counted by exactly one tick');
+    assert.equal(x.duplicates + y.duplicates, x.due + y.due - 5, 'the other sightings are duplicates');
     const jobs = await w.jobs();
     assert.equal(jobs.length, 10);
     assert.equal(new Set(jobs.map((j) => j.id)).size, 10);

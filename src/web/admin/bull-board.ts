@@ -8,7 +8,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
-import { QUEUE_NAMES, type OpsQueues } from '../../ops/queues.js';
+import { QUEUE_NAMES, type OpsQueues } from '../../queue/handles.js';
 import { sameOriginProblem } from './csrf.js';
 
 export const BULL_BOARD_CSP =

@@ -6,18 +6,23 @@
 // each series labelled pd_instance.
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { Metrics } from '../../ops/metrics.js';
-import { fleetMetrics } from '../../ops/metrics-relay.js';
+import type { Metrics } from '../../metrics/metrics.js';
+import { fleetMetrics } from '../../metrics/relay.js';
 import { queueMetrics } from '../../ops/queue-metrics.js';
-import type { OpsQueues } from '../../ops/queues.js';
+import type { OpsQueues } from '../../queue/handles.js';
 import { checkReadiness } from '../../ops/readiness.js';
-import type { Settings } from '../../ops/settings.js';
+import type { Settings } from '../../settings/schema.js';
+import type { PaperStore } from '../../papers/store.js';
 import type { Keys } from '../../redis/keys.js';
+import type { SubscriberStore } from '../../subscribers/store.js';
 import { requireAdmin } from './auth.js';
 
 export interface ObservabilityDeps {
+  /** Readiness pings it; the fleet's metric snapshots are read from it (metrics/relay.ts owns those keys). */
   redis: Redis;
   keys: Keys;
+  papers: PaperStore;
+  subscribers: SubscriberStore;
   queues: OpsQueues | null;
   metrics: Metrics;
   settings: () => Promise<Settings>;
@@ -26,11 +31,11 @@ export interface ObservabilityDeps {
 }
 
 export function observabilityRoutes(deps: ObservabilityDeps) {
-  const gauges = deps.queues ? queueMetrics(deps.metrics, { redis: deps.redis, keys: deps.keys, queues: deps.queues, clock: deps.clock }) : null;
+  const gauges = deps.queues ? queueMetrics(deps.metrics, { papers: deps.papers, subscribers: deps.subscribers, queues: deps.queues, clock: deps.clock }) : null;
   const guard = requireAdmin(deps.adminToken);
   return async (app: FastifyInstance) => {
     app.get('/readyz', async (_req, reply) => {
-      const r = await checkReadiness({ redis: deps.redis, keys: deps.keys, queues: deps.queues, settings: deps.settings, now: deps.clock() }).catch((err: Error) => ({
+      const r = await checkReadiness({ redis: deps.redis, papers: deps.papers, queues: deps.queues, settings: deps.settings, now: deps.clock() }).catch((err: Error) => ({
         ready: false,
         reasons: [`readiness check failed: ${err.message}`],
         checks: null,

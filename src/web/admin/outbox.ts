@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { SECURITY_HEADERS } from '../app.js';
 import { listOutbox, readOutbox } from '../../mail/outbox-mailer.js';
-import { maskEmail } from '../../ops/mask.js';
+import { maskEmail } from '../../util/redact.js';
 import { parseHeaders, readMime } from './mime-read.js';
 import type { AdminViews } from './views.js';
 

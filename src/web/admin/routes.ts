@@ -3,13 +3,11 @@
 // Admin responses are never cached and send `Referrer-Policy: same-origin` (needed for the Origin check).
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
-import { loadDashboard, type ScrapeLogEntry } from '../../ops/dashboard.js';
-import type { OpsQueues } from '../../ops/queues.js';
-import { DEFAULT_SETTINGS, SettingsError, type Settings } from '../../ops/settings.js';
-import type { SettingsStore } from '../../ops/settings-store.js';
-import type { Keys } from '../../redis/keys.js';
+import { loadDashboard, type DashboardDeps } from '../../ops/dashboard.js';
+import type { OpsQueues } from '../../queue/handles.js';
+import { DEFAULT_SETTINGS, SettingsError, type Settings } from '../../settings/schema.js';
+import type { SettingsStore } from '../../settings/store.js';
 import { requireAdmin } from './auth.js';
 import { mountBullBoard } from './bull-board.js';
 import { csrfProblem, csrfToken } from './csrf.js';
@@ -19,8 +17,8 @@ import { allFieldGroups, parseSettingsForm } from './settings-form.js';
 import { compileAdminViews } from './views.js';
 
 export interface AdminDeps {
-  redis: Redis;
-  keys: Keys;
+  /** The stores the dashboard reads (its queues are `queues` below). */
+  stores: Omit<DashboardDeps, 'queues' | 'settings'>;
   settings: SettingsStore;
   adminToken: () => string;
   publicUrl: string;
@@ -29,7 +27,6 @@ export interface AdminDeps {
   queues: OpsQueues | null;
   /** Present when the outbox transport is on (SMTP_URL unset). */
   outbox: OutboxReader | null;
-  recentScrapes?: (n: number) => Promise<ScrapeLogEntry[]>;
 }
 
 const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
@@ -83,7 +80,7 @@ export function adminRoutes(deps: AdminDeps) {
 
         admin.get('/', async (_req, reply) => {
           const data = await loadDashboard(
-            { redis: deps.redis, keys: deps.keys, queues: deps.queues, settings: () => deps.settings.get(), recentScrapes: deps.recentScrapes },
+            { ...deps.stores, queues: deps.queues, settings: () => deps.settings.get() },
             deps.clock(),
           );
           return reply.type('text/html; charset=utf-8').send(views.render('dashboard', dashboardView(data), layout('Dashboard')));

@@ -1,6 +1,6 @@
 // Shared inputs for the rendering tests: real papers from the captured API response (mapped to the minimal
 // Paper fields here, independent of the scraper), a fixed subscriber, fixed links and a fixed clock.
-import type { Reason } from '../../../src/digest/reason.js';
+import type { Reason } from '../../../src/papers/reason.js';
 import type { SelectedPaper } from '../../../src/digest/select.js';
 import type { Paper } from '../../../src/papers/paper.js';
 import type { Subscriber } from '../../../src/subscribers/subscriber.js';

@@ -11,7 +11,7 @@ import * as cheerio from 'cheerio';
 import { compileTemplates, fullMjmlRenderer, TemplateError, type Templates } from '../../../src/mail/render.js';
 import { compileHbs, createHbs } from '../../../src/mail/templates-compile.js';
 import { buildDigestView, fitDigestView, type DigestView } from '../../../src/mail/view-model.js';
-import type { Reason } from '../../../src/digest/reason.js';
+import type { Reason } from '../../../src/papers/reason.js';
 import type { Paper } from '../../../src/papers/paper.js';
 import { REPO_ROOT } from '../../helpers/fixtures.js';
 import { fixturePapers, longPaper, NOW, PUBLIC_URL, subscriber } from './render-fixtures.js';

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expectsEdition } from '../../../src/ops/edition-status.js';
-import { maskEmail } from '../../../src/ops/mask.js';
-import { DEFAULT_SETTINGS } from '../../../src/ops/settings.js';
+import { maskEmail } from '../../../src/util/redact.js';
+import { DEFAULT_SETTINGS } from '../../../src/settings/schema.js';
 import { checkAuthorization } from '../../../src/web/admin/auth.js';
 import { axisLabel, barChart, niceMax } from '../../../src/web/admin/chart.js';
 import { ago } from '../../../src/web/admin/dashboard-view.js';

@@ -15,8 +15,8 @@ import {
   occurrencesBetween,
   periodKey,
   type Occurrence,
-} from '../../../src/digest/schedule.js';
-import type { Frequency, ScheduleSpec } from '../../../src/subscribers/subscriber.js';
+} from '../../../src/schedule/schedule.js';
+import type { Frequency, ScheduleSpec } from '../../../src/schedule/spec.js';
 
 function spec(timezone: string, hhmm: string, frequency: Frequency = { kind: 'daily' }): ScheduleSpec {
   const [hour, minute] = hhmm.split(':').map(Number) as [number, number];

@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config, LinkSecret } from '../config.js';
-import { adminTokenProblem, parseLinkSecrets } from '../config.js';
-import type { Logger } from '../log.js';
+import type { Config, LinkSecret } from './config.js';
+import { adminTokenProblem, parseLinkSecrets } from './config.js';
+import type { Logger } from './log.js';
 
 export interface ResolvedSecrets {
   linkSecrets: LinkSecret[];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FIXTURES, readFixture } from '../../helpers/fixtures.js';
-import { matchPaper, mentions, TOPICS, topicHit, type MatchablePaper } from '../../../src/subscribers/topics.js';
+import { matchPaper, mentions, TOPICS, topicHit, type MatchablePaper } from '../../../src/papers/topics.js';
 
 interface RawEntry {
   paper: { id: string; title: string; summary: string; authors: { name: string }[]; organization?: { name: string; fullname: string } };

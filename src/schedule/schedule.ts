@@ -19,7 +19,7 @@
 // - Two local dates resolving to one instant (only when a whole date is skipped, e.g. Pacific/Apia 2011-12-30): the
 //   later date wins; the swallowed date has no edition of its own.
 import { DateTime, IANAZone } from 'luxon';
-import type { ScheduleSpec, SendTime, Weekday } from '../subscribers/subscriber.js';
+import type { ScheduleSpec, SendTime, Weekday } from './spec.js';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;

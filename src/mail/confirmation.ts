@@ -1,20 +1,22 @@
 // The email someone gets after asking to subscribe: a confirm link (48 h) while pending, or — when the address
 // is already subscribed — a link to its preferences instead, so a second sign-up neither errors nor tells the
 // person at the keyboard anything. The subscribe page and the CLI import (without --confirmed) both call this.
-import { mailDomain, type Config } from '../config.js';
+import { mailDomain, type Config, type LinkSecret } from '../config.js';
 import type { Logger } from '../log.js';
-import type { ResolvedSecrets } from '../ops/secrets.js';
 import { CONFIRM_TTL_MS, subscriberLinks } from '../links/signed-links.js';
-import { messageIdFor } from '../mail/headers.js';
-import type { Mailer } from '../mail/mailer.js';
-import type { Templates } from '../mail/render.js';
-import { buildAlreadySubscribedView, buildConfirmView } from '../mail/view-model.js';
-import type { Subscriber } from './subscriber.js';
-import { topicById } from './topics.js';
+import { messageIdFor } from './headers.js';
+import type { Mailer } from './mailer.js';
+import type { Templates } from './render.js';
+import { buildAlreadySubscribedView, buildConfirmView } from './view-model.js';
+import type { Subscriber } from '../subscribers/subscriber.js';
+import { topicById } from '../papers/topics.js';
 
-/** What sendConfirmation needs from Services (structural, so tests can pass a small object). */
-export interface ConfirmationServices {
-  ctx: { config: Pick<Config, 'publicUrl' | 'mailFrom' | 'mailReplyTo'>; secrets: Pick<ResolvedSecrets, 'linkSecrets'>; clock: () => Date; log: Logger };
+/** What sendConfirmation needs (structural, so tests can pass a small object). */
+export interface ConfirmationDeps {
+  config: Pick<Config, 'publicUrl' | 'mailFrom' | 'mailReplyTo'>;
+  linkSecrets: readonly LinkSecret[];
+  clock: () => Date;
+  log: Logger;
   mailer: Pick<Mailer, 'send'>;
   templates: Pick<Templates, 'confirmation' | 'alreadySubscribed'>;
 }
@@ -25,19 +27,19 @@ export type ConfirmationOutcome = 'confirm-sent' | 'preferences-sent' | 'skipped
  * Send the right email for a subscribe request. Pending (or unsubscribed, asking to come back) → confirm link;
  * active or paused → preferences link; bouncing → nothing (their mailbox refuses our mail).
  */
-export async function sendConfirmation(services: ConfirmationServices, subscriber: Subscriber): Promise<ConfirmationOutcome> {
-  const { config, secrets, clock } = services.ctx;
-  const log = services.ctx.log.child({ mod: 'confirmation' });
+export async function sendConfirmation(deps: ConfirmationDeps, subscriber: Subscriber): Promise<ConfirmationOutcome> {
+  const { config, clock } = deps;
+  const log = deps.log.child({ mod: 'confirmation' });
   const now = clock();
   if (subscriber.status === 'bouncing') {
     log.info({ subscriberId: subscriber.id }, 'subscribe request for a bouncing address: nothing sent');
     return 'skipped';
   }
-  const links = subscriberLinks(config.publicUrl, subscriber, secrets.linkSecrets, now);
+  const links = subscriberLinks(config.publicUrl, subscriber, deps.linkSecrets, now);
   const already = subscriber.status === 'active' || subscriber.status === 'paused';
   const rendered = already
-    ? services.templates.alreadySubscribed(buildAlreadySubscribedView({ preferencesUrl: links.preferences, publicUrl: config.publicUrl }))
-    : services.templates.confirmation(
+    ? deps.templates.alreadySubscribed(buildAlreadySubscribedView({ preferencesUrl: links.preferences, publicUrl: config.publicUrl }))
+    : deps.templates.confirmation(
         buildConfirmView({
           confirmUrl: links.confirm,
           expiresHours: CONFIRM_TTL_MS / 3_600_000,
@@ -50,7 +52,7 @@ export async function sendConfirmation(services: ConfirmationServices, subscribe
   const kind = already ? 'already-subscribed' : 'confirm';
   // One id per request (a resend is a new message, not a duplicate of the first).
   const messageId = messageIdFor(kind, now.getTime().toString(36), subscriber.id, mailDomain(config));
-  const result = await services.mailer.send({
+  const result = await deps.mailer.send({
     to: subscriber.email,
     from: config.mailFrom,
     replyTo: config.mailReplyTo,

@@ -8,8 +8,8 @@
 // Speed: selection runs per subscriber × paper. Catalog regexes are compiled once per process (on first use);
 // a paper's topic hits are memoized per paper object (WeakMap: papers are immutable values once normalized, and
 // entries vanish with the objects); keyword regexes are cached by text (bounded).
-import type { Reason } from '../digest/reason.js';
-import type { Paper } from '../papers/paper.js';
+import type { Reason } from './reason.js';
+import type { Paper } from './paper.js';
 import { compilePhrases, whichPhrase } from './phrase.js';
 import { TOPIC_CATALOG, type Topic } from './topic-catalog.js';
 

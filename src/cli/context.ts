@@ -3,7 +3,8 @@
 // a connection left open would keep the process alive after the command finished.
 import { createContext, type Context } from '../context.js';
 import { createLogger } from '../log.js';
-import type { CliIo } from '../cli/command.js';
+import type { CliIo } from './command.js';
+import type { ComposeDeps } from '../ops/compose.js';
 import { createServices, type Services } from '../services.js';
 
 export async function withCliContext<T>(io: CliIo, fn: (ctx: Context) => Promise<T>, opts: { verbose?: boolean } = {}): Promise<T> {
@@ -16,7 +17,24 @@ export async function withCliContext<T>(io: CliIo, fn: (ctx: Context) => Promise
   }
 }
 
-/** The same, with the domain services (stores, compiled templates, mailer) built on top. */
+/**
+ * The same, with the composition root every entry point shares (src/services.ts): stores at once, templates, the
+ * mail transport and queue handles when the command first uses them.
+ */
 export async function withCliServices<T>(io: CliIo, fn: (services: Services) => Promise<T>, opts: { verbose?: boolean } = {}): Promise<T> {
-  return withCliContext(io, async (ctx) => fn(await createServices(ctx)), opts);
+  return withCliContext(io, async (ctx) => fn(createServices(ctx)), opts);
+}
+
+/** What preview and send-test compose with: the worker's own parts (src/ops/compose.ts). */
+export async function composeDeps(services: Services): Promise<ComposeDeps> {
+  const { ctx } = services;
+  return {
+    config: ctx.config,
+    linkSecrets: ctx.secrets.linkSecrets,
+    settings: ctx.settings,
+    papers: services.papers,
+    suppression: services.suppression,
+    ledger: services.ledger,
+    templates: await services.templates(),
+  };
 }
