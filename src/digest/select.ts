@@ -18,14 +18,10 @@
 import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import { matchPaper } from '../papers/topics.js';
-import type { Reason } from '../papers/reason.js';
+import type { Reason, SelectedPaper } from '../papers/reason.js';
 import { addDays, localDateIn } from '../schedule/schedule.js';
 
-/** One paper chosen for a digest, with why it was chosen (rendering shows the reasons). */
-export interface SelectedPaper {
-  paper: Paper;
-  reasons: Reason[];
-}
+export type { SelectedPaper };
 
 export type SelectSubscriber = Pick<
   Subscriber,

@@ -126,7 +126,7 @@ export interface SubscriberLinks {
   archive(period: string): string;
 }
 
-/** Absolute URLs (H3 serves /confirm, /preferences, /unsubscribe, /archive). `publicUrl` without trailing slash. */
+/** Absolute URLs (the web role serves /confirm, /preferences, /unsubscribe, /archive). `publicUrl` without trailing slash. */
 export function subscriberLinks(
   publicUrl: string,
   subscriber: { id: string; tokenVersion: number },

@@ -1,7 +1,7 @@
 // The paper cards of a digest, pure: cleaned text and safe links per paper (computed once per paper: see the memo
 // below), plus the recipient's rank and reason line. view-model.ts re-exports what others use.
 import { describeReason, type Reason } from '../papers/reason.js';
-import type { SelectedPaper } from '../digest/select.js';
+import type { SelectedPaper } from '../papers/reason.js';
 import type { Paper } from '../papers/paper.js';
 import { cleanText, hostIs, hostUnder, publicHostname, safeHttpsUrl, truncate } from './view-model-safety.js';
 

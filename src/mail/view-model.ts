@@ -1,7 +1,7 @@
 // View models for every email, pure: everything a template shows is computed here (cleaned text, safe links,
 // dates in the subscriber's zone, subject), so templates hold layout only and tests can snapshot the data.
 import { DateTime } from 'luxon';
-import type { SelectedPaper } from '../digest/select.js';
+import type { SelectedPaper } from '../papers/reason.js';
 import { nextSendAt } from '../schedule/schedule.js';
 import type { Frequency, ScheduleSpec } from '../schedule/spec.js';
 import type { Subscriber } from '../subscribers/subscriber.js';

@@ -22,7 +22,8 @@ export type NormalizeResult = { ok: true; paper: Paper } | { ok: false; reason: 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 // Generous caps: real titles are < 300 characters and abstracts < 3,000; anything far beyond is junk or abuse
 // and would bloat every digest it lands in.
-const MAX = { title: 500, summary: 10_000, aiSummary: 2_000, authors: 300, name: 200, keywords: 50, keyword: 200 };
+// Authors are all kept (real papers have 500+, collaborations thousands), bounded by the bytes of their names.
+const MAX = { title: 500, summary: 10_000, aiSummary: 2_000, authorBytes: 64 * 1024, name: 200, keywords: 50, keyword: 200 };
 const cap = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1).trimEnd()}…` : s);
 // New-style arXiv ids (YYMM.NNNNN) with an optional version suffix; HF also shows a few non-arXiv ids
 // made of word characters, dots and dashes (kept as they are, no version stripping).
@@ -58,15 +59,21 @@ function isoInstant(raw: unknown): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
+/**
+ * Every author, in order. `hidden: true` is kept: on Hugging Face it hides the author's profile, not their name on
+ * the paper (HF shows it), and a reader following them must match. The guard is on the total bytes of the names
+ * (64 KiB: a 3,000-author collaboration fits), not on a count; a list past it is cut there.
+ */
 function authorNames(raw: unknown): string[] {
   if (!Array.isArray(raw)) return [];
   const out: string[] = [];
+  let bytes = 0;
   for (const a of raw) {
-    // `hidden: true` authors are not shown on HF either.
-    if (isObj(a) && a.hidden === true) continue;
     const name = cap(cleanText(isObj(a) ? (a.name ?? (isObj(a.user) ? a.user.fullname : undefined)) : a), MAX.name);
-    if (name) out.push(name);
-    if (out.length >= MAX.authors) break;
+    if (!name) continue;
+    bytes += Buffer.byteLength(name, 'utf8');
+    if (bytes > MAX.authorBytes) break;
+    out.push(name);
   }
   return out;
 }

@@ -1,4 +1,12 @@
 // Why a paper is in someone's digest. Selection (digest/select.ts) attaches these; rendering shows them.
+import type { Paper } from './paper.js';
+
+/** One paper chosen for a digest, with why it was chosen. */
+export interface SelectedPaper {
+  paper: Paper;
+  reasons: Reason[];
+}
+
 export type Reason =
   | { kind: 'topic'; topicId: string; topicLabel: string; phrase: string }
   | { kind: 'keyword'; phrase: string }

@@ -238,12 +238,20 @@ function issuesOf(error: z.ZodError): FieldIssue[] {
   });
 }
 
-/** Validate a complete set of preferences (missing fields take the defaults). Throws PreferencesError. */
-export function validatePreferences(input: Record<string, unknown>): Preferences {
+/**
+ * Validate a complete set of preferences (missing fields take the defaults). Throws PreferencesError naming every
+ * bad field. `maxPapersCap`: the operator's fleet-wide cap (settings.maxPapersCap), below LIMITS.maxPapers.
+ * This is the one preference validator: the web forms, the CLI and the CSV import all map their fields onto it.
+ */
+export function validatePreferences(input: Record<string, unknown>, opts: { maxPapersCap?: number } = {}): Preferences {
   if (!input || typeof input !== 'object' || Array.isArray(input)) throw new PreferencesError([{ field: 'preferences', message: 'must be an object' }]);
   const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
   const parsed = preferencesSchema.safeParse({ ...DEFAULT_PREFERENCES, ...defined });
   if (!parsed.success) throw new PreferencesError(issuesOf(parsed.error));
+  const cap = opts.maxPapersCap;
+  if (cap !== undefined && (parsed.data.maxPapers as number) > cap) {
+    throw new PreferencesError([{ field: 'maxPapers', message: `must be a whole number of papers from 1 to ${cap}` }]);
+  }
   return parsed.data as Preferences;
 }
 

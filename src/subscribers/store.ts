@@ -7,69 +7,11 @@ import { randomBytes } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { decodeSubscriber, encodeSubscriber } from './codec.js';
+import { withSubscriberScripts, type ScriptedRedis } from './store-scripts.js';
 import { nextDueAt } from './due.js';
 import { normalizeEmail } from './email.js';
 import { applyPreferencesPatch, PREFERENCE_FIELDS, PreferencesError, preferencesOf, validatePauseUntil, validatePreferences, type PreferenceChange } from './preferences.js';
 import type { Subscriber, SubscriberStatus } from './subscriber.js';
-
-const CREATE_LUA = `
-local existing = redis.call('HGET', KEYS[1], ARGV[1])
-if existing then return existing end
-redis.call('HSET', KEYS[2], unpack(ARGV, 5))
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
-if ARGV[4] ~= '' then redis.call('ZADD', KEYS[4], ARGV[4], ARGV[2]) end
-return ''`;
-
-const WRITE_LUA = `
-local rev = redis.call('HGET', KEYS[1], 'rev')
-if not rev then return 'missing' end
-if rev ~= ARGV[2] then return 'conflict' end
-if ARGV[3] ~= ARGV[4] then
-  local owner = redis.call('HGET', KEYS[2], ARGV[4])
-  if owner and owner ~= ARGV[1] then return 'email-taken' end
-  if redis.call('HGET', KEYS[2], ARGV[3]) == ARGV[1] then redis.call('HDEL', KEYS[2], ARGV[3]) end
-  redis.call('HSET', KEYS[2], ARGV[4], ARGV[1])
-end
-redis.call('HSET', KEYS[1], unpack(ARGV, 6))
-if ARGV[5] == '' then redis.call('ZREM', KEYS[3], ARGV[1]) else redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1]) end
-return 'ok'`;
-
-const REMOVE_LUA = `
-local email = redis.call('HGET', KEYS[1], 'email')
-if not email then return 0 end
-if redis.call('HGET', KEYS[2], email) == ARGV[1] then redis.call('HDEL', KEYS[2], email) end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('ZREM', KEYS[4], ARGV[1])
-return 1`;
-
-// The tick's advance, compare-and-set in one call: ARGV holds triples (member, expected score, new score or '' to
-// remove). An entry moves only if it still holds the score the tick read, so a concurrent writer (a preferences
-// change, another tick) is never overwritten. Returns one character per triple: '1' moved, '0' left alone.
-const ADVANCE_DUE_LUA = `
-local won = {}
-for i = 1, #ARGV, 3 do
-  local cur = redis.call('ZSCORE', KEYS[1], ARGV[i])
-  if cur and tonumber(cur) == tonumber(ARGV[i + 1]) then
-    if ARGV[i + 2] == '' then
-      redis.call('ZREM', KEYS[1], ARGV[i])
-    else
-      redis.call('ZADD', KEYS[1], ARGV[i + 2], ARGV[i])
-    end
-    won[#won + 1] = '1'
-  else
-    won[#won + 1] = '0'
-  end
-end
-return table.concat(won)`;
-
-type Scripted = Redis & {
-  pdSubCreate(...args: (string | number)[]): Promise<string>;
-  pdSubWrite(...args: (string | number)[]): Promise<string>;
-  pdSubRemove(...args: (string | number)[]): Promise<number>;
-  pdSubAdvanceDue(...args: (string | number)[]): Promise<string>;
-};
 
 export class SubscriberNotFoundError extends Error {
   constructor(readonly subscriberId: string) {
@@ -99,22 +41,14 @@ const MAX_ATTEMPTS = 20;
 const isEqual = (a: Subscriber, b: Subscriber) => JSON.stringify(encodeSubscriber(a)) === JSON.stringify(encodeSubscriber(b));
 
 export class SubscriberStore {
-  private readonly r: Scripted;
+  private readonly r: ScriptedRedis;
 
   constructor(
     redis: Redis,
     private readonly keys: Keys,
     private readonly clock: () => Date,
   ) {
-    // defineCommand = EVALSHA with a transparent EVAL fallback, also inside pipelines. Redefining is harmless.
-    const r = redis as Scripted;
-    if (typeof r.pdSubCreate !== 'function') {
-      redis.defineCommand('pdSubCreate', { numberOfKeys: 4, lua: CREATE_LUA });
-      redis.defineCommand('pdSubWrite', { numberOfKeys: 3, lua: WRITE_LUA });
-      redis.defineCommand('pdSubRemove', { numberOfKeys: 4, lua: REMOVE_LUA });
-      redis.defineCommand('pdSubAdvanceDue', { numberOfKeys: 1, lua: ADVANCE_DUE_LUA });
-    }
-    this.r = r;
+    this.r = withSubscriberScripts(redis);
   }
 
   /**

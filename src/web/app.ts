@@ -10,18 +10,6 @@ export interface WebDeps {
   trustProxy?: boolean | number | string[];
 }
 
-/** Errors a route throws on purpose carry a statusCode and a message safe to show. */
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-    readonly code = 'HTTP_ERROR',
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
-
 export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; font-src 'self'; connect-src 'self'; " +

@@ -1,23 +1,17 @@
-// Parsing and validating the subscribe and preferences forms (pure). A form body arrives as strings (or arrays
-// of strings for repeated fields such as topics); anything else, anything oversized and anything unknown is an
-// error with a message a person can act on, keyed by the field's id so the page can point at it. Nothing here
-// touches the store: an invalid form is refused whole before any write.
+// The subscribe and preferences forms, mapped onto the one preference validator (subscribers/preferences.ts).
+// This module only turns what a browser posts into the validator's input — one string per field, lists split the
+// way the page shows them, the frequency radios and weekday select into a frequency — and the validator's findings
+// into messages keyed by the form's field ids. Every rule (zones, times, topics, keyword and name limits, numbers)
+// is the validator's, shared with the CLI and the CSV import. Pure; nothing here touches the store.
+import { PreferencesError, validatePreferences, type FieldIssue, type Preferences } from '../subscribers/preferences.js';
 import { normalizeEmail } from '../subscribers/email.js';
-import { canonicalZone, LIMITS as PREF_LIMITS } from '../subscribers/preferences.js';
-import type { Frequency, SendTime, Weekday } from '../schedule/spec.js';
+import type { Weekday } from '../schedule/spec.js';
 
 export type FormBody = Record<string, unknown>;
 export type FieldErrors = Record<string, string>;
 
 export const LIMITS = {
-  email: 254,
-  field: 500, // any other single text field
-  keywords: PREF_LIMITS.keywords,
-  follows: PREF_LIMITS.follows,
-  nameLength: PREF_LIMITS.nameLength,
-  keywordLength: PREF_LIMITS.keywordLength,
-  maxPapersCap: PREF_LIMITS.maxPapers,
-  minUpvotes: PREF_LIMITS.minUpvotes,
+  field: 500, // one free-text field, before it is split (names: four times that)
   pauseWeeks: [1, 2, 4, 8, 12] as const,
 };
 
@@ -31,22 +25,8 @@ export const WEEKDAYS: { value: Weekday; label: string }[] = [
   { value: 7, label: 'Sunday' },
 ];
 
-export interface ScheduleChoice {
-  topics: string[];
-  timezone: string;
-  sendTime: SendTime;
-  frequency: Frequency;
-}
-
-export interface PreferencesChoice extends ScheduleChoice {
-  includeKeywords: string[];
-  excludeKeywords: string[];
-  followAuthors: string[];
-  followOrgs: string[];
-  minUpvotes: number;
-  maxPapers: number;
-}
-
+export type ScheduleChoice = Pick<Preferences, 'topics' | 'timezone' | 'sendTime' | 'frequency'>;
+export type PreferencesChoice = Preferences;
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
 /** One string value of a field: first of a repeated field, '' when absent, null when not a string at all. */
@@ -57,111 +37,105 @@ export function field(body: FormBody, name: string): string | null {
   return typeof v === 'string' ? v : null;
 }
 
-function list(body: FormBody, name: string): string[] | null {
+/** Every value of a repeated field (checkboxes); null when one is not a string. */
+function values(body: FormBody, name: string): string[] | null {
   const v = body[name];
   if (v === undefined || v === null || v === '') return [];
   const arr = Array.isArray(v) ? v : [v];
   return arr.every((x) => typeof x === 'string') ? (arr as string[]) : null;
 }
 
-const clip = (s: string, n = 40) => (s.length > n ? `${s.slice(0, n)}…` : s);
-
-/**
- * A single bare address (H2's normalizeEmail: no display name, no CR/LF or control characters — header
- * injection — no list). Messages are phrased for the form.
- */
+/** A single bare address (subscribers/email.ts: no display name, no line breaks — header injection — no list). */
 export function checkEmail(raw: string): { ok: true; email: string } | { ok: false; message: string } {
   if (raw.trim() === '') return { ok: false, message: 'Enter your email address.' };
   const r = normalizeEmail(raw);
   return r.ok ? r : { ok: false, message: `This email address ${r.message}.` };
 }
 
-/** The canonical IANA name (US/Eastern → America/New_York), or null when it is not a zone. */
-export function canonicalZoneName(name: string): string | null {
-  return canonicalZone(name);
-}
-
 /**
  * How a list of names is split: by semicolons when the text has any, else by commas (always by line breaks).
  * An organization may hold a comma ("Alibaba, Inc."): such lists are shown joined by "; " (views.ts joinList),
- * so saving the form as shown gives the same names back. (Keywords always split at commas too.)
+ * so saving the form as shown gives the same names back.
  */
 export function listSeparator(raw: string): RegExp {
   return raw.includes(';') ? /[;\n]/ : /[,\n]/;
 }
 
-function parseKeywords(raw: string): string[] | string {
-  const parts = raw
-    .split(/[,;\n]/)
-    .map((p) => p.replace(/\s+/g, ' ').trim())
-    .filter(Boolean);
-  if (parts.length > LIMITS.keywords) return `At most ${LIMITS.keywords} keywords.`;
-  const long = parts.find((p) => p.length > LIMITS.keywordLength);
-  if (long) return `"${clip(long)}" is too long (at most ${LIMITS.keywordLength} characters per keyword).`;
-  if (parts.some((p) => /[\p{Cc}<>]/u.test(p))) return 'Keywords cannot contain control characters or < >.';
-  // Case as typed (matching ignores case anyway): lowercasing here made the first save of a subscriber whose
-  // keywords came from the CLI or a CSV report a change nobody made ("für Sprachmodelle → für sprachmodelle").
-  const seen = new Set<string>();
-  return parts.filter((p) => {
-    const key = p.toLowerCase();
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
+// Form field id → validator field, and back (the time input is "time"; everything else shares its name).
+const FORM_FIELD: Record<string, string> = { sendTime: 'time', pausedUntil: 'form', status: 'form', preferences: 'form' };
 
-/** Author or organization names: comma/semicolon/line separated, case kept (the store matches loosely). */
-function parseNames(raw: string, what: string): string[] | string {
-  const parts = raw
-    .split(listSeparator(raw))
-    .map((p) => p.replace(/\s+/g, ' ').trim())
-    .filter(Boolean);
-  if (parts.length > LIMITS.follows) return `At most ${LIMITS.follows} ${what}s.`;
-  const long = parts.find((p) => p.length > LIMITS.nameLength);
-  if (long) return `"${clip(long)}" is too long (at most ${LIMITS.nameLength} characters).`;
-  if (parts.some((p) => /[\p{Cc}<>]/u.test(p))) return 'Names cannot contain control characters or < >.';
-  return [...new Map(parts.map((p) => [p.toLowerCase(), p])).values()];
-}
+// Fields whose widget makes the validator's wording beside the point (a select, a time input, radios, checkboxes):
+// what to do with the widget instead, naming what was refused where the validator quotes it.
+const WIDGET_HINT: Record<string, (message: string) => string> = {
+  timezone: () => 'Choose a time zone from the list (for example Europe/Paris).',
+  sendTime: () => 'Enter a time like 07:30 (24-hour).',
+  frequency: () => 'Choose daily or weekly.',
+  topics: (message) => {
+    const named = /“[^”]*”/.exec(message)?.[0];
+    return named ? `${named} is not one of our topics; choose from the list.` : 'Choose topics from the list.';
+  },
+};
 
-function parseInteger(raw: string, min: number, max: number, label: string): number | string {
-  const s = raw.trim();
-  if (!/^\d{1,7}$/.test(s)) return `${label} must be a whole number from ${min} to ${max}.`;
-  const n = Number(s);
-  return n < min || n > max ? `${label} must be from ${min} to ${max}.` : n;
-}
+const LABELS: Record<string, string> = {
+  includeKeywords: 'Included keywords',
+  excludeKeywords: 'Excluded keywords',
+  followAuthors: 'Authors',
+  followOrgs: 'Organizations',
+  minUpvotes: 'Minimum upvotes',
+  maxPapers: 'Papers per digest',
+  pausedUntil: 'The pause end',
+};
 
-export function parseSchedule(body: FormBody, topicIds: readonly string[], errors: FieldErrors): ScheduleChoice | null {
-  const topics = list(body, 'topics');
-  let topicsOut: string[] = [];
-  if (topics === null || topics.length > topicIds.length) errors.topics = 'Choose topics from the list.';
-  else {
-    const unknown = topics.find((t) => !topicIds.includes(t));
-    if (unknown !== undefined) errors.topics = `"${clip(unknown)}" is not one of our topics; choose from the list.`;
-    else topicsOut = [...new Set(topics)];
+/** The validator's findings as sentences beside the form's fields. */
+export function formErrors(issues: readonly FieldIssue[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const i of issues) {
+    const id = FORM_FIELD[i.field] ?? i.field;
+    if (errors[id]) continue;
+    const hint = WIDGET_HINT[i.field]?.(i.message);
+    const label = LABELS[i.field];
+    const text = hint ?? (label ? `${label}: ${i.message}` : i.message.charAt(0).toUpperCase() + i.message.slice(1));
+    errors[id] = /[.!?]$/.test(text) ? text : `${text}.`;
   }
+  return errors;
+}
 
-  const zoneRaw = field(body, 'timezone');
-  const timezone = zoneRaw === null ? null : canonicalZoneName(zoneRaw.trim());
-  if (!timezone) errors.timezone = 'Choose a time zone from the list (for example Europe/Paris).';
-
-  const timeRaw = field(body, 'time') ?? '';
-  const tm = /^([01]\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?$/.exec(timeRaw.trim());
-  if (!tm) errors.time = 'Enter a time like 07:30 (24-hour).';
-
+/** Map the schedule fields (topics, zone, time, frequency) onto the validator's input; form-shape errors to `errors`. */
+function scheduleInput(body: FormBody, errors: FieldErrors): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  const topics = values(body, 'topics');
+  if (topics === null) errors.topics = WIDGET_HINT.topics!('');
+  else input.topics = topics;
+  const zone = field(body, 'timezone');
+  if (zone === null) errors.timezone = WIDGET_HINT.timezone!('');
+  else input.timezone = zone.trim();
+  // A browser's time input may send seconds ("07:30:00"); the send time is minutes.
+  const time = field(body, 'time');
+  if (time === null) errors.time = WIDGET_HINT.sendTime!('');
+  else input.sendTime = time.trim().replace(/^(\d{1,2}:\d{2}):[0-5]\d$/, '$1');
   const freq = field(body, 'frequency');
-  let frequency: Frequency | null = null;
-  if (freq === 'daily') frequency = { kind: 'daily' };
+  if (freq === 'daily') input.frequency = { kind: 'daily' };
   else if (freq === 'weekly') {
     const wd = Number(field(body, 'weekday'));
-    if (Number.isInteger(wd) && wd >= 1 && wd <= 7) frequency = { kind: 'weekly', weekday: wd as Weekday };
+    if (Number.isInteger(wd) && wd >= 1 && wd <= 7) input.frequency = { kind: 'weekly', weekday: wd };
     else errors.frequency = 'Choose the weekday for your weekly digest.';
-  } else errors.frequency = 'Choose daily or weekly.';
-
-  if (!timezone || !tm || !frequency || errors.topics) return null;
-  return { topics: topicsOut, timezone, sendTime: { hour: Number(tm[1]), minute: Number(tm[2]) }, frequency };
+  } else errors.frequency = WIDGET_HINT.frequency!('');
+  return input;
 }
 
-export function parseSubscribeForm(body: FormBody, topicIds: readonly string[]): Parsed<ScheduleChoice & { email: string }> {
+/** Validate the mapped input; the validator's findings join the form-shape errors already found. */
+function validate(input: Record<string, unknown>, errors: FieldErrors, maxPapersCap?: number): Preferences | null {
+  try {
+    const prefs = validatePreferences(input, maxPapersCap === undefined ? {} : { maxPapersCap });
+    return Object.keys(errors).length ? null : prefs;
+  } catch (err) {
+    if (!(err instanceof PreferencesError)) throw err;
+    for (const [id, message] of Object.entries(formErrors(err.issues))) errors[id] ??= message;
+    return null;
+  }
+}
+
+export function parseSubscribeForm(body: FormBody): Parsed<ScheduleChoice & { email: string }> {
   const errors: FieldErrors = {};
   const emailRaw = field(body, 'email');
   let email: string | null = null;
@@ -171,56 +145,37 @@ export function parseSubscribeForm(body: FormBody, topicIds: readonly string[]):
     if (checked.ok) email = checked.email;
     else errors.email = checked.message;
   }
-  const schedule = parseSchedule(body, topicIds, errors);
-  if (!schedule || !email || Object.keys(errors).length) return { ok: false, errors };
-  return { ok: true, value: { ...schedule, email } };
+  const prefs = validate(scheduleInput(body, errors), errors);
+  if (!prefs || !email) return { ok: false, errors };
+  return { ok: true, value: { email, topics: prefs.topics, timezone: prefs.timezone, sendTime: prefs.sendTime, frequency: prefs.frequency } };
 }
 
-export function parsePreferencesForm(body: FormBody, topicIds: readonly string[], maxPapersCap: number): Parsed<PreferencesChoice> {
+export function parsePreferencesForm(body: FormBody, maxPapersCap: number): Parsed<PreferencesChoice> {
   const errors: FieldErrors = {};
-  const schedule = parseSchedule(body, topicIds, errors);
-  const kw = (name: 'includeKeywords' | 'excludeKeywords') => {
+  const input = scheduleInput(body, errors);
+  const text = (name: string, max: number) => {
     const raw = field(body, name);
-    if (raw === null || raw.length > LIMITS.field) {
-      errors[name] = `Keep this under ${LIMITS.field} characters.`;
-      return [];
+    if (raw === null || raw.length > max) {
+      errors[name] = `Keep this under ${max} characters.`;
+      return null;
     }
-    const out = parseKeywords(raw);
-    if (typeof out === 'string') {
-      errors[name] = out;
-      return [];
-    }
-    return out;
+    return raw;
   };
-  const includeKeywords = kw('includeKeywords');
-  const excludeKeywords = kw('excludeKeywords');
-  const names = (name: 'followAuthors' | 'followOrgs', what: string) => {
-    const raw = field(body, name);
-    if (raw === null || raw.length > LIMITS.field * 4) {
-      errors[name] = `Keep this under ${LIMITS.field * 4} characters.`;
-      return [];
-    }
-    const out = parseNames(raw, what);
-    if (typeof out === 'string') {
-      errors[name] = out;
-      return [];
-    }
-    return out;
-  };
-  const followAuthors = names('followAuthors', 'author');
-  const followOrgs = names('followOrgs', 'organization');
-  const num = (name: 'minUpvotes' | 'maxPapers', min: number, max: number, label: string) => {
-    const out = parseInteger(field(body, name) ?? '', min, max, label);
-    if (typeof out === 'string') {
-      errors[name] = out;
-      return min;
-    }
-    return out;
-  };
-  const minUpvotes = num('minUpvotes', 0, LIMITS.minUpvotes, 'Minimum upvotes');
-  const maxPapers = num('maxPapers', 1, maxPapersCap, 'Papers per digest');
-  if (!schedule || Object.keys(errors).length) return { ok: false, errors };
-  return { ok: true, value: { ...schedule, includeKeywords, excludeKeywords, followAuthors, followOrgs, minUpvotes, maxPapers } };
+  for (const name of ['includeKeywords', 'excludeKeywords'] as const) {
+    const raw = text(name, LIMITS.field);
+    if (raw !== null) input[name] = raw; // split by the validator: commas, semicolons, line breaks
+  }
+  for (const name of ['followAuthors', 'followOrgs'] as const) {
+    const raw = text(name, LIMITS.field * 4);
+    // Names keep their commas when the list uses semicolons (listSeparator); the validator gets the names.
+    if (raw !== null) input[name] = raw.split(listSeparator(raw)).map((n) => n.trim()).filter(Boolean);
+  }
+  for (const name of ['minUpvotes', 'maxPapers'] as const) {
+    const raw = text(name, 12);
+    if (raw !== null) input[name] = raw.trim();
+  }
+  const prefs = validate(input, errors, maxPapersCap);
+  return prefs ? { ok: true, value: prefs } : { ok: false, errors };
 }
 
 /** Weeks to pause, from the fixed menu only. */

@@ -36,6 +36,9 @@ export interface SubscriberStorePort {
   remove(id: string): Promise<boolean>;
 }
 
+/** Small forms only: anything bigger is refused with 413 before it is parsed. */
+export const FORM_BODY_LIMIT = 32 * 1024;
+
 export interface SubscribeLimits {
   /** Subscribe posts per client IP per window (a burst beyond it gets the friendly 429 page). */
   perIp: Limit;

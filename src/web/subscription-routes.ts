@@ -6,7 +6,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { subscriberLinks } from '../links/signed-links.js';
 import { createCsrf, CSRF_FIELD } from './csrf.js';
-import { addressKeyFn, DEFAULT_LIMITS, makeResolver, type Kit, type SubscriptionDeps } from './page-kit.js';
+import { addressKeyFn, DEFAULT_LIMITS, FORM_BODY_LIMIT, makeResolver, type Kit, type SubscriptionDeps } from './page-kit.js';
 import { compilePages } from './pages.js';
 import { RateLimiter } from './rate-limit.js';
 import { archiveRoutes } from './routes/archive.js';
@@ -17,8 +17,6 @@ import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { staticRoutes } from './static.js';
 import { zoneList } from './views.js';
 
-/** Small forms only: anything bigger is refused with 413 before it is parsed. */
-export const FORM_BODY_LIMIT = 32 * 1024;
 
 export function subscriptionPlugin(deps: SubscriptionDeps) {
   // Compiled once here, when the app is built: a broken template fails the start, not a request.

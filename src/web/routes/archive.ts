@@ -1,6 +1,7 @@
-// GET /archive/<token>: a delivered digest, in the browser. The HTML is our own rendering (H6's DeliveryLedger stores it,
-// gzipped, under keys.archive(subscriberId, period) when the digest is sent; `deps.archive` reads it back). Email HTML depends on inline styles, so this one
-// route relaxes style-src to 'unsafe-inline'; scripts, frames, forms and base stay forbidden as everywhere.
+// GET /archive/<token>: a delivered digest, in the browser. The delivery ledger renders its web view again from what
+// it keeps of the edition (the papers and why each was chosen: src/digest/archive.ts); nothing is stored per digest.
+// Email HTML depends on inline styles, so this one route relaxes style-src to 'unsafe-inline'; scripts, frames,
+// forms and base stay forbidden as everywhere.
 import type { FastifyInstance } from 'fastify';
 import { SECURITY_HEADERS } from '../app.js';
 import type { Kit } from '../page-kit.js';

@@ -5,9 +5,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { PreferencesError } from '../../subscribers/preferences.js';
 import type { Subscriber } from '../../subscribers/subscriber.js';
-import { field, parsePauseWeeks, parsePreferencesForm, WEEKDAYS, type FieldErrors, type FormBody } from '../forms.js';
-import type { Kit } from '../page-kit.js';
-import { FORM_BODY_LIMIT } from '../subscription-routes.js';
+import { field, formErrors, parsePauseWeeks, parsePreferencesForm, WEEKDAYS, type FieldErrors, type FormBody } from '../forms.js';
+import { FORM_BODY_LIMIT, type Kit } from '../page-kit.js';
 import { describeChanges, formView, pauseOptions, sourceFromBody, sourceFromSubscriber, statusLabel, type Change, type FormSource } from '../views.js';
 import { formExpired } from './confirm.js';
 
@@ -17,7 +16,6 @@ interface TokenParams {
 
 export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
   const { deps } = kit;
-  const topicIds = deps.topics.map((t) => t.id);
 
   async function render(
     req: FastifyRequest<{ Params: TokenParams }>,
@@ -82,9 +80,7 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
     } catch (err) {
       // The store validates whole and writes nothing on a refusal: show its reasons beside the form.
       if (!(err instanceof PreferencesError)) throw err;
-      const errors: FieldErrors = {};
-      for (const i of err.issues) errors[STORE_FIELD_TO_FORM[i.field] ?? i.field] = messageOf(i.field, i.message);
-      return render(req, reply, before, { status: 400, src: action === 'save' ? sourceFromBody(body) : undefined, errors });
+      return render(req, reply, before, { status: 400, src: action === 'save' ? sourceFromBody(body) : undefined, errors: formErrors(err.issues) });
     }
     const after = await reload();
     req.log.info({ subscriberId: after.id, action }, 'preferences changed');
@@ -96,7 +92,7 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
     switch (action) {
       case 'save': {
         const settings = await deps.settings.get();
-        const parsed = parsePreferencesForm(body, topicIds, settings.maxPapersCap);
+        const parsed = parsePreferencesForm(body, settings.maxPapersCap);
         if (!parsed.ok) return { status: 400, src: sourceFromBody(body), errors: parsed.errors };
         await deps.store.update(before.id, parsed.value);
         return null;
@@ -124,23 +120,4 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
         return { status: 400, errors: { form: 'We did not understand that request.' } };
     }
   }
-}
-
-const STORE_FIELD_TO_FORM: Record<string, string> = { sendTime: 'time', status: 'form', pausedUntil: 'form' };
-const LABELS: Record<string, string> = {
-  pausedUntil: 'The pause end',
-  sendTime: 'The time',
-  timezone: 'The time zone',
-  topics: 'Topics',
-  includeKeywords: 'Included keywords',
-  excludeKeywords: 'Excluded keywords',
-  minUpvotes: 'Minimum upvotes',
-  maxPapers: 'Papers per digest',
-  frequency: 'How often',
-};
-/** The store's messages ("must be …", "a pending subscription cannot be paused") as sentences. */
-function messageOf(field: string, message: string): string {
-  const label = LABELS[field];
-  const text = label ? `${label} ${message}` : message.charAt(0).toUpperCase() + message.slice(1);
-  return text.endsWith('.') ? text : `${text}.`;
 }

@@ -4,13 +4,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CSRF_FIELD } from '../csrf.js';
 import { parseSubscribeForm, type FieldErrors, type FormBody } from '../forms.js';
-import type { Kit } from '../page-kit.js';
-import { FORM_BODY_LIMIT } from '../subscription-routes.js';
+import { FORM_BODY_LIMIT, type Kit } from '../page-kit.js';
 import { formView, sourceFromBody, type FormSource } from '../views.js';
 
 export function subscribeRoutes(app: FastifyInstance, kit: Kit): void {
   const { deps } = kit;
-  const topicIds = deps.topics.map((t) => t.id);
 
   const renderForm = (req: FastifyRequest, reply: FastifyReply, status: number, src: FormSource, email: string, errors: FieldErrors, detectZone: boolean) =>
     kit.send(reply, status, 'subscribe', 'Subscribe', {
@@ -45,7 +43,7 @@ export function subscribeRoutes(app: FastifyInstance, kit: Kit): void {
     if (!kit.csrf.verify(req, body[CSRF_FIELD])) {
       return renderForm(req, reply, 403, src, typedEmail, { email: 'This form had expired. Check your choices and press Subscribe again.' }, false);
     }
-    const parsed = parseSubscribeForm(body, topicIds);
+    const parsed = parseSubscribeForm(body);
     if (!parsed.ok) return renderForm(req, reply, 400, src, typedEmail, parsed.errors, false);
     const { email, ...choice } = parsed.value;
 

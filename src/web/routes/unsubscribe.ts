@@ -5,8 +5,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { field, type FormBody } from '../forms.js';
-import type { Kit } from '../page-kit.js';
-import { FORM_BODY_LIMIT } from '../subscription-routes.js';
+import { FORM_BODY_LIMIT, type Kit } from '../page-kit.js';
 import { formExpired } from './confirm.js';
 
 interface TokenParams {

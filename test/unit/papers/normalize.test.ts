@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dayOf, normalizeEntry, normalizeId } from '../../../src/papers/normalize.js';
+import { matchPaper } from '../../../src/papers/topics.js';
 import { cleanText, cleanUrl, decodeEntities, parseCount } from '../../../src/papers/text.js';
 
 describe('text', () => {
@@ -103,6 +104,32 @@ describe('caps', () => {
     assert.equal(r.paper.title.length, 500);
     assert.ok(r.paper.title.endsWith('…'));
     assert.ok(r.paper.summary.length <= 10_000);
-    assert.equal(r.paper.authors.length, 300);
+    assert.equal(r.paper.authors.length, 1000, 'every author: the guard is on bytes, not a count');
+  });
+
+  it('author names past 64 KiB in all are cut there (junk, not a real author list)', () => {
+    const r = normalizeEntry({ paper: { id: '2609.00005', title: 'T', authors: Array.from({ length: 5000 }, (_, i) => ({ name: `${'N'.repeat(95)}${String(i).padStart(5, '0')}` })) } }, { fallbackDay: '2026-09-28' });
+    assert.ok(r.ok);
+    assert.equal(r.paper.authors.length, Math.floor((64 * 1024) / 100));
+    assert.equal(r.paper.authors.at(-1), `${'N'.repeat(95)}00654`, 'the first ones, in order');
+  });
+});
+
+describe('authors', () => {
+  it('a paper with 600 authors keeps all 600, in order, hidden-flagged ones included', () => {
+    const authors = Array.from({ length: 600 }, (_, i) => ({ _id: `u${i}`, name: `Author ${i}`, hidden: i % 7 === 0, ...(i === 3 ? { user: { fullname: 'Ignored' } } : {}) }));
+    const r = normalizeEntry({ paper: { id: '2609.00006', title: 'A big collaboration', authors } }, { fallbackDay: '2026-09-28' });
+    assert.ok(r.ok);
+    assert.equal(r.paper.authors.length, 600);
+    assert.deepEqual(r.paper.authors.slice(0, 3), ['Author 0', 'Author 1', 'Author 2']);
+    assert.ok(r.paper.authors.includes('Author 7') && r.paper.authors.includes('Author 599'), 'hidden: true is a profile setting, not authorship');
+  });
+
+  it('a followed author whose HF profile is hidden still matches', () => {
+    const r = normalizeEntry({ paper: { id: '2609.00007', title: 'T', authors: [{ name: 'Ada Lovelace', hidden: true }, { name: 'Alan Turing' }] } }, { fallbackDay: '2026-09-28' });
+    assert.ok(r.ok);
+    const m = matchPaper(r.paper, { topics: ['robotics'], includeKeywords: [], excludeKeywords: [], followAuthors: ['ada lovelace'] });
+    assert.ok(m.included);
+    assert.deepEqual(m.reasons, [{ kind: 'author', name: 'Ada Lovelace' }]);
   });
 });

@@ -5,12 +5,11 @@ import { parsePauseWeeks, parsePreferencesForm, parseSubscribeForm } from '../..
 import { describeChanges, groupZones, zoneList } from '../../../src/web/views.js';
 import type { Subscriber } from '../../../src/subscribers/subscriber.js';
 
-const TOPICS = ['agents', 'reasoning', 'robotics'];
 const base = { email: 'Ann@Example.ORG', topics: ['agents'], timezone: 'US/Eastern', time: '07:30', frequency: 'weekly', weekday: '3' };
 
 describe('subscribe form', () => {
   it('accepts a complete form, canonicalizing zone and email', () => {
-    const r = parseSubscribeForm(base, TOPICS);
+    const r = parseSubscribeForm(base);
     assert.ok(r.ok);
     assert.equal(r.value.email, 'ann@example.org');
     assert.equal(r.value.timezone, 'America/New_York');
@@ -19,23 +18,23 @@ describe('subscribe form', () => {
   });
 
   it('treats no topics as "everything" and dedupes repeated ones', () => {
-    const none = parseSubscribeForm({ ...base, topics: undefined }, TOPICS);
+    const none = parseSubscribeForm({ ...base, topics: undefined });
     assert.ok(none.ok);
     assert.deepEqual(none.value.topics, []);
-    const dup = parseSubscribeForm({ ...base, topics: ['agents', 'agents'] }, TOPICS);
+    const dup = parseSubscribeForm({ ...base, topics: ['agents', 'agents'] });
     assert.ok(dup.ok);
     assert.deepEqual(dup.value.topics, ['agents']);
   });
 
   it('reports every bad field at once', () => {
-    const r = parseSubscribeForm({ email: 'x@y\r\nBcc: z@w.org', topics: ['nope'], timezone: 'Nowhere/City', time: '7pm', frequency: 'weekly', weekday: '9' }, TOPICS);
+    const r = parseSubscribeForm({ email: 'x@y\r\nBcc: z@w.org', topics: ['nope'], timezone: 'Nowhere/City', time: '7pm', frequency: 'weekly', weekday: '9' });
     assert.ok(!r.ok);
     assert.deepEqual(Object.keys(r.errors).sort(), ['email', 'frequency', 'time', 'timezone', 'topics']);
     assert.match(r.errors.email!, /line breaks/);
   });
 
   it('refuses non-string shapes (objects, arrays where one value is expected)', () => {
-    const r = parseSubscribeForm({ ...base, email: { a: 1 }, topics: [{}] }, TOPICS);
+    const r = parseSubscribeForm({ ...base, email: { a: 1 }, topics: [{}] });
     assert.ok(!r.ok);
     assert.ok(r.errors.email && r.errors.topics);
   });
@@ -44,27 +43,42 @@ describe('subscribe form', () => {
 describe('preferences form', () => {
   const prefs = { topics: ['robotics'], timezone: 'Europe/Paris', time: '18:00', frequency: 'daily', includeKeywords: 'MoE, Tokenizer;  tokenizer ', excludeKeywords: '', minUpvotes: '5', maxPapers: '12' };
   it('parses keywords (split, trimmed, deduped without case, kept as first typed) and numbers', () => {
-    const r = parsePreferencesForm(prefs, TOPICS, 25);
+    const r = parsePreferencesForm(prefs, 25);
     assert.ok(r.ok);
     assert.deepEqual(r.value.includeKeywords, ['MoE', 'Tokenizer']);
     assert.equal(r.value.minUpvotes, 5);
     assert.equal(r.value.maxPapers, 12);
   });
   it('splits names by semicolons when there are any, else by commas (an organization may hold a comma)', () => {
-    const r = parsePreferencesForm({ ...prefs, includeKeywords: 'a, b', followOrgs: 'Alibaba, Inc.; Meta AI', followAuthors: 'Ann Lee, Bo Chen' }, TOPICS, 25);
+    const r = parsePreferencesForm({ ...prefs, includeKeywords: 'ab, cd', followOrgs: 'Alibaba, Inc.; Meta AI', followAuthors: 'Ann Lee, Bo Chen' }, 25);
     assert.ok(r.ok);
-    assert.deepEqual(r.value.includeKeywords, ['a', 'b']);
+    assert.deepEqual(r.value.includeKeywords, ['ab', 'cd']);
     assert.deepEqual(r.value.followOrgs, ['Alibaba, Inc.', 'Meta AI']);
     assert.deepEqual(r.value.followAuthors, ['Ann Lee', 'Bo Chen']);
   });
   it('refuses papers per digest above the operator cap, and markup in keywords', () => {
-    const r = parsePreferencesForm({ ...prefs, maxPapers: '26', excludeKeywords: '<b>x</b>' }, TOPICS, 25);
+    const r = parsePreferencesForm({ ...prefs, maxPapers: '26', excludeKeywords: '<b>x</b>' }, 25);
     assert.ok(!r.ok);
     assert.match(r.errors.maxPapers!, /from 1 to 25/);
-    assert.match(r.errors.excludeKeywords!, /< >/);
+    assert.match(r.errors.excludeKeywords!, /^Excluded keywords: .*< or >/);
+  });
+  it('takes its rules from the one preference validator (the CLI and CSV get the same answers)', () => {
+    const r = parsePreferencesForm({ ...prefs, includeKeywords: 'x'.repeat(61), followAuthors: Array.from({ length: 51 }, (_, i) => `Author ${i}`).join('; '), minUpvotes: '-1' }, 25);
+    assert.ok(!r.ok);
+    assert.match(r.errors.includeKeywords!, /2–60 characters/);
+    assert.match(r.errors.followAuthors!, /at most 50 author names/);
+    assert.match(r.errors.minUpvotes!, /from 0 to 10000/);
+    const both = parsePreferencesForm({ ...prefs, includeKeywords: 'diffusion', excludeKeywords: 'Diffusion' }, 25);
+    assert.ok(!both.ok);
+    assert.match(both.errors.excludeKeywords!, /both included and excluded/);
+    const capped = parsePreferencesForm({ ...prefs, maxPapers: '12' }, 10);
+    assert.ok(!capped.ok);
+    assert.match(capped.errors.maxPapers!, /from 1 to 10/, "the operator's cap");
+    const seconds = parseSubscribeForm({ ...base, time: '07:30:00' });
+    assert.ok(seconds.ok && seconds.value.sendTime.minute === 30, 'a browser time input with seconds');
   });
   it('refuses an oversized keyword field', () => {
-    const r = parsePreferencesForm({ ...prefs, includeKeywords: 'a,'.repeat(400) }, TOPICS, 25);
+    const r = parsePreferencesForm({ ...prefs, includeKeywords: 'a,'.repeat(400) }, 25);
     assert.ok(!r.ok);
     assert.ok(r.errors.includeKeywords);
   });
