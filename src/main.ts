@@ -7,6 +7,7 @@ import { createContext, type Context, type ContextOptions } from './context.js';
 import { createServices, type Services } from './services.js';
 import { buildApp } from './web/app.js';
 import { webPlugins } from './web/plugins.js';
+import { redactUrl } from './util/redact.js';
 import { startWorkers } from './worker.js';
 
 export type Role = 'worker' | 'web' | 'all';
@@ -30,7 +31,11 @@ export async function start(role: Role, opts: StartOptions = {}): Promise<Runnin
   for (const problem of ctx.redisCheck.problems) log.warn({ redis: ctx.redisTarget.kind }, `REDIS CHECK: ${problem}`);
   let services: Services;
   try {
-    services = await createServices(ctx);
+    services = createServices(ctx);
+    // Every role sends mail (digests, or confirmations from the web): a broken template or an unreadable DKIM
+    // key stops the start here, with its reason, not the first send.
+    await services.templates();
+    void services.mailer;
   } catch (err) {
     await ctx.close();
     throw err;
@@ -98,12 +103,4 @@ function adminTokenSource(ctx: Context): string {
   return `${ctx.secrets.generated.adminToken ? 'generated, in' : 'in'} ${ctx.secrets.file}`;
 }
 
-export function redactUrl(u: string): string {
-  try {
-    const parsed = new URL(u);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return u;
-  }
-}
+

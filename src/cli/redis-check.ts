@@ -1,6 +1,6 @@
 // `papers-digest redis-check`: which Redis we would use and whether it is fit to be the store of record
 // (version, eviction policy, persistence). Exit 1 when anything is wrong, so it can gate a deploy.
-import { redactUrl } from '../main.js';
+import { redactUrl } from '../util/redact.js';
 import { withCliContext } from './context.js';
 import { parseCommandArgs, writeJson, type CliCommand } from './command.js';
 

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
-import { redactUrl, start, type Role } from '../main.js';
+import { start, type Role } from '../main.js';
+import { redactUrl } from '../util/redact.js';
 import { parseCommandArgs, UsageError, type CliCommand } from './command.js';
 
 export const command: CliCommand = {

@@ -79,7 +79,7 @@ export function collapseLayoutWhitespace(html: string): string {
 export function compileHbs<V>(hbs: Hbs, name: string, source: string, kind: 'html' | 'text'): Fill<V> {
   try {
     // precompile() parses and generates code eagerly, so syntax errors surface here, at start-up.
-    const options = { strict: true, knownHelpersOnly: true, data: false, noEscape: kind === 'text' };
+    const options = { strict: true, knownHelpersOnly: true, noEscape: kind === 'text' };
     hbs.precompile(source, options);
     const fill = hbs.compile(source, options);
     return (view: V) => {

@@ -106,7 +106,8 @@ describe('hostile text', () => {
   it('keeps markup as literal text, decodes entities once, strips controls, collapses whitespace', () => {
     assert.equal(p.title, `<script>alert("x")</script> Tom & Jerry's evil model`);
     assert.equal(p.summary, 'line one line two <b>bold</b> [31mred');
-    assert.deepEqual(p.authors, ['A "B" C']);
+    // a blank name is dropped; `hidden: true` (an HF profile setting) is not: the author is on the paper
+    assert.deepEqual(p.authors, ['A "B" C', 'Hidden']);
   });
 
   it('refuses non-http URLs and resolves relative ones', () => {
