@@ -1,6 +1,6 @@
 // Configuration: one zod schema, read from the environment once at start. Every problem is reported at once,
 // each under the variable's name. Secrets have no defaults here: when LINK_SECRETS or ADMIN_TOKEN is unset,
-// src/ops/secrets.ts generates strong ones and keeps them under DATA_DIR.
+// src/secrets.ts generates strong ones and keeps them under DATA_DIR.
 import { resolve } from 'node:path';
 import { z } from 'zod';
 

@@ -6,7 +6,7 @@
 //   (a subscriber far west of UTC may see tomorrow's HF listing already) are kept: they are the freshest, and the
 //   sent-papers ledger stops them coming back.
 // - Never a paper this subscriber was already sent (sentIds, the ledger).
-// - Interests (topics + include keywords) via matchPaper (subscribers/topics.ts): no interests = every paper,
+// - Interests (topics + include keywords) via matchPaper (papers/topics.ts): no interests = every paper,
 //   reason 'trending'. Followed authors and organizations qualify whatever their topics AND whatever their upvotes
 //   (a follow is an explicit "I want this person's work"; minUpvotes is a noise filter for the rest).
 // - Excludes beat follows: an exclude keyword is the only tool a subscriber has to keep something out, and one

@@ -48,7 +48,10 @@ export function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-type PaperBase = Omit<DigestPaperView, 'rank' | 'numberPadded' | 'summary' | 'reason'>;
+type PaperBase = Omit<DigestPaperView, 'rank' | 'numberPadded' | 'summary' | 'reason'> & {
+  /** The summary cut to SUMMARY_CHARS: what almost every card shows. */
+  summaryDefault: string;
+};
 
 // The cleaning, URL checks and truncation below depend on the paper alone, and a worker renders the same few dozen
 // papers for thousands of recipients: they run once per Paper object (a pure memo; entries vanish with the
@@ -60,6 +63,7 @@ function baseOf(p: Paper): PaperBase {
   if (!base) {
     const ai = cleanText(p.aiSummary, 4000);
     const authors = shortenAuthors(p.authors);
+    const summaryFull = ai || cleanText(p.summary, 4000);
     const organization = cleanText(p.organization?.fullname || p.organization?.name, 80) || null;
     const projectUrl = safeHttpsUrl(p.projectPage, publicHostname);
     base = {
@@ -71,7 +75,8 @@ function baseOf(p: Paper): PaperBase {
       organization,
       byline: [authors, organization].filter(Boolean).join(' · '),
       stats: `▲ ${plural(p.upvotes, 'upvote', 'upvotes')} · ${plural(p.comments, 'comment', 'comments')}`,
-      summaryFull: ai || cleanText(p.summary, 4000),
+      summaryFull,
+      summaryDefault: truncate(summaryFull, SUMMARY_CHARS),
       summaryIsAi: Boolean(ai),
       arxivUrl: safeHttpsUrl(p.arxivUrl, ARXIV) ?? `https://arxiv.org/abs/${encodeURIComponent(p.id)}`,
       codeUrl: safeHttpsUrl(p.githubRepo, GITHUB),
@@ -85,17 +90,18 @@ function baseOf(p: Paper): PaperBase {
 
 /** The card for one selected paper at `rank`, its summary cut to `summaryChars`. */
 export function paperView(sel: SelectedPaper, summaryChars = SUMMARY_CHARS, rank = 1): DigestPaperView {
-  return card(baseOf(sel.paper), rank, summaryChars, reasonLine(sel.reasons));
+  const base = baseOf(sel.paper);
+  return card(base, rank, summaryChars === SUMMARY_CHARS ? base.summaryDefault : truncate(base.summaryFull, summaryChars), reasonLine(sel.reasons));
 }
 
 /** The same card with its summary cut to `summaryChars`. */
 export function withSummary(p: DigestPaperView, summaryChars: number): DigestPaperView {
-  return card(p, p.rank, summaryChars, p.reason);
+  return card(p, p.rank, truncate(p.summaryFull, summaryChars), p.reason);
 }
 
 // One object shape for every card (a literal, not a spread: spreads of this size are slow and give each card its
 // own hidden class).
-function card(b: PaperBase, rank: number, summaryChars: number, reason: string): DigestPaperView {
+function card(b: Omit<PaperBase, 'summaryDefault'>, rank: number, summary: string, reason: string): DigestPaperView {
   return {
     rank,
     numberPadded: String(rank).padStart(2, ' '),
@@ -106,7 +112,7 @@ function card(b: PaperBase, rank: number, summaryChars: number, reason: string):
     organization: b.organization,
     byline: b.byline,
     stats: b.stats,
-    summary: truncate(b.summaryFull, summaryChars),
+    summary,
     summaryFull: b.summaryFull,
     summaryIsAi: b.summaryIsAi,
     arxivUrl: b.arxivUrl,
@@ -123,5 +129,17 @@ function reasonLine(reasons: readonly Reason[]): string {
     const line = describeReason(r);
     if (!lines.includes(line)) lines.push(line);
   }
-  return cleanText(lines.join('; '), REASON_CHARS);
+  const joined = lines.join('; ');
+  let clean = reasonLines.get(joined);
+  if (clean === undefined) {
+    clean = cleanText(joined, REASON_CHARS);
+    if (reasonLines.size >= REASON_LINES_MAX) reasonLines.clear();
+    reasonLines.set(joined, clean);
+  }
+  return clean;
 }
+
+// The same few reason lines repeat across thousands of recipients ("Agents (“tool use”)"): each is cleaned once.
+// A pure memo of cleanText, bounded.
+const reasonLines = new Map<string, string>();
+const REASON_LINES_MAX = 10_000;

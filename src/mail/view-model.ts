@@ -129,7 +129,7 @@ export interface DigestInput {
   publicUrl: string;
   /** Where papers that do not fit go (the web version of this edition); defaults to links.archive. */
   overflowUrl?: string;
-  /** Topic id → label overrides; the topic catalog (src/subscribers/topics.ts), then the raw id, are the fallbacks. */
+  /** Topic id → label overrides; the topic catalog (src/papers/topics.ts), then the raw id, are the fallbacks. */
   topicLabels?: Record<string, string>;
 }
 

@@ -10,7 +10,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'papers_digest_' });
   const m = {
     registry,
-    /** This process's name among the fleet's metric snapshots (src/ops/metrics-relay.ts). */
+    /** This process's name among the fleet's metric snapshots (src/metrics/relay.ts). */
     instance: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     emailsSent: new Counter({ name: 'papers_digest_emails_sent_total', help: 'Emails accepted by the transport', labelNames: ['kind'] as const, registers: [registry] }),
     emailsFailed: new Counter({

@@ -2,7 +2,7 @@
 // /metrics is open by default — Prometheus usually scrapes it over a private network and it holds counts, never
 // addresses — and the live setting `metricsAuth=token` makes it require the admin token (bearer, as Prometheus'
 // `authorization` scrape option sends it, or basic). Readiness never needs a token: it reveals only reasons.
-// /metrics serves the whole fleet: this process plus every worker's published snapshot (src/ops/metrics-relay.ts),
+// /metrics serves the whole fleet: this process plus every worker's published snapshot (src/metrics/relay.ts),
 // each series labelled pd_instance.
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';

@@ -1,5 +1,5 @@
 // The settings form: field metadata (labels, help, input kind) and the pure parse/validate step that turns a
-// posted form into either a patch or per-field errors. Same schema as the CLI (src/ops/settings.ts); a form
+// posted form into either a patch or per-field errors. Same schema as the CLI (src/settings/schema.ts); a form
 // with any error saves nothing and is shown again with what was typed and the reason beside each field.
 import { coerceSettingValue, DEFAULT_SETTINGS, settingsSchema, SETTING_KEYS, SettingsError, type SettingKey, type Settings } from '../../settings/schema.js';
 
