@@ -19,6 +19,7 @@ import { SettingsStore } from '../../src/settings/store.js';
 import { SCRAPE_SCHEDULER_ID, TICK_SCHEDULER_ID } from '../../src/queue/catalog.js';
 import { makeKeys } from '../../src/redis/keys.js';
 import { SubscriberStore } from '../../src/subscribers/store.js';
+import { testClock } from '../helpers/clock.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 import { freePort, startRedis, type TestRedis } from '../helpers/redis-server.js';
 
@@ -55,11 +56,14 @@ describe('admin in a browser', () => {
     base = `http://127.0.0.1:${port}`;
 
     // A small live deployment: papers scraped 40 min ago, 600 subscribers across zones, today's editions half out.
+    // The web role runs on this same clock, stopped at `now`: on the wall clock, "40 min ago" became "41 min ago"
+    // once set-up and the first test took over a minute, and "today" changed at UTC midnight.
     const now = new Date();
+    const clock = testClock(now);
     const today = now.toISOString().slice(0, 10);
     const papers = new PaperStore(client, keys, () => new Date(now.getTime() - 40 * 60_000));
     await papers.replaceDay(today, Array.from({ length: 24 }, (_, i) => paper(i, today)), { source: 'api', url: 'https://huggingface.co/api/daily_papers' });
-    const subs = new SubscriberStore(client, keys, () => new Date());
+    const subs = new SubscriberStore(client, keys, clock);
     const zones = ['America/New_York', 'America/Los_Angeles', 'Europe/Berlin', 'Europe/London', 'Asia/Tokyo', 'Asia/Kolkata'];
     const times = [[6, 30], [7, 0], [7, 0], [7, 30], [8, 0], [8, 0], [8, 0], [9, 0], [12, 0], [18, 0]] as const;
     for (let i = 0; i < 600; i += 100) {
@@ -88,6 +92,7 @@ describe('admin in a browser', () => {
       env: { REDIS_URL: redis.url, REDIS_PREFIX: prefix, DATA_DIR: dataDir, ADMIN_TOKEN: TOKEN, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: base },
       log: silentLogger(),
       bannerOut: new PassThrough(),
+      clock,
     });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',

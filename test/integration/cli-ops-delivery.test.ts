@@ -77,7 +77,9 @@ describe('operator CLI: preview, send-test, schedule, editions, retry-failed', (
     assert.equal(sink.messages.length, 0, 'preview sends nothing');
     assert.equal(await client.exists(keys.editionsByPeriod(today)), 0, 'preview records nothing');
 
-    const s = await cli(env, 'send-test', '--to', 'operator@example.com', '--subscriber', subId, '--json');
+    // `--subscriber=<id>`, not `--subscriber <id>`: a subscriber id is random base64url and starts with '-' one time
+    // in 64, which parseArgs refuses as an ambiguous option argument in the two-word form.
+    const s = await cli(env, 'send-test', '--to', 'operator@example.com', `--subscriber=${subId}`, '--json');
     assert.equal(s.code, 0, s.stderr);
     const [msg] = await sink.waitFor(1);
     assert.deepEqual(msg!.envelope.rcptTo, ['operator@example.com']);

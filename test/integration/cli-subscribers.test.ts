@@ -63,7 +63,9 @@ describe('operator CLI: subscribers', () => {
       const v = verifyToken(url.split('/').pop()!, purpose, [SECRET], new Date());
       assert.ok(v.ok && v.subscriberId === d.subscriber.id);
     }
-    const bad = await cli('update', d.subscriber.id, '--max-papers', '30', '--timezone', 'Mars/Base', '--topics', 'astrology');
+    // The id goes after `--`: a subscriber id is random base64url and starts with '-' one time in 64, which parseArgs
+    // would otherwise read as options.
+    const bad = await cli('update', '--max-papers', '30', '--timezone', 'Mars/Base', '--topics', 'astrology', '--', d.subscriber.id);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--max-papers: .*1 to 25/);
     assert.match(bad.stderr, /--timezone: .*Mars\/Base/);

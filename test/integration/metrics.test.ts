@@ -22,7 +22,7 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { waitFor } from '../helpers/wait.js';
 
 function setup(prefix: string, roles: Role[]) {
-  const h = {} as { redis: TestRedis; client: Redis; sink: SmtpSink; dataDir: string; running: Running[]; base: string; scrape(): Promise<Map<string, number>> };
+  const h = {} as { redis: TestRedis; client: Redis; sink: SmtpSink; dataDir: string; running: Running[]; base: string; day: string; scrape(): Promise<Map<string, number>> };
   const keys = makeKeys(prefix);
   before(async () => {
     h.redis = await startRedis();
@@ -31,6 +31,7 @@ function setup(prefix: string, roles: Role[]) {
     h.dataDir = mkdtempSync(join(tmpdir(), 'pd-metrics-'));
     const sendAt = new Date(Math.floor((Date.now() - 60_000) / 60_000) * 60_000);
     const day = sendAt.toISOString().slice(0, 10);
+    h.day = day; // the edition's period, fixed here: recomputing it from the wall clock later breaks across UTC midnight
     const paper: Paper = {
       id: '2611.30001', title: 'A paper on language models', summary: 'Transformers.', authors: ['A. Author'], publishedAt: null, listedOn: day,
       upvotes: 50, comments: 0, url: 'https://huggingface.co/papers/2611.30001', arxivUrl: 'https://arxiv.org/abs/2611.30001', githubRepo: null,
@@ -107,7 +108,7 @@ describe('metrics: web and worker roles apart', () => {
     const [web, worker] = h.running;
     await h.sink.waitFor(1, 30_000);
     await waitFor(() => h.sink.events.some((e) => e.code === 550), { timeoutMs: 30_000, message: 'the 550 refusal' });
-    await waitFor(async () => (await worker!.services.ledger.countsByState(new Date(Date.now() - 60_000).toISOString().slice(0, 10))).failed === 1, {
+    await waitFor(async () => (await worker!.services.ledger.countsByState(h.day)).failed === 1, {
       message: 'the refusal settled in the ledger',
     });
     await worker!.stop(); // its last snapshot is published on the way out
