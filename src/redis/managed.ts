@@ -29,12 +29,18 @@ export class NoRedisError extends Error {
 export function probeRedis(target: { host: string; port: number } | { path: string }, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = 'path' in target ? createConnection(target.path) : createConnection(target.port, target.host);
+    let settled = false;
     const done = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
       sock.destroy();
       resolve(ok);
     };
     sock.setTimeout(timeoutMs, () => done(false));
     sock.on('error', () => done(false));
+    // A peer that accepts and closes without a reply (a Redis shutting down, something else on the port): not Redis.
+    // Without this the promise would never settle (closing the socket also clears its timeout).
+    sock.on('close', () => done(false));
     sock.on('connect', () => sock.write('PING\r\n'));
     sock.on('data', (d) => done(/^(\+PONG|-NOAUTH|-ERR)/.test(d.toString())));
   });

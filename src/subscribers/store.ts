@@ -13,6 +13,17 @@ import { normalizeEmail } from './email.js';
 import { applyPreferencesPatch, PREFERENCE_FIELDS, PreferencesError, preferencesOf, validatePauseUntil, validatePreferences, type PreferenceChange } from './preferences.js';
 import type { Subscriber, SubscriberStatus } from './subscriber.js';
 
+/**
+ * A random, unguessable id (128 bits, base64url) that does not start with '-': such an id reads as an option on a
+ * command line (`subscribers show -Gs…`), and 1 in 64 would.
+ */
+export function newSubscriberId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 export class SubscriberNotFoundError extends Error {
   constructor(readonly subscriberId: string) {
     super('no such subscriber');
@@ -70,7 +81,7 @@ export class SubscriberStore {
     }
     if (issues.length || !preferences || !email.ok) throw new PreferencesError(issues);
     return {
-      id: randomBytes(16).toString('base64url'),
+      id: newSubscriberId(),
       email: email.email,
       status,
       pausedUntil: null,
