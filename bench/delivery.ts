@@ -62,7 +62,7 @@ export interface DeliveryBenchResult {
    * the process's one JS thread) over the process's whole CPU time (user + system, every thread: the tick, BullMQ,
    * ioredis, MIME building, SMTP) while delivering. Per delivered digest too.
    */
-  render: { shareOfSendCpu: number; renderMsPerDigest: number; cpuMsPerDigest: number };
+  render: { shareOfSendCpu: number; renderMsPerDigest: number; cpuMsPerDigest: number; redisCpuMsPerDigest: number };
   memory: { peakRssMb: number };
   redis: { bytesPerSubscriber: number; breakdownBytes: Record<string, number> };
 }
@@ -112,6 +112,13 @@ function listing(day: string, k: number, base: Paper[]): Paper[] {
 async function renderSeconds(metrics: ReturnType<typeof createMetrics>): Promise<number> {
   const { values } = await metrics.renderDuration.get();
   return values.find((v) => v.metricName === 'papers_digest_render_duration_seconds_sum')?.value ?? 0;
+}
+
+/** CPU seconds the Redis server has used (user + system, all its threads). */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const num = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return num('used_cpu_user') + num('used_cpu_sys');
 }
 
 async function usedMemory(redis: Redis): Promise<number> {
@@ -222,6 +229,7 @@ export async function benchDelivery(opts: DeliveryBenchOptions = {}): Promise<De
     await papers.replaceDay('2026-11-28', listing('2026-11-28', 3, base), { source: 'bench', url: 'bench' });
     const before = await sink.count();
     const renderBefore = await renderSeconds(metrics);
+    const redisCpu0 = await redisCpuSeconds(redis);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const tick = await runTick({ subscribers: store, sendQueue, clock, log, settings: { sendingPaused: false } });
@@ -231,6 +239,7 @@ export async function benchDelivery(opts: DeliveryBenchOptions = {}): Promise<De
     const e2eSeconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const redisCpu = (await redisCpuSeconds(redis)) - redisCpu0;
     const renderCpuSeconds = (await renderSeconds(metrics)) - renderBefore;
     const after = await sink.count();
     const delivered = after.messages - before.messages;
@@ -275,6 +284,8 @@ export async function benchDelivery(opts: DeliveryBenchOptions = {}): Promise<De
         shareOfSendCpu: round(renderCpuSeconds / cpuSeconds, 4),
         renderMsPerDigest: round((renderCpuSeconds * 1000) / Math.max(1, delivered), 4),
         cpuMsPerDigest: round((cpuSeconds * 1000) / Math.max(1, delivered), 4),
+        // Not in the share above: the Redis server's own CPU for the same run (scripts, BullMQ), for sizing.
+        redisCpuMsPerDigest: round((redisCpu * 1000) / Math.max(1, delivered), 4),
       },
       memory: { peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1) },
       redis: { bytesPerSubscriber: Math.round((used - baseline) / n), breakdownBytes: breakdown },
