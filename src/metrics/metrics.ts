@@ -32,8 +32,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     lastScrapeSuccess: new Gauge({ name: 'papers_digest_last_scrape_success_timestamp_seconds', help: 'Unix time of the last successful scrape', registers: [registry] }),
     renderDuration: new Histogram({
       name: 'papers_digest_render_duration_seconds',
-      help: 'Time to fill a compiled template for one recipient',
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+      help: 'Time to render one message for one recipient: its view, the compiled templates filled, the HTML as UTF-8 bytes',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
       registers: [registry],
     }),
     sendDuration: new Histogram({

@@ -14,7 +14,7 @@ import type { LiveSettings } from '../settings/live.js';
 import type { Settings } from '../settings/schema.js';
 import type { QueueName } from './catalog.js';
 
-export interface QueueWorkerOptions<R> {
+export interface QueueWorkerOptions<R, S> {
   queue: QueueName;
   /** A new BullMQ connection (maxRetriesPerRequest: null), named for the log; closed by its owner. */
   connect: (name: string) => Redis;
@@ -27,7 +27,7 @@ export interface QueueWorkerOptions<R> {
   /** A failed job worth a log line (default: all); the send worker leaves out its own delays and throttles. */
   logFailure?: (err: Error) => boolean;
   /** Operator settings this worker applies live: `apply` runs now, then whenever `select`'s slice changes. */
-  settings?: { live: LiveSettings; select: (s: Settings) => unknown; apply: (value: never, queue: Queue, worker: Worker) => void | Promise<void> };
+  settings?: { live: LiveSettings; select: (s: Settings) => S; apply: (value: S, queue: Queue, worker: Worker) => void | Promise<void> };
   /** Longest wait for the jobs in flight at stop (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
   /** Start processing at once (default true). */
@@ -42,7 +42,7 @@ export interface QueueWorker {
   stop(): Promise<void>;
 }
 
-export async function startQueueWorker<R>(opts: QueueWorkerOptions<R>): Promise<QueueWorker> {
+export async function startQueueWorker<R, S = unknown>(opts: QueueWorkerOptions<R, S>): Promise<QueueWorker> {
   const { log } = opts;
   const queue = new Queue(opts.queue, { connection: opts.connect(`${opts.queue}-queue`), prefix: opts.prefix });
   queue.on('error', (err) => log.warn({ err }, `${opts.queue} queue error`));
@@ -71,7 +71,7 @@ export async function startQueueWorker<R>(opts: QueueWorkerOptions<R>): Promise<
   try {
     if (opts.settings) {
       const { live, select, apply } = opts.settings;
-      unfollow = await live.on(select, (value) => apply(value as never, queue, worker));
+      unfollow = await live.on(select, (value) => apply(value, queue, worker));
     }
   } catch (err) {
     await worker.close();

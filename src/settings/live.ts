@@ -54,10 +54,17 @@ export class LiveSettings {
    * Returns the function that stops following.
    */
   async on<T>(select: (s: Settings) => T, apply: (value: T, settings: Settings) => void | Promise<void>): Promise<() => void> {
-    const value = select(this.settings);
-    await apply(value, this.settings);
-    const listener: Listener = { select, apply: apply as Listener['apply'], last: JSON.stringify(value) };
-    this.listeners.add(listener);
+    const listener: Listener = { select, apply: apply as Listener['apply'], last: '' };
+    // In the same queue as the refreshes: a change read before this runs is applied by it, one read after it finds
+    // the listener registered. Nothing slips in between.
+    const first = this.applying.then(async () => {
+      const value = select(this.settings);
+      await apply(value, this.settings);
+      listener.last = JSON.stringify(value);
+      this.listeners.add(listener);
+    });
+    this.applying = first.catch(() => {});
+    await first;
     return () => {
       this.listeners.delete(listener);
     };
