@@ -17,6 +17,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin/papers-digest.js ./bin/papers-digest.js
+# `npm start` works here too: its build step finds dist/ current (no sources to be newer) and does nothing.
+COPY scripts/build.mjs ./scripts/build.mjs
 COPY templates ./templates
 RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node

@@ -31,6 +31,8 @@ function stale() {
 }
 
 if (process.argv.includes('--if-stale') && !stale()) process.exit(0);
+// An installed copy without sources (the Docker image): dist/ is what there is to run.
+if (!existsSync(join(root, 'src')) && existsSync(join(dist, 'cli.js'))) process.exit(0);
 
 let tsc;
 try {
