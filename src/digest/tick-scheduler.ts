@@ -6,7 +6,7 @@ import { Queue, type Worker } from 'bullmq';
 import type { Context } from '../context.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { DEFAULT_JOB_OPTIONS, JOB_NAMES, QUEUES, TICK_SCHEDULER_ID } from '../queue/catalog.js';
-import { startQueueWorker } from '../queue/worker.js';
+import { startQueueWorker, type QueueWorker } from '../queue/worker.js';
 import { runTick, type TickResult, type TickSubscribers } from './tick.js';
 
 export interface TickSchedulerOptions {
@@ -57,7 +57,7 @@ export async function startTickScheduler(opts: TickSchedulerOptions): Promise<Ti
   if (ownSendQueue) sendQueue.on('error', (err) => log.warn({ err }, 'send queue error'));
 
   let every = 0;
-  let qw;
+  let qw: QueueWorker;
   try {
     qw = await startQueueWorker({
       queue: QUEUES.tick,
@@ -91,14 +91,13 @@ export async function startTickScheduler(opts: TickSchedulerOptions): Promise<Ti
     if (ownSendQueue) await sendQueue.close();
     throw err;
   }
-  const q = qw;
   return {
-    tickQueue: q.queue,
+    tickQueue: qw.queue,
     sendQueue,
-    worker: q.worker,
+    worker: qw.worker,
     everySeconds: () => every,
     async stop() {
-      await q.stop();
+      await qw.stop();
       if (ownSendQueue) await sendQueue.close();
     },
   };
