@@ -99,8 +99,7 @@ export function withSummary(p: DigestPaperView, summaryChars: number): DigestPap
   return card(p, p.rank, truncate(p.summaryFull, summaryChars), p.reason);
 }
 
-// One object shape for every card (a literal, not a spread: spreads of this size are slow and give each card its
-// own hidden class).
+// Every card built by one object literal (measured cheaper per card than spreading the base into a new object).
 function card(b: Omit<PaperBase, 'summaryDefault'>, rank: number, summary: string, reason: string): DigestPaperView {
   return {
     rank,
