@@ -17,7 +17,7 @@ import { SubscriberStore } from './subscribers/store.js';
 import type { Subscriber } from './subscribers/subscriber.js';
 import { SuppressionList } from './subscribers/suppression.js';
 
-export const TEMPLATES_DIR = fileURLToPath(new URL('../templates', import.meta.url));
+const TEMPLATES_DIR = fileURLToPath(new URL('../templates', import.meta.url));
 
 export interface Services {
   ctx: Context;

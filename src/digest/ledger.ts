@@ -307,25 +307,36 @@ export class DeliveryLedger {
   /** Counts by state for one period (for `editions status` and the dashboard); states never seen count 0. */
   async countsByState(period: string): Promise<Record<EditionState, number>> {
     const counts = Object.fromEntries(EDITION_STATES.map((s) => [s, 0])) as Record<EditionState, number>;
-    for (const state of (await this.states(period)).values()) if (state in counts) counts[state] += 1;
+    await this.scanPeriod(period, (_id, state) => {
+      if (state in counts) counts[state] += 1;
+    });
     return counts;
   }
 
-  /** Every subscriber with an entry in one period, and its state (HSCAN in batches: a period can hold millions). */
+  /** Every subscriber with an entry in one period, and its state (`editions status` needs who, not only how many). */
   async states(period: string): Promise<Map<string, EditionState>> {
     const out = new Map<string, EditionState>();
-    let cursor = '0';
-    do {
-      const [next, flat] = await this.redis.hscan(this.keys.editionsByPeriod(period), cursor, 'COUNT', 1000);
-      cursor = next;
-      for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i]!, flat[i + 1] as EditionState);
-    } while (cursor !== '0');
+    await this.scanPeriod(period, (id, state) => out.set(id, state));
     return out;
   }
 
   /** Subscriber ids of one period in any of `states` (e.g. every `failed` one, for retry-failed). */
   async subscribersIn(period: string, states: readonly EditionState[]): Promise<string[]> {
-    return [...(await this.states(period))].filter(([, st]) => states.includes(st)).map(([id]) => id);
+    const out: string[] = [];
+    await this.scanPeriod(period, (id, state) => {
+      if (states.includes(state)) out.push(id);
+    });
+    return out;
+  }
+
+  /** The period index, entry by entry: HSCAN in batches (a period can hold millions), nothing kept but what `fn` keeps. */
+  private async scanPeriod(period: string, fn: (subscriberId: string, state: EditionState) => void): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.keys.editionsByPeriod(period), cursor, 'COUNT', 1000);
+      cursor = next;
+      for (let i = 0; i + 1 < flat.length; i += 2) fn(flat[i]!, flat[i + 1] as EditionState);
+    } while (cursor !== '0');
   }
 
   /**

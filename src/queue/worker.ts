@@ -37,8 +37,6 @@ export interface QueueWorkerOptions<R, S> {
 export interface QueueWorker {
   queue: Queue;
   worker: Worker;
-  /** Jobs this process is running now. */
-  inFlight(): number;
   stop(): Promise<void>;
 }
 
@@ -103,5 +101,5 @@ export async function startQueueWorker<R, S = unknown>(opts: QueueWorkerOptions<
       await queue.close();
     })());
 
-  return { queue, worker, inFlight: () => running, stop };
+  return { queue, worker, stop };
 }
