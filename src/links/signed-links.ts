@@ -3,8 +3,10 @@
 //
 // Token layout (one base64url string, no separators, nothing secret inside):
 //   base64url( utf8(payload) ‖ HMAC-SHA256(secret[kid], DOMAIN ‖ payload) )     — the MAC is the last 32 bytes
-//   payload = "1.<purpose>.<subscriberId>.<tokenVersion>.<expiry>.<kid>.<period>"
-//     purpose: c|p|u|a · tokenVersion: decimal · expiry: unix seconds in base36, empty = never · period: archive only
+//   payload = "1.<purpose>.<subscriberId>.<tokenVersion>.<expiry>.<kid>.<scope>"
+//     purpose: c|p|u|a|f|r|s|x|e · tokenVersion: decimal · expiry: unix seconds in base36, empty = never
+//     scope: what the link is about, by purpose — archive: the period; feedback: the paper id (it may hold dots,
+//     so the scope is everything after the sixth dot); feed: the feed key version; others: empty
 // Every field (and the key id) is inside the MAC, so tampering with any of them fails verification. Several keys
 // verify (LINK_SECRETS rotation, newest first signs); removing a kid invalidates every link it signed.
 // Revocation: a token carries the subscriber's tokenVersion at signing time; callers compare it with the stored
@@ -12,7 +14,21 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { LinkSecret } from '../config.js';
 
-export type LinkPurpose = 'confirm' | 'preferences' | 'unsubscribe' | 'archive';
+export type LinkPurpose =
+  | 'confirm'
+  | 'preferences'
+  | 'unsubscribe'
+  | 'archive'
+  /** 👍 / 👎 / save for one paper (scope = paper id); expires with the archive. */
+  | 'feedback'
+  /** The reader's saved papers (reading list, BibTeX export). */
+  | 'reading-list'
+  /** The reader's personal Atom / JSON feed (scope = feed key version, rotated by "revoke" without touching email links). */
+  | 'feed'
+  /** "Download my data": short-lived. */
+  | 'data-export'
+  /** The reader's list of past editions. */
+  | 'editions';
 
 /** Confirmation links expire; preferences, unsubscribe and archive links sit in old emails and never do. */
 export const CONFIRM_TTL_MS = 48 * 3600 * 1000;
@@ -23,12 +39,39 @@ export const MAX_TOKEN_LENGTH = 400;
 const FORMAT = '1';
 const DOMAIN = 'papers-digest/link/v1\0';
 const MAC_BYTES = 32;
-const CODES: Record<LinkPurpose, string> = { confirm: 'c', preferences: 'p', unsubscribe: 'u', archive: 'a' };
-const PURPOSES: Record<string, LinkPurpose> = { c: 'confirm', p: 'preferences', u: 'unsubscribe', a: 'archive' };
+const CODES: Record<LinkPurpose, string> = {
+  confirm: 'c',
+  preferences: 'p',
+  unsubscribe: 'u',
+  archive: 'a',
+  feedback: 'f',
+  'reading-list': 'r',
+  feed: 's',
+  'data-export': 'x',
+  editions: 'e',
+};
+const PURPOSES: Record<string, LinkPurpose> = Object.fromEntries(Object.entries(CODES).map(([p, c]) => [c, p as LinkPurpose]));
 const ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 const KID_RE = /^[A-Za-z0-9_-]{1,16}$/;
 const PERIOD_RE = /^(\d{4}-\d{2}-\d{2}|\d{4}-W\d{2})$/;
 const B64URL_RE = /^[A-Za-z0-9_-]+$/;
+/** arXiv ids (2509.01234) and anything a paper id may look like; never a separator-only string. */
+const PAPER_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
+const FEED_VERSION_RE = /^\d{1,9}$/;
+
+/** The scope each purpose requires (null = none allowed). */
+function scopeRule(purpose: LinkPurpose): { re: RegExp; what: string } | null {
+  switch (purpose) {
+    case 'archive':
+      return { re: PERIOD_RE, what: 'archive links need a period (YYYY-MM-DD or YYYY-Www)' };
+    case 'feedback':
+      return { re: PAPER_ID_RE, what: 'feedback links need a paper id' };
+    case 'feed':
+      return { re: FEED_VERSION_RE, what: 'feed links need a feed key version (decimal)' };
+    default:
+      return null;
+  }
+}
 
 export interface TokenClaims {
   purpose: LinkPurpose;
@@ -38,12 +81,14 @@ export interface TokenClaims {
   expiresAt: Date | null;
   /** The edition an archive link points at (YYYY-MM-DD or YYYY-Www); archive links only. */
   period?: string;
+  /** feedback: the paper id; feed: the feed key version. Other purposes carry none. */
+  scope?: string;
 }
 
 export type VerifyFailure = 'malformed' | 'unknown-key' | 'bad-signature' | 'wrong-purpose' | 'expired';
 
 export type VerifyResult =
-  | { ok: true; subscriberId: string; tokenVersion: number; period?: string; expiresAt: Date | null; kid: string }
+  | { ok: true; subscriberId: string; tokenVersion: number; period?: string; scope?: string; expiresAt: Date | null; kid: string }
   | { ok: false; reason: VerifyFailure };
 
 function mac(secret: string, payload: string): Buffer {
@@ -57,10 +102,14 @@ export function signToken(claims: TokenClaims, secrets: readonly LinkSecret[]): 
   if (!KID_RE.test(key.kid)) throw new Error(`link secret key id "${key.kid}" is not [A-Za-z0-9_-]{1,16}`);
   if (!ID_RE.test(claims.subscriberId)) throw new Error('subscriberId must be 8–64 base64url characters');
   if (!Number.isSafeInteger(claims.tokenVersion) || claims.tokenVersion < 0) throw new Error('tokenVersion must be a non-negative integer');
-  if (claims.purpose === 'archive') {
-    if (!claims.period || !PERIOD_RE.test(claims.period)) throw new Error('archive links need a period (YYYY-MM-DD or YYYY-Www)');
-  } else if (claims.period !== undefined) {
-    throw new Error('only archive links carry a period');
+  if (claims.purpose !== 'archive' && claims.period !== undefined) throw new Error('only archive links carry a period');
+  if (claims.purpose === 'archive' && claims.scope !== undefined) throw new Error('archive links carry their period as `period`');
+  const scope = claims.purpose === 'archive' ? claims.period : claims.scope;
+  const rule = scopeRule(claims.purpose);
+  if (rule) {
+    if (!scope || !rule.re.test(scope)) throw new Error(rule.what);
+  } else if (scope !== undefined) {
+    throw new Error(`${claims.purpose} links carry no scope`);
   }
   let expiry = '';
   if (claims.expiresAt) {
@@ -68,7 +117,7 @@ export function signToken(claims: TokenClaims, secrets: readonly LinkSecret[]): 
     if (!Number.isSafeInteger(secs) || secs <= 0) throw new Error('expiresAt is not a valid instant');
     expiry = secs.toString(36);
   }
-  const payload = [FORMAT, CODES[claims.purpose], claims.subscriberId, String(claims.tokenVersion), expiry, key.kid, claims.period ?? ''].join('.');
+  const payload = [FORMAT, CODES[claims.purpose], claims.subscriberId, String(claims.tokenVersion), expiry, key.kid, scope ?? ''].join('.');
   return Buffer.concat([Buffer.from(payload, 'utf8'), mac(key.secret, payload)]).toString('base64url');
 }
 
@@ -87,8 +136,9 @@ export function verifyToken(token: string, purpose: LinkPurpose, secrets: readon
   const given = raw.subarray(raw.length - MAC_BYTES);
   const payload = payloadBytes.toString('utf8');
   const parts = payload.split('.');
-  if (parts.length !== 7 || parts[0] !== FORMAT) return { ok: false, reason: 'malformed' };
-  const [, code, subscriberId, version, expiry, kid, period] = parts as [string, string, string, string, string, string, string];
+  if (parts.length < 7 || parts[0] !== FORMAT) return { ok: false, reason: 'malformed' };
+  const [, code, subscriberId, version, expiry, kid] = parts as [string, string, string, string, string, string];
+  const scope = parts.slice(6).join('.');
   const secret = secrets.find((s) => s.kid === kid);
   if (!secret) return { ok: false, reason: 'unknown-key' };
   const expected = mac(secret.secret, payload);
@@ -101,14 +151,15 @@ export function verifyToken(token: string, purpose: LinkPurpose, secrets: readon
   if (tokenPurpose !== purpose) return { ok: false, reason: 'wrong-purpose' };
   const expiresAt = expiry ? new Date(parseInt(expiry, 36) * 1000) : null;
   if (expiresAt && now.getTime() >= expiresAt.getTime()) return { ok: false, reason: 'expired' };
-  if (purpose === 'archive' && !PERIOD_RE.test(period)) return { ok: false, reason: 'malformed' };
+  const rule = scopeRule(purpose);
+  if (rule ? !rule.re.test(scope) : scope !== '') return { ok: false, reason: 'malformed' };
   return {
     ok: true,
     subscriberId,
     tokenVersion: Number(version),
     expiresAt,
     kid,
-    ...(purpose === 'archive' ? { period } : {}),
+    ...(purpose === 'archive' ? { period: scope } : rule ? { scope } : {}),
   };
 }
 

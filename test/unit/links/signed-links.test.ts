@@ -129,4 +129,27 @@ describe('signed links', () => {
     assert.throws(() => signToken(claims({ purpose: 'archive' }), [K1]), /period/);
     assert.throws(() => signToken(claims({ period: '2026-09-28' }), [K1]), /only archive/);
   });
+
+  it('scopes feedback links to one paper and feed links to one feed key version', () => {
+    const t = signToken(claims({ purpose: 'feedback', scope: '2509.01234', expiresAt: new Date('2026-11-01T00:00:00Z') }), [K1]);
+    const v = verifyToken(t, 'feedback', [K1], NOW);
+    assert.ok(v.ok && v.scope === '2509.01234');
+    // A forger cannot move the link to another paper: the scope is inside the MAC.
+    const moved = tamper(t, (f) => {
+      f.splice(6, f.length - 6, '2509', '09999');
+    });
+    assert.deepEqual(verifyToken(moved, 'feedback', [K1], NOW), { ok: false, reason: 'bad-signature' });
+    assert.deepEqual(verifyToken(t, 'feedback', [K1], new Date('2026-11-02T00:00:00Z')), { ok: false, reason: 'expired' });
+    assert.deepEqual(verifyToken(t, 'reading-list', [K1], NOW), { ok: false, reason: 'wrong-purpose' });
+    const feed = signToken(claims({ purpose: 'feed', scope: '2' }), [K1]);
+    const fv = verifyToken(feed, 'feed', [K1], NOW);
+    assert.ok(fv.ok && fv.scope === '2');
+    for (const purpose of ['reading-list', 'data-export', 'editions'] as const) {
+      const r = verifyToken(signToken(claims({ purpose }), [K1]), purpose, [K1], NOW);
+      assert.ok(r.ok && r.scope === undefined, purpose);
+    }
+    assert.throws(() => signToken(claims({ purpose: 'feedback' }), [K1]), /paper id/);
+    assert.throws(() => signToken(claims({ purpose: 'feed', scope: 'x' }), [K1]), /feed key version/);
+    assert.throws(() => signToken(claims({ purpose: 'editions', scope: '1' }), [K1]), /no scope/);
+  });
 });
