@@ -67,6 +67,8 @@ export async function startSendRole(services: Services, extra: Partial<SendWorke
       prefix: ctx.config.redisPrefix,
       live: await ctx.liveSettings(),
       shutdownTimeoutMs: ctx.config.shutdownTimeoutMs,
+      // ledger migration (once), retention, quiet-day re-checks (src/digest/send-worker.ts)
+      housekeepingEveryMs: 60_000,
       // Two jobs per pooled connection keep every connection busy (one sends while the next claims and renders).
       ...(mailer.parallelism ? { localConcurrencyCap: mailer.parallelism * 2 } : {}),
       ...extra,

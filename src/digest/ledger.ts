@@ -1,24 +1,32 @@
-// The delivery ledger: one entry per (subscriber, period), the record that makes "exactly one digest per period"
-// hold across duplicate jobs, retries and crashed workers; a per-period index (subscriber → state) for operators;
-// and the sent-papers ledger (a paper is never sent to the same subscriber twice). It owns those keys: operator
-// views and actions read and change them through the methods here. The web view of a delivered digest is rendered
-// again from the edition's selection (archive.ts), never stored.
+// The delivery ledger: the record that makes "exactly one digest per (subscriber, period)" hold across duplicate
+// jobs, retries and crashed workers; per-period views for operators; and what was sent (no paper twice).
 //
-// Entry states (HASH keys.edition):
-//   claimed    a worker owns it (owner + leaseUntil) and has not yet handed the message to SMTP
-//   sending    the 'sending' marker: set right before the message goes to the transport. If the owner vanishes
+// Layout (keys.ts):
+// - In flight: one HASH per edition (keys.edition) while it is claimed / sending / retrying: owner, leaseUntil,
+//   attempts, the last error. Transitions that race (claim, the sending marker, release, an operator's reopen) are
+//   Lua scripts (ledger-scripts.ts), one call each.
+// - Settled: the subscriber's compact EDITION RECORD (edition-record.ts): per period of the last `recordDays`
+//   days its final state, attempts, a short detail and the selection (ids + reasons). Settling rewrites the record
+//   and deletes the hash in one script (compare-and-set on the record's seq). The archive view and the sent-papers
+//   dedupe read the record: nothing else is kept per edition.
+// - Per period: a detailed index (subscriberId → state) for `detailDays`, then exact counters + the failed ids.
+// - Upgrade: per-edition hashes of the previous layout (final states kept in the hash, `sent:*` ZSETs) are read
+//   as they are, and folded into records by migrateLegacy(); nothing is resent.
+//
+// Entry states:
+//   claimed    a worker owns it (owner + leaseUntil, renewed while it works) and has not handed the data over yet
+//   sending    the 'sending' marker: set right before the message data goes to the transport. If the owner vanishes
 //              now, nobody knows whether the server got it -> becomes `unknown` and is never resent.
 //   retrying   an attempt failed before any data reached the server (transient/throttled); claimable again
-//   sent       {sentAt, response, messageId, paperIds}
-//   failed     permanent SMTP refusal          unknown    maybe delivered (connection lost after the data)
-//   suppressed address suppressed / bouncing   skipped    nothing to send (quiet day, inactive, stale papers)
-// Transitions that race (claim, the sending marker, an operator's reopen) are Lua scripts; the final mark is one
-// MULTI with the sent-papers ZSET, so a crash can never leave "sent" without its papers recorded or vice versa.
+//   sent  failed (permanent refusal)  unknown (maybe delivered)  suppressed  skipped (nothing to send)   — final
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import type { Reason } from '../papers/reason.js';
+import { decodeRecord, encodeRecord, periodCode, sentIdsOf, withEntry, type EditionRecord, type FinalState, type RecordEntry } from './edition-record.js';
+import { withLedgerScripts, type LedgerRedis } from './ledger-scripts.js';
+import { decodeLegacySelection, legacyEntry } from './ledger-legacy.js';
 
-export type EditionState = 'claimed' | 'sending' | 'retrying' | 'sent' | 'failed' | 'unknown' | 'suppressed' | 'skipped';
+export type EditionState = 'claimed' | 'sending' | 'retrying' | FinalState;
 export const FINAL_STATES: readonly EditionState[] = ['sent', 'failed', 'unknown', 'suppressed', 'skipped'];
 export const EDITION_STATES: readonly EditionState[] = ['claimed', 'sending', 'retrying', ...FINAL_STATES];
 
@@ -31,53 +39,10 @@ export type ClaimResult =
   /** A previous owner crashed after the 'sending' marker: now recorded as unknown, never resent. */
   | { outcome: 'unknown' };
 
-/** What a delivered edition held, compactly: enough to render its web view again (archive.ts). */
+/** What a delivered edition held: enough to render its web view again (archive.ts). Reasons are stored as given. */
 export interface EditionSelection {
   id: string;
   reasons: Reason[];
-}
-
-// Compact storage of a selection: [[paperId, [reason, …]], …] with each reason a short tuple. Topic labels are not
-// stored (the catalog has them; readers fill them in): ~40 bytes per paper instead of ~150.
-type ReasonTuple = ['t', string, string] | ['k', string] | ['a', string] | ['o', string] | ['r'];
-
-function reasonTuple(r: Reason): ReasonTuple {
-  switch (r.kind) {
-    case 'topic':
-      return ['t', r.topicId, r.phrase];
-    case 'keyword':
-      return ['k', r.phrase];
-    case 'author':
-      return ['a', r.name];
-    case 'organization':
-      return ['o', r.name];
-    case 'trending':
-      return ['r'];
-  }
-}
-
-function reasonOf(t: ReasonTuple): Reason {
-  switch (t[0]) {
-    case 't':
-      return { kind: 'topic', topicId: t[1], topicLabel: t[1], phrase: t[2] };
-    case 'k':
-      return { kind: 'keyword', phrase: t[1] };
-    case 'a':
-      return { kind: 'author', name: t[1] };
-    case 'o':
-      return { kind: 'organization', name: t[1] };
-    default:
-      return { kind: 'trending' };
-  }
-}
-
-export function encodeSelection(selection: EditionSelection[]): string {
-  return JSON.stringify(selection.map((s) => [s.id, s.reasons.map(reasonTuple)]));
-}
-
-/** Topic reasons come back with topicLabel = topicId; the renderer maps ids to labels. */
-export function decodeSelection(raw: string): EditionSelection[] {
-  return (JSON.parse(raw) as [string, ReasonTuple[]][]).map(([id, reasons]) => ({ id, reasons: reasons.map(reasonOf) }));
 }
 
 export type ArchiveRenderer = (input: { subscriberId: string; period: string; selection: EditionSelection[] }) => Promise<string | null>;
@@ -88,6 +53,7 @@ export interface EditionEntry {
   leaseUntil: number | null;
   attempts: number;
   sendingAt: string | null;
+  /** Kept while in flight only (settled editions keep state, ids, reasons and a short detail). */
   sentAt: string | null;
   response: string | null;
   messageId: string | null;
@@ -101,12 +67,18 @@ export interface EditionEntry {
 }
 
 export interface LedgerOptions {
-  /** How long a claim is good for without news from its owner. Must exceed one send's worst case. */
+  /** How long a claim is good for without news from its owner; the owner renews it while it works (default 60 s). */
   leaseMs?: number;
-  /** Ledger entries and per-period indexes live this long (they must outlive any re-run of the job). */
+  /** Backstop TTL of per-edition hashes and detailed indexes (real time; default 40 days). */
   entryTtlSeconds?: number;
-  /** Sent-papers entries older than this are trimmed (must exceed the selection lookback). */
+  /** Sent papers are excluded for this many days: the longest selection window plus HF's re-listing margin. */
   sentPapersRetentionDays?: number;
+  /** Settled editions kept in the record (the archive's reach); default 31 days. */
+  recordDays?: number;
+  /** Days a period keeps its detailed index before it is aggregated into counters (default 3). */
+  detailDays?: number;
+  /** Days the aggregated counters are kept (default 40). */
+  countsDays?: number;
   /**
    * Renders the web view of a delivered edition from its stored selection. Rendering again costs milliseconds;
    * storing the HTML of every digest for a month would cost ~10 KB per subscriber per day.
@@ -114,73 +86,21 @@ export interface LedgerOptions {
   renderArchive?: ArchiveRenderer;
 }
 
-// KEYS: entry, index. ARGV: owner, nowMs, leaseMs, subscriberId, ttlSeconds, nowIso
-const CLAIM = `
-local st = redis.call('HGET', KEYS[1], 'state')
-local now = tonumber(ARGV[2])
-if st == 'sent' or st == 'failed' or st == 'unknown' or st == 'suppressed' or st == 'skipped' then
-  return {'done', st}
-end
-if st == 'claimed' or st == 'sending' then
-  local lease = tonumber(redis.call('HGET', KEYS[1], 'leaseUntil') or '0')
-  local owner = redis.call('HGET', KEYS[1], 'owner')
-  if lease > now and owner ~= ARGV[1] then
-    return {'busy', tostring(lease)}
-  end
-  if st == 'sending' then
-    redis.call('HSET', KEYS[1], 'state', 'unknown', 'error', 'owner lost after the sending marker; not resent', 'updatedAt', ARGV[6])
-    redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil')
-    redis.call('HSET', KEYS[2], ARGV[4], 'unknown')
-    return {'unknown'}
-  end
-end
-local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-redis.call('HSET', KEYS[1], 'state', 'claimed', 'owner', ARGV[1], 'leaseUntil', tostring(now + tonumber(ARGV[3])), 'updatedAt', ARGV[6])
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
-redis.call('HSET', KEYS[2], ARGV[4], 'claimed')
-redis.call('EXPIRE', KEYS[2], tonumber(ARGV[5]))
-return {'claimed', tostring(attempts)}
-`;
-
-// KEYS: entry, index. ARGV: owner, nowMs, leaseMs, subscriberId, nowIso. Only the current owner may mark.
-const MARK_SENDING = `
-if redis.call('HGET', KEYS[1], 'state') ~= 'claimed' or redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then
-  return 0
-end
-redis.call('HSET', KEYS[1], 'state', 'sending', 'sendingAt', ARGV[5], 'leaseUntil', tostring(tonumber(ARGV[2]) + tonumber(ARGV[3])), 'updatedAt', ARGV[5])
-redis.call('HSET', KEYS[2], ARGV[4], 'sending')
-return 1
-`;
-
-// KEYS: entry, index. ARGV: owner, subscriberId, state, nowIso, then field/value pairs. Only the current owner.
-const SETTLE = `
-local st = redis.call('HGET', KEYS[1], 'state')
-if (st ~= 'claimed' and st ~= 'sending') or redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then
-  return 0
-end
-redis.call('HSET', KEYS[1], 'state', ARGV[3], 'updatedAt', ARGV[4])
-for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-if ARGV[3] ~= 'retrying' then redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil') else redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil', 'sendingAt') end
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
-return 1
-`;
-
-// KEYS: entry, index. ARGV: subscriberId, nowIso. 1 when reopened.
-const REOPEN = `
-if redis.call('HGET', KEYS[1], 'state') ~= 'failed' then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'retrying', 'updatedAt', ARGV[2], 'reopenedAt', ARGV[2])
-redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil')
-redis.call('HSET', KEYS[2], ARGV[1], 'retrying')
-return 1`;
-
-function num(v: string | undefined): number | null {
-  return v === undefined || v === '' ? null : Number(v);
+/** Claimed, with what the send job needs next: the attempt, and the subscriber's record as read by the claim. */
+export interface Claimed {
+  outcome: 'claimed';
+  attempt: number;
+  record: EditionRecord;
 }
 
 export class DeliveryLedger {
+  private readonly r: LedgerRedis;
   private readonly leaseMs: number;
   private readonly ttl: number;
-  private readonly retentionMs: number;
+  private readonly sentDays: number;
+  private readonly recordDays: number;
+  private readonly detailDays: number;
+  private readonly countsDays: number;
   private readonly renderArchive: ArchiveRenderer | null;
 
   constructor(
@@ -189,9 +109,13 @@ export class DeliveryLedger {
     private readonly clock: () => Date,
     opts: LedgerOptions = {},
   ) {
-    this.leaseMs = opts.leaseMs ?? 5 * 60_000;
+    this.r = withLedgerScripts(redis);
+    this.leaseMs = opts.leaseMs ?? 60_000;
     this.ttl = opts.entryTtlSeconds ?? 40 * 24 * 3600;
-    this.retentionMs = (opts.sentPapersRetentionDays ?? 45) * 24 * 3600_000;
+    this.sentDays = opts.sentPapersRetentionDays ?? 14;
+    this.recordDays = opts.recordDays ?? 31;
+    this.detailDays = opts.detailDays ?? 3;
+    this.countsDays = opts.countsDays ?? 40;
     this.renderArchive = opts.renderArchive ?? null;
   }
 
@@ -199,69 +123,63 @@ export class DeliveryLedger {
     return this.leaseMs;
   }
 
+  private keysFor(subscriberId: string, period: string): string[] {
+    const k = this.keys;
+    return [k.edition(subscriberId, period), k.editionsByPeriod(period), k.editionRecord(subscriberId), k.editionCounts(period), k.editionFailed(period)];
+  }
+
   async claim(subscriberId: string, period: string, owner: string): Promise<ClaimResult> {
+    const r = await this.claimWithRecord(subscriberId, period, owner);
+    return r.outcome === 'claimed' ? { outcome: 'claimed', attempt: r.attempt } : r;
+  }
+
+  /** claim(), and on success the subscriber's record read in the same script (sent papers, the next write's seq). */
+  async claimWithRecord(subscriberId: string, period: string, owner: string): Promise<Claimed | Exclude<ClaimResult, { outcome: 'claimed' }>> {
     const now = this.clock();
-    const res = (await this.redis.eval(
-      CLAIM, 2, this.keys.edition(subscriberId, period), this.keys.editionsByPeriod(period),
-      owner, String(now.getTime()), String(this.leaseMs), subscriberId, String(this.ttl), now.toISOString(),
-    )) as string[];
-    switch (res[0]) {
+    const { code, weekly } = periodCode(period);
+    const res = await this.r.pdEdClaimBuffer(
+      ...this.keysFor(subscriberId, period),
+      owner, now.getTime(), this.leaseMs, subscriberId, this.ttl, now.toISOString(), code, weekly ? 1 : 0, period, this.keys.editionTombs, this.keys.editionPeriods,
+    );
+    const kind = res[0]!.toString();
+    switch (kind) {
       case 'claimed':
-        return { outcome: 'claimed', attempt: Number(res[1]) };
+        return { outcome: 'claimed', attempt: Number(res[1]!.toString()), record: decodeRecord(res[2]) };
       case 'busy':
-        return { outcome: 'busy', until: Number(res[1]) };
+        return { outcome: 'busy', until: Number(res[1]!.toString()) };
       case 'done':
-        return { outcome: 'done', state: res[1] as EditionState };
+        return { outcome: 'done', state: res[1]!.toString() as EditionState };
       default:
         return { outcome: 'unknown' };
     }
   }
 
-  /** The marker set right before the message goes to the transport. False = we lost the claim: do not send. */
+  /** The marker set right before the message data goes to the transport. False = we lost the claim: do not send. */
   async markSending(subscriberId: string, period: string, owner: string): Promise<boolean> {
     const now = this.clock();
-    const ok = await this.redis.eval(
-      MARK_SENDING, 2, this.keys.edition(subscriberId, period), this.keys.editionsByPeriod(period),
-      owner, String(now.getTime()), String(this.leaseMs), subscriberId, now.toISOString(),
-    );
+    const ok = await this.r.pdEdMarkSending(...this.keysFor(subscriberId, period), owner, now.getTime(), this.leaseMs, subscriberId, now.toISOString(), this.ttl);
     return ok === 1;
   }
 
+  /** The owner extends its lease while it works. False = the claim is not ours any more. */
+  async renew(subscriberId: string, period: string, owner: string): Promise<boolean> {
+    return (await this.r.pdEdRenew(this.keys.edition(subscriberId, period), owner, this.clock().getTime(), this.leaseMs)) === 1;
+  }
+
   /**
-   * Delivered: the entry and the sent-papers ledger (trimmed by age), in one MULTI.
+   * Delivered: the record gets the edition (its papers count as sent from now on) and the per-edition hash goes.
    * Not owner-checked on purpose: a 250 reply is the best knowledge there is, even if the lease ran out meanwhile.
    */
   async markSent(
     subscriberId: string,
     period: string,
-    result: { response: string; messageId: string; paperIds: string[]; selection?: EditionSelection[] },
+    result: { response: string; messageId: string; paperIds: string[]; selection?: EditionSelection[]; attempts?: number },
+    known?: EditionRecord,
   ): Promise<void> {
-    const now = this.clock();
-    const entry = this.keys.edition(subscriberId, period);
-    const sent = this.keys.sentPapers(subscriberId);
-    const tx = this.redis
-      .multi()
-      .hset(entry, {
-        state: 'sent',
-        sentAt: now.toISOString(),
-        updatedAt: now.toISOString(),
-        response: result.response.slice(0, 300),
-        messageId: result.messageId,
-        paperIds: JSON.stringify(result.paperIds),
-        ...(result.selection?.length ? { selection: encodeSelection(result.selection) } : {}),
-      })
-      .hdel(entry, 'owner', 'leaseUntil', 'error', 'code')
-      .expire(entry, this.ttl)
-      .hset(this.keys.editionsByPeriod(period), subscriberId, 'sent')
-      .expire(this.keys.editionsByPeriod(period), this.ttl);
-    if (result.paperIds.length) {
-      tx.zadd(sent, ...result.paperIds.flatMap((id) => [now.getTime(), id]));
-      tx.zremrangebyscore(sent, '-inf', now.getTime() - this.retentionMs);
-      tx.pexpire(sent, this.retentionMs);
-    }
-    const res = await tx.exec();
-    const failed = res?.find(([err]) => err);
-    if (!res || failed) throw new Error(`ledger markSent failed: ${failed?.[0]?.message ?? 'transaction aborted'}`);
+    const { selection, shown } = emailFirst(result.selection ?? [], result.paperIds);
+    const entry: RecordEntry = { period, state: 'sent', attempts: result.attempts ?? 1, detail: null, shown, selection };
+    const ok = await this.finish(subscriberId, period, '', entry, known);
+    if (!ok) throw new Error('ledger markSent: not recorded');
   }
 
   /** Settle as failed / unknown / suppressed / skipped, or release for a retry ('retrying'). Owner-checked. */
@@ -270,50 +188,78 @@ export class DeliveryLedger {
     period: string,
     owner: string,
     state: Exclude<EditionState, 'claimed' | 'sending' | 'sent'>,
-    detail: { error?: string; code?: number | null; reason?: string } = {},
+    detail: { error?: string; code?: number | null; reason?: string; attempts?: number } = {},
+    known?: EditionRecord,
   ): Promise<boolean> {
-    const fields: string[] = [];
-    if (detail.error !== undefined) fields.push('error', detail.error.slice(0, 500));
-    if (detail.code !== undefined && detail.code !== null) fields.push('code', String(detail.code));
-    if (detail.reason !== undefined) fields.push('reason', detail.reason);
-    const ok = await this.redis.eval(
-      SETTLE, 2, this.keys.edition(subscriberId, period), this.keys.editionsByPeriod(period),
-      owner, subscriberId, state, this.clock().toISOString(), ...fields,
-    );
-    return ok === 1;
+    if (state === 'retrying') {
+      const fields: string[] = [];
+      if (detail.error !== undefined) fields.push('error', detail.error.slice(0, 500));
+      if (detail.code !== undefined && detail.code !== null) fields.push('code', String(detail.code));
+      if (detail.reason !== undefined) fields.push('reason', detail.reason);
+      const ok = await this.r.pdEdRelease(...this.keysFor(subscriberId, period), owner, subscriberId, this.clock().toISOString(), this.ttl, ...fields);
+      return ok === 1;
+    }
+    const text = detail.reason ?? (detail.error !== undefined ? `${detail.code ?? ''} ${detail.error}`.trim().slice(0, 120) : null);
+    const entry: RecordEntry = { period, state, attempts: detail.attempts ?? 1, detail: text, shown: 0, selection: [] };
+    return this.finish(subscriberId, period, owner, entry, known);
+  }
+
+  /** Write `entry` into the record (compare-and-set on its seq, re-read and retried on a race). */
+  private async finish(subscriberId: string, period: string, owner: string, entry: RecordEntry, known?: EditionRecord): Promise<boolean> {
+    let rec = known ?? (await this.readRecord(subscriberId));
+    const { code, weekly } = periodCode(period);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const next = withEntry(rec, entry, this.clock(), this.recordDays);
+      const res = await this.r.pdEdFinish(
+        ...this.keysFor(subscriberId, period),
+        owner, subscriberId, entry.state, rec.seq, encodeRecord(next), (this.recordDays + 1) * 86_400, this.ttl, code, weekly ? 1 : 0,
+      );
+      if (res !== -1) return res === 1;
+      rec = await this.readRecord(subscriberId);
+    }
+    throw new Error('ledger: the edition record kept changing; not recorded');
+  }
+
+  async readRecord(subscriberId: string): Promise<EditionRecord> {
+    return decodeRecord(await this.redis.getBuffer(this.keys.editionRecord(subscriberId)));
   }
 
   async get(subscriberId: string, period: string): Promise<EditionEntry | null> {
-    const h = await this.redis.hgetall(this.keys.edition(subscriberId, period));
-    if (!h.state) return null;
+    const [h, raw] = await Promise.all([this.redis.hgetall(this.keys.edition(subscriberId, period)), this.redis.getBuffer(this.keys.editionRecord(subscriberId))]);
+    if (h.state) return legacyEntry(h);
+    const e = decodeRecord(raw).entries.find((x) => x.period === period);
+    if (!e) return null;
+    const selection = e.selection as EditionSelection[];
     return {
-      state: h.state as EditionState,
-      owner: h.owner ?? null,
-      leaseUntil: num(h.leaseUntil),
-      attempts: Number(h.attempts ?? 0),
-      sendingAt: h.sendingAt ?? null,
-      sentAt: h.sentAt ?? null,
-      response: h.response ?? null,
-      messageId: h.messageId ?? null,
-      paperIds: h.paperIds ? (JSON.parse(h.paperIds) as string[]) : [],
-      selection: h.selection ? decodeSelection(h.selection) : [],
-      error: h.error ?? null,
-      code: num(h.code),
-      reason: h.reason ?? null,
-      updatedAt: h.updatedAt ?? null,
+      state: e.state, owner: null, leaseUntil: null, attempts: e.attempts, sendingAt: null, sentAt: null, response: null, messageId: null,
+      paperIds: selection.slice(0, e.shown).map((s) => s.id), selection,
+      error: e.state === 'failed' || e.state === 'unknown' ? e.detail : null,
+      code: e.state === 'failed' ? (Number(/^\d{3}\b/.exec(e.detail ?? '')?.[0]) || null) : null,
+      reason: e.state === 'skipped' || e.state === 'suppressed' ? e.detail : null,
+      updatedAt: null,
     };
   }
 
   /** Counts by state for one period (for `editions status` and the dashboard); states never seen count 0. */
   async countsByState(period: string): Promise<Record<EditionState, number>> {
-    const counts = Object.fromEntries(EDITION_STATES.map((s) => [s, 0])) as Record<EditionState, number>;
-    await this.scanPeriod(period, (_id, state) => {
-      if (state in counts) counts[state] += 1;
-    });
-    return counts;
+    return (await this.periodSummary(period)).counts;
   }
 
-  /** Every subscriber with an entry in one period, and its state (`editions status` needs who, not only how many). */
+  /** The period's counts, from its detailed index while there is one, else from its aggregated counters. */
+  async periodSummary(period: string): Promise<{ detailed: boolean; counts: Record<EditionState, number> }> {
+    const counts = Object.fromEntries(EDITION_STATES.map((s) => [s, 0])) as Record<EditionState, number>;
+    const [hasIndex, agg] = await Promise.all([this.redis.exists(this.keys.editionsByPeriod(period)), this.redis.hgetall(this.keys.editionCounts(period))]);
+    if (hasIndex || Object.keys(agg).length === 0) {
+      await this.scanPeriod(period, (_id, state) => {
+        if (state in counts) counts[state] += 1;
+      });
+      return { detailed: true, counts };
+    }
+    for (const [k, v] of Object.entries(agg)) if (k in counts) counts[k as EditionState] = Math.max(0, Number(v));
+    return { detailed: false, counts };
+  }
+
+  /** Every subscriber with an entry in one period, and its state (empty once the period is aggregated). */
   async states(period: string): Promise<Map<string, EditionState>> {
     const out = new Map<string, EditionState>();
     await this.scanPeriod(period, (id, state) => out.set(id, state));
@@ -323,9 +269,13 @@ export class DeliveryLedger {
   /** Subscriber ids of one period in any of `states` (e.g. every `failed` one, for retry-failed). */
   async subscribersIn(period: string, states: readonly EditionState[]): Promise<string[]> {
     const out: string[] = [];
-    await this.scanPeriod(period, (id, state) => {
-      if (states.includes(state)) out.push(id);
-    });
+    if (await this.redis.exists(this.keys.editionsByPeriod(period))) {
+      await this.scanPeriod(period, (id, state) => {
+        if (states.includes(state)) out.push(id);
+      });
+    } else if (states.includes('failed')) {
+      out.push(...(await this.redis.smembers(this.keys.editionFailed(period))));
+    }
     return out;
   }
 
@@ -345,18 +295,54 @@ export class DeliveryLedger {
    * reopened. True when reopened.
    */
   async reopenFailed(subscriberId: string, period: string): Promise<boolean> {
-    const ok = await this.redis.eval(REOPEN, 2, this.keys.edition(subscriberId, period), this.keys.editionsByPeriod(period), subscriberId, this.clock().toISOString());
-    return ok === 1;
+    const { code, weekly } = periodCode(period);
+    return (await this.r.pdEdReopen(...this.keysFor(subscriberId, period), subscriberId, this.clock().toISOString(), code, weekly ? 1 : 0, this.ttl)) === 1;
   }
 
-  /** Paper ids ever sent to this subscriber (within the retention window). */
-  async sentPaperIds(subscriberId: string): Promise<Set<string>> {
-    return new Set(await this.redis.zrange(this.keys.sentPapers(subscriberId), 0, -1));
+  /** A quiet-day skip opened again (papers arrived later in its window). True when reopened. */
+  async reopenQuiet(subscriberId: string, period: string): Promise<boolean> {
+    const { code, weekly } = periodCode(period);
+    return (await this.r.pdEdReopenQuiet(...this.keysFor(subscriberId, period), subscriberId, this.clock().toISOString(), code, weekly ? 1 : 0, this.ttl)) === 1;
+  }
+
+  /** Remember a quiet-day skip: papers that arrive before `untilMs` re-open it (quiet-recheck.ts). */
+  async noteQuiet(subscriberId: string, period: string, untilMs: number): Promise<void> {
+    const key = this.keys.editionQuiet(period);
+    await this.redis.multi().zadd(key, untilMs, subscriberId).expire(key, this.ttl).exec();
+  }
+
+  /** Quiet-day skips still within their re-check window (those past it are forgotten here). */
+  async quietSkips(): Promise<{ subscriberId: string; period: string }[]> {
+    const now = this.clock().getTime();
+    const today = periodCode(this.clock().toISOString().slice(0, 10)).code;
+    const out: { subscriberId: string; period: string }[] = [];
+    for (const period of await this.redis.zrangebyscore(this.keys.editionPeriods, today - 8, '+inf')) {
+      const key = this.keys.editionQuiet(period);
+      const [, ids] = (await this.redis.multi().zremrangebyscore(key, '-inf', now).zrange(key, 0, -1).exec()) as [unknown, [unknown, string[]]];
+      for (const id of ids[1]) out.push({ subscriberId: id, period });
+    }
+    return out;
+  }
+
+  /** Forget a quiet-day skip (re-opened, or no longer skipped). */
+  async forgetQuiet(subscriberId: string, period: string): Promise<void> {
+    await this.redis.zrem(this.keys.editionQuiet(period), subscriberId);
+  }
+
+  /** Paper ids sent to this subscriber within the dedupe window (the record; the legacy ZSET until it expires). */
+  async sentPaperIds(subscriberId: string, known?: EditionRecord): Promise<Set<string>> {
+    const now = this.clock();
+    const since = now.getTime() - this.sentDays * 86_400_000;
+    const [raw, legacy] = await Promise.all([
+      known ? Promise.resolve(null) : this.redis.getBuffer(this.keys.editionRecord(subscriberId)),
+      this.redis.zrangebyscore(this.keys.sentPapers(subscriberId), since, '+inf'),
+    ]);
+    return new Set([...legacy, ...sentIdsOf(known ?? decodeRecord(raw), now, this.sentDays)]);
   }
 
   /**
    * The web view of a delivered digest (the archive link), rendered again from the edition's selection; null for
-   * an edition never delivered or expired.
+   * an edition never delivered or past the record's reach.
    */
   async archive(subscriberId: string, period: string): Promise<string | null> {
     if (!this.renderArchive) return null;
@@ -364,4 +350,106 @@ export class DeliveryLedger {
     if (!entry || entry.state !== 'sent' || entry.selection.length === 0) return null;
     return this.renderArchive({ subscriberId, period, selection: entry.selection });
   }
+
+  /** Fold one final per-edition hash (legacy layout, or an `unknown` left by a claim) into the record. */
+  async foldHash(subscriberId: string, period: string): Promise<boolean> {
+    const h = await this.redis.hgetall(this.keys.edition(subscriberId, period));
+    if (!h.state || !(FINAL_STATES as string[]).includes(h.state)) return false;
+    const selection = h.selection ? decodeLegacySelection(h.selection) : [];
+    const paperIds = (h.paperIds ? JSON.parse(h.paperIds) : []) as string[];
+    const detail = h.reason ?? (h.error ? `${h.code ?? ''} ${h.error}`.trim().slice(0, 120) : null);
+    const first = emailFirst(selection, paperIds);
+    const entry: RecordEntry = { period, state: h.state as FinalState, attempts: Number(h.attempts ?? 1), detail, shown: first.shown, selection: first.selection };
+    return this.finish(subscriberId, period, '', entry);
+  }
+
+  /** Sent ids of the legacy ZSET are read until it expires; the hashes are folded here. */
+  async migrateLegacy(opts: { onProgress?: (folded: number) => void } = {}): Promise<{ folded: number; periods: number }> {
+    const pattern = `${this.keys.prefix}:ed:*`;
+    const entryRe = new RegExp(`^${escape(this.keys.prefix)}:ed:(\\d{4}-\\d{2}-\\d{2}|\\d{4}-W\\d{2}):(.+)$`);
+    const indexRe = new RegExp(`^${escape(this.keys.prefix)}:ed:index:(\\d{4}-\\d{2}-\\d{2}|\\d{4}-W\\d{2})$`);
+    let cursor = '0';
+    let folded = 0;
+    let periods = 0;
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      for (const key of found) {
+        const ix = indexRe.exec(key);
+        if (ix) {
+          periods += await this.redis.zadd(this.keys.editionPeriods, 'NX', periodCode(ix[1]!).code, ix[1]!);
+          continue;
+        }
+        const m = entryRe.exec(key);
+        if (m && (await this.foldHash(m[2]!, m[1]!))) {
+          folded++;
+          opts.onProgress?.(folded);
+        }
+      }
+    } while (cursor !== '0');
+    await this.redis.set(this.keys.editionLayout, '2');
+    return { folded, periods };
+  }
+
+  /** Whether migrateLegacy() has run on this Redis. */
+  async migrated(): Promise<boolean> {
+    return (await this.redis.get(this.keys.editionLayout)) === '2';
+  }
+
+  /**
+   * Retention against the ledger's clock: unknown tombstones folded; periods older than `detailDays` aggregated
+   * into exact counters (+ failed ids) and their detailed index dropped; counters older than `countsDays` dropped.
+   */
+  async applyRetention(): Promise<{ aggregated: number; dropped: number; folded: number }> {
+    const now = this.clock();
+    let folded = 0;
+    for (const t of await this.redis.smembers(this.keys.editionTombs)) {
+      const [period, sub] = [t.slice(0, t.indexOf('|')), t.slice(t.indexOf('|') + 1)];
+      if (await this.foldHash(sub, period)) folded++;
+      await this.redis.srem(this.keys.editionTombs, t);
+    }
+    const today = periodCode(now.toISOString().slice(0, 10)).code;
+    let aggregated = 0;
+    // a week counts from its Sunday: its index stays detailed until detailDays after the week
+    for (const period of await this.redis.zrangebyscore(this.keys.editionPeriods, '-inf', `(${today - this.detailDays}`)) {
+      if (period.includes('W') && periodCode(period).code + 6 >= today - this.detailDays) continue;
+      if (!(await this.redis.exists(this.keys.editionsByPeriod(period)))) continue;
+      await this.aggregate(period);
+      aggregated++;
+    }
+    const old = await this.redis.zrangebyscore(this.keys.editionPeriods, '-inf', today - this.countsDays);
+    for (const period of old) {
+      await this.redis.multi().del(this.keys.editionCounts(period), this.keys.editionFailed(period), this.keys.editionQuiet(period), this.keys.editionsByPeriod(period)).zrem(this.keys.editionPeriods, period).exec();
+    }
+    return { aggregated, dropped: old.length, folded };
+  }
+
+  private async aggregate(period: string): Promise<void> {
+    const counts: Record<string, number> = {};
+    const failed: string[] = [];
+    await this.scanPeriod(period, (id, state) => {
+      counts[state] = (counts[state] ?? 0) + 1;
+      if (state === 'failed') failed.push(id);
+    });
+    const tx = this.redis.multi().del(this.keys.editionCounts(period), this.keys.editionFailed(period));
+    if (Object.keys(counts).length) tx.hset(this.keys.editionCounts(period), counts).expire(this.keys.editionCounts(period), this.ttl);
+    else tx.hset(this.keys.editionCounts(period), 'sent', 0).expire(this.keys.editionCounts(period), this.ttl);
+    for (let i = 0; i < failed.length; i += 1000) tx.sadd(this.keys.editionFailed(period), ...failed.slice(i, i + 1000));
+    if (failed.length) tx.expire(this.keys.editionFailed(period), this.ttl);
+    tx.del(this.keys.editionsByPeriod(period));
+    await tx.exec();
+  }
+}
+
+/** The selection with the email's papers first (in their order), then the web-only ones; `shown` = how many sent. */
+function emailFirst(selection: { id: string; reasons: unknown[] }[], paperIds: string[]): { selection: EditionSelection[]; shown: number } {
+  const byId = new Map(selection.map((s) => [s.id, s]));
+  const sent = new Set(paperIds);
+  const head = paperIds.map((id) => byId.get(id) ?? { id, reasons: [] });
+  const tail = selection.filter((s) => !sent.has(s.id));
+  return { selection: [...head, ...tail] as EditionSelection[], shown: head.length };
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -9,6 +9,7 @@ import type { LiveSettings } from '../settings/live.js';
 import type { Settings } from '../settings/schema.js';
 import { QUEUES } from '../queue/catalog.js';
 import { startQueueWorker } from '../queue/worker.js';
+import { recheckQuietDays } from './quiet-recheck.js';
 import { runSendJob, type SendDeps, type SendOutcome } from './send.js';
 
 export interface SendWorkerOptions {
@@ -39,6 +40,12 @@ export interface SendWorkerOptions {
    * on its pool while other workers sit idle.
    */
   localConcurrencyCap?: number;
+  /**
+   * Ledger housekeeping this often (default: off; the worker role turns it on): the one-time fold of the legacy
+   * per-edition hashes, retention (aggregate old periods, fold unknown tombstones), and quiet-day re-checks each time
+   * the last successful scrape moves on. Several workers doing it at once is harmless (all compare-and-set).
+   */
+  housekeepingEveryMs?: number;
   /** Called after each job with its outcome (tests, bench). */
   onOutcome?: (jobId: string, outcome: SendOutcome) => void;
 }
@@ -140,5 +147,48 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
   throttle = (ms) => qw.queue.rateLimit(ms);
   if (!opts.live) await apply(current, qw.queue, qw.worker);
   if (opts.autorun ?? true) void qw.worker.run().catch((err: unknown) => log.error({ err }, 'send worker stopped'));
-  return { worker: qw.worker, queue: qw.queue, apply: (s) => apply(s, qw.queue, qw.worker), stop: qw.stop };
+  const stopHousekeeping = opts.housekeepingEveryMs ? startHousekeeping(jobDeps, qw.queue, opts.housekeepingEveryMs) : () => Promise.resolve();
+  return {
+    worker: qw.worker,
+    queue: qw.queue,
+    apply: (s) => apply(s, qw.queue, qw.worker),
+    stop: async () => {
+      await stopHousekeeping();
+      await qw.stop();
+    },
+  };
+}
+
+/** Migration once, then retention and quiet-day re-checks on a timer; one pass at a time; errors are logged. */
+function startHousekeeping(deps: SendDeps, queue: Queue, everyMs: number): () => Promise<void> {
+  const log = deps.log.child({ mod: 'ledger-housekeeping' });
+  let lastScrape = 0;
+  let running: Promise<void> | null = null;
+  const pass = async () => {
+    if (!(await deps.ledger.migrated())) {
+      const r = await deps.ledger.migrateLegacy();
+      log.info(r, 'ledger: legacy per-edition entries folded into edition records');
+    }
+    const r = await deps.ledger.applyRetention();
+    if (r.aggregated || r.dropped || r.folded) log.info(r, 'ledger retention');
+    const ok = (await deps.papers.lastSuccessfulScrape())?.getTime() ?? 0;
+    if (ok > lastScrape) {
+      if (lastScrape > 0) await recheckQuietDays({ ledger: deps.ledger, sendQueue: queue, clock: deps.clock, log });
+      lastScrape = ok;
+    }
+  };
+  const run = () => {
+    running ??= pass()
+      .catch((err: unknown) => log.warn({ err }, 'ledger housekeeping failed; next pass retries'))
+      .finally(() => {
+        running = null;
+      });
+  };
+  run();
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }

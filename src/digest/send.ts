@@ -18,6 +18,7 @@ import { buildDigestView, buildNothingNewView } from '../mail/view-model.js';
 import { sendJobSchema, type SendJob } from '../queue/catalog.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SuppressionList } from '../subscribers/suppression.js';
+import type { EditionRecord } from './edition-record.js';
 import type { DeliveryLedger, EditionState } from './ledger.js';
 import { selectionWindow, selectPapers } from './select.js';
 
@@ -52,6 +53,10 @@ export interface SendDeps {
    * lets topic matching reuse its per-paper memo. Omit to read the store for every job.
    */
   candidateCache?: Map<string, Promise<Paper[]>>;
+  /** How often a claimed edition's lease is renewed while the job works (default: a third of the lease). */
+  leaseRenewMs?: number;
+  /** A quiet-day skip may be re-opened this long after the due instant when papers arrive (default 12 h). */
+  quietRecheckHours?: number;
   /** Pauses between attempts to record a delivery in the ledger (default 100, 500, 2000 ms). */
   recordRetryDelaysMs?: number[];
 }
@@ -93,6 +98,7 @@ export interface SendJobRun {
 }
 
 const STALE_RECHECK_MS = 5 * 60_000;
+const QUIET_RECHECK_HOURS = 12;
 
 /** Our lease ran out and another worker took the edition over before we transmitted anything. */
 class ClaimLostError extends Error {
@@ -121,8 +127,9 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
 
   // Freshness: wait (delayed, not failed) for a scrape, up to staleWaitMinutes past the due instant — unless the
   // edition is settled already (then there is nothing to wait for).
+  // One round trip for what does not depend on the claim: the last scrape and the subscriber.
   let staleSkip = false;
-  const lastOk = await deps.papers.lastSuccessfulScrape();
+  const [lastOk, subRead] = await Promise.all([deps.papers.lastSuccessfulScrape(), deps.subscribers.get(subscriberId)]);
   if (!lastOk || now.getTime() - lastOk.getTime() > settings.freshnessHours * 3600_000) {
     const existing = await deps.ledger.get(subscriberId, period);
     if (existing && ['sent', 'failed', 'unknown', 'suppressed', 'skipped'].includes(existing.state)) {
@@ -138,7 +145,12 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   }
 
   const owner = newOwner(run.id);
-  const claim = await deps.ledger.claim(subscriberId, period, owner);
+  // The claim (one script, which also returns the subscriber's edition record: the sent papers) and the
+  // suppression check go together: one more round trip.
+  const [claim, suppressed] = await Promise.all([
+    deps.ledger.claimWithRecord(subscriberId, period, owner),
+    subRead ? deps.suppression.has(subRead.email) : Promise.resolve(false),
+  ]);
   if (claim.outcome === 'done') return { kind: 'settled', state: claim.state, reason: 'already-settled' };
   if (claim.outcome === 'unknown') {
     log.warn('a previous attempt crashed after handing the message to SMTP: recorded unknown, not resent');
@@ -147,23 +159,60 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   }
   if (claim.outcome === 'busy') return { kind: 'wait', delayMs: Math.max(1_000, claim.until - now.getTime() + 250), reason: 'lease-held' };
 
+  // While we work, the lease is renewed: a short lease lets another worker recover a crashed one's editions soon.
+  const renewEvery = deps.leaseRenewMs ?? Math.max(1_000, Math.floor(deps.ledger.lease / 3));
+  const renewal = setInterval(() => {
+    deps.ledger.renew(subscriberId, period, owner).catch((err: unknown) => log.warn({ err }, 'could not renew the lease'));
+  }, renewEvery);
+  renewal.unref();
+  try {
+    return await afterClaim(deps, { run, job, log, settings, now, lastOk, staleSkip, owner, sub: subRead, suppressed, record: claim.record, attempt: claim.attempt });
+  } finally {
+    clearInterval(renewal);
+  }
+}
+
+interface Claimed {
+  run: SendJobRun;
+  job: SendJob;
+  log: Logger;
+  settings: Settings;
+  now: Date;
+  lastOk: Date | null;
+  staleSkip: boolean;
+  owner: string;
+  sub: Subscriber | null;
+  suppressed: boolean;
+  record: EditionRecord;
+  attempt: number;
+}
+
+async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
+  const { run, job, log, settings, now, lastOk, owner, record } = c;
+  const { subscriberId, period } = job;
   const skip = async (state: EditionState & ('skipped' | 'suppressed'), reason: string): Promise<SendOutcome> => {
-    await deps.ledger.settle(subscriberId, period, owner, state, { reason });
+    await deps.ledger.settle(subscriberId, period, owner, state, { reason, attempts: c.attempt }, record);
     deps.metrics.editionsSkipped.inc({ reason });
     log.info({ reason }, 'edition not sent');
     return { kind: 'settled', state, reason };
   };
-  if (staleSkip) return skip('skipped', 'stale-papers');
+  if (c.staleSkip) return skip('skipped', 'stale-papers');
 
-  const sub = await deps.subscribers.get(subscriberId);
+  const sub = c.sub;
   if (!sub) return skip('skipped', 'no-subscriber');
   if (sub.status !== 'active') return skip(sub.status === 'bouncing' ? 'suppressed' : 'skipped', `status-${sub.status}`);
-  if (await deps.suppression.has(sub.email)) return skip('suppressed', 'address-suppressed');
+  if (c.suppressed) return skip('suppressed', 'address-suppressed');
 
   const { firstDay } = selectionWindow(sub.timezone, now, settings.lookbackDays);
-  const [papers, sentIds] = await Promise.all([candidates(deps, firstDay, lastOk), deps.ledger.sentPaperIds(sub.id)]);
+  const [papers, sentIds] = await Promise.all([candidates(deps, firstDay, lastOk), deps.ledger.sentPaperIds(sub.id, record)]);
   const selected = selectPapers({ subscriber: sub, papers, sentIds, now, lookbackDays: settings.lookbackDays, cap: settings.maxPapersCap });
-  if (selected.length === 0 && settings.quietDayPolicy === 'skip') return skip('skipped', 'quiet-day');
+  if (selected.length === 0 && settings.quietDayPolicy === 'skip') {
+    const out = await skip('skipped', 'quiet-day');
+    // Not final for good: papers that arrive later in the window re-open it (quiet-recheck.ts).
+    const until = Date.parse(job.dueAt) + (deps.quietRecheckHours ?? QUIET_RECHECK_HOURS) * 3600_000;
+    if (until > now.getTime()) await deps.ledger.noteQuiet(subscriberId, period, until);
+    return out;
+  }
 
   const links = subscriberLinks(deps.config.publicUrl, sub, deps.linkSecrets, now);
   const common = { subscriber: sub, period, now, publicUrl: deps.config.publicUrl, ...(deps.topicLabels ? { topicLabels: deps.topicLabels } : {}) };
@@ -215,10 +264,10 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
       log.warn('lost the claim before sending (lease expired and taken over): not sending');
       return { kind: 'wait', delayMs: 1_000, reason: 'claim-lost' };
     }
-    const c = classifySmtpError(err);
-    deps.metrics.emailsFailed.inc({ class: c.kind, code: c.code === null ? 'none' : String(c.code) });
-    log.warn({ class: c.kind, code: c.code, smtp: c.message }, 'send failed');
-    return afterFailure(deps, { subscriberId, period, owner, sub, run }, c);
+    const err2 = classifySmtpError(err);
+    deps.metrics.emailsFailed.inc({ class: err2.kind, code: err2.code === null ? 'none' : String(err2.code) });
+    log.warn({ class: err2.kind, code: err2.code, smtp: err2.message }, 'send failed');
+    return afterFailure(deps, { subscriberId, period, owner, sub, run, attempt: c.attempt, record }, err2);
   }
   // Delivered. Outside the try above on purpose: a failure to record it must never be mistaken for an SMTP
   // failure (that would release the claim and send again). If it cannot be recorded, the entry keeps its
@@ -227,7 +276,7 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   deps.metrics.emailsSent.inc({ kind });
   // The selection (ids + reasons) is what the archive link renders the web view from (archive.ts).
   const selection = selected.map((s) => ({ id: s.paper.id, reasons: s.reasons }));
-  await withRetries(() => deps.ledger.markSent(subscriberId, period, { response: result.response, messageId, paperIds, selection }), log, deps.recordRetryDelaysMs);
+  await withRetries(() => deps.ledger.markSent(subscriberId, period, { response: result.response, messageId, paperIds, selection, attempts: c.attempt }, record), log, deps.recordRetryDelaysMs);
   if (sub.bounceCount > 0 && deps.subscribers.clearBounces) {
     await deps.subscribers.clearBounces(sub.id).catch((err: unknown) => log.warn({ err }, 'could not reset the bounce count'));
   }
@@ -254,14 +303,14 @@ async function withRetries(fn: () => Promise<void>, log: Logger, delays: number[
 
 async function afterFailure(
   deps: SendDeps,
-  at: { subscriberId: string; period: string; owner: string; sub: Subscriber; run: SendJobRun },
+  at: { subscriberId: string; period: string; owner: string; sub: Subscriber; run: SendJobRun; attempt: number; record: EditionRecord },
   c: SmtpErrorClass,
 ): Promise<SendOutcome> {
   const { subscriberId, period, owner } = at;
-  const detail = { error: c.message, code: c.code };
+  const detail = { error: c.message, code: c.code, attempts: at.attempt };
   switch (c.kind) {
     case 'unknown':
-      await deps.ledger.settle(subscriberId, period, owner, 'unknown', detail);
+      await deps.ledger.settle(subscriberId, period, owner, 'unknown', detail, at.record);
       return { kind: 'settled', state: 'unknown', reason: 'connection-lost-after-data' };
     case 'permanent': {
       // Bounce bookkeeping first, then the ledger: whoever sees the edition failed sees the bounce counted.
@@ -275,7 +324,7 @@ async function afterFailure(
           deps.log.warn({ subscriberId, bounces: after.bounceCount }, 'address suppressed after repeated hard bounces');
         }
       }
-      await deps.ledger.settle(subscriberId, period, owner, 'failed', detail);
+      await deps.ledger.settle(subscriberId, period, owner, 'failed', detail, at.record);
       return { kind: 'settled', state: 'failed', reason: `permanent-${c.code ?? 'error'}` };
     }
     case 'throttled':
@@ -283,7 +332,7 @@ async function afterFailure(
       return { kind: 'throttle', error: c };
     case 'transient': {
       const last = at.run.attemptsMade + 1 >= at.run.attempts;
-      await deps.ledger.settle(subscriberId, period, owner, last ? 'failed' : 'retrying', detail);
+      await deps.ledger.settle(subscriberId, period, owner, last ? 'failed' : 'retrying', detail, at.record);
       return last ? { kind: 'settled', state: 'failed', reason: 'attempts-exhausted' } : { kind: 'retry', error: c };
     }
   }

@@ -22,9 +22,10 @@ export interface SendResult {
 
 export interface SendOptions {
   /**
-   * Called once the transport is ready to hand this message over (an SMTP connection is ours, nothing sent yet),
-   * as late as possible. Rejecting aborts the send with that error and nothing is transmitted. The send job sets
-   * its ledger's 'sending' marker here, so the "maybe delivered" window is as small as the transport allows.
+   * Called once the transport is about to hand this message's DATA over (SMTP: the envelope accepted and the
+   * server's 354 received, not one byte of the message written yet), as late as possible. Rejecting aborts the
+   * send with that error and the message is not delivered. The send job sets its ledger's 'sending' marker here, so
+   * "maybe delivered" (`unknown`) means the message data was handed to the socket.
    */
   beforeSend?: () => Promise<void>;
 }

@@ -112,15 +112,9 @@ export class SmtpMailer implements Mailer {
     const slot = await this.acquire();
     let ok = false;
     try {
-      if (opts.beforeSend) {
-        try {
-          await opts.beforeSend();
-        } catch (err) {
-          ok = !slot.dead; // nothing was sent on this connection: it stays usable
-          throw err;
-        }
-      }
-      const response = await this.sendOn(slot, built.envelope, built.raw);
+      // beforeSend runs once the server has accepted the envelope and said 354, right before the first byte of the
+      // message data is written: a failure (or a crash) before that point leaves nothing "maybe delivered".
+      const response = await this.sendOn(slot, built.envelope, built.raw, opts.beforeSend);
       ok = true;
       return { messageId: msg.messageId, response };
     } finally {
@@ -143,7 +137,7 @@ export class SmtpMailer implements Mailer {
     // Busy connections are closed by release() when their send finishes (the worker waits for those jobs first).
   }
 
-  private sendOn(slot: Slot, envelope: { from: string; to: string[] }, raw: Buffer): Promise<string> {
+  private sendOn(slot: Slot, envelope: { from: string; to: string[] }, raw: Buffer, beforeData?: () => Promise<void>): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       let dataSent = false;
       let settled = false;
@@ -156,8 +150,28 @@ export class SmtpMailer implements Mailer {
       };
       slot.abort = fail;
       // nodemailer pipes this stream into DATA only after the server's 354; 'end' means every byte is written
-      // and the terminating "." follows. From here on a lost connection means "maybe delivered".
-      const body = Readable.from([raw]);
+      // and the terminating "." follows. From here on a lost connection means "maybe delivered". The first read is
+      // the moment the data is about to go: beforeData runs then; if it refuses, the connection is dropped before
+      // any byte of the message (the server never sees the final ".", so nothing is delivered) and its error is ours.
+      let started = false;
+      const body = new Readable({
+        read() {
+          if (started) return;
+          started = true;
+          (beforeData ? beforeData() : Promise.resolve()).then(
+            () => {
+              this.push(raw);
+              this.push(null);
+            },
+            (err: unknown) => {
+              fail(err as SmtpSendFailure);
+              slot.dead = true;
+              this.destroy();
+              slot.conn.close();
+            },
+          );
+        },
+      });
       body.once('end', () => {
         dataSent = true;
       });

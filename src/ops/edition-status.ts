@@ -18,6 +18,11 @@ export interface EditionStatus {
   pending: number;
   inFlight: number;
   notStarted: number;
+  /**
+   * False once the period is past the ledger's detailed days: the counts are its exact aggregated counters, and
+   * who was never started is no longer known (notStarted 0).
+   */
+  detailed: boolean;
 }
 
 const WEEK = /^\d{4}-W\d{2}$/;
@@ -32,7 +37,7 @@ export function expectsEdition(sub: Pick<Subscriber, 'status' | 'frequency' | 't
 }
 
 export interface EditionStatusDeps {
-  ledger: Pick<DeliveryLedger, 'states'>;
+  ledger: Pick<DeliveryLedger, 'states' | 'periodSummary'>;
   subscribers: Pick<SubscriberStore, 'count' | 'list'>;
 }
 
@@ -44,28 +49,33 @@ const PAGE = 500;
 
 /** Several periods in one walk over the subscribers (the dashboard and `editions status` show those under way). */
 export async function editionStatuses(deps: EditionStatusDeps, periods: string[], onProgress?: (done: number, total: number) => void): Promise<EditionStatus[]> {
-  const ledgers = await Promise.all(periods.map(async (period) => ({ period, states: await deps.ledger.states(period), notStarted: 0 })));
+  const ledgers = await Promise.all(
+    periods.map(async (period) => {
+      const summary = await deps.ledger.periodSummary(period);
+      return { period, summary, states: summary.detailed ? await deps.ledger.states(period) : null, notStarted: 0 };
+    }),
+  );
   const total = await deps.subscribers.count();
   let done = 0;
   let cursor: string | null = null;
   do {
     const page: Awaited<ReturnType<SubscriberStore['list']>> = await deps.subscribers.list({ cursor, limit: PAGE });
     for (const s of page.items) {
-      for (const l of ledgers) if (!l.states.has(s.id) && expectsEdition(s, l.period)) l.notStarted += 1;
+      for (const l of ledgers) if (l.states && !l.states.has(s.id) && expectsEdition(s, l.period)) l.notStarted += 1;
     }
     done += page.items.length;
     onProgress?.(Math.min(done, total), total);
     cursor = page.nextCursor;
   } while (cursor);
-  return ledgers.map(({ period, states, notStarted }) => {
-    const counts: Record<string, number> = {};
-    for (const st of states.values()) counts[st] = (counts[st] ?? 0) + 1;
+  return ledgers.map(({ period, summary, notStarted }) => {
+    const counts: Record<string, number> = summary.counts;
     const n = (k: string) => counts[k] ?? 0;
     const settled = n('sent') + n('failed') + n('suppressed') + n('unknown') + n('skipped');
-    const inFlight = states.size - settled;
+    const started = Object.values(counts).reduce((a, b) => a + b, 0);
+    const inFlight = started - settled;
     return {
       period,
-      eligible: states.size + notStarted,
+      eligible: started + notStarted,
       sent: n('sent'),
       failed: n('failed'),
       suppressed: n('suppressed'),
@@ -74,6 +84,7 @@ export async function editionStatuses(deps: EditionStatusDeps, periods: string[]
       pending: inFlight + notStarted,
       inFlight,
       notStarted,
+      detailed: summary.detailed,
     };
   });
 }

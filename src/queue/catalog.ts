@@ -34,5 +34,7 @@ export function sendJobId(subscriberId: string, period: string): string {
 export const DEFAULT_JOB_OPTIONS = {
   scrape: { attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: { count: 200 }, removeOnFail: { count: 500 } },
   tick: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-  send: { attempts: 8, backoff: { type: 'jitter-exponential' }, removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 }, removeOnFail: { age: 30 * 24 * 3600 } },
+  // Completed send jobs are removed at once (the delivery ledger is the record; a re-added job finds its edition
+  // settled there and does nothing); failed ones stay 30 days for `retry-failed` and the operator.
+  send: { attempts: 8, backoff: { type: 'jitter-exponential' }, removeOnComplete: true, removeOnFail: { age: 30 * 24 * 3600 } },
 } as const;

@@ -20,7 +20,14 @@ export function makeKeys(prefix: string) {
     // delivery
     edition: (subscriberId: string, period: string) => `${p}ed:${period}:${subscriberId}`, // HASH ledger entry
     editionsByPeriod: (period: string) => `${p}ed:index:${period}`, // HASH subscriberId -> state
-    sentPapers: (subscriberId: string) => `${p}sent:${subscriberId}`, // ZSET paperId -> sent ms
+    sentPapers: (subscriberId: string) => `${p}sent:${subscriberId}`, // ZSET paperId -> sent ms (legacy layout, read only)
+    editionRecord: (subscriberId: string) => `${p}ed:rec:${subscriberId}`, // STRING settled editions, packed (digest/edition-record.ts)
+    editionCounts: (period: string) => `${p}ed:counts:${period}`, // HASH state -> count (a period after its detailed index)
+    editionFailed: (period: string) => `${p}ed:failed:${period}`, // SET subscriber ids failed (a period after its detailed index)
+    editionQuiet: (period: string) => `${p}ed:quiet:${period}`, // ZSET subscriberId -> re-check deadline ms (quiet-day skips)
+    editionPeriods: `${p}ed:periods`, // ZSET period -> day code: periods with ledger data, for retention
+    editionTombs: `${p}ed:tombs`, // SET "period|subscriberId": final entries still in their per-edition hash, to fold
+    editionLayout: `${p}ed:layout`, // STRING "2" once the legacy per-edition hashes were folded into records
     suppressed: `${p}suppressed`, // HASH normalized email -> JSON reason
     // operations
     settings: `${p}settings`, // STRING JSON of the operator settings

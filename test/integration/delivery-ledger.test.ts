@@ -73,10 +73,10 @@ describe('delivery ledger', () => {
       { id: '2611.00003', reasons: [{ kind: 'trending' }] },
       { id: '2611.00004', reasons: [{ kind: 'keyword', phrase: 'agents' }, { kind: 'topic', topicId: 'agents', topicLabel: 'Agents', phrase: 'tool use' }, { kind: 'author', name: 'A. Turing' }, { kind: 'organization', name: 'ACME' }] },
     ];
-    const stored = [selection[0]!, { ...selection[1]!, reasons: selection[1]!.reasons.map((r) => (r.kind === 'topic' ? { ...r, topicLabel: r.topicId } : r)) }];
+    // reasons are stored as given (opaque JSON, interned in the edition record): they come back whole
+    const stored = selection;
     await rendering.claim('subH0000', '2026-11-28', 'w1');
     await rendering.markSent('subH0000', '2026-11-28', { response: '250 OK', messageId: '<h@x>', paperIds: ['2611.00003'], selection });
-    // stored compactly: topic labels are left to the catalog
     assert.deepEqual((await rendering.get('subH0000', '2026-11-28'))?.selection, stored);
     assert.equal(await rendering.archive('subH0000', '2026-11-28'), '<html>2611.00003,2611.00004</html>');
     assert.deepEqual(seen, [{ subscriberId: 'subH0000', period: '2026-11-28', selection: stored }]);

@@ -165,7 +165,8 @@ export async function sendHarness(
       return w;
     },
     async enqueue(subscriberId, period, dueAt, jobId) {
-      await queue.add('send', { subscriberId, period, dueAt }, { ...DEFAULT_JOB_OPTIONS.send, jobId: jobId ?? sendJobId(subscriberId, period) });
+      // Finished jobs are kept here so tests can read their state and attempts (production removes completed ones).
+      await queue.add('send', { subscriberId, period, dueAt }, { ...DEFAULT_JOB_OPTIONS.send, removeOnComplete: false, jobId: jobId ?? sendJobId(subscriberId, period) });
     },
     async close() {
       for (const w of workers) await w.stop();
