@@ -8,6 +8,7 @@ import { availableParallelism, cpus } from 'node:os';
 export interface BenchOptions {
   subscribers?: number;
   runs?: number;
+  days?: number;
 }
 
 type Section = (opts: BenchOptions) => Promise<object>;
@@ -22,6 +23,7 @@ const SECTIONS: Record<string, { run: Section; merge?: boolean }> = {
   render: { run: async (o) => (await import('./render.js')).benchRender(o.subscribers ? { recipients: o.subscribers } : {}) },
   subscribers: { run: async (o) => (await import('./subscribers.js')).benchSubscribers(o.subscribers ? { subscribers: o.subscribers } : {}) },
   delivery: { run: async (o) => (await import('./delivery.js')).benchDelivery(o.subscribers ? { subscribers: o.subscribers } : {}), merge: true },
+  steady: { run: async (o) => (await import('./steady.js')).benchSteady({ ...(o.subscribers ? { subscribers: o.subscribers } : {}), ...(o.days ? { days: o.days } : {}) }) },
 };
 
 function arg(name: string): string | undefined {
@@ -57,6 +59,7 @@ async function main(): Promise<number> {
   const opts: BenchOptions = {};
   if (arg('--subscribers')) opts.subscribers = Number(arg('--subscribers'));
   if (arg('--runs')) opts.runs = Number(arg('--runs'));
+  if (arg('--days')) opts.days = Number(arg('--days'));
   const result: Record<string, unknown> = {
     at: new Date().toISOString(),
     node: process.version,

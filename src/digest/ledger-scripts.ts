@@ -44,7 +44,7 @@ local function setstate(sub, new, prior, ttl)
 end
 `;
 
-// ARGV: owner, nowMs, leaseMs, subscriberId, ttlSeconds, nowIso, periodCode, weekly, period, tombsKey, periodsKey
+// KEYS 6 tombs, 7 periods. ARGV: owner, nowMs, leaseMs, subscriberId, ttlSeconds, nowIso, periodCode, weekly, period
 // -> {'done', state} | {'busy', until} | {'unknown'} | {'claimed', attempts, record}
 const CLAIM = `${COMMON}
 local st = redis.call('HGET', KEYS[1], 'state')
@@ -65,7 +65,7 @@ if st == 'claimed' or st == 'sending' then
     redis.call('HSET', KEYS[1], 'state', 'unknown', 'error', 'owner lost after the sending marker; not resent', 'updatedAt', ARGV[6])
     redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil')
     setstate(ARGV[4], 'unknown', st, tonumber(ARGV[5]))
-    redis.call('SADD', ARGV[10], ARGV[9] .. '|' .. ARGV[4])
+    redis.call('SADD', KEYS[6], ARGV[9] .. '|' .. ARGV[4])
     return {'unknown'}
   end
 end
@@ -73,7 +73,7 @@ local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 redis.call('HSET', KEYS[1], 'state', 'claimed', 'owner', ARGV[1], 'leaseUntil', tostring(now + tonumber(ARGV[3])), 'updatedAt', ARGV[6])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
 setstate(ARGV[4], 'claimed', st, tonumber(ARGV[5]))
-redis.call('ZADD', ARGV[11], 'NX', tonumber(ARGV[7]), ARGV[9])
+redis.call('ZADD', KEYS[7], 'NX', tonumber(ARGV[7]), ARGV[9])
 return {'claimed', tostring(attempts), rec or ''}
 `;
 
@@ -167,7 +167,7 @@ export type LedgerRedis = Redis & {
 export function withLedgerScripts(redis: Redis): LedgerRedis {
   const r = redis as LedgerRedis;
   if (typeof r.pdEdFinish !== 'function') {
-    redis.defineCommand('pdEdClaim', { numberOfKeys: 5, lua: CLAIM });
+    redis.defineCommand('pdEdClaim', { numberOfKeys: 7, lua: CLAIM });
     redis.defineCommand('pdEdMarkSending', { numberOfKeys: 5, lua: MARK_SENDING });
     redis.defineCommand('pdEdRenew', { numberOfKeys: 1, lua: RENEW });
     redis.defineCommand('pdEdRelease', { numberOfKeys: 5, lua: RELEASE });

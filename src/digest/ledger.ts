@@ -138,8 +138,8 @@ export class DeliveryLedger {
     const now = this.clock();
     const { code, weekly } = periodCode(period);
     const res = await this.r.pdEdClaimBuffer(
-      ...this.keysFor(subscriberId, period),
-      owner, now.getTime(), this.leaseMs, subscriberId, this.ttl, now.toISOString(), code, weekly ? 1 : 0, period, this.keys.editionTombs, this.keys.editionPeriods,
+      ...this.keysFor(subscriberId, period), this.keys.editionTombs, this.keys.editionPeriods,
+      owner, now.getTime(), this.leaseMs, subscriberId, this.ttl, now.toISOString(), code, weekly ? 1 : 0, period,
     );
     const kind = res[0]!.toString();
     switch (kind) {

@@ -136,6 +136,9 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
       stalledInterval: opts.stalledIntervalMs ?? 30_000,
       // A job whose worker died is retried; the ledger (lease + sending marker) prevents a second delivery.
       maxStalledCount: 3,
+      // Completed jobs are removed at once (catalog.ts); BullMQ's per-minute counters (one small key, a day of
+      // minutes) keep how many completed and failed, for operators and tests.
+      metrics: { maxDataPoints: 24 * 60 },
       settings: {
         backoffStrategy: (attemptsMade: number) => jitterBackoff(attemptsMade, opts.backoffBaseMs ?? 30_000, opts.backoffMaxMs ?? 30 * 60_000),
       },
