@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { encodeRecord } from '../src/digest/edition-record.js';
 import { DeliveryLedger } from '../src/digest/ledger.js';
 import { startSendWorker } from '../src/digest/send-worker.js';
 import { runTick } from '../src/digest/tick.js';
@@ -59,6 +60,7 @@ function family(key: string, prefix: string): string {
   const k = key.slice(prefix.length + 1);
   if (k.startsWith('ed:rec:')) return 'editionRecord';
   if (k.startsWith('ed:index:')) return 'periodIndex';
+  if (k.startsWith('ed:reasons')) return 'reasonDictionary (global)';
   if (/^ed:(counts|failed|quiet|periods|tombs|layout)/.test(k)) return 'periodCounters';
   if (k.startsWith('ed:')) return 'editionInFlight';
   if (k.startsWith('sent:')) return 'sentPapersLegacy';
@@ -188,7 +190,7 @@ export async function benchSteady(opts: SteadyOptions = {}) {
       });
     } while (cursor !== '0');
     const total = Object.values(families).reduce((a, f) => a + f.bytes, 0);
-    const global = families['papers (global)']?.bytes ?? 0;
+    const global = Object.entries(families).filter(([k]) => k.includes('(global)') || k === 'bullmq').reduce((a, [, f]) => a + f.bytes, 0);
     const perSub = Object.fromEntries(Object.entries(families).sort((a, b) => b[1].bytes - a[1].bytes).map(([k, f]) => [k, { bytesPerSubscriber: round(f.bytes / n, 1), keys: f.keys }]));
 
     // The archive's reach: sample daily readers, count their delivered editions still viewable.
@@ -196,8 +198,14 @@ export async function benchSteady(opts: SteadyOptions = {}) {
     const sample = (await redis.zrange(keys.subscribersAll, 0, 199)) as string[];
     let viewable = 0;
     let oldest = 0;
+    const parts = { bytes: 0, withoutReasons: 0, withoutPapers: 0, papers: 0, entries: 0 };
     for (const id of sample) {
       const rec = await ledger.readRecord(id);
+      parts.bytes += encodeRecord(rec).length;
+      parts.withoutReasons += encodeRecord({ ...rec, entries: rec.entries.map((e) => ({ ...e, selection: e.selection.map((p) => ({ ...p, reasonIds: [] })) })) }).length;
+      parts.withoutPapers += encodeRecord({ ...rec, entries: rec.entries.map((e) => ({ ...e, selection: [] })) }).length;
+      parts.papers += rec.entries.reduce((a, e) => a + e.selection.length, 0);
+      parts.entries += rec.entries.length;
       const sent = rec.entries.filter((e) => e.state === 'sent' && !e.period.includes('W'));
       viewable += sent.length;
       for (const e of sent) oldest = Math.max(oldest, Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${e.period}T00:00:00Z`)) / 86_400_000));
@@ -216,6 +224,13 @@ export async function benchSteady(opts: SteadyOptions = {}) {
       tickMicrosPerSubscriber: round((tickMs * 1000) / Math.max(1, due), 1),
       tickDue: due,
       peakRssMb: round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1048576, 1),
+      record: {
+        bytes: round(parts.bytes / sample.length, 0),
+        reasonsBytes: round((parts.bytes - parts.withoutReasons) / sample.length, 0),
+        papersBytes: round((parts.withoutReasons - parts.withoutPapers) / sample.length, 0),
+        entries: round(parts.entries / sample.length, 1),
+        papers: round(parts.papers / sample.length, 1),
+      },
       archive: { sampledReaders: sample.length, deliveredEditionsViewablePerReader: round(viewable / sample.length, 1), oldestViewableDays: oldest },
       redisUsedMemoryMb: round(Number(/used_memory:(\d+)/.exec(info)![1]) / 1048576, 1),
       projectedRedisGbAt1M: round(((total - global) * (1_000_000 / n) + global) / 1e9, 2),

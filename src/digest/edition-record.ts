@@ -7,19 +7,20 @@
 //   [0] version (1)  [1..2] seq (uint16, +1 per write: compare-and-set)  [3] n entries
 //   n × 3 bytes index: period code (uint16 BE: days since 2000-01-01 of the day / the ISO week's Monday),
 //                      flags (bit 7 weekly, bits 0–2 the state, FINAL_CODES order)
-//   body (this codec only): string table, object shapes, reason values, reason sets, then the n entries
+//   body (this codec only): string table (details, non-arXiv ids), reason sets, then the n entries
 // The index is what the ledger's Lua scripts read (is this period settled, and how?); they never parse the body.
 //
-// Reasons are opaque JSON (the Reason type belongs to selection and grows): stored by a generic codec that interns
-// every string and every object's key list once per record, so a reason seen on 30 papers costs one byte each.
-// arXiv-style ids ("2605.12345") are packed as numbers, delta-coded within an edition (~3 bytes); any other id is
-// kept as text.
+// Reasons are opaque JSON (the Reason type belongs to selection and grows): each distinct reason is stored ONCE for
+// the whole deployment in the ledger's reason dictionary, and a record holds dictionary ids (a paper's reasons are
+// one byte: an index into the record's few distinct reason sets). arXiv-style ids ("2605.12345") are packed as
+// numbers, delta-coded within an edition (~2.5 bytes); any other id is kept as text.
 export type FinalState = 'sent' | 'failed' | 'unknown' | 'suppressed' | 'skipped';
 export const FINAL_CODES: readonly FinalState[] = ['sent', 'failed', 'unknown', 'suppressed', 'skipped'];
 
 export interface RecordPaper {
   id: string;
-  reasons: unknown[];
+  /** Ids in the deployment-wide reason dictionary (ledger.ts: one JSON per distinct reason, shared by everyone). */
+  reasonIds: number[];
 }
 
 export interface RecordEntry {
@@ -151,115 +152,27 @@ function unpackArxiv(p: number): string {
 const zigzag = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
 const unzigzag = (n: number) => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
 
-// ---- value codec (generic JSON) ----
-const T_NULL = 0, T_FALSE = 1, T_TRUE = 2, T_STR = 3, T_NUM = 4, T_ARR = 5, T_OBJ = 6;
-
-class Tables {
-  strings: string[] = [];
-  private stringIx = new Map<string, number>();
-  shapes: number[][] = [];
-  private shapeIx = new Map<string, number>();
-  str(s: string): number {
-    let i = this.stringIx.get(s);
+class Strings {
+  list: string[] = [];
+  private ix = new Map<string, number>();
+  str(v: string): number {
+    let i = this.ix.get(v);
     if (i === undefined) {
-      i = this.strings.length;
-      this.strings.push(s);
-      this.stringIx.set(s, i);
+      i = this.list.length;
+      this.list.push(v);
+      this.ix.set(v, i);
     }
     return i;
-  }
-  shape(keys: string[]): number {
-    const ids = keys.map((k) => this.str(k));
-    const k = ids.join(',');
-    let i = this.shapeIx.get(k);
-    if (i === undefined) {
-      i = this.shapes.length;
-      this.shapes.push(ids);
-      this.shapeIx.set(k, i);
-    }
-    return i;
-  }
-}
-
-function writeValue(w: Writer, t: Tables, v: unknown): void {
-  if (v === null || v === undefined) return w.byte(T_NULL);
-  if (v === false) return w.byte(T_FALSE);
-  if (v === true) return w.byte(T_TRUE);
-  if (typeof v === 'string') {
-    w.byte(T_STR);
-    return w.varint(t.str(v));
-  }
-  if (typeof v === 'number') {
-    w.byte(T_NUM);
-    return w.varint(t.str(Number.isFinite(v) ? String(v) : 'null'));
-  }
-  if (Array.isArray(v)) {
-    w.byte(T_ARR);
-    w.varint(v.length);
-    for (const x of v) writeValue(w, t, x);
-    return;
-  }
-  if (typeof v === 'object') {
-    const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined);
-    w.byte(T_OBJ);
-    w.varint(t.shape(keys));
-    for (const k of keys) writeValue(w, t, (v as Record<string, unknown>)[k]);
-    return;
-  }
-  return w.byte(T_NULL); // functions, symbols, bigints: not JSON
-}
-
-function readValue(r: Reader, strings: string[], shapes: number[][]): unknown {
-  const tag = r.byte();
-  switch (tag) {
-    case T_NULL:
-      return null;
-    case T_FALSE:
-      return false;
-    case T_TRUE:
-      return true;
-    case T_STR:
-      return strings[r.varint()]!;
-    case T_NUM: {
-      const s = strings[r.varint()]!;
-      return s === 'null' ? null : Number(s);
-    }
-    case T_ARR: {
-      const n = r.varint();
-      const out: unknown[] = [];
-      for (let i = 0; i < n; i++) out.push(readValue(r, strings, shapes));
-      return out;
-    }
-    case T_OBJ: {
-      const keys = shapes[r.varint()]!;
-      const out: Record<string, unknown> = {};
-      for (const k of keys) out[strings[k]!] = readValue(r, strings, shapes);
-      return out;
-    }
-    default:
-      throw new Error(`edition record: bad value tag ${tag}`);
   }
 }
 
 // ---- record ----
 export function encodeRecord(rec: EditionRecord): Buffer {
-  const t = new Tables();
-  // reasons: each distinct reason (by its JSON) once; each paper's reasons as one "reason set" index
-  const reasonIx = new Map<string, number>();
-  const reasons: unknown[] = [];
+  const t = new Strings();
+  // each paper's reasons as one "reason set" (a list of dictionary ids) index: most papers share a few sets
   const setIx = new Map<string, number>();
   const sets: number[][] = [];
-  const reasonSet = (rs: unknown[]): number => {
-    const ids = rs.map((r) => {
-      const k = JSON.stringify(r);
-      let i = reasonIx.get(k);
-      if (i === undefined) {
-        i = reasons.length;
-        reasons.push(r);
-        reasonIx.set(k, i);
-      }
-      return i;
-    });
+  const reasonSet = (ids: number[]): number => {
     const k = ids.join(',');
     let i = setIx.get(k);
     if (i === undefined) {
@@ -283,12 +196,10 @@ export function encodeRecord(rec: EditionRecord): Buffer {
         entries.varint(zigzag(packed - prev) * 2);
         prev = packed;
       }
-      entries.varint(reasonSet(p.reasons));
+      entries.varint(reasonSet(p.reasonIds));
     }
   }
   const values = new Writer();
-  values.varint(reasons.length);
-  for (const r of reasons) writeValue(values, t, r);
   values.varint(sets.length);
   for (const s of sets) {
     values.varint(s.length);
@@ -306,16 +217,11 @@ export function encodeRecord(rec: EditionRecord): Buffer {
     out.byte(code & 0xff);
     out.byte((weekly ? 0x80 : 0) | FINAL_CODES.indexOf(e.state));
   }
-  out.varint(t.strings.length);
-  for (const s of t.strings) {
+  out.varint(t.list.length);
+  for (const s of t.list) {
     const b = Buffer.from(s, 'utf8');
     out.varint(b.length);
     out.bytes(b);
-  }
-  out.varint(t.shapes.length);
-  for (const sh of t.shapes) {
-    out.varint(sh.length);
-    for (const k of sh) out.varint(k);
   }
   out.bytes(values.done());
   out.bytes(entries.done());
@@ -336,14 +242,6 @@ export function decodeRecord(buf: Buffer | null | undefined): EditionRecord {
   const r = new Reader(buf, 4 + n * 3);
   const strings: string[] = [];
   for (let i = r.varint(); i > 0; i--) strings.push(r.bytes(r.varint()).toString('utf8'));
-  const shapes: number[][] = [];
-  for (let i = r.varint(); i > 0; i--) {
-    const sh: number[] = [];
-    for (let k = r.varint(); k > 0; k--) sh.push(r.varint());
-    shapes.push(sh);
-  }
-  const reasons: unknown[] = [];
-  for (let i = r.varint(); i > 0; i--) reasons.push(readValue(r, strings, shapes));
   const sets: number[][] = [];
   for (let i = r.varint(); i > 0; i--) {
     const s: number[] = [];
@@ -365,9 +263,7 @@ export function decodeRecord(buf: Buffer | null | undefined): EditionRecord {
         prev += unzigzag(code / 2);
         id = unpackArxiv(prev);
       }
-      // a fresh copy per paper: callers may change what they get
-      const reasonsOf = sets[r.varint()]!.map((ri) => structuredClone(reasons[ri]));
-      selection.push({ id, reasons: reasonsOf });
+      selection.push({ id, reasonIds: [...sets[r.varint()]!] });
     }
     return { ...h, attempts, detail: d === 0 ? null : strings[d - 1]!, shown, selection };
   });

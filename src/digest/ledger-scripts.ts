@@ -152,6 +152,21 @@ setstate(ARGV[1], 'retrying', 'skipped', tonumber(ARGV[5]))
 return 1
 `;
 
+// The reason dictionary: KEYS byJson, byId; ARGV reason JSONs -> their ids, new ones numbered 1, 2, …
+const REASON_IDS = `
+local out = {}
+for i = 1, #ARGV do
+  local id = redis.call('HGET', KEYS[1], ARGV[i])
+  if not id then
+    id = redis.call('HLEN', KEYS[2]) + 1
+    redis.call('HSET', KEYS[2], id, ARGV[i])
+    redis.call('HSET', KEYS[1], ARGV[i], id)
+  end
+  out[i] = tonumber(id)
+end
+return out
+`;
+
 type Arg = string | number | Buffer;
 export type LedgerRedis = Redis & {
   pdEdClaimBuffer(...args: Arg[]): Promise<Buffer[]>;
@@ -161,6 +176,7 @@ export type LedgerRedis = Redis & {
   pdEdFinish(...args: Arg[]): Promise<number>;
   pdEdReopen(...args: Arg[]): Promise<number>;
   pdEdReopenQuiet(...args: Arg[]): Promise<number>;
+  pdEdReasonIds(...args: Arg[]): Promise<number[]>;
 };
 
 /** The connection with the ledger's scripts registered (once per connection; registering again is harmless). */
@@ -174,6 +190,7 @@ export function withLedgerScripts(redis: Redis): LedgerRedis {
     redis.defineCommand('pdEdFinish', { numberOfKeys: 5, lua: FINISH });
     redis.defineCommand('pdEdReopen', { numberOfKeys: 5, lua: REOPEN });
     redis.defineCommand('pdEdReopenQuiet', { numberOfKeys: 5, lua: REOPEN_QUIET });
+    redis.defineCommand('pdEdReasonIds', { numberOfKeys: 2, lua: REASON_IDS });
   }
   return r;
 }

@@ -22,7 +22,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import type { Reason } from '../papers/reason.js';
-import { decodeRecord, encodeRecord, periodCode, sentIdsOf, withEntry, type EditionRecord, type FinalState, type RecordEntry } from './edition-record.js';
+import { decodeRecord, encodeRecord, periodCode, sentIdsOf, withEntry, type EditionRecord, type FinalState, type RecordEntry, type RecordPaper } from './edition-record.js';
 import { withLedgerScripts, type LedgerRedis } from './ledger-scripts.js';
 import { decodeLegacySelection, legacyEntry } from './ledger-legacy.js';
 
@@ -73,7 +73,7 @@ export interface LedgerOptions {
   entryTtlSeconds?: number;
   /** Sent papers are excluded for this many days: the longest selection window plus HF's re-listing margin. */
   sentPapersRetentionDays?: number;
-  /** Settled editions kept in the record (the archive's reach); default 31 days. */
+  /** Settled editions kept in the record (the archive's reach); default 30 days. */
   recordDays?: number;
   /** Days a period keeps its detailed index before it is aggregated into counters (default 3). */
   detailDays?: number;
@@ -102,6 +102,8 @@ export class DeliveryLedger {
   private readonly detailDays: number;
   private readonly countsDays: number;
   private readonly renderArchive: ArchiveRenderer | null;
+  private readonly reasonIds = new Map<string, number>();
+  private readonly reasonJson = new Map<number, string>();
 
   constructor(
     private readonly redis: Redis,
@@ -113,7 +115,7 @@ export class DeliveryLedger {
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.ttl = opts.entryTtlSeconds ?? 40 * 24 * 3600;
     this.sentDays = opts.sentPapersRetentionDays ?? 14;
-    this.recordDays = opts.recordDays ?? 31;
+    this.recordDays = opts.recordDays ?? 30;
     this.detailDays = opts.detailDays ?? 3;
     this.countsDays = opts.countsDays ?? 40;
     this.renderArchive = opts.renderArchive ?? null;
@@ -177,7 +179,7 @@ export class DeliveryLedger {
     known?: EditionRecord,
   ): Promise<void> {
     const { selection, shown } = emailFirst(result.selection ?? [], result.paperIds);
-    const entry: RecordEntry = { period, state: 'sent', attempts: result.attempts ?? 1, detail: null, shown, selection };
+    const entry: RecordEntry = { period, state: 'sent', attempts: result.attempts ?? 1, detail: null, shown, selection: await this.toRecordPapers(selection) };
     const ok = await this.finish(subscriberId, period, '', entry, known);
     if (!ok) throw new Error('ledger markSent: not recorded');
   }
@@ -220,6 +222,30 @@ export class DeliveryLedger {
     throw new Error('ledger: the edition record kept changing; not recorded');
   }
 
+  /** Reasons → ids in the deployment-wide dictionary (cached; new ones added by one script call). */
+  private async toRecordPapers(selection: EditionSelection[]): Promise<RecordPaper[]> {
+    const jsons = selection.map((p) => p.reasons.map((r) => JSON.stringify(r)));
+    const missing = [...new Set(jsons.flat().filter((j) => !this.reasonIds.has(j)))];
+    if (missing.length) {
+      const ids = await this.r.pdEdReasonIds(this.keys.editionReasons, this.keys.editionReasonsById, ...missing);
+      if (this.reasonIds.size > 50_000) this.reasonIds.clear();
+      missing.forEach((j, i) => this.reasonIds.set(j, Number(ids[i])));
+    }
+    return selection.map((p, i) => ({ id: p.id, reasonIds: jsons[i]!.map((j) => this.reasonIds.get(j)!) }));
+  }
+
+  /** Ids → reasons (cached; unknown ones read in one HMGET). */
+  private async fromRecordPapers(papers: RecordPaper[]): Promise<EditionSelection[]> {
+    const missing = [...new Set(papers.flatMap((p) => p.reasonIds).filter((id) => !this.reasonJson.has(id)))];
+    if (missing.length) {
+      const found = await this.redis.hmget(this.keys.editionReasonsById, ...missing.map(String));
+      if (this.reasonJson.size > 50_000) this.reasonJson.clear();
+      missing.forEach((id, i) => this.reasonJson.set(id, found[i] ?? 'null'));
+    }
+    // parsed per call: callers may change what they get
+    return papers.map((p) => ({ id: p.id, reasons: p.reasonIds.map((id) => JSON.parse(this.reasonJson.get(id) ?? 'null') as Reason).filter((r) => r !== null) }));
+  }
+
   async readRecord(subscriberId: string): Promise<EditionRecord> {
     return decodeRecord(await this.redis.getBuffer(this.keys.editionRecord(subscriberId)));
   }
@@ -229,7 +255,7 @@ export class DeliveryLedger {
     if (h.state) return legacyEntry(h);
     const e = decodeRecord(raw).entries.find((x) => x.period === period);
     if (!e) return null;
-    const selection = e.selection as EditionSelection[];
+    const selection = await this.fromRecordPapers(e.selection);
     return {
       state: e.state, owner: null, leaseUntil: null, attempts: e.attempts, sendingAt: null, sentAt: null, response: null, messageId: null,
       paperIds: selection.slice(0, e.shown).map((s) => s.id), selection,
@@ -359,7 +385,7 @@ export class DeliveryLedger {
     const paperIds = (h.paperIds ? JSON.parse(h.paperIds) : []) as string[];
     const detail = h.reason ?? (h.error ? `${h.code ?? ''} ${h.error}`.trim().slice(0, 120) : null);
     const first = emailFirst(selection, paperIds);
-    const entry: RecordEntry = { period, state: h.state as FinalState, attempts: Number(h.attempts ?? 1), detail, shown: first.shown, selection: first.selection };
+    const entry: RecordEntry = { period, state: h.state as FinalState, attempts: Number(h.attempts ?? 1), detail, shown: first.shown, selection: await this.toRecordPapers(first.selection) };
     return this.finish(subscriberId, period, '', entry);
   }
 

@@ -27,6 +27,8 @@ export function makeKeys(prefix: string) {
     editionQuiet: (period: string) => `${p}ed:quiet:${period}`, // ZSET subscriberId -> re-check deadline ms (quiet-day skips)
     editionPeriods: `${p}ed:periods`, // ZSET period -> day code: periods with ledger data, for retention
     editionTombs: `${p}ed:tombs`, // SET "period|subscriberId": final entries still in their per-edition hash, to fold
+    editionReasons: `${p}ed:reasons`, // HASH reason JSON -> id: every distinct selection reason, once per deployment
+    editionReasonsById: `${p}ed:reasons:by-id`, // HASH id -> reason JSON
     editionLayout: `${p}ed:layout`, // STRING "2" once the legacy per-edition hashes were folded into records
     suppressed: `${p}suppressed`, // HASH normalized email -> JSON reason
     // operations
