@@ -152,6 +152,7 @@ export async function benchSteady(opts: SteadyOptions = {}) {
     let tickMs = 0;
     let due = 0;
     let peakRss = 0;
+    let peakHeap = 0;
     const t0 = performance.now();
     for (const [i, file] of files.entries()) {
       const day = addDays(START, i);
@@ -165,7 +166,9 @@ export async function benchSteady(opts: SteadyOptions = {}) {
         tickMs += performance.now() - s;
         due += r.due;
         await drained();
-        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+        const mem = process.memoryUsage();
+        peakRss = Math.max(peakRss, mem.rss);
+        peakHeap = Math.max(peakHeap, mem.heapUsed);
       }
       await ledger.applyRetention();
       process.stderr.write(`steady: day ${i + 1}/${days} (${day}, ${listed.length} papers) delivered ${delivered}, repeats ${repeats}, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
@@ -224,6 +227,7 @@ export async function benchSteady(opts: SteadyOptions = {}) {
       tickMicrosPerSubscriber: round((tickMs * 1000) / Math.max(1, due), 1),
       tickDue: due,
       peakRssMb: round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1048576, 1),
+      peakHeapUsedMb: round(peakHeap / 1048576, 1),
       record: {
         bytes: round(parts.bytes / sample.length, 0),
         reasonsBytes: round((parts.bytes - parts.withoutReasons) / sample.length, 0),

@@ -188,15 +188,19 @@ export function encodeRecord(rec: EditionRecord): Buffer {
     entries.varint(e.detail === null ? 0 : t.str(e.detail) + 1);
     entries.varint(e.shown);
     entries.varint(e.selection.length);
+    // one reason set for every paper (a trending reader, one topic): written once, not per paper
+    const sets0 = e.selection.map((p) => reasonSet(p.reasonIds));
+    const uniform = sets0.length > 0 && sets0.every((x) => x === sets0[0]);
+    entries.varint(uniform ? sets0[0]! + 1 : 0);
     let prev = 0;
-    for (const p of e.selection) {
+    for (const [i, p] of e.selection.entries()) {
       const packed = packArxiv(p.id);
       if (packed === null) entries.varint(t.str(p.id) * 2 + 1);
       else {
         entries.varint(zigzag(packed - prev) * 2);
         prev = packed;
       }
-      entries.varint(reasonSet(p.reasonIds));
+      if (!uniform) entries.varint(sets0[i]!);
     }
   }
   const values = new Writer();
@@ -253,6 +257,7 @@ export function decodeRecord(buf: Buffer | null | undefined): EditionRecord {
     const d = r.varint();
     const shown = r.varint();
     const k = r.varint();
+    const uniform = r.varint();
     const selection: RecordPaper[] = [];
     let prev = 0;
     for (let i = 0; i < k; i++) {
@@ -263,7 +268,7 @@ export function decodeRecord(buf: Buffer | null | undefined): EditionRecord {
         prev += unzigzag(code / 2);
         id = unpackArxiv(prev);
       }
-      selection.push({ id, reasonIds: [...sets[r.varint()]!] });
+      selection.push({ id, reasonIds: [...sets[uniform ? uniform - 1 : r.varint()]!] });
     }
     return { ...h, attempts, detail: d === 0 ? null : strings[d - 1]!, shown, selection };
   });
