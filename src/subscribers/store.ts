@@ -332,6 +332,23 @@ export class SubscriberStore {
   }
 
   /**
+   * For the tick: the fields it schedules by (status, pause, zone, send time, frequency — not the whole record), for
+   * many subscribers in one script call; null where the record is gone. sendTime and frequency stay as stored
+   * (`HH:MM`, `daily` / `weekly:mon`): subscribers sharing a schedule share its computation.
+   */
+  async dueRecords(ids: string[]): Promise<(DueRecord | null)[]> {
+    if (ids.length === 0) return [];
+    const raw = await this.r.pdSubDueFields(ids.length, ...ids.map((id) => this.keys.subscriber(id)));
+    const rows = String(raw).split('\x1e');
+    return ids.map((_id, i) => {
+      const row = rows[i];
+      if (!row) return null;
+      const [status, pausedUntil, timezone, sendTime, frequency] = row.split('\x1f') as [string, string, string, string, string];
+      return { status: status as SubscriberStatus, pausedUntil: pausedUntil || null, timezone, sendTime, frequency };
+    });
+  }
+
+  /**
    * For the tick: move each entry from the instant it read (`expectedMs`) to `nextMs` (null = drop), only where the
    * entry still holds `expectedMs` — a change made meanwhile already put the right value there and wins. One
    * compare-and-set script for the whole batch; the result says, per move, whether it happened.
@@ -365,6 +382,15 @@ export class SubscriberStore {
 }
 
 const HOUR_MS = 3_600_000;
+
+/** What the tick reads of a subscriber (store.dueRecords): sendTime and frequency as stored. */
+export interface DueRecord {
+  status: SubscriberStatus;
+  pausedUntil: string | null;
+  timezone: string;
+  sendTime: string;
+  frequency: string;
+}
 
 /** One entry of the due index: who, and when they fall due (ms). */
 export interface DueEntry {
