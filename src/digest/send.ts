@@ -19,7 +19,8 @@ import { sendJobSchema, type SendJob } from '../queue/catalog.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SuppressionList } from '../subscribers/suppression.js';
 import type { DeliveryLedger, EditionState } from './ledger.js';
-import { selectionWindow, selectPapers } from './select.js';
+import { selectPapers } from './select.js';
+import { editionWindow } from './window.js';
 
 /** What the send job needs; structural so tests and the bench can pass small objects. */
 export interface SendDeps {
@@ -160,9 +161,9 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   if (sub.status !== 'active') return skip(sub.status === 'bouncing' ? 'suppressed' : 'skipped', `status-${sub.status}`);
   if (await deps.suppression.has(sub.email)) return skip('suppressed', 'address-suppressed');
 
-  const { firstDay } = selectionWindow(sub.timezone, now, settings.lookbackDays);
+  const { firstDay, days: lookbackDays } = editionWindow(sub, period, now, settings.lookbackDays); // weekly: the whole week
   const [papers, sentIds] = await Promise.all([candidates(deps, firstDay, lastOk), deps.ledger.sentPaperIds(sub.id)]);
-  const selected = selectPapers({ subscriber: sub, papers, sentIds, now, lookbackDays: settings.lookbackDays, cap: settings.maxPapersCap });
+  const selected = selectPapers({ subscriber: sub, papers, sentIds, now, lookbackDays, cap: settings.maxPapersCap });
   if (selected.length === 0 && settings.quietDayPolicy === 'skip') return skip('skipped', 'quiet-day');
 
   const links = subscriberLinks(deps.config.publicUrl, sub, deps.linkSecrets, now);
