@@ -14,19 +14,22 @@ redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
 if ARGV[4] ~= '' then redis.call('ZADD', KEYS[4], ARGV[4], ARGV[2]) end
 return ''`;
 
-// KEYS: record, email index, due index. ARGV: id, expected rev, old email, new email, due ms or '', then
-// field/value pairs. Returns 'ok', 'missing', 'conflict' (rev moved on: re-read) or 'email-taken'.
+// KEYS: record, email index, due index. ARGV: id, expected rev, old email, new email, due ms or '', the due entry
+// as read ('' when absent), then field/value pairs. Returns 'ok', 'missing', 'conflict' (rev or due entry moved on,
+// e.g. the tick advanced it: re-read) or 'email-taken'.
 const WRITE_LUA = `
 local rev = redis.call('HGET', KEYS[1], 'rev')
 if not rev then return 'missing' end
 if rev ~= ARGV[2] then return 'conflict' end
+local due = redis.call('ZSCORE', KEYS[3], ARGV[1])
+if (due or '') ~= ARGV[6] then return 'conflict' end
 if ARGV[3] ~= ARGV[4] then
   local owner = redis.call('HGET', KEYS[2], ARGV[4])
   if owner and owner ~= ARGV[1] then return 'email-taken' end
   if redis.call('HGET', KEYS[2], ARGV[3]) == ARGV[1] then redis.call('HDEL', KEYS[2], ARGV[3]) end
   redis.call('HSET', KEYS[2], ARGV[4], ARGV[1])
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+redis.call('HSET', KEYS[1], unpack(ARGV, 7))
 if ARGV[5] == '' then redis.call('ZREM', KEYS[3], ARGV[1]) else redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1]) end
 return 'ok'`;
 

@@ -8,7 +8,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { decodeSubscriber, encodeSubscriber } from './codec.js';
 import { withSubscriberScripts, type ScriptedRedis } from './store-scripts.js';
-import { nextDueAt } from './due.js';
+import { dueAfterWrite, nextDueAt } from './due.js';
 import { normalizeEmail } from './email.js';
 import { applyPreferencesPatch, PREFERENCE_FIELDS, PreferencesError, preferencesOf, validatePauseUntil, validatePreferences, type PreferenceChange } from './preferences.js';
 import type { Subscriber, SubscriberStatus } from './subscriber.js';
@@ -125,11 +125,21 @@ export class SubscriberStore {
     });
   }
 
-  private async load(id: string): Promise<{ sub: Subscriber; rev: string } | null> {
+  /** The record and its rev (and, for a write, the due entry as stored: the write script checks it is unchanged). */
+  private async load(id: string, withDue = false): Promise<{ sub: Subscriber; rev: string; due: string | null } | null> {
     if (!/^[A-Za-z0-9_-]{8,64}$/.test(id)) return null;
-    const h = await this.r.hgetall(this.keys.subscriber(id));
+    let h: Record<string, string>;
+    let due: string | null = null;
+    if (withDue) {
+      const res = (await this.r.pipeline().hgetall(this.keys.subscriber(id)).zscore(this.keys.dueIndex, id).exec()) ?? [];
+      for (const [err] of res) if (err) throw err;
+      h = res[0]?.[1] as Record<string, string>;
+      due = (res[1]?.[1] as string | null) ?? null;
+    } else {
+      h = await this.r.hgetall(this.keys.subscriber(id));
+    }
     const sub = decodeSubscriber(h);
-    return sub && h.rev ? { sub, rev: h.rev } : null;
+    return sub && h.rev ? { sub, rev: h.rev, due } : null;
   }
 
   async get(id: string): Promise<Subscriber | null> {
@@ -191,16 +201,16 @@ export class SubscriberStore {
    */
   private async mutate(id: string, fn: (cur: Subscriber, now: Date) => Subscriber): Promise<Mutation> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const loaded = await this.load(id);
+      const loaded = await this.load(id, true);
       if (!loaded) throw new SubscriberNotFoundError(id);
       const now = this.clock();
       const before = loaded.sub;
       const after = fn(before, now);
       if (isEqual(before, after)) return { before, after: before, changed: false };
-      const due = nextDueAt(after, now);
+      const due = dueAfterWrite(before, after, now, loaded.due === null ? null : Number(loaded.due));
       const fields = Object.entries({ ...encodeSubscriber(after), rev: String(Number(loaded.rev) + 1) }).flat();
       const res = await this.r.pdSubWrite(this.keys.subscriber(id), this.keys.subscriberByEmail, this.keys.dueIndex,
-        id, loaded.rev, before.email, after.email, due ? due.getTime() : '', ...fields);
+        id, loaded.rev, before.email, after.email, due ? due.getTime() : '', loaded.due ?? '', ...fields);
       if (res === 'ok') return { before, after, changed: true };
       if (res === 'missing') throw new SubscriberNotFoundError(id);
       if (res === 'email-taken') throw new PreferencesError([{ field: 'email', message: 'is already used by another subscriber' }]);
