@@ -197,7 +197,9 @@ export class SubscriberStore {
 
   /**
    * Read → compute → compare-and-set, retried on a concurrent write. `fn` returns the next record (or throws
-   * PreferencesError: nothing is written). The due index is recomputed from the result with nextDueAt.
+   * PreferencesError: nothing is written). The due index entry follows from the change (due.ts dueAfterWrite: kept
+   * when no timing field changed, the gap rule after a schedule change, else nextDueAt); the write is refused and
+   * retried if the record's rev or the due entry moved on meanwhile (the tick advancing it).
    */
   private async mutate(id: string, fn: (cur: Subscriber, now: Date) => Subscriber): Promise<Mutation> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
