@@ -1,7 +1,8 @@
 // `npm run bench`: runs every benchmark section (or those named with --only a,b) and prints one JSON document
 // to stdout (and to --out file.json), with a human-readable table on stderr. Sections are plain async functions
 // in bench/<name>.ts returning a JSON-able object; add yours to SECTIONS with a one-line edit.
-// Options reach every section: --subscribers N (sections that scale with the subscriber count use it), --runs N.
+// Options reach every section: --subscribers N (sections that scale with the subscriber count use it), --runs N,
+// --due N (the tick section: subscribers due at once).
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 
@@ -9,6 +10,8 @@ export interface BenchOptions {
   subscribers?: number;
   runs?: number;
   days?: number;
+  /** Subscribers due at once for the tick section (`--due N`). */
+  due?: number;
 }
 
 type Section = (opts: BenchOptions) => Promise<object>;
@@ -22,6 +25,7 @@ const SECTIONS: Record<string, { run: Section; merge?: boolean }> = {
   scrape: { run: async (o) => (await import('./scrape.js')).benchScrape(o.runs ? { runs: o.runs } : {}) },
   render: { run: async (o) => (await import('./render.js')).benchRender(o.subscribers ? { recipients: o.subscribers } : {}) },
   subscribers: { run: async (o) => (await import('./subscribers.js')).benchSubscribers(o.subscribers ? { subscribers: o.subscribers } : {}) },
+  tick: { run: async (o) => (await import('./tick.js')).benchTick(o.due ? { due: o.due } : {}) },
   delivery: { run: async (o) => (await import('./delivery.js')).benchDelivery(o.subscribers ? { subscribers: o.subscribers } : {}), merge: true },
   steady: { run: async (o) => (await import('./steady.js')).benchSteady({ ...(o.subscribers ? { subscribers: o.subscribers } : {}), ...(o.days ? { days: o.days } : {}) }) },
 };
@@ -60,6 +64,7 @@ async function main(): Promise<number> {
   if (arg('--subscribers')) opts.subscribers = Number(arg('--subscribers'));
   if (arg('--runs')) opts.runs = Number(arg('--runs'));
   if (arg('--days')) opts.days = Number(arg('--days'));
+  if (arg('--due')) opts.due = Number(arg('--due'));
   const result: Record<string, unknown> = {
     at: new Date().toISOString(),
     node: process.version,

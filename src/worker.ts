@@ -30,7 +30,7 @@ export async function startWorkers(services: Services): Promise<() => Promise<vo
     const send = await startSendRole(services); // send queue: rate/concurrency/pause live from settings
     stops.push(() => send.stop());
     // UTC tick every tickEverySeconds: due index → send jobs (src/digest/tick.ts)
-    const tick = await startTickScheduler({ ctx, subscribers: services.subscribers, metrics });
+    const tick = await startTickScheduler({ ctx, subscribers: services.subscribers, papers: services.papers, metrics });
     stops.push(() => tick.stop());
   } catch (err) {
     // A part that failed to start must not leave the others running (they would keep the process alive).

@@ -20,7 +20,8 @@ import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SuppressionList } from '../subscribers/suppression.js';
 import type { EditionRecord } from './edition-record.js';
 import type { DeliveryLedger, EditionState } from './ledger.js';
-import { selectionWindow, selectPapers } from './select.js';
+import { selectPapers } from './select.js';
+import { editionWindow } from './window.js';
 
 /** What the send job needs; structural so tests and the bench can pass small objects. */
 export interface SendDeps {
@@ -203,9 +204,9 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
   if (sub.status !== 'active') return skip(sub.status === 'bouncing' ? 'suppressed' : 'skipped', `status-${sub.status}`);
   if (c.suppressed) return skip('suppressed', 'address-suppressed');
 
-  const { firstDay } = selectionWindow(sub.timezone, now, settings.lookbackDays);
+  const { firstDay, days: lookbackDays } = editionWindow(sub, period, now, settings.lookbackDays); // weekly: the whole week
   const [papers, sentIds] = await Promise.all([candidates(deps, firstDay, lastOk), deps.ledger.sentPaperIds(sub.id, record)]);
-  const selected = selectPapers({ subscriber: sub, papers, sentIds, now, lookbackDays: settings.lookbackDays, cap: settings.maxPapersCap });
+  const selected = selectPapers({ subscriber: sub, papers, sentIds, now, lookbackDays, cap: settings.maxPapersCap });
   if (selected.length === 0 && settings.quietDayPolicy === 'skip') {
     const out = await skip('skipped', 'quiet-day');
     // Not final for good: papers that arrive later in the window re-open it (quiet-recheck.ts).

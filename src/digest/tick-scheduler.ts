@@ -1,13 +1,20 @@
 // BullMQ wiring for the tick: a job scheduler in its own `tick` queue (so a tick never waits behind send jobs)
 // firing every `tickEverySeconds`, re-applied live when the setting changes, and a worker (concurrency 1) that runs
 // runTick with the settings read fresh each time. Upserting the scheduler is idempotent, so every worker process
-// may do it.
+// may do it. The same queue carries the daily papers prune (papers older than the longest selection window plus the
+// archive's 30 days go): one job per day whichever worker takes it, and the prune itself is idempotent.
 import { Queue, type Worker } from 'bullmq';
 import type { Context } from '../context.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { DEFAULT_JOB_OPTIONS, JOB_NAMES, QUEUES, TICK_SCHEDULER_ID } from '../queue/catalog.js';
+import type { PaperStore } from '../papers/store.js';
+import { ARCHIVE_RETENTION_DAYS } from '../papers/store.js';
+import { DEFAULT_JOB_OPTIONS, JOB_NAMES, PRUNE_JOB, QUEUES, TICK_SCHEDULER_ID } from '../queue/catalog.js';
 import { startQueueWorker, type QueueWorker } from '../queue/worker.js';
 import { runTick, type TickResult, type TickSubscribers } from './tick.js';
+import { MAX_WINDOW_DAYS } from './window.js';
+
+/** Listing days of papers kept: the longest selection window plus the archive's retention. */
+export const PAPERS_KEEP_DAYS = MAX_WINDOW_DAYS + ARCHIVE_RETENTION_DAYS;
 
 export interface TickSchedulerOptions {
   ctx: Context;
@@ -18,6 +25,8 @@ export interface TickSchedulerOptions {
   metrics?: Pick<Metrics, 'tickEntries'>;
   /** Called after each tick (tests). */
   onTick?: (result: TickResult) => void;
+  /** When given, the daily prune of old papers runs in this queue too. */
+  papers?: Pick<PaperStore, 'prune'>;
 }
 
 export interface TickScheduler {
@@ -66,7 +75,13 @@ export async function startTickScheduler(opts: TickSchedulerOptions): Promise<Ti
       log,
       worker: { concurrency: 1 },
       shutdownTimeoutMs: ctx.config.shutdownTimeoutMs,
-      processor: async () => {
+      processor: async (job) => {
+        if (job.name === PRUNE_JOB.name) {
+          if (!opts.papers) return { skipped: 'no paper store in this process' };
+          const pruned = await opts.papers.prune(PAPERS_KEEP_DAYS);
+          log.info(pruned, 'papers pruned');
+          return pruned;
+        }
         const settings = await ctx.settings.get(); // read afresh: a pause set a moment ago applies to this tick
         const result = await runTick({ subscribers: opts.subscribers, sendQueue, clock: ctx.clock, log, settings });
         if (opts.metrics) {
@@ -82,6 +97,9 @@ export async function startTickScheduler(opts: TickSchedulerOptions): Promise<Ti
         select: (s) => s.tickEverySeconds,
         apply: async (seconds: number, tickQueue) => {
           await upsertTickScheduler(tickQueue, seconds);
+          if (opts.papers) {
+            await tickQueue.upsertJobScheduler(PRUNE_JOB.schedulerId, { pattern: PRUNE_JOB.pattern, tz: 'UTC' }, { name: PRUNE_JOB.name, data: {}, opts: { ...DEFAULT_JOB_OPTIONS.prune } });
+          }
           log.info({ from: every || null, everySeconds: seconds }, 'tick scheduler set');
           every = seconds;
         },

@@ -11,19 +11,28 @@
 //   one this tick read, so a concurrent change (pause, new send time, unsubscribe) is never overwritten.
 // Catch-up: the edition sent is the LATEST occurrence at or before now, so a tick that was missed for an hour sends
 // late, once, and a subscriber due days ago gets the current edition only, not one per missed period.
+//
+// Throughput (a million due at once must fan out within one tick interval): per batch of entries, one ZRANGEBYSCORE,
+// one script reading just the five fields the schedule needs (store.dueRecords), one BullMQ addBulk, one
+// compare-and-set script; the schedule is computed once per distinct (zone, send time, frequency) (tick-plan.ts).
+// Up to `concurrency` batches are in flight so Node prepares one while Redis runs another's scripts. Reading ahead
+// while earlier batches are unadvanced uses an offset that skips the entries still in flight; the advances and the
+// reads go over the same connection in order, so the offset is exact unless another writer moves entries meanwhile —
+// then an entry is seen twice (its job id and the compare-and-set absorb it: counted a duplicate) or skipped by
+// this read and found by the final pass, which re-reads from the start once nothing is in flight.
 import type { Queue } from 'bullmq';
 import type { Logger } from '../log.js';
 import type { Settings } from '../settings/schema.js';
 import { DEFAULT_JOB_OPTIONS, JOB_NAMES, sendJobId, type SendJob } from '../queue/catalog.js';
-import { isPauseOver, nextDueAt } from '../subscribers/due.js';
-import type { SubscriberStore } from '../subscribers/store.js';
-import type { Subscriber } from '../subscribers/subscriber.js';
-import { latestOccurrence } from '../schedule/schedule.js';
+import type { DueEntry, SubscriberStore } from '../subscribers/store.js';
+import { planEntry, TickSchedules, type Plan } from './tick-plan.js';
 
-export const TICK_CHUNK = 500;
+export const TICK_CHUNK = 1_000;
+/** Batches in flight at once: enough to keep Node and Redis both busy on two cores. */
+export const TICK_CONCURRENCY = 3;
 
-/** What the tick needs from the subscriber store: the due index, the records, and resume (status → active). */
-export type TickSubscribers = Pick<SubscriberStore, 'getMany' | 'resume' | 'countDue' | 'dueEntries' | 'advanceDue'>;
+/** What the tick needs from the subscriber store: the due index, the fields it schedules by, and resume. */
+export type TickSubscribers = Pick<SubscriberStore, 'dueRecords' | 'resume' | 'countDue' | 'dueEntries' | 'advanceDue'>;
 
 export interface TickDeps {
   subscribers: TickSubscribers;
@@ -31,8 +40,10 @@ export interface TickDeps {
   clock: () => Date;
   log: Logger;
   settings: Pick<Settings, 'sendingPaused'>;
-  /** Entries read, jobs added and entries advanced per round trip (default 500). */
+  /** Entries read, jobs added and entries advanced per round trip (default 1,000). */
   chunkSize?: number;
+  /** Batches in flight at once (default 3). */
+  concurrency?: number;
 }
 
 export interface TickResult {
@@ -59,37 +70,13 @@ export interface TickResult {
   errors: number;
 }
 
-type Plan =
-  | { kind: 'send'; job: SendJob; next: number | null; resume: boolean }
-  | { kind: 'advance'; next: number | null; why: 'stale' | 'removed' }
-  | { kind: 'error' };
-
-function plan(sub: Subscriber | null, id: string, score: number, now: Date, log: Logger): Plan {
-  if (!sub) return { kind: 'advance', next: null, why: 'removed' };
-  try {
-    const pauseOver = sub.status === 'paused' && isPauseOver(sub, now);
-    if (sub.status !== 'active' && !pauseOver) {
-      // Paused and not over yet (changed after the read), or never due at all: whatever the store says now.
-      const next = nextDueAt(sub, now);
-      return { kind: 'advance', next: next ? next.getTime() : null, why: next ? 'stale' : 'removed' };
-    }
-    const occ = latestOccurrence(sub, now);
-    const active: Subscriber = { ...sub, status: 'active' };
-    const next = nextDueAt(active, now)!.getTime();
-    // The score should be an occurrence of the current schedule. Earlier than it means the schedule changed after
-    // this tick read the index: do not guess an edition, follow the current schedule.
-    if (occ.at.getTime() < score) return { kind: 'advance', next, why: 'stale' };
-    return { kind: 'send', job: { subscriberId: id, period: occ.period, dueAt: occ.at.toISOString() }, next, resume: pauseOver };
-  } catch (err) {
-    log.error({ err, subscriberId: id }, 'cannot schedule subscriber (left in the due index)');
-    return { kind: 'error' };
-  }
-}
+const SEND_OPTS = DEFAULT_JOB_OPTIONS.send;
 
 export async function runTick(deps: TickDeps): Promise<TickResult> {
   const { subscribers, sendQueue, log } = deps;
   const now = deps.clock();
   const chunk = deps.chunkSize ?? TICK_CHUNK;
+  const concurrency = Math.max(1, deps.concurrency ?? TICK_CONCURRENCY);
   const result: TickResult = {
     at: now.toISOString(), paused: false, due: 0, enqueued: 0, duplicates: 0, advanced: 0, resumed: 0, removed: 0, stale: 0, raced: 0, errors: 0,
   };
@@ -99,50 +86,55 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
     log.info({ due: result.due }, 'tick: sending is paused; nothing enqueued, nothing advanced');
     return result;
   }
-  // Entries left in range (errors, lost races) are skipped by offset so they never block the ones behind them.
-  // Rounds are bounded by what was due at the start (plus slack for entries that fall due meanwhile), so a writer
-  // that keeps putting entries back in range cannot keep one tick running forever.
-  let offset = 0;
-  const maxRounds = Math.ceil((await subscribers.countDue(atOrBefore(now))) / chunk) + 10;
-  for (let round = 0; round < maxRounds; round++) {
-    const entries = await subscribers.dueEntries(now, offset, chunk);
-    if (entries.length === 0) break;
-    result.due += entries.length;
+  const schedules = new TickSchedules(now);
+  // Read offset = entries known to stay in range (errors) + entries read whose advance has not been sent yet.
+  const offset = { stays: 0, inFlight: 0 };
 
-    const subs = await subscribers.getMany(entries.map((e) => e.id));
-    const plans = entries.map((e, i) => plan(subs[i] ?? null, e.id, e.dueMs, now, log));
+  const runBatch = async (entries: DueEntry[]): Promise<void> => {
+    const recs = await subscribers.dueRecords(entries.map((e) => e.id));
+    const plans: Plan[] = new Array<Plan>(entries.length);
+    const sends: SendJob[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const p = planEntry(recs[i] ?? null, e.id, e.dueMs, schedules);
+      plans[i] = p;
+      if (p.kind === 'send') sends.push(p.job);
+      else if (p.kind === 'error') log.error({ err: p.err, subscriberId: e.id }, 'cannot schedule subscriber (left in the due index)');
+    }
 
     // 1. enqueue (before advancing: a crash here re-enqueues next tick, absorbed by the job id)
-    const sends = plans.flatMap((p) => (p.kind === 'send' ? [p.job] : []));
     if (sends.length) {
-      await sendQueue.addBulk(sends.map((data) => ({ name: JOB_NAMES.send, data, opts: { ...DEFAULT_JOB_OPTIONS.send, jobId: sendJobId(data.subscriberId, data.period) } })));
+      await sendQueue.addBulk(sends.map((data) => ({ name: JOB_NAMES.send, data, opts: { ...SEND_OPTS, jobId: sendJobId(data.subscriberId, data.period) } })));
     }
 
     // 2. advance, compare-and-set
     const moves: { id: string; expectedMs: number; nextMs: number | null }[] = [];
-    const attemptedPlans: Plan[] = [];
-    entries.forEach((e, i) => {
+    const attempted: Plan[] = [];
+    for (let i = 0; i < entries.length; i++) {
       const p = plans[i]!;
-      if (p.kind === 'error') return;
-      attemptedPlans.push(p);
-      moves.push({ id: e.id, expectedMs: e.dueMs, nextMs: p.next });
+      if (p.kind === 'error') continue;
+      attempted.push(p);
+      moves.push({ id: entries[i]!.id, expectedMs: entries[i]!.dueMs, nextMs: p.next });
       if (p.kind === 'advance') {
         if (p.why === 'stale') result.stale++;
         else if (p.next === null) result.removed++;
-      }
-      if (p.kind === 'send' && p.next === null) result.removed++;
-    });
+      } else if (p.next === null) result.removed++;
+    }
+    // From the moment the advance is sent, a read behind it sees these entries moved on (same connection, in order).
+    offset.inFlight -= entries.length;
+    offset.stays += entries.length - moves.length;
     const won = await subscribers.advanceDue(moves);
-    const changed = won.filter(Boolean).length;
+    let changed = 0;
     // Attribution for the log and metrics: an edition counts as enqueued by the tick that moved its entry on — one
     // tick, whatever raced it. Two ticks racing over the same entries both add (the job id absorbs one); the one
     // whose advance lost counts a duplicate. (A tick that crashed between its add and its advance counted nothing;
     // the next one counts the edition once.)
-    attemptedPlans.forEach((p, i) => {
-      if (p.kind !== 'send') return;
+    for (let i = 0; i < attempted.length; i++) {
+      if (won[i]) changed++;
+      if (attempted[i]!.kind !== 'send') continue;
       if (won[i]) result.enqueued++;
       else result.duplicates++;
-    });
+    }
     result.advanced += changed;
     result.raced += moves.length - changed;
     result.errors += entries.length - moves.length;
@@ -157,12 +149,36 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
         log.error({ err, subscriberId: p.job.subscriberId }, 'could not resume subscriber after the pause');
       }
     }
+  };
 
-    // Advanced entries left the range; raced ones may or may not have (the other writer set a future score in
-    // every path the store has), errors stayed. Skip what is known to stay.
-    offset += entries.length - moves.length;
-    if (entries.length < chunk) break;
+  // Reads are bounded by what was due at the start (plus slack for entries that fall due meanwhile), so a writer
+  // that keeps putting entries back in range cannot keep one tick running forever.
+  const maxReads = Math.ceil((await subscribers.countDue(atOrBefore(now))) / chunk) + 10;
+  const running = new Set<Promise<void>>();
+  let failure: { err: unknown } | null = null;
+  for (let reads = 0; reads < maxReads && !failure; ) {
+    if (running.size >= concurrency) {
+      await Promise.race(running);
+      continue;
+    }
+    const entries = await subscribers.dueEntries(now, offset.stays + offset.inFlight, chunk);
+    if (entries.length === 0) {
+      if (running.size === 0) break;
+      await Promise.all(running); // then read once more from the start: nothing in flight, the offset is exact
+      continue;
+    }
+    reads++;
+    result.due += entries.length;
+    offset.inFlight += entries.length;
+    const batch: Promise<void> = runBatch(entries)
+      .catch((err: unknown) => {
+        failure ??= { err };
+      })
+      .finally(() => running.delete(batch));
+    running.add(batch);
   }
+  await Promise.all(running);
+  if (failure) throw (failure as { err: unknown }).err;
   const level = result.due > 0 ? 'info' : 'debug';
   log[level]({ due: result.due, enqueued: result.enqueued, duplicates: result.duplicates, advanced: result.advanced, resumed: result.resumed, removed: result.removed, stale: result.stale, raced: result.raced, errors: result.errors }, 'tick');
   return result;

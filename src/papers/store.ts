@@ -24,6 +24,36 @@ export interface ScrapeMeta {
 }
 
 const LOG_MAX = 500;
+
+/** Days of papers kept beyond the longest selection window: the archive shows 30 days of editions. */
+export const ARCHIVE_RETENTION_DAYS = 30;
+
+// Prune one old listing day, atomically. KEYS: 1 the day's ZSET, 2 the days ZSET, 3 the scrape-days HASH, then the
+// ZSETs of every kept day (count in ARGV[3]), then one paper HASH per member of the old day. ARGV: 1 the day,
+// 2 the first kept day (YYYY-MM-DD), 3 how many kept-day keys follow KEYS[3], then the paper ids (in KEYS order). A paper goes only when no kept day
+// lists it and its own listing day is older than the first kept day (a scrape that re-listed it after the kept days
+// were read still saved it). Returns the number of papers deleted.
+const PRUNE_DAY_LUA = `
+local kept = tonumber(ARGV[3])
+local deleted = 0
+for i = 4 + kept, #KEYS do
+  local id = ARGV[i - kept]
+  local listed = false
+  for k = 4, 3 + kept do
+    if redis.call('ZSCORE', KEYS[k], id) then listed = true break end
+  end
+  if not listed then
+    local json = redis.call('HGET', KEYS[i], 'json')
+    local on = json and string.match(json, '"listedOn":"(%d%d%d%d%-%d%d%-%d%d)"')
+    if not on or on < ARGV[2] then
+      deleted = deleted + redis.call('DEL', KEYS[i])
+    end
+  end
+end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+return deleted`;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 function dayNumber(day: string): number {
@@ -31,12 +61,20 @@ function dayNumber(day: string): number {
   return Math.floor(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
 }
 
+type PaperRedis = Redis & { pdPapersPruneDay(...args: (string | number)[]): Promise<number> };
+
 export class PaperStore {
+  private readonly r: PaperRedis;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly clock: () => Date,
-  ) {}
+  ) {
+    this.r = redis as PaperRedis;
+    // Loaded once per connection (EVALSHA, EVAL fallback); the key count is given per call.
+    if (typeof this.r.pdPapersPruneDay !== 'function') redis.defineCommand('pdPapersPruneDay', { lua: PRUNE_DAY_LUA });
+  }
 
   /** Upsert the papers and rebuild `day` from them, atomically. Never called with an empty list. */
   async replaceDay(day: string, papers: Paper[], meta: ScrapeMeta): Promise<{ stored: number; added: number }> {
@@ -145,6 +183,27 @@ export class PaperStore {
     const res = (await pipe.exec()) ?? [];
     const ids = [...new Set(res.flatMap(([, v]) => (Array.isArray(v) ? (v as string[]) : [])))];
     return this.getMany(ids);
+  }
+
+  /**
+   * Drop listing days older than `keepDays` before today (UTC, one more day for the zones ahead of and behind UTC),
+   * with their day index entries and every paper no kept day lists. Idempotent, one script per old day: safe to run
+   * on several workers at once and beside a scrape. Returns what went.
+   */
+  async prune(keepDays: number): Promise<{ days: number; papers: number; firstKeptDay: string }> {
+    const today = Math.floor(this.clock().getTime() / 86_400_000);
+    const firstKept = today - Math.max(1, Math.floor(keepDays)) - 1;
+    const firstKeptDay = new Date(firstKept * 86_400_000).toISOString().slice(0, 10);
+    const old = await this.redis.zrangebyscore(this.keys.paperDays, '-inf', `(${firstKept}`);
+    if (old.length === 0) return { days: 0, papers: 0, firstKeptDay };
+    const keptKeys = (await this.redis.zrangebyscore(this.keys.paperDays, firstKept, '+inf')).map((d) => this.keys.papersByDay(d));
+    let papers = 0;
+    for (const day of old) {
+      const ids = await this.redis.zrange(this.keys.papersByDay(day), 0, -1);
+      const keys = [this.keys.papersByDay(day), this.keys.paperDays, this.keys.scrapeDays, ...keptKeys, ...ids.map((id) => this.keys.paper(id))];
+      papers += Number(await this.r.pdPapersPruneDay(keys.length, ...keys, day, firstKeptDay, keptKeys.length, ...ids));
+    }
+    return { days: old.length, papers, firstKeptDay };
   }
 
   async lastSuccessfulScrape(): Promise<Date | null> {

@@ -26,6 +26,8 @@ export type SendJob = z.infer<typeof sendJobSchema>;
 export const SCRAPE_SCHEDULER_ID = 'scrape-listing';
 /** The tick job carries no data: each run reads the due index at its own instant. */
 export const TICK_SCHEDULER_ID = 'tick';
+/** The papers prune: a daily job in the tick queue (its worker runs it), at a quiet UTC minute. */
+export const PRUNE_JOB = { schedulerId: 'prune-papers', name: 'prune-papers', pattern: '0 17 3 * * *' } as const;
 
 export function sendJobId(subscriberId: string, period: string): string {
   return `digest-${subscriberId}-${period}`;
@@ -33,7 +35,9 @@ export function sendJobId(subscriberId: string, period: string): string {
 
 export const DEFAULT_JOB_OPTIONS = {
   scrape: { attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: { count: 200 }, removeOnFail: { count: 500 } },
-  tick: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+  // Nothing reads a finished tick (its outcome is logged and counted): completed ones go at once.
+  tick: { attempts: 1, removeOnComplete: true, removeOnFail: { count: 100 } },
+  prune: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: true, removeOnFail: { count: 20 } },
   // Completed send jobs are removed at once (the delivery ledger is the record; a re-added job finds its edition
   // settled there and does nothing); failed ones stay 30 days for `retry-failed` and the operator.
   send: { attempts: 8, backoff: { type: 'jitter-exponential' }, removeOnComplete: true, removeOnFail: { age: 30 * 24 * 3600 } },

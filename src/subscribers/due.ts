@@ -8,6 +8,7 @@
 //   edition that fell due. Nothing else needs to run for a pause to end.
 // - pending, unsubscribed, bouncing (and paused without a date): null — not in the index.
 import { DateTime } from 'luxon';
+import { lastSendUnder, nextSendAfterChange } from '../schedule/gap.js';
 import { nextSendAt } from '../schedule/schedule.js';
 import type { Subscriber } from './subscriber.js';
 
@@ -36,4 +37,34 @@ export function isPauseOver(sub: Pick<Subscriber, 'status' | 'pausedUntil' | 'ti
   if (sub.status !== 'paused' || !sub.pausedUntil) return false;
   const resumeAt = startOfLocalDay(sub.pausedUntil, sub.timezone);
   return resumeAt !== null && now.getTime() >= resumeAt.getTime();
+}
+
+function sameSchedule(a: DueFields, b: DueFields): boolean {
+  const fa = a.frequency;
+  const fb = b.frequency;
+  return a.timezone === b.timezone && a.sendTime.hour === b.sendTime.hour && a.sendTime.minute === b.sendTime.minute &&
+    fa.kind === fb.kind && (fa.kind === 'daily' || (fb.kind === 'weekly' && fa.weekday === fb.weekday));
+}
+
+export type DueBefore = DueFields & Partial<Pick<Subscriber, 'createdAt' | 'confirmedAt'>>;
+
+/**
+ * What the due index should hold after a write that turned `before` into `after`, given what it holds now
+ * (`currentMs`, null when absent). Pure; the store calls it on every update.
+ * - Nothing that decides when they are due changed (status, pause, zone, send time, frequency): keep the entry as it
+ *   is — it may be a due edition the tick has not reached yet, or a send held back by the gap rule below.
+ * - An active reader changed zone, send time or frequency: the next send keeps the minimum gap after the last one
+ *   under the old schedule (schedule/gap.ts) — unless that "last one" came before they were active (never sent).
+ * - Anything else: nextDueAt.
+ */
+export function dueAfterWrite(before: DueBefore, after: DueFields, now: Date, currentMs: number | null): Date | null {
+  const next = nextDueAt(after, now);
+  if (!next) return null;
+  const schedule = sameSchedule(before, after);
+  if (schedule && before.status === after.status && before.pausedUntil === after.pausedUntil && currentMs !== null) return new Date(currentMs);
+  if (schedule || before.status !== 'active' || after.status !== 'active') return next;
+  const last = lastSendUnder(before, now, currentMs);
+  const since = Date.parse(before.confirmedAt ?? before.createdAt ?? '');
+  if (Number.isFinite(since) && last.at.getTime() < since) return next;
+  return nextSendAfterChange(after, now, last).at;
 }

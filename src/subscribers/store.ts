@@ -8,7 +8,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { decodeSubscriber, encodeSubscriber } from './codec.js';
 import { withSubscriberScripts, type ScriptedRedis } from './store-scripts.js';
-import { nextDueAt } from './due.js';
+import { dueAfterWrite, nextDueAt } from './due.js';
 import { normalizeEmail } from './email.js';
 import { applyPreferencesPatch, PREFERENCE_FIELDS, PreferencesError, preferencesOf, validatePauseUntil, validatePreferences, type PreferenceChange } from './preferences.js';
 import type { Subscriber, SubscriberStatus } from './subscriber.js';
@@ -125,11 +125,21 @@ export class SubscriberStore {
     });
   }
 
-  private async load(id: string): Promise<{ sub: Subscriber; rev: string } | null> {
+  /** The record and its rev (and, for a write, the due entry as stored: the write script checks it is unchanged). */
+  private async load(id: string, withDue = false): Promise<{ sub: Subscriber; rev: string; due: string | null } | null> {
     if (!/^[A-Za-z0-9_-]{8,64}$/.test(id)) return null;
-    const h = await this.r.hgetall(this.keys.subscriber(id));
+    let h: Record<string, string>;
+    let due: string | null = null;
+    if (withDue) {
+      const res = (await this.r.pipeline().hgetall(this.keys.subscriber(id)).zscore(this.keys.dueIndex, id).exec()) ?? [];
+      for (const [err] of res) if (err) throw err;
+      h = res[0]?.[1] as Record<string, string>;
+      due = (res[1]?.[1] as string | null) ?? null;
+    } else {
+      h = await this.r.hgetall(this.keys.subscriber(id));
+    }
     const sub = decodeSubscriber(h);
-    return sub && h.rev ? { sub, rev: h.rev } : null;
+    return sub && h.rev ? { sub, rev: h.rev, due } : null;
   }
 
   async get(id: string): Promise<Subscriber | null> {
@@ -187,20 +197,22 @@ export class SubscriberStore {
 
   /**
    * Read → compute → compare-and-set, retried on a concurrent write. `fn` returns the next record (or throws
-   * PreferencesError: nothing is written). The due index is recomputed from the result with nextDueAt.
+   * PreferencesError: nothing is written). The due index entry follows from the change (due.ts dueAfterWrite: kept
+   * when no timing field changed, the gap rule after a schedule change, else nextDueAt); the write is refused and
+   * retried if the record's rev or the due entry moved on meanwhile (the tick advancing it).
    */
   private async mutate(id: string, fn: (cur: Subscriber, now: Date) => Subscriber): Promise<Mutation> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const loaded = await this.load(id);
+      const loaded = await this.load(id, true);
       if (!loaded) throw new SubscriberNotFoundError(id);
       const now = this.clock();
       const before = loaded.sub;
       const after = fn(before, now);
       if (isEqual(before, after)) return { before, after: before, changed: false };
-      const due = nextDueAt(after, now);
+      const due = dueAfterWrite(before, after, now, loaded.due === null ? null : Number(loaded.due));
       const fields = Object.entries({ ...encodeSubscriber(after), rev: String(Number(loaded.rev) + 1) }).flat();
       const res = await this.r.pdSubWrite(this.keys.subscriber(id), this.keys.subscriberByEmail, this.keys.dueIndex,
-        id, loaded.rev, before.email, after.email, due ? due.getTime() : '', ...fields);
+        id, loaded.rev, before.email, after.email, due ? due.getTime() : '', loaded.due ?? '', ...fields);
       if (res === 'ok') return { before, after, changed: true };
       if (res === 'missing') throw new SubscriberNotFoundError(id);
       if (res === 'email-taken') throw new PreferencesError([{ field: 'email', message: 'is already used by another subscriber' }]);
@@ -332,6 +344,23 @@ export class SubscriberStore {
   }
 
   /**
+   * For the tick: the fields it schedules by (status, pause, zone, send time, frequency — not the whole record), for
+   * many subscribers in one script call; null where the record is gone. sendTime and frequency stay as stored
+   * (`HH:MM`, `daily` / `weekly:mon`): subscribers sharing a schedule share its computation.
+   */
+  async dueRecords(ids: string[]): Promise<(DueRecord | null)[]> {
+    if (ids.length === 0) return [];
+    const raw = await this.r.pdSubDueFields(ids.length, ...ids.map((id) => this.keys.subscriber(id)));
+    const rows = String(raw).split('\x1e');
+    return ids.map((_id, i) => {
+      const row = rows[i];
+      if (!row) return null;
+      const [status, pausedUntil, timezone, sendTime, frequency] = row.split('\x1f') as [string, string, string, string, string];
+      return { status: status as SubscriberStatus, pausedUntil: pausedUntil || null, timezone, sendTime, frequency };
+    });
+  }
+
+  /**
    * For the tick: move each entry from the instant it read (`expectedMs`) to `nextMs` (null = drop), only where the
    * entry still holds `expectedMs` — a change made meanwhile already put the right value there and wins. One
    * compare-and-set script for the whole batch; the result says, per move, whether it happened.
@@ -365,6 +394,15 @@ export class SubscriberStore {
 }
 
 const HOUR_MS = 3_600_000;
+
+/** What the tick reads of a subscriber (store.dueRecords): sendTime and frequency as stored. */
+export interface DueRecord {
+  status: SubscriberStatus;
+  pausedUntil: string | null;
+  timezone: string;
+  sendTime: string;
+  frequency: string;
+}
 
 /** One entry of the due index: who, and when they fall due (ms). */
 export interface DueEntry {

@@ -10,8 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DeliveryLedger } from '../../src/digest/ledger.js';
-import { occurrencesBetween } from '../../src/schedule/schedule.js';
-import { selectionWindow, selectPapers } from '../../src/digest/select.js';
+import { latestOccurrence, occurrencesBetween } from '../../src/schedule/schedule.js';
+import { selectPapers } from '../../src/digest/select.js';
+import { editionWindow } from '../../src/digest/window.js';
 import { startSendWorker, type SendWorker } from '../../src/digest/send-worker.js';
 import { runTick } from '../../src/digest/tick.js';
 import { silentLogger } from '../../src/log.js';
@@ -167,8 +168,9 @@ describe('delivery end to end: 500 subscribers, 20 zones, 48 hours of ticks', ()
         const sub = byEmail.get(m.envelope.rcptTo[0]!)!;
         deliveredAt.set(m.parsed.messageId!, clock.now());
         const sent = sentBefore.get(sub.id) ?? new Set<string>();
-        const { firstDay } = selectionWindow(sub.timezone, clock(), settings.lookbackDays);
-        const want = selectPapers({ subscriber: sub, papers: await papers.listedSince(firstDay), sentIds: sent, now: clock(), lookbackDays: settings.lookbackDays, cap: settings.maxPapersCap }).map((s) => s.paper.id);
+        // the window of the edition this tick sent (weekly editions cover their week: digest/window.ts)
+        const { firstDay, days } = editionWindow(sub, latestOccurrence(sub, clock()).period, clock(), settings.lookbackDays);
+        const want = selectPapers({ subscriber: sub, papers: await papers.listedSince(firstDay), sentIds: sent, now: clock(), lookbackDays: days, cap: settings.maxPapersCap }).map((s) => s.paper.id);
         const got = paperIdsIn(m);
         if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(`${sub.id}: got ${got.join(',')} want ${want.join(',')}`);
         for (const id of got) {
