@@ -25,6 +25,10 @@ import type { Reason } from '../papers/reason.js';
 import { decodeRecord, encodeRecord, periodCode, sentIdsOf, withEntry, type EditionRecord, type FinalState, type RecordEntry, type RecordPaper } from './edition-record.js';
 import { withLedgerScripts, type LedgerRedis } from './ledger-scripts.js';
 import { decodeLegacySelection, legacyEntry } from './ledger-legacy.js';
+import { MAX_WINDOW_DAYS } from './window.js';
+
+/** HF re-lists some papers up to six days after their first listing. */
+const RELISTING_MARGIN_DAYS = 7;
 
 export type EditionState = 'claimed' | 'sending' | 'retrying' | FinalState;
 export const FINAL_STATES: readonly EditionState[] = ['sent', 'failed', 'unknown', 'suppressed', 'skipped'];
@@ -114,7 +118,8 @@ export class DeliveryLedger {
     this.r = withLedgerScripts(redis);
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.ttl = opts.entryTtlSeconds ?? 40 * 24 * 3600;
-    this.sentDays = opts.sentPapersRetentionDays ?? 14;
+    // The longest edition window (a late weekly one) plus HF's re-listing margin (a paper comes back up to ~6 days later).
+    this.sentDays = opts.sentPapersRetentionDays ?? MAX_WINDOW_DAYS + RELISTING_MARGIN_DAYS;
     this.recordDays = opts.recordDays ?? 30;
     this.detailDays = opts.detailDays ?? 3;
     this.countsDays = opts.countsDays ?? 40;
