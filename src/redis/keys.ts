@@ -22,6 +22,10 @@ export function makeKeys(prefix: string) {
     editionsByPeriod: (period: string) => `${p}ed:index:${period}`, // HASH subscriberId -> state
     sentPapers: (subscriberId: string) => `${p}sent:${subscriberId}`, // ZSET paperId -> sent ms
     suppressed: `${p}suppressed`, // HASH normalized email -> JSON reason
+    // feeds and channels (src/feeds)
+    feedVersions: `${p}feed:versions`, // HASH subscriberId -> personal feed key version (revoke rotates it)
+    channels: `${p}channels`, // HASH channelId -> JSON channel record (holds the webhook URL and secret)
+    channelState: `${p}channels:state`, // HASH channelId -> JSON {status, goneCount, suppressedAt}
     // operations
     settings: `${p}settings`, // STRING JSON of the operator settings
     settingsAudit: `${p}settings:audit`, // LIST JSON entries, newest first
