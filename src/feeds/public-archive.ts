@@ -75,3 +75,11 @@ export function topicFeedDoc(input: { publicUrl: string; topicId: string | null;
     items,
   };
 }
+
+/** The front page's sample: the newest day's public top five (every topic), or null before the first scrape. */
+export async function latestSample(port: PublicPapersPort, now: Date): Promise<{ day: string; papers: SelectedPaper[] } | null> {
+  const day = await latestDay(port, now);
+  if (!day) return null;
+  const papers = topOfDay(await port.getDay(day), day, null, SAMPLE_TOP);
+  return papers.length ? { day, papers } : null;
+}
