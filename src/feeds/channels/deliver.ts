@@ -105,8 +105,8 @@ export async function postWithRetries(url: string, first: HttpRequest, maxBytes:
     // A fresh signature timestamp per attempt: a receiver's replay window must not refuse our own retry.
     if (attempt > 1 && rebuild) req = rebuild();
     let status: number;
-    let text = '';
-    let retryAfter: string | null = null;
+    let text: string;
+    let retryAfter: string | null;
     try {
       const res = await doFetch(url, { method: 'POST', headers: req.headers, body: req.body, redirect: 'manual', signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000) });
       status = res.status;
