@@ -115,12 +115,12 @@ export function feedRoutes(deps: FeedRoutesDeps) {
         });
       });
 
-      const managePage = (req: FastifyRequest, reply: FastifyReply, sub: Subscriber, token: string, version: number, revoked: boolean) => {
+      const managePage = (req: FastifyRequest, reply: FastifyReply, sub: Subscriber, token: string, version: number, revoked: boolean, status = 200) => {
         const urls = feedUrls(base, sub, version, deps.secrets);
         const links = subscriberLinks(base, sub, deps.secrets, deps.clock());
         return html(
           reply,
-          200,
+          status,
           deps.pages.render('my-feed', { title: 'Your personal feed', noindex: true }, {
             revoked,
             atomUrl: urls.atom,
@@ -144,7 +144,7 @@ export function feedRoutes(deps: FeedRoutesDeps) {
         const sub = await resolve(req.params.token, 'preferences');
         if (!sub) return notFound(reply);
         if (!csrf.verify(req, (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD])) {
-          return managePage(req, reply.status(403), sub, req.params.token, await deps.feedVersions.get(sub.id), false);
+          return managePage(req, reply, sub, req.params.token, await deps.feedVersions.get(sub.id), false, 403);
         }
         const version = await deps.feedVersions.rotate(sub.id);
         deps.log.info({ subscriberId: sub.id, feedVersion: version }, 'personal feed revoked');
