@@ -7,11 +7,14 @@ import type { Keys } from '../redis/keys.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import { ChannelStore } from './channels/channel-store.js';
 import type { FeedEditionSource } from './edition.js';
+import { DeliveryModeStore } from './delivery-mode.js';
 import { FeedVersionStore } from './feed-version.js';
 import { ledgerEditionSource } from './ledger-source.js';
 
 export interface FeedServices {
   versions: FeedVersionStore;
+  /** email (default) | feed | both: the send job asks `sendsEmail(mode)` (src/feeds/delivery-mode.ts). */
+  deliveryModes: DeliveryModeStore;
   channels: ChannelStore;
   /** The port: re-point here when the send path keeps a compact per-subscriber edition record. */
   editions: FeedEditionSource;
@@ -27,6 +30,7 @@ export function createFeedServices(deps: {
 }): FeedServices {
   return {
     versions: new FeedVersionStore(deps.redis, deps.keys),
+    deliveryModes: new DeliveryModeStore(deps.redis, deps.keys),
     channels: new ChannelStore(deps.redis, deps.keys, deps.clock),
     editions: ledgerEditionSource({ ledger: deps.ledger, papers: deps.papers, subscribers: deps.subscribers, clock: deps.clock }),
   };

@@ -24,6 +24,7 @@ export function makeKeys(prefix: string) {
     suppressed: `${p}suppressed`, // HASH normalized email -> JSON reason
     // feeds and channels (src/feeds)
     feedVersions: `${p}feed:versions`, // HASH subscriberId -> personal feed key version (revoke rotates it)
+    deliveryModes: `${p}feed:delivery`, // HASH subscriberId -> 'feed' | 'both' (absent = 'email')
     channels: `${p}channels`, // HASH channelId -> JSON channel record (holds the webhook URL and secret)
     channelState: `${p}channels:state`, // HASH channelId -> JSON {status, goneCount, suppressedAt}
     // operations

@@ -3,6 +3,7 @@
 //   GET  /feed/<feed token>                its human view (the same editions as cards)
 //   GET  /feeds/<preferences token>        "Your personal feed": the addresses and the revoke button
 //   POST /feeds/<preferences token>/revoke rotate the feed key version (old feed URLs die; email links do not), 303
+//   POST /feeds/<preferences token>/delivery  email | feed | both, 303
 //   GET  /editions/<editions token>?page=N the reader's past editions, newest first
 // Revoking needs the preferences link, not the feed link: whoever found a leaked feed URL must not be able to mint
 // the new one. Editions come through the FeedEditionSource port only.
@@ -12,6 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { LinkSecret } from '../config.js';
 import { ATOM_TYPE, renderAtom } from '../feeds/atom.js';
+import { DELIVERY_MODES, parseDeliveryMode, type DeliveryMode } from '../feeds/delivery-mode.js';
 import type { FeedEdition, FeedEditionSource } from '../feeds/edition.js';
 import { feedIdOf, personalFeedDoc } from '../feeds/feed-doc.js';
 import { editionsUrl, feedUrls, resolveFeedToken } from '../feeds/feed-links.js';
@@ -30,6 +32,7 @@ export interface FeedRoutesDeps {
   editions: FeedEditionSource;
   subscribers: { get(id: string): Promise<Subscriber | null> };
   feedVersions: { get(id: string): Promise<number>; rotate(id: string): Promise<number> };
+  deliveryModes: { get(id: string): Promise<DeliveryMode>; set(id: string, mode: DeliveryMode): Promise<void> };
   secrets: readonly LinkSecret[];
   publicUrl: string;
   redis: Redis;
@@ -115,14 +118,19 @@ export function feedRoutes(deps: FeedRoutesDeps) {
         });
       });
 
-      const managePage = (req: FastifyRequest, reply: FastifyReply, sub: Subscriber, token: string, version: number, revoked: boolean, status = 200) => {
+      const MODE_LABELS: Record<DeliveryMode, string> = { email: 'By email', feed: 'Feed only (no email)', both: 'Email and feed' };
+  const managePage = async (req: FastifyRequest, reply: FastifyReply, sub: Subscriber, token: string, version: number, notice: 'revoked' | 'delivery' | null, status = 200) => {
+    const mode = await deps.deliveryModes.get(sub.id);
         const urls = feedUrls(base, sub, version, deps.secrets);
         const links = subscriberLinks(base, sub, deps.secrets, deps.clock());
         return html(
           reply,
           status,
           deps.pages.render('my-feed', { title: 'Your personal feed', noindex: true }, {
-            revoked,
+            revoked: notice === 'revoked',
+            deliverySaved: notice === 'delivery',
+            modes: DELIVERY_MODES.map((m) => ({ value: m, label: MODE_LABELS[m], checked: m === mode })),
+            deliveryAction: `/feeds/${token}/delivery`,
             atomUrl: urls.atom,
             jsonUrl: urls.json,
             pageUrl: new URL(urls.page).pathname,
@@ -134,17 +142,31 @@ export function feedRoutes(deps: FeedRoutesDeps) {
         );
       };
 
-      scope.get<{ Params: { token: string }; Querystring: { revoked?: string } }>('/feeds/:token', async (req, reply) => {
+      scope.get<{ Params: { token: string }; Querystring: { revoked?: string; saved?: string } }>('/feeds/:token', async (req, reply) => {
         const sub = await resolve(req.params.token, 'preferences');
         if (!sub) return notFound(reply);
-        return managePage(req, reply, sub, req.params.token, await deps.feedVersions.get(sub.id), req.query.revoked === '1');
+        const notice = req.query.revoked === '1' ? 'revoked' : req.query.saved === 'delivery' ? 'delivery' : null;
+        return managePage(req, reply, sub, req.params.token, await deps.feedVersions.get(sub.id), notice);
+      });
+
+      scope.post<{ Params: { token: string } }>('/feeds/:token/delivery', async (req, reply) => {
+        const sub = await resolve(req.params.token, 'preferences');
+        if (!sub) return notFound(reply);
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const mode = parseDeliveryMode(body.delivery);
+        if (!csrf.verify(req, body[CSRF_FIELD]) || !mode) {
+          return managePage(req, reply, sub, req.params.token, await deps.feedVersions.get(sub.id), null, mode ? 403 : 400);
+        }
+        await deps.deliveryModes.set(sub.id, mode);
+        deps.log.info({ subscriberId: sub.id, delivery: mode }, 'delivery mode changed');
+        return reply.header('cache-control', 'no-store').redirect(`/feeds/${req.params.token}?saved=delivery`, 303);
       });
 
       scope.post<{ Params: { token: string } }>('/feeds/:token/revoke', async (req, reply) => {
         const sub = await resolve(req.params.token, 'preferences');
         if (!sub) return notFound(reply);
         if (!csrf.verify(req, (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD])) {
-          return managePage(req, reply, sub, req.params.token, await deps.feedVersions.get(sub.id), false, 403);
+          return managePage(req, reply, sub, req.params.token, await deps.feedVersions.get(sub.id), null, 403);
         }
         const version = await deps.feedVersions.rotate(sub.id);
         deps.log.info({ subscriberId: sub.id, feedVersion: version }, 'personal feed revoked');

@@ -22,6 +22,7 @@ export function feedsPlugins(services: Services, opts: { perFeed?: FeedRoutesDep
       editions: feeds.editions,
       subscribers,
       feedVersions: feeds.versions,
+      deliveryModes: feeds.deliveryModes,
       secrets: ctx.secrets.linkSecrets,
       publicUrl: ctx.config.publicUrl,
       redis: ctx.redis,

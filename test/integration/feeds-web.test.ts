@@ -144,6 +144,24 @@ describe('feeds, editions, public archive and front page (HTTP + Redis)', () => 
     assert.equal(viaFeed.statusCode, 404);
   });
 
+  it('lets a reader choose email, feed only or both (post-redirect-get), refusing anything else', async () => {
+    const manage = subscriberLinks(PUBLIC_URL, sub, h.ctx.secrets.linkSecrets, clock()).preferences.replace('/preferences/', '/feeds/');
+    const c = new Client(h.app, '198.51.100.20');
+    const page = await c.get(manage);
+    assert.match(page.body, /value="email" checked/);
+    assert.equal(await h.services.feeds.deliveryModes.get(sub.id), 'email');
+    const saved = await c.post(`${manage}/delivery`, { _csrf: csrfOf(page.body), delivery: 'feed' });
+    assert.equal(saved.statusCode, 303);
+    assert.equal(await h.services.feeds.deliveryModes.get(sub.id), 'feed');
+    const shown = await c.get(String(saved.headers.location));
+    assert.match(shown.body, /value="feed" checked/);
+    assert.match(textOf(shown.body), /Saved: your next editions arrive the new way/);
+    const bad = await c.post(`${manage}/delivery`, { _csrf: csrfOf(page.body), delivery: 'pigeon' });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(await h.services.feeds.deliveryModes.get(sub.id), 'feed', 'a refused post changes nothing');
+    await h.services.feeds.deliveryModes.set(sub.id, 'email');
+  });
+
   it('shows the feed in the browser: every edition as cards, with a Share link to the public day', async () => {
     const fresh = feedUrls(PUBLIC_URL, sub, 1, h.ctx.secrets.linkSecrets);
     const res = await get(fresh.page);
