@@ -42,3 +42,12 @@ export async function resolveFeedToken(
   if (!sub || !isCurrentVersion(v, sub) || v.scope !== String(version)) return null;
   return { subscriberId: sub.id };
 }
+
+/**
+ * "Your personal feed" (addresses, revoke, delivery mode): behind the preferences capability, so the preferences
+ * page and the email footer link here.
+ */
+export function feedManageUrl(publicUrl: string, subscriber: { id: string; tokenVersion: number }, secrets: readonly LinkSecret[]): string {
+  const t = signToken({ purpose: 'preferences', subscriberId: subscriber.id, tokenVersion: subscriber.tokenVersion, expiresAt: null }, secrets);
+  return `${publicUrl.replace(/\/+$/, '')}/feeds/${t}`;
+}

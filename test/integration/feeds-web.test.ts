@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { parseAtomFeed, parseJsonFeed } from 'feedsmith';
 import { buildApp } from '../../src/web/app.js';
 import { feedsPlugins } from '../../src/web/feeds-plugin.js';
-import { editionsUrl, feedUrls } from '../../src/feeds/feed-links.js';
+import { editionsUrl, feedManageUrl, feedUrls } from '../../src/feeds/feed-links.js';
 import { subscriberLinks } from '../../src/links/signed-links.js';
 import { createLogger } from '../../src/log.js';
 import type { Paper } from '../../src/papers/paper.js';
@@ -119,6 +119,7 @@ describe('feeds, editions, public archive and front page (HTTP + Redis)', () => 
   it('revokes the feed address from the preferences link: old feed URLs die, email links keep working', async () => {
     const links = subscriberLinks(PUBLIC_URL, sub, h.ctx.secrets.linkSecrets, clock());
     const manage = links.preferences.replace('/preferences/', '/feeds/');
+    assert.equal(feedManageUrl(PUBLIC_URL, sub, h.ctx.secrets.linkSecrets), manage);
     const c = new Client(h.app);
     const page = await c.get(manage);
     assert.equal(page.statusCode, 200);
