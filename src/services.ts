@@ -16,6 +16,7 @@ import { PaperStore } from './papers/store.js';
 import { SubscriberStore } from './subscribers/store.js';
 import type { Subscriber } from './subscribers/subscriber.js';
 import { SuppressionList } from './subscribers/suppression.js';
+import { createFeedServices, type FeedServices } from './feeds/services.js';
 
 const TEMPLATES_DIR = fileURLToPath(new URL('../templates', import.meta.url));
 
@@ -28,6 +29,8 @@ export interface Services {
   ledger: DeliveryLedger;
   /** Addresses never mailed (repeated hard bounces). */
   suppression: SuppressionList;
+  /** Personal feed key versions, channel subscribers, and the FeedEditionSource port (src/feeds/services.ts). */
+  feeds: FeedServices;
   /** Every email template, compiled on first use (a broken template fails there, at the start of a role). */
   templates(): Promise<Templates>;
   /** SMTP pool or the .eml outbox (SMTP_URL unset), made on first use; closed when the context closes. */
@@ -50,11 +53,13 @@ export function createServices(ctx: Context): Services {
   let mailer: Mailer | null = null;
   let metrics: Metrics | null = null;
   let queues: OpsQueues | null = null;
+  const ledger = new DeliveryLedger(ctx.redis, ctx.keys, ctx.clock, { renderArchive });
   const services: Services = {
     ctx,
     subscribers,
     papers,
-    ledger: new DeliveryLedger(ctx.redis, ctx.keys, ctx.clock, { renderArchive }),
+    ledger,
+    feeds: createFeedServices({ redis: ctx.redis, keys: ctx.keys, clock: ctx.clock, ledger, papers, subscribers }),
     suppression: new SuppressionList(ctx.redis, ctx.keys),
     templates: compiled,
     get mailer() {

@@ -31,6 +31,11 @@ export function makeKeys(prefix: string) {
     editionReasonsById: `${p}ed:reasons:by-id`, // HASH id -> reason JSON
     editionLayout: `${p}ed:layout`, // STRING "2" once the legacy per-edition hashes were folded into records
     suppressed: `${p}suppressed`, // HASH normalized email -> JSON reason
+    // feeds and channels (src/feeds)
+    feedVersions: `${p}feed:versions`, // HASH subscriberId -> personal feed key version (revoke rotates it)
+    deliveryModes: `${p}feed:delivery`, // HASH subscriberId -> 'feed' | 'both' (absent = 'email')
+    channels: `${p}channels`, // HASH channelId -> JSON channel record (holds the webhook URL and secret)
+    channelState: `${p}channels:state`, // HASH channelId -> JSON {status, goneCount, suppressedAt}
     // operations
     settings: `${p}settings`, // STRING JSON of the operator settings
     settingsAudit: `${p}settings:audit`, // LIST JSON entries, newest first

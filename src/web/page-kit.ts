@@ -12,6 +12,7 @@ import type { Settings } from '../settings/schema.js';
 import type { Keys } from '../redis/keys.js';
 import type { Frequency, SendTime } from '../schedule/spec.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
+import type { SelectedPaper } from '../papers/reason.js';
 import type { Csrf } from './csrf.js';
 import type { PageName, Pages } from './pages.js';
 import type { RateLimiter, Limit } from './rate-limit.js';
@@ -67,6 +68,8 @@ export interface SubscriptionDeps {
   nextDelivery?(subscriber: Subscriber): Date | null;
   /** The archived digest HTML for (subscriber, period), or null. */
   archive(subscriberId: string, period: string): Promise<string | null>;
+  /** The front page's sample: the newest day's public top five (src/feeds/public-archive.ts latestSample). */
+  sample?(): Promise<{ day: string; papers: SelectedPaper[] } | null>;
   limits?: Partial<SubscribeLimits>;
   pagesDir?: string;
 }

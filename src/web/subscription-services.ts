@@ -3,6 +3,7 @@
 import type { Services } from '../services.js';
 import { nextDueAt } from '../subscribers/due.js';
 import { TOPICS } from '../papers/topics.js';
+import { latestSample } from '../feeds/public-archive.js';
 import type { SubscribeLimits } from './page-kit.js';
 import { subscriptionPlugin } from './subscription-routes.js';
 
@@ -23,6 +24,7 @@ export function subscriptionRoutes(services: Services, opts: { limits?: Partial<
     },
     nextDelivery: (s) => nextDueAt(s, ctx.clock()),
     archive: (id, period) => ledger.archive(id, period),
+    sample: () => latestSample(services.papers, ctx.clock()),
     ...(opts.limits ? { limits: opts.limits } : {}),
   });
 }

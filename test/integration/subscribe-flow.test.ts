@@ -26,10 +26,15 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
     assert.ok(browser.cookies.has('pd_csrf'), 'the form page sets the CSRF cookie');
 
     const postedAt = new Date();
-    const posted = await browser.post('/', { ...SUBSCRIBE_FORM, _csrf: csrfOf(home.body) });
+    const submitted = await browser.post('/', { ...SUBSCRIBE_FORM, _csrf: csrfOf(home.body) });
+    // Post-redirect-get: the answer is a 303 to the "check your inbox" page; reloading that page posts nothing.
+    assert.equal(submitted.statusCode, 303);
+    assert.equal(submitted.headers.location, '/check-inbox');
+    const posted = await browser.get('/check-inbox');
     assert.equal(posted.statusCode, 200);
     assert.match(textOf(posted.body), /Check your inbox/);
     assert.match(textOf(posted.body), /ann@example\.org/);
+    assert.equal((await browser.get('/check-inbox')).statusCode, 200, 'a reload is a GET');
 
     const [mail] = await h.sink.waitFor(1);
     assert.ok(mail);
@@ -121,7 +126,7 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
     // Coming back later through the home page: the new choices, a fresh confirm link, active again on POST.
     const back = new Client(h.app, '203.0.113.11');
     const again = await back.post('/', { ...SUBSCRIBE_FORM, topics: ['code'], time: '06:45', _csrf: csrfOf((await back.get('/')).body) });
-    assert.equal(again.statusCode, 200);
+    assert.equal(again.statusCode, 303);
     const [, reconfirm] = await h.sink.waitFor(2);
     assert.match(reconfirm!.parsed.text ?? '', /Topics: Code\.\nDelivery: every day at 06:45 \(Europe\/Paris\)\.\n/);
     const reconfirmUrl = linkIn(reconfirm!, '/confirm');
@@ -144,7 +149,9 @@ describe('subscribe flow (HTTP + Redis + SMTP)', () => {
     await c.post(confirmUrl, { _csrf: csrfOf(page.body) });
 
     const second = await c.post('/', { ...form, _csrf: csrfOf((await c.get('/')).body) });
+    assert.equal(first.statusCode, 303);
     assert.equal(second.statusCode, first.statusCode);
+    assert.equal(second.headers.location, first.headers.location);
     assert.equal(second.body, first.body, 'no enumeration: the same answer for a new and an existing address');
     const msgs = await h.sink.waitFor(4);
     const again = msgs[3]!;

@@ -1,21 +1,48 @@
-// The home page: the subscribe form, and its post. The answer to a valid post is ALWAYS the same "check your
-// inbox" page — new address, pending, active or rate-limited address alike — and the email goes out after the
-// response, so neither the page nor its timing tells a visitor whether an address is subscribed.
+// The home page: the subscribe form with a sample of what you get (the newest public top five, as the email's cards),
+// and its post. The answer to a valid post is ALWAYS the same redirect (303) to the "check your inbox" page —
+// new address, pending, active or rate-limited address alike — and the email goes out after the response, so
+// neither the answer nor its timing tells a visitor whether an address is subscribed. Post-redirect-get: reloading
+// the page shows it again and posts nothing. The address it names travels in a short-lived cookie scoped to that
+// page (never in the URL, where it would reach logs and history).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CSRF_FIELD } from '../csrf.js';
 import { parseSubscribeForm, type FieldErrors, type FormBody } from '../forms.js';
 import { FORM_BODY_LIMIT, type Kit } from '../page-kit.js';
 import { formView, sourceFromBody, type FormSource } from '../views.js';
+import { paperView } from '../../mail/view-model.js';
+
+const CHECK_COOKIE = 'pd_check';
+const CHECK_PATH = '/check-inbox';
+
+function sampleDay(day: string): string {
+  return new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' });
+}
 
 export function subscribeRoutes(app: FastifyInstance, kit: Kit): void {
   const { deps } = kit;
 
-  const renderForm = (req: FastifyRequest, reply: FastifyReply, status: number, src: FormSource, email: string, errors: FieldErrors, detectZone: boolean) =>
+  const sample = async () => {
+    const s = await deps.sample?.().catch((err: unknown) => {
+      deps.log.warn({ err }, 'front page sample unavailable');
+      return null;
+    });
+    return s ? { day: sampleDay(s.day), href: `/topics/all/${s.day}`, papers: s.papers.map((p, i) => paperView(p, 280, i + 1)) } : null;
+  };
+
+  const renderForm = async (req: FastifyRequest, reply: FastifyReply, status: number, src: FormSource, email: string, errors: FieldErrors, detectZone: boolean) =>
     kit.send(reply, status, 'subscribe', 'Subscribe', {
       csrf: kit.csrf.issue(req, reply),
       email,
+      // The sample only on a fresh form: after a refused post the page is about what to fix.
+      sample: status === 200 ? await sample() : null,
       ...formView(src, { catalog: deps.topics, zones: kit.zones, errors, detectZone }),
     });
+
+  app.get(CHECK_PATH, async (req, reply) => {
+    const raw = (req.cookies as Record<string, string | undefined> | undefined)?.[CHECK_COOKIE];
+    const email = raw && raw.length <= 254 && raw.includes('@') ? raw : '';
+    return kit.send(reply, 200, 'check-inbox', 'Check your inbox', { email });
+  });
 
   app.get('/', async (req, reply) => {
     const settings = await deps.settings.get();
@@ -67,6 +94,7 @@ export function subscribeRoutes(app: FastifyInstance, kit: Kit): void {
     } else {
       req.log.info({ scope: 'subscribe-addr' }, 'address rate limit reached; answering without sending');
     }
-    return kit.send(reply, 200, 'check-inbox', 'Check your inbox', { email });
+    reply.setCookie(CHECK_COOKIE, email, { path: CHECK_PATH, httpOnly: true, sameSite: 'lax', secure: deps.publicUrl.startsWith('https:'), maxAge: 600 });
+    return reply.header('cache-control', 'no-store').redirect(CHECK_PATH, 303);
   });
 }
