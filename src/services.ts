@@ -16,6 +16,7 @@ import { PaperStore } from './papers/store.js';
 import { SubscriberStore } from './subscribers/store.js';
 import type { Subscriber } from './subscribers/subscriber.js';
 import { SuppressionList } from './subscribers/suppression.js';
+import { DeliveryEventLog } from './bounces/event-log.js';
 
 const TEMPLATES_DIR = fileURLToPath(new URL('../templates', import.meta.url));
 
@@ -28,6 +29,8 @@ export interface Services {
   ledger: DeliveryLedger;
   /** Addresses never mailed (repeated hard bounces). */
   suppression: SuppressionList;
+  /** What mail providers reported (bounces, complaints) per subscriber, and what matched nobody. */
+  deliveryEvents: DeliveryEventLog;
   /** Every email template, compiled on first use (a broken template fails there, at the start of a role). */
   templates(): Promise<Templates>;
   /** SMTP pool or the .eml outbox (SMTP_URL unset), made on first use; closed when the context closes. */
@@ -56,6 +59,7 @@ export function createServices(ctx: Context): Services {
     papers,
     ledger: new DeliveryLedger(ctx.redis, ctx.keys, ctx.clock, { renderArchive }),
     suppression: new SuppressionList(ctx.redis, ctx.keys),
+    deliveryEvents: new DeliveryEventLog(ctx.redis, ctx.keys),
     templates: compiled,
     get mailer() {
       if (!mailer) {

@@ -22,6 +22,11 @@ export function makeKeys(prefix: string) {
     editionsByPeriod: (period: string) => `${p}ed:index:${period}`, // HASH subscriberId -> state
     sentPapers: (subscriberId: string) => `${p}sent:${subscriberId}`, // ZSET paperId -> sent ms
     suppressed: `${p}suppressed`, // HASH normalized email -> JSON reason
+    suppressionReleased: `${p}suppressed:released`, // HASH normalized email -> JSON: the reader re-enabled it once
+    // provider webhooks (bounces and complaints)
+    webhookSeen: (provider: string, id: string) => `${p}wh:seen:${provider}:${id}`, // STRING, PX: replay guard
+    deliveryEvents: (subscriberId: string) => `${p}wh:events:${subscriberId}`, // LIST JSON, newest first, capped
+    deliveryEventsUnmatched: `${p}wh:unmatched`, // LIST JSON (address masked), newest first, capped
     // operations
     settings: `${p}settings`, // STRING JSON of the operator settings
     settingsAudit: `${p}settings:audit`, // LIST JSON entries, newest first

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { adminPlugins } from './admin/index.js';
 import { subscriptionRoutes } from './subscription-services.js';
+import { webhookRoutes } from './webhooks/index.js';
 
 export function webPlugins(services: Services): ((app: FastifyInstance) => Promise<void> | void)[] {
-  return [subscriptionRoutes(services), ...adminPlugins(services)];
+  return [subscriptionRoutes(services), ...adminPlugins(services), webhookRoutes(services)];
 }
