@@ -364,4 +364,40 @@ export class DeliveryLedger {
     if (!entry || entry.state !== 'sent' || entry.selection.length === 0) return null;
     return this.renderArchive({ subscriberId, period, selection: entry.selection });
   }
+
+  // ---- Readers' data rights (src/data-owners.ts): one subscriber's editions across every period. Rare and
+  // operator-independent, so a SCAN over the keyspace for `ed:*:<id>` is acceptable here and nowhere else.
+
+  /** Periods this subscriber has an edition entry for (any state). */
+  async periodsOf(subscriberId: string): Promise<string[]> {
+    const pattern = this.keys.edition(subscriberId, '*');
+    const [head, tail] = pattern.split('*') as [string, string];
+    const out = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      for (const k of found) if (k.startsWith(head) && k.endsWith(tail)) out.add(k.slice(head.length, k.length - tail.length));
+    } while (cursor !== '0');
+    return [...out].sort();
+  }
+
+  /** For "Download my data": each edition (period, state, when, which papers) and the papers ever sent. */
+  async exportFor(subscriberId: string): Promise<{ editions: Record<string, unknown>[]; sentPaperIds: string[] }> {
+    const editions: Record<string, unknown>[] = [];
+    for (const period of await this.periodsOf(subscriberId)) {
+      const e = await this.get(subscriberId, period);
+      if (e) editions.push({ period, state: e.state, sentAt: e.sentAt, updatedAt: e.updatedAt, paperIds: e.selection.map((p) => p.id) });
+    }
+    return { editions, sentPaperIds: [...(await this.sentPaperIds(subscriberId))] };
+  }
+
+  /** The reader asked to be forgotten: every edition entry, its period-index field, and the sent-papers ledger. */
+  async deleteFor(subscriberId: string): Promise<void> {
+    const periods = await this.periodsOf(subscriberId);
+    const m = this.redis.multi();
+    for (const period of periods) m.del(this.keys.edition(subscriberId, period)).hdel(this.keys.editionsByPeriod(period), subscriberId);
+    m.del(this.keys.sentPapers(subscriberId));
+    await m.exec();
+  }
 }
