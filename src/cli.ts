@@ -17,6 +17,7 @@ export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   'retry-failed': { summary: 'retry the failed editions of a period (--period P)', load: async () => (await import('./cli/retry-failed.js')).command },
   preview: { summary: 'render what a subscriber would get now to a file (--subscriber, --out); sends nothing', load: async () => (await import('./cli/preview.js')).command },
   'send-test': { summary: 'send one digest to a test address (--to [--subscriber])', load: async () => (await import('./cli/send-test.js')).command },
+  suppressions: { summary: 'suppressions list | show <email> | remove <email> --yes: addresses never mailed, and why', load: async () => (await import('./cli/suppressions.js')).command },
   subscribers: { summary: 'subscribers: add | list | show | update | remove | import | export (CSV)', load: async () => (await import('./cli/subscribers.js')).command },
 };
 
