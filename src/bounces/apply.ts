@@ -18,13 +18,32 @@ export interface ApplyDeps {
     unsubscribe(id: string): Promise<unknown>;
   };
   suppression: Pick<SuppressionList, 'add'>;
-  events: Pick<DeliveryEventLog, 'record' | 'recordUnmatched'>;
+  events: Pick<DeliveryEventLog, 'record' | 'recordUnmatched' | 'forSubscriber'>;
   /** Hard bounces before an address is suppressed (the live setting suppressAfterBounces). */
   threshold(): number | Promise<number>;
   /** The domain of our Message-IDs (mailDomain(config)). */
   mailDomain: string;
   clock: () => Date;
   log: Logger;
+}
+
+/** How far back provider hard bounces count toward the threshold (see hardBounceRun). */
+export const HARD_BOUNCE_WINDOW_MS = 14 * 24 * 3600_000;
+
+/**
+ * Distinct messages reported hard-bounced by providers within the window, this one included. Needed because
+ * the send path clears the bounce count whenever the SMTP server accepts a message — and with a relay it accepts
+ * every one, the bounce coming later — so the stored count alone would never reach the threshold. Soft bounces
+ * neither count nor break the run; a complaint does.
+ */
+export function hardBounceRun(history: readonly RecordedEvent[], current: DeliveryEvent, now: Date): number {
+  const seen = new Set([current.messageId ?? current.eventId]);
+  for (const h of history) {
+    if (now.getTime() - Date.parse(h.receivedAt) > HARD_BOUNCE_WINDOW_MS) break;
+    if (h.type === 'hard-bounce') seen.add(h.messageId ?? h.eventId);
+    else if (h.type !== 'soft-bounce') break;
+  }
+  return seen.size;
 }
 
 export type ApplyOutcome = 'suppressed' | 'bounce-counted' | 'unsubscribed-and-suppressed' | 'recorded' | 'unknown-message';
@@ -45,6 +64,7 @@ export async function applyDeliveryEvent(deps: ApplyDeps, e: DeliveryEvent): Pro
   const now = deps.clock();
   const detail = maskedDetail(e.detail);
   const record = (outcome: string): RecordedEvent => ({ at: e.at, receivedAt: now.toISOString(), provider: e.provider, type: e.type, eventId: e.eventId.slice(0, 200), detail, code: e.code, outcome });
+  const recordFor = (outcome: string): RecordedEvent => ({ ...record(outcome), messageId: e.messageId ? e.messageId.slice(0, 200) : null });
   const sub = await findSubscriber(deps, e);
   if (!sub) {
     await deps.events.recordUnmatched({ ...record('unknown-message'), recipient: e.recipient ? maskEmail(e.recipient) : '' });
@@ -55,10 +75,12 @@ export async function applyDeliveryEvent(deps: ApplyDeps, e: DeliveryEvent): Pro
   let outcome: ApplyOutcome = 'recorded';
   if (e.type === 'hard-bounce') {
     const threshold = await deps.threshold();
-    await deps.subscribers.recordBounce(sub.id, threshold);
+    const run = hardBounceRun(await deps.events.forSubscriber(sub.id), e, now);
+    // Threshold 1 makes this bounce the one that stops the subscriber when the provider's run reached it.
+    await deps.subscribers.recordBounce(sub.id, run >= threshold ? 1 : threshold);
     const after = await deps.subscribers.get(sub.id);
     outcome = 'bounce-counted';
-    if (after && (after.status === 'bouncing' || after.bounceCount >= threshold)) {
+    if (after && (after.status === 'bouncing' || after.bounceCount >= threshold || run >= threshold)) {
       await deps.suppression.add(sub.email, { at: now.toISOString(), code: e.code, reason: detail || 'hard bounce', subscriberId: sub.id, kind: 'hard-bounce', provider: e.provider, evidence });
       deps.log.warn({ subscriberId: sub.id, provider: e.provider, bounces: after.bounceCount }, 'address suppressed after repeated hard bounces (provider report)');
       outcome = 'suppressed';
@@ -69,6 +91,6 @@ export async function applyDeliveryEvent(deps: ApplyDeps, e: DeliveryEvent): Pro
     deps.log.warn({ subscriberId: sub.id, provider: e.provider }, 'spam complaint: address suppressed and unsubscribed');
     outcome = 'unsubscribed-and-suppressed';
   }
-  await deps.events.record(sub.id, record(outcome));
+  await deps.events.record(sub.id, recordFor(outcome));
   return outcome;
 }

@@ -16,6 +16,8 @@ export interface RecordedEvent {
   outcome: string;
   /** Unmatched events only: the recipient, masked. */
   recipient?: string;
+  /** The Message-ID the provider named, if any (ours: it names the subscriber, and goes with them). */
+  messageId?: string | null;
 }
 
 const PER_SUBSCRIBER = 50;

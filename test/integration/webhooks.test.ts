@@ -268,6 +268,22 @@ describe('provider webhooks', () => {
     assert.deepEqual(await state(s), { status: 'active', bounces: 0, suppressed: false, events: 0, unmatched: 1 });
   });
 
+  it('asynchronous hard bounces reach the threshold although every send was accepted (the send path clears the count on acceptance)', async () => {
+    const s = await newSubscriber('relay@example.org');
+    const bounce = (period: string) => {
+      const payload = JSON.stringify({ id: `evt-${period}-${randomBytes(4).toString('hex')}`, events: [{ type: 'hard-bounce', recipient: s.email, messageId: `<digest-${period}-${s.id}@${DOMAIN}>` }] });
+      const t = ts();
+      return post('generic', { headers: { 'content-type': 'application/json', 'x-webhook-timestamp': t, 'x-webhook-signature': signGeneric(SECRETS.generic, t, payload) }, payload });
+    };
+    assert.equal((await bounce('2026-12-01')).statusCode, 200);
+    await h.services.subscribers.clearBounces(s.id); // the next digest was accepted by the relay
+    assert.equal((await bounce('2026-12-01')).statusCode, 200, 'the same message reported again');
+    assert.equal((await state(s)).suppressed, false, 'one message counts once');
+    await h.services.subscribers.clearBounces(s.id);
+    assert.equal((await bounce('2026-12-02')).statusCode, 200);
+    assert.deepEqual(await state(s), { status: 'bouncing', bounces: 1, suppressed: true, events: 3, unmatched: 0 });
+  });
+
   it('matches by Message-ID when the provider reports a different spelling of the address', async () => {
     const s = await newSubscriber('match@example.org');
     const req = providers.generic!('complaint', { ...s, email: 'Match@EXAMPLE.org' });
