@@ -82,6 +82,20 @@ describe('readers data rights', () => {
     assert.equal(await h.services.suppression.has(subscriber.email), true);
   });
 
+  it('confirming a subscription for a suppressed address promises no digest: it leads to the suppressed notice', async () => {
+    const { subscriber, c } = await setup('again@example.org');
+    await h.services.suppression.add(subscriber.email, { at: clock().toISOString(), code: null, reason: 'spam complaint', subscriberId: subscriber.id, kind: 'complaint', provider: 'resend' });
+    await h.services.subscribers.unsubscribe(subscriber.id);
+    const links = (await import('../../src/links/signed-links.js')).subscriberLinks('http://digest.test', subscriber, h.ctx.secrets.linkSecrets, clock());
+    const confirmPath = new URL(links.confirm).pathname;
+    const page = await c.get(confirmPath);
+    const res = await c.post(confirmPath, { _csrf: csrfOf(page.body) });
+    assert.equal(res.statusCode, 303);
+    assert.doesNotMatch(res.body, /first digest arrives/);
+    const prefs = await c.get(String(res.headers.location).replace(/#.*$/, ''));
+    assert.match(textOf(prefs.body), /We can't email you at the moment/);
+  });
+
   it('"Download my data" is a signed JSON download that expires after 15 minutes', async () => {
     const { subscriber, prefs, c } = await setup('dora@example.org');
     await h.services.ledger.claim(subscriber.id, '2026-11-30', 'w1');
