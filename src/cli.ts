@@ -18,6 +18,7 @@ export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   preview: { summary: 'render what a subscriber would get now to a file (--subscriber, --out); sends nothing', load: async () => (await import('./cli/preview.js')).command },
   'send-test': { summary: 'send one digest to a test address (--to [--subscriber])', load: async () => (await import('./cli/send-test.js')).command },
   channels: { summary: 'channel subscribers (Slack, Discord, signed webhook): add | list | remove', load: async () => (await import('./cli/channels.js')).command },
+  suppressions: { summary: 'suppressions list | show <email> | remove <email> --yes: addresses never mailed, and why', load: async () => (await import('./cli/suppressions.js')).command },
   subscribers: { summary: 'subscribers: add | list | show | update | remove | import | export (CSV)', load: async () => (await import('./cli/subscribers.js')).command },
 };
 

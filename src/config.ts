@@ -114,6 +114,25 @@ const envSchema = z
         .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, 'must be false, true, a hop count, or a comma list of proxy IPs/CIDRs')
         .default('false'),
     ),
+    // Provider webhooks (bounces and complaints): each endpoint answers 404 until its secret is set.
+    WEBHOOK_SES_TOPIC_ARNS: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+(,arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+)*$/, 'must be a comma list of SNS topic ARNs (arn:aws:sns:<region>:<account>:<topic>)').optional(),
+    ),
+    WEBHOOK_POSTMARK_AUTH: z.preprocess(emptyToUndefined, z.string().regex(/^[^:\s]+:\S{16,}$/, 'must be <user>:<password> with a password of at least 16 characters').optional()),
+    WEBHOOK_SENDGRID_PUBLIC_KEY: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9+/=\s-]{40,}$/, 'must be the base64 verification key SendGrid shows').optional()),
+    WEBHOOK_MAILGUN_SIGNING_KEY: z.preprocess(emptyToUndefined, z.string().min(16, 'must be the HTTP webhook signing key from Mailgun').optional()),
+    WEBHOOK_RESEND_SECRET: z.preprocess(emptyToUndefined, z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be the whsec_… signing secret Resend shows').optional()),
+    WEBHOOK_GENERIC_SECRET: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .superRefine((v, ctx) => {
+          const p = weakReason(v, MIN_SECRET_LENGTH);
+          if (p) ctx.addIssue({ code: 'custom', message: p });
+        })
+        .optional(),
+    ),
   })
   .superRefine((env, ctx) => {
     const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY_FILE].filter(Boolean).length;
@@ -149,6 +168,23 @@ export interface Config {
    * directly could otherwise spoof its IP and dodge the per-IP rate limit.
    */
   trustProxy: boolean | number | string[];
+  /** Provider webhook secrets (null = that endpoint is off). Never logged. */
+  webhooks: WebhookSecrets;
+}
+
+export interface WebhookSecrets {
+  /** Amazon SES through SNS: the topic ARNs whose messages are accepted (the signature is SNS's own). */
+  sesTopicArns: string[] | null;
+  /** Postmark: `user:password` of the basic auth put in the webhook URL. */
+  postmarkAuth: string | null;
+  /** SendGrid signed event webhook: the ECDSA verification key (base64 DER). */
+  sendgridPublicKey: string | null;
+  /** Mailgun HTTP webhook signing key. */
+  mailgunSigningKey: string | null;
+  /** Resend (Svix) signing secret, `whsec_…`. */
+  resendSecret: string | null;
+  /** The generic JSON endpoint's HMAC secret. */
+  genericSecret: string | null;
 }
 
 export class ConfigError extends Error {
@@ -190,6 +226,14 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     outboxRetentionDays: e.OUTBOX_RETENTION_DAYS,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    webhooks: {
+      sesTopicArns: e.WEBHOOK_SES_TOPIC_ARNS ? e.WEBHOOK_SES_TOPIC_ARNS.split(',') : null,
+      postmarkAuth: e.WEBHOOK_POSTMARK_AUTH ?? null,
+      sendgridPublicKey: e.WEBHOOK_SENDGRID_PUBLIC_KEY ? e.WEBHOOK_SENDGRID_PUBLIC_KEY.replace(/\s+/g, '') : null,
+      mailgunSigningKey: e.WEBHOOK_MAILGUN_SIGNING_KEY ?? null,
+      resendSecret: e.WEBHOOK_RESEND_SECRET ?? null,
+      genericSecret: e.WEBHOOK_GENERIC_SECRET ?? null,
+    },
   };
 }
 

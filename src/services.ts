@@ -17,6 +17,10 @@ import { SubscriberStore } from './subscribers/store.js';
 import type { Subscriber } from './subscribers/subscriber.js';
 import { SuppressionList } from './subscribers/suppression.js';
 import { createFeedServices, type FeedServices } from './feeds/services.js';
+import { DeliveryEventLog } from './bounces/event-log.js';
+import { coreDataOwners } from './data-owners.js';
+import { SubscriberJobs } from './queue/subscriber-jobs.js';
+import type { SubscriberDataOwner } from './subscribers/data-owners.js';
 
 const TEMPLATES_DIR = fileURLToPath(new URL('../templates', import.meta.url));
 
@@ -31,6 +35,10 @@ export interface Services {
   suppression: SuppressionList;
   /** Personal feed key versions, channel subscribers, and the FeedEditionSource port (src/feeds/services.ts). */
   feeds: FeedServices;
+  /** What mail providers reported (bounces, complaints) per subscriber, and what matched nobody. */
+  deliveryEvents: DeliveryEventLog;
+  /** Everything kept per reader, by owner: "Download my data" and "Delete my data" go through these (data-owners.ts). */
+  dataOwners: SubscriberDataOwner[];
   /** Every email template, compiled on first use (a broken template fails there, at the start of a role). */
   templates(): Promise<Templates>;
   /** SMTP pool or the .eml outbox (SMTP_URL unset), made on first use; closed when the context closes. */
@@ -54,13 +62,18 @@ export function createServices(ctx: Context): Services {
   let metrics: Metrics | null = null;
   let queues: OpsQueues | null = null;
   const ledger = new DeliveryLedger(ctx.redis, ctx.keys, ctx.clock, { renderArchive });
+  const suppression = new SuppressionList(ctx.redis, ctx.keys);
+  const deliveryEvents = new DeliveryEventLog(ctx.redis, ctx.keys);
+  const jobs = new SubscriberJobs(ctx.redis, () => services.queues.send);
   const services: Services = {
     ctx,
     subscribers,
     papers,
     ledger,
     feeds: createFeedServices({ redis: ctx.redis, keys: ctx.keys, clock: ctx.clock, ledger, papers, subscribers }),
-    suppression: new SuppressionList(ctx.redis, ctx.keys),
+    suppression,
+    deliveryEvents,
+    dataOwners: coreDataOwners({ subscribers, ledger, deliveryEvents, suppression, jobs }),
     templates: compiled,
     get mailer() {
       if (!mailer) {

@@ -470,6 +470,48 @@ export class DeliveryLedger {
     tx.del(this.keys.editionsByPeriod(period));
     await tx.exec();
   }
+
+  // ---- Readers' data rights (src/data-owners.ts): one subscriber's editions. The settled ones are in the record;
+  // the in-flight ones (and legacy hashes) are found through the periods the ledger knows (editionPeriods).
+
+  /** Periods this subscriber has an edition for (settled or in flight), oldest first. */
+  async periodsOf(subscriberId: string): Promise<string[]> {
+    const [record, periods] = await Promise.all([this.readRecord(subscriberId), this.redis.zrange(this.keys.editionPeriods, 0, -1)]);
+    const out = new Set(record.entries.map((e) => e.period));
+    if (periods.length) {
+      const m = this.redis.multi();
+      for (const period of periods) m.exists(this.keys.edition(subscriberId, period));
+      const replies = (await m.exec()) ?? [];
+      periods.forEach((period, i) => {
+        if (replies[i]?.[1] === 1) out.add(period);
+      });
+    }
+    return [...out].sort();
+  }
+
+  /** For "Download my data": each edition (period, state, when, which papers) and the papers counted as sent. */
+  async exportFor(subscriberId: string): Promise<{ editions: Record<string, unknown>[]; sentPaperIds: string[] }> {
+    const editions: Record<string, unknown>[] = [];
+    for (const period of await this.periodsOf(subscriberId)) {
+      const e = await this.get(subscriberId, period);
+      if (e) editions.push({ period, state: e.state, sentAt: e.sentAt, updatedAt: e.updatedAt, paperIds: e.selection.map((p) => p.id) });
+    }
+    return { editions, sentPaperIds: [...(await this.sentPaperIds(subscriberId))] };
+  }
+
+  /** The reader asked to be forgotten: their record, in-flight entries, index fields, quiet/failed marks, tombstones. */
+  async deleteFor(subscriberId: string): Promise<void> {
+    const periods = await this.redis.zrange(this.keys.editionPeriods, 0, -1);
+    const m = this.redis.multi().del(this.keys.editionRecord(subscriberId), this.keys.sentPapers(subscriberId));
+    for (const period of periods) {
+      m.del(this.keys.edition(subscriberId, period))
+        .hdel(this.keys.editionsByPeriod(period), subscriberId)
+        .zrem(this.keys.editionQuiet(period), subscriberId)
+        .srem(this.keys.editionFailed(period), subscriberId)
+        .srem(this.keys.editionTombs, `${period}|${subscriberId}`);
+    }
+    await m.exec();
+  }
 }
 
 /** The selection with the email's papers first (in their order), then the web-only ones; `shown` = how many sent. */

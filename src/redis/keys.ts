@@ -36,6 +36,11 @@ export function makeKeys(prefix: string) {
     deliveryModes: `${p}feed:delivery`, // HASH subscriberId -> 'feed' | 'both' (absent = 'email')
     channels: `${p}channels`, // HASH channelId -> JSON channel record (holds the webhook URL and secret)
     channelState: `${p}channels:state`, // HASH channelId -> JSON {status, goneCount, suppressedAt}
+    suppressionReleased: `${p}suppressed:released`, // HASH normalized email -> JSON: the reader re-enabled it once
+    // provider webhooks (bounces and complaints)
+    webhookSeen: (provider: string, id: string) => `${p}wh:seen:${provider}:${id}`, // STRING, PX: replay guard
+    deliveryEvents: (subscriberId: string) => `${p}wh:events:${subscriberId}`, // LIST JSON, newest first, capped
+    deliveryEventsUnmatched: `${p}wh:unmatched`, // LIST JSON (address masked), newest first, capped
     // operations
     settings: `${p}settings`, // STRING JSON of the operator settings
     settingsAudit: `${p}settings:audit`, // LIST JSON entries, newest first

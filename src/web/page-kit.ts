@@ -14,6 +14,7 @@ import type { Frequency, SendTime } from '../schedule/spec.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SelectedPaper } from '../papers/reason.js';
 import type { Csrf } from './csrf.js';
+import type { DataRightsPort } from './routes/data-rights.js';
 import type { PageName, Pages } from './pages.js';
 import type { RateLimiter, Limit } from './rate-limit.js';
 import type { TopicInfo } from './views.js';
@@ -72,6 +73,8 @@ export interface SubscriptionDeps {
   sample?(): Promise<{ day: string; papers: SelectedPaper[] } | null>;
   limits?: Partial<SubscribeLimits>;
   pagesDir?: string;
+  /** "Download / Delete my data" and the suppressed notice (routes/data-rights.ts); off when absent. */
+  dataRights?: DataRightsPort;
 }
 
 export interface Kit {

@@ -16,6 +16,7 @@ export const PAGE_NAMES = [
   'unsubscribe',
   'unsubscribed',
   'message',
+  'confirm-action',
 ] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 

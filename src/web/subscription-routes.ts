@@ -11,6 +11,7 @@ import { compilePages } from './pages.js';
 import { RateLimiter } from './rate-limit.js';
 import { archiveRoutes } from './routes/archive.js';
 import { confirmRoutes } from './routes/confirm.js';
+import { dataRightsRoutes } from './routes/data-rights.js';
 import { preferencesRoutes } from './routes/preferences.js';
 import { subscribeRoutes } from './routes/subscribe.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
@@ -71,6 +72,7 @@ export function subscriptionPlugin(deps: SubscriptionDeps) {
       subscribeRoutes(scope, kit);
       confirmRoutes(scope, kit);
       preferencesRoutes(scope, kit);
+      dataRightsRoutes(scope, kit);
       await unsubscribeRoutes(scope, kit);
       archiveRoutes(scope, kit);
     });

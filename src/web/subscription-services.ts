@@ -1,6 +1,7 @@
 // Wires the subscriber pages to the real services (the store, settings, link secrets, mailer + compiled email
 // templates, the delivery ledger's archive — read only; the send job writes it). Registered in src/web/plugins.ts.
 import type { Services } from '../services.js';
+import { deleteSubscriberData, exportSubscriberData } from '../subscribers/data-owners.js';
 import { nextDueAt } from '../subscribers/due.js';
 import { TOPICS } from '../papers/topics.js';
 import { latestSample } from '../feeds/public-archive.js';
@@ -25,6 +26,15 @@ export function subscriptionRoutes(services: Services, opts: { limits?: Partial<
     nextDelivery: (s) => nextDueAt(s, ctx.clock()),
     archive: (id, period) => ledger.archive(id, period),
     sample: () => latestSample(services.papers, ctx.clock()),
+    dataRights: {
+      suppression: async (email) => {
+        const entry = await services.suppression.get(email);
+        return { entry, mayRelease: entry ? await services.suppression.readerMayRelease(email) : false };
+      },
+      releaseByReader: (email, at) => services.suppression.releaseByReader(email, at),
+      exportData: (s) => exportSubscriberData(services.dataOwners, s, ctx.clock()),
+      deleteData: (s) => deleteSubscriberData(services.dataOwners, s),
+    },
     ...(opts.limits ? { limits: opts.limits } : {}),
   });
 }

@@ -123,15 +123,16 @@ describe('preferences actions', () => {
     assert.equal(s?.bounceCount, 0);
   });
 
-  it('deletes the data of an unsubscribed person on request, after which the links 404', async () => {
+  it('deletes the data on request after a confirmation page (no unsubscribe needed), after which the links 404', async () => {
     const { subscriber, prefs, unsub, c } = await setup('uma@example.org');
-    const early = await c.post(prefs, { _csrf: csrfOf((await c.get(prefs)).body), action: 'delete' });
-    assert.equal(early.statusCode, 400, 'only once unsubscribed');
-    assert.ok(await h.services.subscribers.get(subscriber.id));
-    await c.post(unsub, { _csrf: csrfOf((await c.get(unsub)).body) });
     const p = await c.get(prefs);
     assert.match(p.body, /Delete my data/);
-    const gone = await c.post(prefs, { _csrf: csrfOf(p.body), action: 'delete' });
+    const ask = await c.post(prefs, { _csrf: csrfOf(p.body), action: 'delete' });
+    assert.equal(ask.statusCode, 303, 'the old button leads to the confirmation page');
+    const confirmPage = await c.get(ask.headers.location as string);
+    assert.match(textOf(confirmPage.body), /Delete your data\?/);
+    assert.ok(await h.services.subscribers.get(subscriber.id), 'asking changes nothing');
+    const gone = await c.post(`${prefs}/delete`, { _csrf: csrfOf(confirmPage.body), confirm: 'yes' });
     assert.equal(gone.statusCode, 200);
     assert.match(textOf(gone.body), /Your data is deleted/);
     assert.equal(await h.services.subscribers.get(subscriber.id), null);

@@ -22,6 +22,7 @@ export function adminPlugins(services: Services, opts: { outbox?: OutboxReader |
       log: ctx.log.child({ mod: 'admin' }),
       queues,
       // The outbox browser exists when the outbox transport is on (SMTP_URL unset).
+      suppressions: { suppression, subscribers },
       outbox: opts.outbox !== undefined ? opts.outbox : ctx.config.smtpUrl ? null : fileOutboxReader(outboxDir(ctx.config)),
     }),
   ];

@@ -13,6 +13,8 @@ import { mountBullBoard } from './bull-board.js';
 import { csrfProblem, csrfToken } from './csrf.js';
 import { dashboardView } from './dashboard-view.js';
 import { registerOutboxRoutes, type OutboxReader } from './outbox.js';
+import { registerSuppressionRoutes } from './suppressions.js';
+import type { SuppressionOpsDeps } from '../../ops/suppressions.js';
 import { allFieldGroups, parseSettingsForm } from './settings-form.js';
 import { compileAdminViews } from './views.js';
 
@@ -27,6 +29,8 @@ export interface AdminDeps {
   queues: OpsQueues | null;
   /** Present when the outbox transport is on (SMTP_URL unset). */
   outbox: OutboxReader | null;
+  /** The suppression list page (/admin/suppressions); off when absent. */
+  suppressions?: SuppressionOpsDeps;
 }
 
 const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
@@ -124,6 +128,7 @@ export function adminRoutes(deps: AdminDeps) {
 
         if (deps.queues) await mountBullBoard(admin, deps.queues, '/admin/queues', deps.publicUrl);
         if (deps.outbox) registerOutboxRoutes(admin, deps.outbox, views, layout);
+        if (deps.suppressions) registerSuppressionRoutes(admin, { ...deps.suppressions, adminToken: deps.adminToken, publicUrl: deps.publicUrl, log: deps.log }, views, layout);
       },
       { prefix: '/admin' },
     );

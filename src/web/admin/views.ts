@@ -6,7 +6,7 @@ import Handlebars from 'handlebars';
 
 export const ADMIN_TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/admin/', import.meta.url));
 
-const PAGES = ['layout', 'dashboard', 'settings', 'outbox', 'outbox-message'] as const;
+const PAGES = ['layout', 'dashboard', 'settings', 'outbox', 'outbox-message', 'suppressions'] as const;
 export type AdminPage = Exclude<(typeof PAGES)[number], 'layout'>;
 
 export interface AdminViews {

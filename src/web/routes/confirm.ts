@@ -42,6 +42,9 @@ export function confirmRoutes(app: FastifyInstance, kit: Kit): void {
     if (before.status !== 'active' && before.status !== 'paused') await deps.store.confirm(before.id);
     const s = (await deps.store.get(before.id)) ?? before;
     req.log.info({ subscriberId: s.id }, 'subscription confirmed');
+    // A suppressed address gets nothing, whatever the record says: never promise a first digest; the preferences
+    // page explains and offers the confirmed re-enable (routes/data-rights.ts).
+    if (deps.dataRights && (await deps.dataRights.suppression(s.email)).entry) return reply.redirect(`${kit.path(kit.links(s).preferences)}#suppressed`, 303);
     return kit.send(reply, 200, 'confirmed', 'You are subscribed', {
       summary: summaryView(s, deps.topics),
       nextSend: describeInstant(deps.nextDelivery?.(s) ?? null, s.timezone),

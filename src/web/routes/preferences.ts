@@ -9,6 +9,7 @@ import { field, formErrors, parsePauseWeeks, parsePreferencesForm, WEEKDAYS, typ
 import { FORM_BODY_LIMIT, type Kit } from '../page-kit.js';
 import { describeChanges, formView, pauseOptions, sourceFromBody, sourceFromSubscriber, statusLabel, type Change, type FormSource } from '../views.js';
 import { formExpired } from './confirm.js';
+import { dataRightsView, suppressedRefusal } from './data-rights.js';
 
 interface TokenParams {
   token: string;
@@ -44,6 +45,7 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
       weeklyDayLabel: WEEKDAYS[weekday - 1]!.label,
       unsubscribeUrl: kit.path(links.unsubscribe),
       ...formView(opts.src ?? sourceFromSubscriber(s), { catalog: deps.topics, zones: kit.zones, errors: opts.errors ?? {} }),
+      ...(await dataRightsView(kit, s, req.params.token)),
     });
   }
 
@@ -61,19 +63,8 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
     const body = (req.body ?? {}) as FormBody;
     const action = field(body, 'action');
     const reload = async () => (await deps.store.get(before.id)) ?? before;
-    if (action === 'delete') {
-      // Offered once unsubscribed: forget the address and every choice. Every link in old emails then 404s.
-      if (before.status !== 'unsubscribed') return render(req, reply, before, { status: 400, errors: { form: 'Unsubscribe first, then you can delete your data.' } });
-      await deps.store.remove(before.id);
-      req.log.info({ subscriberId: before.id }, 'subscriber deleted at their request');
-      return kit.message(reply, 200, {
-        title: 'Deleted',
-        heading: 'Your data is deleted',
-        paragraphs: ['We removed your address and your choices. Links in old emails no longer work.'],
-        live: true,
-        link: { href: '/', text: 'Papers Digest home' },
-      });
-    }
+    // Delete asks first (routes/data-rights.ts), and no longer needs an unsubscribe before it.
+    if (action === 'delete') return reply.redirect(`/preferences/${req.params.token}/delete`, 303);
     try {
       const refused = await apply(action, before, body);
       if (refused) return render(req, reply, before, refused);
@@ -104,18 +95,24 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
         await deps.store.pause(before.id, until);
         return null;
       }
-      case 'resume':
+      case 'resume': {
+        const suppressed = await suppressedRefusal(kit, before);
+        if (suppressed) return suppressed;
         // Paused, or suppressed after hard bounces: holding this link (from an email that did arrive once) is the
         // owner saying the mailbox works again. Should it still bounce, the send path suppresses it again.
         if (before.status === 'paused' || before.status === 'bouncing') await deps.store.resume(before.id);
         return null;
+      }
       case 'weekly':
         if (before.frequency.kind !== 'weekly') await deps.store.update(before.id, { frequency: { kind: 'weekly', weekday: 1 } });
         return null;
-      case 'resubscribe':
+      case 'resubscribe': {
+        const suppressed = await suppressedRefusal(kit, before);
+        if (suppressed) return suppressed;
         // The preferences link went to this address, so holding it proves the owner asks for this.
         if (before.status === 'unsubscribed') await deps.store.resume(before.id);
         return null;
+      }
       default:
         return { status: 400, errors: { form: 'We did not understand that request.' } };
     }
