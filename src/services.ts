@@ -13,6 +13,7 @@ import { compileTemplates, type Templates } from './mail/render.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { openQueues, type OpsQueues } from './queue/handles.js';
 import { PaperStore } from './papers/store.js';
+import { ReaderStore } from './relevance/reader-store.js';
 import { SubscriberStore } from './subscribers/store.js';
 import type { Subscriber } from './subscribers/subscriber.js';
 import { SuppressionList } from './subscribers/suppression.js';
@@ -39,6 +40,8 @@ export interface Services {
   deliveryEvents: DeliveryEventLog;
   /** Everything kept per reader, by owner: "Download my data" and "Delete my data" go through these (data-owners.ts). */
   dataOwners: SubscriberDataOwner[];
+  /** Each reader's feedback (👍 / 👎 / save, seed papers) and personal model (src/relevance/reader-store.ts). */
+  readers: ReaderStore;
   /** Every email template, compiled on first use (a broken template fails there, at the start of a role). */
   templates(): Promise<Templates>;
   /** SMTP pool or the .eml outbox (SMTP_URL unset), made on first use; closed when the context closes. */
@@ -64,16 +67,19 @@ export function createServices(ctx: Context): Services {
   const ledger = new DeliveryLedger(ctx.redis, ctx.keys, ctx.clock, { renderArchive });
   const suppression = new SuppressionList(ctx.redis, ctx.keys);
   const deliveryEvents = new DeliveryEventLog(ctx.redis, ctx.keys);
+  const feeds = createFeedServices({ redis: ctx.redis, keys: ctx.keys, clock: ctx.clock, ledger, papers, subscribers });
+  const readers = new ReaderStore({ redis: ctx.redis, keys: ctx.keys, papers, clock: ctx.clock, log: ctx.log });
   const jobs = new SubscriberJobs(ctx.redis, () => services.queues.send);
   const services: Services = {
     ctx,
     subscribers,
     papers,
     ledger,
-    feeds: createFeedServices({ redis: ctx.redis, keys: ctx.keys, clock: ctx.clock, ledger, papers, subscribers }),
+    feeds,
     suppression,
     deliveryEvents,
-    dataOwners: coreDataOwners({ subscribers, ledger, deliveryEvents, suppression, jobs }),
+    dataOwners: coreDataOwners({ subscribers, ledger, deliveryEvents, suppression, jobs, readers, feeds }),
+    readers,
     templates: compiled,
     get mailer() {
       if (!mailer) {

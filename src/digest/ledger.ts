@@ -21,7 +21,7 @@
 //   sent  failed (permanent refusal)  unknown (maybe delivered)  suppressed  skipped (nothing to send)   — final
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
-import type { Reason } from '../papers/reason.js';
+import { archivalReason, type Reason } from '../papers/reason.js';
 import { decodeRecord, encodeRecord, periodCode, sentIdsOf, withEntry, type EditionRecord, type FinalState, type RecordEntry, type RecordPaper } from './edition-record.js';
 import { withLedgerScripts, type LedgerRedis } from './ledger-scripts.js';
 import { decodeLegacySelection, legacyEntry } from './ledger-legacy.js';
@@ -229,7 +229,8 @@ export class DeliveryLedger {
 
   /** Reasons → ids in the deployment-wide dictionary (cached; new ones added by one script call). */
   private async toRecordPapers(selection: EditionSelection[]): Promise<RecordPaper[]> {
-    const jsons = selection.map((p) => p.reasons.map((r) => JSON.stringify(r)));
+    // Reasons are interned per deployment: only their bounded, archival form is kept (papers/reason.ts).
+    const jsons = selection.map((p) => p.reasons.map((r) => JSON.stringify(archivalReason(r))));
     const missing = [...new Set(jsons.flat().filter((j) => !this.reasonIds.has(j)))];
     if (missing.length) {
       const ids = await this.r.pdEdReasonIds(this.keys.editionReasons, this.keys.editionReasonsById, ...missing);

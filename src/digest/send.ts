@@ -22,6 +22,8 @@ import type { EditionRecord } from './edition-record.js';
 import type { DeliveryLedger, EditionState } from './ledger.js';
 import { selectPapers } from './select.js';
 import { editionWindow } from './window.js';
+import type { ReaderModel } from '../relevance/model.js';
+import { rankWeightsOf } from '../relevance/rank.js';
 
 /** What the send job needs; structural so tests and the bench can pass small objects. */
 export interface SendDeps {
@@ -58,6 +60,8 @@ export interface SendDeps {
   leaseRenewMs?: number;
   /** A quiet-day skip may be re-opened this long after the due instant when papers arrive (default 12 h). */
   quietRecheckHours?: number;
+  /** Each reader's personal model (relevance/reader-store.ts); absent = rank without one. */
+  readers?: { loadModel(subscriberId: string): Promise<ReaderModel | null> };
   /** Pauses between attempts to record a delivery in the ledger (default 100, 500, 2000 ms). */
   recordRetryDelaysMs?: number[];
 }
@@ -205,8 +209,22 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
   if (c.suppressed) return skip('suppressed', 'address-suppressed');
 
   const { firstDay, days: lookbackDays } = editionWindow(sub, period, now, settings.lookbackDays); // weekly: the whole week
-  const [papers, sentIds] = await Promise.all([candidates(deps, firstDay, lastOk), deps.ledger.sentPaperIds(sub.id, record)]);
-  const selected = selectPapers({ subscriber: sub, papers, sentIds, now, lookbackDays, cap: settings.maxPapersCap });
+  const [papers, sentIds, model] = await Promise.all([
+    candidates(deps, firstDay, lastOk),
+    deps.ledger.sentPaperIds(sub.id, record),
+    deps.readers?.loadModel(sub.id) ?? null,
+  ]);
+  const selected = selectPapers({
+    subscriber: sub,
+    papers,
+    sentIds,
+    now,
+    lookbackDays,
+    cap: settings.maxPapersCap,
+    model,
+    weights: rankWeightsOf(settings),
+    ranking: settings.relevanceRanking,
+  });
   if (selected.length === 0 && settings.quietDayPolicy === 'skip') {
     const out = await skip('skipped', 'quiet-day');
     // Not final for good: papers that arrive later in the window re-open it (quiet-recheck.ts).

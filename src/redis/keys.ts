@@ -41,6 +41,9 @@ export function makeKeys(prefix: string) {
     webhookSeen: (provider: string, id: string) => `${p}wh:seen:${provider}:${id}`, // STRING, PX: replay guard
     deliveryEvents: (subscriberId: string) => `${p}wh:events:${subscriberId}`, // LIST JSON, newest first, capped
     deliveryEventsUnmatched: `${p}wh:unmatched`, // LIST JSON (address masked), newest first, capped
+    // relevance (relevance/reader-store.ts): a reader's feedback and personal model, kept until reset or deletion
+    readerMarks: (subscriberId: string) => `${p}reader:${subscriberId}:marks`, // HASH paperId -> JSON marks
+    readerModel: (subscriberId: string) => `${p}reader:${subscriberId}:model`, // STRING JSON model (capped vectors)
     // operations
     settings: `${p}settings`, // STRING JSON of the operator settings
     settingsAudit: `${p}settings:audit`, // LIST JSON entries, newest first

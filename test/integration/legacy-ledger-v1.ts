@@ -55,6 +55,9 @@ function reasonTuple(r: Reason): ReasonTuple {
       return ['o', r.name];
     case 'trending':
       return ['r'];
+    default:
+      // Reason kinds added after this layout (similar, popular) never reached it.
+      return ['r'];
   }
 }
 

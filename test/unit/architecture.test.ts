@@ -46,6 +46,7 @@ describe('architecture', () => {
       [/keys\.suppressionReleased\b/, ['subscribers/suppression.ts']],
       [/keys\.(deliveryEvents|deliveryEventsUnmatched)\b/, ['bounces/event-log.ts']],
       [/keys\.webhookSeen\b/, ['bounces/replay.ts']],
+      [/keys\.(readerMarks|readerModel)\b/, ['relevance/reader-store.ts']],
       [/keys\.(subscriber|subscriberByEmail|subscribersAll)\b/, ['subscribers/store.ts']],
       [/keys\.(paper|papersByDay|paperDays|scrapeDays|scrapeLastOk|scrapeLog)\b/, ['papers/store.ts']],
       [/keys\.(settings|settingsAudit|settingsChannel)\b/, ['settings/store.ts']],
