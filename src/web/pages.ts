@@ -16,6 +16,9 @@ export const PAGE_NAMES = [
   'unsubscribe',
   'unsubscribed',
   'message',
+  'feedback',
+  'reading-list',
+  'reset-learned',
 ] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 

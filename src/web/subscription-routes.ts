@@ -11,6 +11,8 @@ import { compilePages } from './pages.js';
 import { RateLimiter } from './rate-limit.js';
 import { archiveRoutes } from './routes/archive.js';
 import { confirmRoutes } from './routes/confirm.js';
+import { feedbackRoutes } from './routes/feedback.js';
+import { readingListRoutes } from './routes/reading-list.js';
 import { preferencesRoutes } from './routes/preferences.js';
 import { subscribeRoutes } from './routes/subscribe.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
@@ -73,6 +75,8 @@ export function subscriptionPlugin(deps: SubscriptionDeps) {
       preferencesRoutes(scope, kit);
       await unsubscribeRoutes(scope, kit);
       archiveRoutes(scope, kit);
+      feedbackRoutes(scope, kit);
+      readingListRoutes(scope, kit);
     });
   };
 }

@@ -3,7 +3,8 @@
 import type { Services } from '../services.js';
 import { nextDueAt } from '../subscribers/due.js';
 import { TOPICS } from '../papers/topics.js';
-import type { SubscribeLimits } from './page-kit.js';
+import type { ReaderStorePort, SubscribeLimits } from './page-kit.js';
+import { previewLastDays } from './preview.js';
 import { subscriptionPlugin } from './subscription-routes.js';
 
 export function subscriptionRoutes(services: Services, opts: { limits?: Partial<SubscribeLimits> } = {}) {
@@ -23,6 +24,15 @@ export function subscriptionRoutes(services: Services, opts: { limits?: Partial<
     },
     nextDelivery: (s) => nextDueAt(s, ctx.clock()),
     archive: (id, period) => ledger.archive(id, period),
+    papers: services.papers,
+    // The reader store (rel-core's src/relevance/reader-store.ts, services.readers): feedback, reading list, learned.
+    ...readersOf(services),
+    preview: (s) => previewLastDays({ papers: services.papers, clock: ctx.clock, cap: async () => (await ctx.settings.get()).maxPapersCap }, s),
     ...(opts.limits ? { limits: opts.limits } : {}),
   });
+}
+
+function readersOf(services: Services): { readers?: ReaderStorePort } {
+  const readers = (services as Services & { readers?: ReaderStorePort }).readers;
+  return readers ? { readers } : {};
 }
