@@ -13,6 +13,7 @@ import { compileTemplates, type Templates } from './mail/render.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { openQueues, type OpsQueues } from './queue/handles.js';
 import { PaperStore } from './papers/store.js';
+import { ReaderStore } from './relevance/reader-store.js';
 import { SubscriberStore } from './subscribers/store.js';
 import type { Subscriber } from './subscribers/subscriber.js';
 import { SuppressionList } from './subscribers/suppression.js';
@@ -28,6 +29,8 @@ export interface Services {
   ledger: DeliveryLedger;
   /** Addresses never mailed (repeated hard bounces). */
   suppression: SuppressionList;
+  /** Each reader's feedback (👍 / 👎 / save, seed papers) and personal model (src/relevance/reader-store.ts). */
+  readers: ReaderStore;
   /** Every email template, compiled on first use (a broken template fails there, at the start of a role). */
   templates(): Promise<Templates>;
   /** SMTP pool or the .eml outbox (SMTP_URL unset), made on first use; closed when the context closes. */
@@ -56,6 +59,7 @@ export function createServices(ctx: Context): Services {
     papers,
     ledger: new DeliveryLedger(ctx.redis, ctx.keys, ctx.clock, { renderArchive }),
     suppression: new SuppressionList(ctx.redis, ctx.keys),
+    readers: new ReaderStore({ redis: ctx.redis, keys: ctx.keys, papers, clock: ctx.clock, log: ctx.log }),
     templates: compiled,
     get mailer() {
       if (!mailer) {

@@ -59,6 +59,7 @@ export async function startSendRole(services: Services, extra: Partial<SendWorke
       templates: await services.templates(),
       mailer,
       ledger: services.ledger,
+      readers: services.readers,
       metrics: services.metrics,
       topicLabels: Object.fromEntries(TOPICS.map((t) => [t.id, t.label])),
     },

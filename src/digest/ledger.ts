@@ -39,14 +39,45 @@ export interface EditionSelection {
 
 // Compact storage of a selection: [[paperId, [reason, …]], …] with each reason a short tuple. Topic labels are not
 // stored (the catalog has them; readers fill them in): ~40 bytes per paper instead of ~150.
-type ReasonTuple = ['t', string, string] | ['k', string] | ['a', string] | ['o', string] | ['r'];
+// Relevance (issue 9) added: the field of a topic/keyword match (optional 4th/3rd element: title, keywords,
+// abstract, or `once` = one abstract mention), 's' (like papers you liked) and 'p' (rank on Hugging Face).
+type FieldCode = 'title' | 'keywords' | 'abstract' | 'once';
+type ReasonTuple =
+  | ['t', string, string, FieldCode?]
+  | ['k', string, FieldCode?]
+  | ['a', string]
+  | ['o', string]
+  | ['s', number, string[]]
+  | ['p', number, number]
+  | ['r'];
+
+function fieldCode(r: { field?: 'title' | 'keywords' | 'abstract'; strength?: number }): FieldCode | undefined {
+  if (!r.field) return undefined;
+  return r.field === 'abstract' && (r.strength ?? 1) < 0.3 ? 'once' : r.field;
+}
+
+function fieldOf(code: FieldCode | undefined): { field?: 'title' | 'keywords' | 'abstract'; strength?: number } {
+  if (!code) return {};
+  if (code === 'once') return { field: 'abstract', strength: 0.15 };
+  return { field: code, strength: code === 'title' ? 1 : code === 'keywords' ? 0.75 : 0.5 };
+}
 
 function reasonTuple(r: Reason): ReasonTuple {
   switch (r.kind) {
     case 'topic':
-      return ['t', r.topicId, r.phrase];
+    {
+      const f = fieldCode(r);
+      return f ? ['t', r.topicId, r.phrase, f] : ['t', r.topicId, r.phrase];
+    }
     case 'keyword':
-      return ['k', r.phrase];
+    {
+      const f = fieldCode(r);
+      return f ? ['k', r.phrase, f] : ['k', r.phrase];
+    }
+    case 'similar':
+      return ['s', r.count, r.terms];
+    case 'popular':
+      return ['p', r.rank, r.upvotes];
     case 'author':
       return ['a', r.name];
     case 'organization':
@@ -59,9 +90,13 @@ function reasonTuple(r: Reason): ReasonTuple {
 function reasonOf(t: ReasonTuple): Reason {
   switch (t[0]) {
     case 't':
-      return { kind: 'topic', topicId: t[1], topicLabel: t[1], phrase: t[2] };
+      return { kind: 'topic', topicId: t[1], topicLabel: t[1], phrase: t[2], ...fieldOf(t[3]) };
     case 'k':
-      return { kind: 'keyword', phrase: t[1] };
+      return { kind: 'keyword', phrase: t[1], ...fieldOf(t[2]) };
+    case 's':
+      return { kind: 'similar', count: t[1], terms: t[2] };
+    case 'p':
+      return { kind: 'popular', rank: t[1], upvotes: t[2] };
     case 'a':
       return { kind: 'author', name: t[1] };
     case 'o':

@@ -1,5 +1,5 @@
 // Paper selection for one subscriber's digest, pure: the send job fetches the candidates (papers listed since
-// `selectionWindow().firstDay`) and the sent-papers ledger, then calls selectPapers.
+// `selectionWindow().firstDay`), the sent-papers ledger and the reader's personal model, then calls selectPapers.
 //
 // Rules (and why):
 // - Window: papers listed on the subscriber's LOCAL date and the lookbackDays-1 days before it. Later listing days
@@ -7,18 +7,25 @@
 //   sent-papers ledger stops them coming back.
 // - Never a paper this subscriber was already sent (sentIds, the ledger).
 // - Interests (topics + include keywords) via matchPaper (papers/topics.ts): no interests = every paper,
-//   reason 'trending'. Followed authors and organizations qualify whatever their topics AND whatever their upvotes
-//   (a follow is an explicit "I want this person's work"; minUpvotes is a noise filter for the rest).
-// - Excludes beat follows: an exclude keyword is the only tool a subscriber has to keep something out, and one
-//   rule ("papers mentioning these words are never sent") is what the preferences page can promise.
+//   reason 'trending'. Each match has a strength by where it occurs (title > HF keywords > abstract).
+// - Followed authors and organizations qualify whatever their topics AND whatever their upvotes, and come FIRST:
+//   the reader asked for them by name.
+// - Excludes beat everything (follows and the personal model too): an exclude keyword is the one rule the
+//   preferences page can promise ("papers mentioning these words are never sent").
+// - With a personal model (relevance/), a paper outside the filters that resembles what the reader liked is a
+//   candidate too ("Like 2 papers you liked: …"), if it clears minUpvotes like any other.
 // - Dedupe by id (the same paper listed on two days counts once: the later listing, with the fresher upvotes).
-// - Rank by upvotes, then listing day, then arXiv publication time (newest first), then id (stable output).
-//   Followed papers are not boosted: they qualify, and then compete on upvotes like everything else.
+// - Rank (ranking 'relevance', the default): follows first, then by the blended score of relevance/rank.ts
+//   (match strength, personal model, community signal, freshness; weights from live settings). Ranking 'upvotes'
+//   is the behaviour before issue 9 (upvotes, then listing day, then publication time, then id) — the baseline
+//   the relevance evaluation compares against.
 // - Cap at min(subscriber.maxPapers, operator cap).
 import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import { matchPaper } from '../papers/topics.js';
 import type { Reason, SelectedPaper } from '../papers/reason.js';
+import type { ReaderModel } from '../relevance/model.js';
+import { blend, communitySignal, DEFAULT_WEIGHTS, freshness, personalScorer, type RankWeights } from '../relevance/rank.js';
 import { addDays, localDateIn } from '../schedule/schedule.js';
 
 export type { SelectedPaper };
@@ -38,6 +45,12 @@ export interface SelectInput {
   lookbackDays: number;
   /** Operator cap (settings.maxPapersCap); the subscriber's maxPapers applies too. */
   cap: number;
+  /** The reader's personal model (ReaderStore.loadModel); null/absent = nothing learned. */
+  model?: ReaderModel | null;
+  /** Ranking weights (settings, rankWeightsOf); defaults when absent. */
+  weights?: RankWeights;
+  /** 'relevance' (default) or 'upvotes' (the behaviour before issue 9: the evaluation's baseline). */
+  ranking?: 'relevance' | 'upvotes';
 }
 
 /** The listing days a digest draws from, in the subscriber's zone: listedOn >= firstDay. */
@@ -47,7 +60,7 @@ export function selectionWindow(timezone: string, now: Date, lookbackDays: numbe
 }
 
 // Follows first: they are the most specific reason a paper is there.
-const REASON_ORDER: Record<Reason['kind'], number> = { author: 0, organization: 1, topic: 2, keyword: 3, trending: 4 };
+const REASON_ORDER: Record<Reason['kind'], number> = { author: 0, organization: 1, topic: 2, keyword: 3, similar: 4, popular: 5, trending: 6 };
 
 function isFollow(r: Reason): boolean {
   return r.kind === 'author' || r.kind === 'organization';
@@ -70,11 +83,31 @@ export function compareForDigest(a: Paper, b: Paper): number {
   return b.upvotes - a.upvotes || compareDesc(a.listedOn, b.listedOn) || compareDesc(a.publishedAt, b.publishedAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/** Match reasons kept on a card: the strongest two (a third "Agents — in the abstract" says nothing new). */
+const MATCH_REASONS_SHOWN = 2;
+/** A paper this high on the newest listing day, with this many upvotes at least, says so. */
+const POPULAR_RANK = 3;
+const POPULAR_UPVOTES = 20;
+
+function matchStrengthOf(reasons: readonly Reason[]): number {
+  let best = 0;
+  for (const r of reasons) {
+    if (r.kind === 'topic' || r.kind === 'keyword') best = Math.max(best, r.strength ?? 0.5);
+    else if (r.kind === 'trending') best = Math.max(best, 0.5);
+  }
+  return best;
+}
+
+interface Scored extends SelectedPaper {
+  follow: boolean;
+  score: number;
+}
+
 export function selectPapers(input: SelectInput): SelectedPaper[] {
   const { subscriber: sub, sentIds } = input;
   const limit = Math.max(0, Math.min(sub.maxPapers, input.cap));
   if (limit === 0) return [];
-  const { firstDay } = selectionWindow(sub.timezone, input.now, input.lookbackDays);
+  const { today, firstDay } = selectionWindow(sub.timezone, input.now, input.lookbackDays);
   const prefs = {
     topics: sub.topics,
     includeKeywords: sub.includeKeywords,
@@ -82,18 +115,73 @@ export function selectPapers(input: SelectInput): SelectedPaper[] {
     followAuthors: sub.followAuthors,
     followOrgs: sub.followOrgs,
   };
+  const byRelevance = (input.ranking ?? 'relevance') === 'relevance';
+  const weights = input.weights ?? DEFAULT_WEIGHTS;
 
-  const chosen = new Map<string, SelectedPaper>();
+  // The window, deduped (a second listing of the same paper: keep the later one, its upvotes are fresher).
+  const window = new Map<string, Paper>();
   for (const paper of input.papers) {
     if (paper.listedOn < firstDay || sentIds.has(paper.id)) continue;
-    const seen = chosen.get(paper.id);
-    // A second listing of the same paper: keep the later one (its upvotes are fresher). Both match alike.
-    if (seen && !isFresherListing(paper, seen.paper)) continue;
-    const m = matchPaper(paper, prefs);
-    if (!m.included) continue;
-    if (!m.reasons.some(isFollow) && paper.upvotes < sub.minUpvotes) continue;
-    const reasons = [...m.reasons].sort((a, b) => REASON_ORDER[a.kind] - REASON_ORDER[b.kind]);
-    chosen.set(paper.id, { paper, reasons });
+    const seen = window.get(paper.id);
+    if (!seen || isFresherListing(paper, seen)) window.set(paper.id, paper);
   }
-  return [...chosen.values()].sort((a, b) => compareForDigest(a.paper, b.paper)).slice(0, limit);
+  const pool = byRelevance && input.model ? input.papers.filter((p) => p.listedOn >= firstDay) : input.papers;
+  const personal = personalScorer(byRelevance ? input.model : null, pool);
+  let maxUpvotes = 0;
+  const dayRank = new Map<string, number>(); // paper id -> rank by upvotes on the newest listing day
+  if (byRelevance) {
+    for (const p of window.values()) maxUpvotes = Math.max(maxUpvotes, p.upvotes);
+    // Ranked among everything listed that day (papers already sent included): "#1 today" means on Hugging Face.
+    const newest = input.papers.reduce((d, p) => (p.listedOn > d ? p.listedOn : d), firstDay);
+    const seen = new Set<string>();
+    input.papers
+      .filter((p) => p.listedOn === newest && !seen.has(p.id) && seen.add(p.id))
+      .sort((a, b) => b.upvotes - a.upvotes)
+      .forEach((p, i) => dayRank.set(p.id, i + 1));
+  }
+
+  const chosen: Scored[] = [];
+  for (const paper of window.values()) {
+    const m = matchPaper(paper, prefs);
+    if (m.excludedBy !== undefined) continue;
+    const follow = m.reasons.some(isFollow);
+    if (!follow && paper.upvotes < sub.minUpvotes) continue;
+    if (!byRelevance) {
+      if (!m.included) continue;
+      chosen.push({ paper, reasons: [...m.reasons].sort((a, b) => REASON_ORDER[a.kind] - REASON_ORDER[b.kind]), follow, score: 0 });
+      continue;
+    }
+    const p = personal(paper);
+    const discovered = !m.included && p.score >= weights.discoverMin && p.similarTo > 0;
+    if (!m.included && !discovered) continue;
+    const match = matchStrengthOf(m.reasons);
+    const score = blend(weights, { match, personal: p.score, community: communitySignal(paper, maxUpvotes, today), freshness: freshness(paper.listedOn, today) });
+    chosen.push({ paper, reasons: explain(m.reasons, p, discovered, weights, dayRank.get(paper.id), paper), follow, score });
+  }
+  if (!byRelevance) return chosen.sort((a, b) => compareForDigest(a.paper, b.paper)).slice(0, limit).map(({ paper, reasons }) => ({ paper, reasons }));
+  return chosen
+    .sort((a, b) => Number(b.follow) - Number(a.follow) || b.score - a.score || compareForDigest(a.paper, b.paper))
+    .slice(0, limit)
+    .map(({ paper, reasons }) => ({ paper, reasons }));
+}
+
+/** The reasons a card shows, most specific first: follows, the strongest matches, the model, the community. */
+function explain(
+  reasons: readonly Reason[],
+  p: { score: number; similarTo: number; terms: string[] },
+  discovered: boolean,
+  weights: RankWeights,
+  rank: number | undefined,
+  paper: Paper,
+): Reason[] {
+  const follows = reasons.filter(isFollow);
+  const matches = reasons
+    .filter((r): r is Extract<Reason, { kind: 'topic' | 'keyword' }> => r.kind === 'topic' || r.kind === 'keyword')
+    .sort((a, b) => (b.strength ?? 0) - (a.strength ?? 0))
+    .slice(0, MATCH_REASONS_SHOWN);
+  const out: Reason[] = [...follows, ...matches];
+  if ((discovered || p.score >= weights.discoverMin) && p.similarTo > 0) out.push({ kind: 'similar', count: p.similarTo, terms: p.terms });
+  if (rank !== undefined && rank <= POPULAR_RANK && paper.upvotes >= POPULAR_UPVOTES) out.push({ kind: 'popular', rank, upvotes: paper.upvotes });
+  if (out.length === 0) out.push(...reasons.filter((r) => r.kind === 'trending'));
+  return out;
 }

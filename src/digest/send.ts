@@ -20,6 +20,8 @@ import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SuppressionList } from '../subscribers/suppression.js';
 import type { DeliveryLedger, EditionState } from './ledger.js';
 import { selectionWindow, selectPapers } from './select.js';
+import type { ReaderModel } from '../relevance/model.js';
+import { rankWeightsOf } from '../relevance/rank.js';
 
 /** What the send job needs; structural so tests and the bench can pass small objects. */
 export interface SendDeps {
@@ -52,6 +54,8 @@ export interface SendDeps {
    * lets topic matching reuse its per-paper memo. Omit to read the store for every job.
    */
   candidateCache?: Map<string, Promise<Paper[]>>;
+  /** Each reader's personal model (relevance/reader-store.ts); absent = rank without one. */
+  readers?: { loadModel(subscriberId: string): Promise<ReaderModel | null> };
   /** Pauses between attempts to record a delivery in the ledger (default 100, 500, 2000 ms). */
   recordRetryDelaysMs?: number[];
 }
@@ -161,8 +165,8 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   if (await deps.suppression.has(sub.email)) return skip('suppressed', 'address-suppressed');
 
   const { firstDay } = selectionWindow(sub.timezone, now, settings.lookbackDays);
-  const [papers, sentIds] = await Promise.all([candidates(deps, firstDay, lastOk), deps.ledger.sentPaperIds(sub.id)]);
-  const selected = selectPapers({ subscriber: sub, papers, sentIds, now, lookbackDays: settings.lookbackDays, cap: settings.maxPapersCap });
+  const [papers, sentIds, model] = await Promise.all([candidates(deps, firstDay, lastOk), deps.ledger.sentPaperIds(sub.id), deps.readers?.loadModel(sub.id) ?? null]);
+  const selected = selectPapers({ subscriber: sub, papers, sentIds, now, lookbackDays: settings.lookbackDays, cap: settings.maxPapersCap, model, weights: rankWeightsOf(settings) });
   if (selected.length === 0 && settings.quietDayPolicy === 'skip') return skip('skipped', 'quiet-day');
 
   const links = subscriberLinks(deps.config.publicUrl, sub, deps.linkSecrets, now, { period });

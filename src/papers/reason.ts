@@ -1,4 +1,6 @@
-// Why a paper is in someone's digest. Selection (digest/select.ts) attaches these; rendering shows them.
+// Why a paper is in someone's digest. Selection (digest/select.ts) attaches these; rendering shows them through
+// describeReason, the one function that turns a Reason into words. Reasons are stored with each edition (the
+// archive renders from them), so fields added later are optional: an old edition still reads.
 import type { Paper } from './paper.js';
 
 /** One paper chosen for a digest, with why it was chosen. */
@@ -7,23 +9,48 @@ export interface SelectedPaper {
   reasons: Reason[];
 }
 
+/** Where a topic phrase or keyword occurred (title > HF keywords > abstract). */
+export type ReasonField = 'title' | 'keywords' | 'abstract';
+
 export type Reason =
-  | { kind: 'topic'; topicId: string; topicLabel: string; phrase: string }
-  | { kind: 'keyword'; phrase: string }
+  | { kind: 'topic'; topicId: string; topicLabel: string; phrase: string; field?: ReasonField; strength?: number }
+  | { kind: 'keyword'; phrase: string; field?: ReasonField; strength?: number }
   | { kind: 'author'; name: string }
   | { kind: 'organization'; name: string }
+  /** The reader's personal model: like `count` papers they liked (or seeded), sharing `terms`. */
+  | { kind: 'similar'; count: number; terms: string[] }
+  /** Community signal: the paper's rank on its Hugging Face listing day. */
+  | { kind: 'popular'; rank: number; upvotes: number }
   | { kind: 'trending' }; // no topics chosen: everything qualifies, ranked by upvotes
+
+const FIELD_WORDS: Record<ReasonField, string> = { title: 'in the title', keywords: 'in its keywords', abstract: 'in the abstract' };
+
+function where(field: ReasonField | undefined, strength: number | undefined): string {
+  if (!field) return '';
+  if (field === 'abstract' && strength !== undefined && strength < 0.3) return ' — mentioned once in the abstract';
+  return ` — ${FIELD_WORDS[field]}`;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
 
 export function describeReason(r: Reason): string {
   switch (r.kind) {
     case 'topic':
-      return `${r.topicLabel} (“${r.phrase}”)`;
+      return r.field ? `${r.topicLabel}${where(r.field, r.strength)}` : `${r.topicLabel} (“${r.phrase}”)`;
     case 'keyword':
-      return `your keyword “${r.phrase}”`;
+      return `your keyword “${r.phrase}”${where(r.field, r.strength)}`;
     case 'author':
-      return `you follow ${r.name}`;
+      return `By ${r.name}, whom you follow`;
     case 'organization':
-      return `you follow ${r.name}`;
+      return `From ${r.name}, which you follow`;
+    case 'similar': {
+      const like = r.count > 0 ? `Like ${plural(r.count, 'paper', 'papers')} you liked` : 'Like papers you liked';
+      return r.terms.length ? `${like}: ${r.terms.join(', ')}` : like;
+    }
+    case 'popular':
+      return `#${r.rank} today on Hugging Face, ${plural(r.upvotes, 'upvote', 'upvotes')}`;
     case 'trending':
       return 'trending today';
   }

@@ -62,8 +62,20 @@ function catalog(): Map<string, CompiledTopic> {
 interface PaperText {
   all: string;
   titleAndKeywords: string;
+  keywords: string;
+  abstract: string;
   topicHits: Map<string, string | null>; // topic id -> matched catalog phrase, null = no hit
+  strengths: Map<string, FieldMatch | null>; // topic id or `kw:<phrase>` -> best field, null = no hit
 }
+
+export type MatchField = 'title' | 'keywords' | 'abstract';
+export interface FieldMatch {
+  field: MatchField;
+  strength: number;
+}
+
+/** Strength of a match by where it occurs. */
+export const STRENGTH = { title: 1, keywords: 0.75, abstractMany: 0.5, abstractTwice: 0.35, abstractOnce: 0.15 } as const;
 
 const paperTexts = new WeakMap<object, PaperText>();
 
@@ -74,7 +86,10 @@ function textOf(paper: MatchablePaper): PaperText {
     t = {
       all: [paper.title, paper.summary, paper.aiSummary ?? '', keywords].join('\n'),
       titleAndKeywords: `${paper.title}\n${keywords}`,
+      keywords,
+      abstract: `${paper.summary}\n${paper.aiSummary ?? ''}`,
       topicHits: new Map(),
+      strengths: new Map(),
     };
     paperTexts.set(paper, t);
   }
@@ -98,6 +113,44 @@ export function topicHit(paper: MatchablePaper, id: string): string | null {
   }
   text.topicHits.set(id, phrase);
   return phrase;
+}
+
+const globalRegexes = new WeakMap<RegExp, RegExp>();
+
+function countIn(re: RegExp, text: string): number {
+  let g = globalRegexes.get(re);
+  if (!g) globalRegexes.set(re, (g = new RegExp(re.source, 'giu')));
+  g.lastIndex = 0;
+  let n = 0;
+  while (g.exec(text) !== null && n < 3) n++;
+  return n;
+}
+
+/** Where `re` matches the paper best: title, then keywords, then abstract (by how often). */
+function fieldOf(text: PaperText, title: string, re: RegExp, titleOnly: RegExp | null): FieldMatch | null {
+  if (re.test(title) || titleOnly?.test(title)) return { field: 'title', strength: STRENGTH.title };
+  if (text.keywords && (re.test(text.keywords) || titleOnly?.test(text.keywords))) return { field: 'keywords', strength: STRENGTH.keywords };
+  const n = countIn(re, text.abstract);
+  if (n === 0) return null;
+  return { field: 'abstract', strength: n >= 3 ? STRENGTH.abstractMany : n === 2 ? STRENGTH.abstractTwice : STRENGTH.abstractOnce };
+}
+
+/** Where topic `id` (a catalog id) or keyword (`{keyword}`) occurs in the paper, and how strongly; null = nowhere. */
+export function matchStrength(paper: MatchablePaper, what: string | { keyword: string }): FieldMatch | null {
+  const text = textOf(paper);
+  const key = typeof what === 'string' ? what : `kw:${what.keyword.toLowerCase()}`;
+  const memo = text.strengths.get(key);
+  if (memo !== undefined) return memo;
+  let result: FieldMatch | null = null;
+  if (typeof what === 'string') {
+    const c = catalog().get(what);
+    if (c) result = fieldOf(text, paper.title, c.any, c.title);
+  } else {
+    const re = keywordRegex(what.keyword);
+    if (re) result = fieldOf(text, paper.title, re, null);
+  }
+  text.strengths.set(key, result);
+  return result;
 }
 
 const KEYWORD_CACHE_MAX = 5_000;
@@ -140,11 +193,15 @@ export function matchPaper(paper: MatchablePaper, prefs: MatchPrefs): MatchResul
     if (!c) continue;
     interests++;
     const phrase = topicHit(paper, id);
-    if (phrase !== null) reasons.push({ kind: 'topic', topicId: id, topicLabel: c.topic.label, phrase });
+    if (phrase === null) continue;
+    const where = matchStrength(paper, id) ?? { field: 'abstract' as const, strength: STRENGTH.abstractOnce };
+    reasons.push({ kind: 'topic', topicId: id, topicLabel: c.topic.label, phrase, field: where.field, strength: where.strength });
   }
   for (const k of prefs.includeKeywords) {
     interests++;
-    if (mentions(paper, k)) reasons.push({ kind: 'keyword', phrase: k });
+    if (!mentions(paper, k)) continue;
+    const where = matchStrength(paper, { keyword: k }) ?? { field: 'abstract' as const, strength: STRENGTH.abstractOnce };
+    reasons.push({ kind: 'keyword', phrase: k, field: where.field, strength: where.strength });
   }
   if (prefs.followAuthors?.length && paper.authors?.length) {
     const wanted = new Set(prefs.followAuthors.map(normalizeName));

@@ -22,6 +22,9 @@ export function makeKeys(prefix: string) {
     editionsByPeriod: (period: string) => `${p}ed:index:${period}`, // HASH subscriberId -> state
     sentPapers: (subscriberId: string) => `${p}sent:${subscriberId}`, // ZSET paperId -> sent ms
     suppressed: `${p}suppressed`, // HASH normalized email -> JSON reason
+    // relevance (relevance/reader-store.ts): a reader's feedback and personal model, kept until reset or deletion
+    readerMarks: (subscriberId: string) => `${p}reader:${subscriberId}:marks`, // HASH paperId -> JSON marks
+    readerModel: (subscriberId: string) => `${p}reader:${subscriberId}:model`, // STRING JSON model (capped vectors)
     // operations
     settings: `${p}settings`, // STRING JSON of the operator settings
     settingsAudit: `${p}settings:audit`, // LIST JSON entries, newest first

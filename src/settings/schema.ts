@@ -44,6 +44,15 @@ export const settingsSchema = z
     editionDeadlineMinutes: z.number().int().min(5).max(24 * 60).default(60),
     sendingPaused: z.boolean().default(false),
     scrapingPaused: z.boolean().default(false),
+    // Relevance (issue 9): how a digest is ranked after follows. Score = match × strength (title 1, HF keywords .75,
+    // abstract .15–.5) + personal × the reader's model (-1..1) + community × upvotes (0..1, log, with growth per day)
+    // + freshness × (1 today, ½ yesterday, …). discoverMin: the model score a paper outside the reader's filters
+    // needs to be suggested as "like papers you liked".
+    relevanceMatchWeight: z.number().min(0).max(10).default(1),
+    relevancePersonalWeight: z.number().min(0).max(10).default(3),
+    relevanceCommunityWeight: z.number().min(0).max(10).default(0.6),
+    relevanceFreshnessWeight: z.number().min(0).max(10).default(0.2),
+    relevanceDiscoverMin: z.number().min(-1).max(1).default(0.12),
     /** /metrics: 'open' (default; scraped from a private network, it holds counts, no addresses) or 'token' (admin token). */
     metricsAuth: z.enum(['open', 'token']).default('open'),
   })

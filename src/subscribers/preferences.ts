@@ -14,11 +14,11 @@ export { canonicalZone };
 
 export type Preferences = Pick<
   Subscriber,
-  'timezone' | 'sendTime' | 'frequency' | 'topics' | 'includeKeywords' | 'excludeKeywords' | 'followAuthors' | 'followOrgs' | 'minUpvotes' | 'maxPapers'
+  'timezone' | 'sendTime' | 'frequency' | 'topics' | 'includeKeywords' | 'excludeKeywords' | 'followAuthors' | 'followOrgs' | 'minUpvotes' | 'maxPapers' | 'seedPapers'
 >;
 
 export const PREFERENCE_FIELDS = [
-  'timezone', 'sendTime', 'frequency', 'topics', 'includeKeywords', 'excludeKeywords', 'followAuthors', 'followOrgs', 'minUpvotes', 'maxPapers',
+  'timezone', 'sendTime', 'frequency', 'topics', 'includeKeywords', 'excludeKeywords', 'followAuthors', 'followOrgs', 'minUpvotes', 'maxPapers', 'seedPapers',
 ] as const satisfies readonly (keyof Preferences)[];
 
 export const LIMITS = {
@@ -29,6 +29,7 @@ export const LIMITS = {
   maxPapers: 25,
   minUpvotes: 10_000,
   pauseDays: 366,
+  seedPapers: 20,
 } as const;
 
 export const DEFAULT_PREFERENCES: Preferences = {
@@ -42,6 +43,7 @@ export const DEFAULT_PREFERENCES: Preferences = {
   followOrgs: [],
   minUpvotes: 0,
   maxPapers: 10,
+  seedPapers: [],
 };
 
 export interface FieldIssue {
@@ -173,6 +175,53 @@ const intIn = (min: number, max: number, what: string) =>
     return n;
   });
 
+// arXiv ids as pasted: `2509.01234`, `arXiv:2509.01234v2`, https://huggingface.co/papers/2509.01234,
+// https://arxiv.org/abs/2509.01234v1, https://arxiv.org/pdf/2509.01234v1(.pdf). Old-style ids (hep-th/9901001)
+// are not on Hugging Face Daily Papers, so they are refused with the reason.
+const ARXIV_ID = /^(\d{4}\.\d{4,5})(?:v\d+)?$/;
+
+/** The arXiv id a pasted seed refers to, or null. */
+export function parsePaperRef(raw: string): string | null {
+  const s = raw.trim().replace(/^<|>$/g, '');
+  const bare = ARXIV_ID.exec(s.replace(/^arxiv:\s*/i, ''));
+  if (bare) return bare[1]!;
+  let url: URL;
+  try {
+    url = new URL(/^https?:\/\//i.test(s) ? s : `https://${s}`);
+  } catch {
+    return null;
+  }
+  const host = url.hostname.toLowerCase().replace(/^www\./, '');
+  const parts = url.pathname.split('/').filter(Boolean);
+  if (host === 'huggingface.co' && parts[0] === 'papers' && parts[1]) return ARXIV_ID.exec(parts[1])?.[1] ?? null;
+  if ((host === 'arxiv.org' || host === 'export.arxiv.org') && (parts[0] === 'abs' || parts[0] === 'pdf' || parts[0] === 'html') && parts[1]) {
+    return ARXIV_ID.exec(parts[1].replace(/\.pdf$/i, ''))?.[1] ?? null;
+  }
+  return null;
+}
+
+const seedList = z.unknown().transform((v, ctx) => {
+  const list = asList(v, /[\s,;]+/);
+  if (!list || list.some((x) => typeof x !== 'string')) {
+    ctx.addIssue({ code: 'custom', message: 'must be a list of arXiv ids or huggingface.co/papers or arxiv.org links' });
+    return z.NEVER;
+  }
+  const out: string[] = [];
+  for (const item of (list as string[]).map((x) => x.trim()).filter(Boolean)) {
+    const id = parsePaperRef(item);
+    if (!id) {
+      ctx.addIssue({ code: 'custom', message: `“${item.slice(0, 60)}” is not an arXiv id (like 2509.01234) or a huggingface.co/papers or arxiv.org link` });
+      return z.NEVER;
+    }
+    if (!out.includes(id)) out.push(id);
+  }
+  if (out.length > LIMITS.seedPapers) {
+    ctx.addIssue({ code: 'custom', message: `at most ${LIMITS.seedPapers} seed papers (got ${out.length})` });
+    return z.NEVER;
+  }
+  return out;
+});
+
 const fieldSchemas = {
   timezone: z.unknown().transform((v, ctx) => {
     const zone = typeof v === 'string' ? canonicalZone(v) : null;
@@ -220,6 +269,7 @@ const fieldSchemas = {
   followOrgs: textList({ max: LIMITS.follows, maxLength: LIMITS.nameLength, minLength: 2, separators: /[;\n]/, what: 'organization' }),
   minUpvotes: intIn(0, LIMITS.minUpvotes, 'upvotes'),
   maxPapers: intIn(1, LIMITS.maxPapers, 'papers'),
+  seedPapers: seedList,
 };
 
 const preferencesSchema = z
@@ -263,15 +313,15 @@ export interface PreferenceChange {
 
 /** Apply a partial change to the current preferences. Validated whole; throws PreferencesError, changing nothing. */
 export function applyPreferencesPatch(current: Preferences, patch: Record<string, unknown>): { preferences: Preferences; changes: PreferenceChange[] } {
-  const base = Object.fromEntries(PREFERENCE_FIELDS.map((f) => [f, current[f]]));
+  const base = Object.fromEntries(PREFERENCE_FIELDS.map((f) => [f, current[f] ?? DEFAULT_PREFERENCES[f]]));
   const next = validatePreferences({ ...base, ...patch });
-  const changes = PREFERENCE_FIELDS.filter((f) => JSON.stringify(current[f]) !== JSON.stringify(next[f])).map((f) => ({ field: f, from: current[f], to: next[f] }));
+  const changes = PREFERENCE_FIELDS.filter((f) => JSON.stringify(current[f] ?? DEFAULT_PREFERENCES[f]) !== JSON.stringify(next[f])).map((f) => ({ field: f, from: current[f], to: next[f] }));
   return { preferences: next, changes };
 }
 
 /** The preferences part of a subscriber. */
 export function preferencesOf(sub: Preferences): Preferences {
-  return Object.fromEntries(PREFERENCE_FIELDS.map((f) => [f, sub[f]])) as Preferences;
+  return Object.fromEntries(PREFERENCE_FIELDS.map((f) => [f, sub[f] ?? DEFAULT_PREFERENCES[f]])) as Preferences;
 }
 
 /**

@@ -17,6 +17,8 @@ export interface Subscriber {
   excludeKeywords: string[];
   followAuthors: string[];
   followOrgs: string[];
+  /** "Papers like these": arXiv ids (normalized), liked from the start (relevance/reader-store.ts setSeeds). */
+  seedPapers?: string[];
   minUpvotes: number;
   maxPapers: number; // 1–25
   createdAt: string; // ISO instant

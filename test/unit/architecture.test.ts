@@ -43,6 +43,7 @@ describe('architecture', () => {
       [/keys\.dueIndex\b/, ['subscribers/store.ts']],
       [/keys\.(edition|editionsByPeriod|sentPapers)\b/, ['digest/ledger.ts']],
       [/keys\.suppressed\b/, ['subscribers/suppression.ts']],
+      [/keys\.(readerMarks|readerModel)\b/, ['relevance/reader-store.ts']],
       [/keys\.(subscriber|subscriberByEmail|subscribersAll)\b/, ['subscribers/store.ts']],
       [/keys\.(paper|papersByDay|paperDays|scrapeDays|scrapeLastOk|scrapeLog)\b/, ['papers/store.ts']],
       [/keys\.(settings|settingsAudit|settingsChannel)\b/, ['settings/store.ts']],

@@ -62,23 +62,25 @@ const AGENT = paper('2609.00003', { title: 'Web Agents that Browse', summary: 'A
 const MED = paper('2609.00004', { title: 'Language Model for Medical Reports', summary: 'Clinical notes.', upvotes: 70 });
 
 describe('selectPapers', () => {
-  it('no topics and no keywords: everything, ranked by upvotes, reason trending', () => {
-    const got = select(sub(), [AGENT, LLM, DIFF]);
-    assert.deepEqual(ids(got), [LLM.id, DIFF.id, AGENT.id]);
-    assert.deepEqual(got[0]!.reasons, [{ kind: 'trending' }]);
+  it('no topics and no keywords: everything, ranked by upvotes, saying how high it is on Hugging Face', () => {
+    const quiet = paper('2609.00005', { upvotes: 3 });
+    const got = select(sub(), [AGENT, LLM, DIFF, quiet]);
+    assert.deepEqual(ids(got), [LLM.id, DIFF.id, AGENT.id, quiet.id]);
+    assert.deepEqual(got[0]!.reasons, [{ kind: 'popular', rank: 1, upvotes: 50 }]);
+    assert.deepEqual(got[3]!.reasons, [{ kind: 'trending' }]);
   });
 
   it('topics: only matching papers, each with the topic and phrase that matched', () => {
     const got = select(sub({ topics: ['llm'] }), [LLM, DIFF, AGENT]);
     assert.deepEqual(ids(got), [LLM.id]);
     assert.equal(got[0]!.reasons[0]!.kind, 'topic');
-    assert.deepEqual(got[0]!.reasons[0], { kind: 'topic', topicId: 'llm', topicLabel: 'Language models', phrase: 'language model' });
+    assert.deepEqual(got[0]!.reasons[0], { kind: 'topic', topicId: 'llm', topicLabel: 'Language models', phrase: 'language model', field: 'title', strength: 1 });
   });
 
   it('include keywords count as interests', () => {
     const got = select(sub({ includeKeywords: ['rectified flow'] }), [LLM, DIFF, AGENT]);
     assert.deepEqual(ids(got), [DIFF.id]);
-    assert.deepEqual(got[0]!.reasons, [{ kind: 'keyword', phrase: 'rectified flow' }]);
+    assert.deepEqual(got[0]!.reasons, [{ kind: 'keyword', phrase: 'rectified flow', field: 'title', strength: 1 }, { kind: 'popular', rank: 2, upvotes: 30 }]);
   });
 
   it('excludes remove papers even when a topic matches', () => {
@@ -91,11 +93,11 @@ describe('selectPapers', () => {
     assert.deepEqual(ids(got), [LLM.id, DIFF.id]);
   });
 
-  it('followed authors and organizations qualify outside the topics and below the minimum upvotes', () => {
+  it('followed authors and organizations qualify outside the topics and below the minimum upvotes, and come first', () => {
     const byHinton = paper('2609.00010', { title: 'Capsules Again', authors: ['Geoffrey  Hinton'], upvotes: 1 });
     const byOrg = paper('2609.00011', { title: 'Robots Everywhere', organization: { name: 'acme', fullname: 'ACME Research' }, upvotes: 2 });
     const got = select(sub({ topics: ['llm'], minUpvotes: 20, followAuthors: ['geoffrey hinton'], followOrgs: ['acme'] }), [LLM, DIFF, byHinton, byOrg]);
-    assert.deepEqual(ids(got), [LLM.id, byOrg.id, byHinton.id]);
+    assert.deepEqual(ids(got), [byOrg.id, byHinton.id, LLM.id]);
     assert.deepEqual(got.find((x) => x.paper.id === byHinton.id)!.reasons, [{ kind: 'author', name: 'Geoffrey  Hinton' }]);
     assert.deepEqual(got.find((x) => x.paper.id === byOrg.id)!.reasons, [{ kind: 'organization', name: 'ACME Research' }]);
   });

@@ -83,7 +83,7 @@ describe('topic matching on real abstracts', () => {
   it('says why: topic id, label and the catalog phrase', () => {
     const r = matchPaper(paper('2607.26627'), { ...none, topics: ['efficiency', 'video'] });
     assert.equal(r.included, true);
-    assert.deepEqual(r.reasons, [{ kind: 'topic', topicId: 'efficiency', topicLabel: 'Efficiency & quantization', phrase: 'speculative decoding' }]);
+    assert.deepEqual(r.reasons, [{ kind: 'topic', topicId: 'efficiency', topicLabel: 'Efficiency & quantization', phrase: 'speculative decoding', field: 'title', strength: 1 }]);
   });
 });
 
@@ -131,7 +131,7 @@ describe('matchPaper', () => {
   });
 
   it('include keywords are interests too; a paper with no hit is out', () => {
-    assert.deepEqual(matchPaper(beacon(), { ...none, includeKeywords: ['visual reasoning'] }).reasons, [{ kind: 'keyword', phrase: 'visual reasoning' }]);
+    assert.deepEqual(matchPaper(beacon(), { ...none, includeKeywords: ['visual reasoning'] }).reasons, [{ kind: 'keyword', phrase: 'visual reasoning', field: 'title', strength: 1 }]);
     assert.deepEqual(matchPaper(paper('2607.25289'), { ...none, topics: ['3d'], includeKeywords: ['robot'] }), { included: false, reasons: [] });
   });
 

@@ -1,0 +1,80 @@
+// The final score of a candidate paper, pure: match strength, the reader's personal model, the community signal
+// and freshness, blended by weights the operator sets live (settings: relevance*). digest/select.ts decides who
+// is a candidate (filters, follows, excludes); this file only scores.
+import type { Paper } from '../papers/paper.js';
+import type { Settings } from '../settings/schema.js';
+import { prepare, scoreVector, type PersonalScore, type PreparedModel, type ReaderModel } from './model.js';
+import { buildIdf, paperVector, type Idf, type TermVector } from './terms.js';
+
+export interface RankWeights {
+  /** Where the reader's topics/keywords occur (title 1, keywords .75, abstract .15–.5). */
+  match: number;
+  /** The personal model (-1..1). */
+  personal: number;
+  /** Upvotes relative to the window's most upvoted paper (log scale), plus growth per day listed. */
+  community: number;
+  /** 1 for today's listing, 1/2 yesterday, 1/3 the day before… */
+  freshness: number;
+  /** Personal score a paper outside the reader's filters needs to be suggested ("Like papers you liked"). */
+  discoverMin: number;
+}
+
+export const DEFAULT_WEIGHTS: RankWeights = { match: 1, personal: 3, community: 0.6, freshness: 0.2, discoverMin: 0.12 };
+
+/** The weights in the live settings. */
+export function rankWeightsOf(s: Pick<Settings, 'relevanceMatchWeight' | 'relevancePersonalWeight' | 'relevanceCommunityWeight' | 'relevanceFreshnessWeight' | 'relevanceDiscoverMin'>): RankWeights {
+  return { match: s.relevanceMatchWeight, personal: s.relevancePersonalWeight, community: s.relevanceCommunityWeight, freshness: s.relevanceFreshnessWeight, discoverMin: s.relevanceDiscoverMin };
+}
+
+const idfByPool = new WeakMap<readonly Paper[], Idf>();
+const vectors = new WeakMap<Paper, { idf: Idf; v: TermVector }>();
+
+/** IDF over a candidate pool, memoized per pool array (the send job's candidate cache shares arrays). */
+export function poolIdf(pool: readonly Paper[]): Idf {
+  let idf = idfByPool.get(pool);
+  if (!idf) idfByPool.set(pool, (idf = buildIdf(pool)));
+  return idf;
+}
+
+function vectorOf(paper: Paper, idf: Idf): TermVector {
+  const hit = vectors.get(paper);
+  if (hit && hit.idf === idf) return hit.v;
+  const v = paperVector(paper, idf);
+  vectors.set(paper, { idf, v });
+  return v;
+}
+
+/** Scores papers against one reader's model over one pool; null model = no opinion (score 0). */
+export interface PersonalScorer {
+  (paper: Paper): PersonalScore;
+}
+
+const NO_OPINION: PersonalScore = { score: 0, like: 0, similarTo: 0, terms: [] };
+
+export function personalScorer(model: ReaderModel | null | undefined, pool: readonly Paper[]): PersonalScorer {
+  if (!model) return () => NO_OPINION;
+  const pm: PreparedModel = prepare(model);
+  const idf = poolIdf(pool);
+  return (paper) => scoreVector(pm, vectorOf(paper, idf));
+}
+
+/** Community signal 0..1: log upvotes against the window's best, nudged by upvotes gained per day listed. */
+export function communitySignal(paper: Paper, maxUpvotes: number, today: string): number {
+  const base = maxUpvotes > 0 ? Math.log1p(paper.upvotes) / Math.log1p(maxUpvotes) : 0;
+  const days = Math.max(1, daysBetween(paper.listedOn, today) + 1);
+  const perDay = paper.upvotes / days;
+  const growth = maxUpvotes > 0 ? Math.min(1, Math.log1p(perDay) / Math.log1p(maxUpvotes)) : 0;
+  return 0.8 * base + 0.2 * growth;
+}
+
+export function freshness(listedOn: string, today: string): number {
+  return 1 / (1 + Math.max(0, daysBetween(listedOn, today)));
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+export function blend(w: RankWeights, parts: { match: number; personal: number; community: number; freshness: number }): number {
+  return w.match * parts.match + w.personal * parts.personal + w.community * parts.community + w.freshness * parts.freshness;
+}

@@ -1,0 +1,142 @@
+// Paper text → weighted terms (pure). The personal model compares papers by these terms.
+// - Fields are weighted: title ×3, HF ai_keywords ×2, abstract ×1 (a title says what a paper is about; an
+//   abstract mentions many things in passing).
+// - Terms are light-stemmed unigrams (plural "s" dropped) and bigrams of neighbouring content words
+//   ("speculative decoding", "kv cache"), so a phrase counts for more than its two words apart.
+// - Stop words and generic research vocabulary ("model", "propose", "results") are dropped: every paper has them,
+//   they would make every paper look like every other.
+// - Weights are sublinear term frequency × IDF over a pool of papers (the day's candidates, or the listing days
+//   around a liked paper), then L2-normalized and capped to the strongest terms (bounded state, fast dot products).
+import type { Paper } from '../papers/paper.js';
+
+export type TextPaper = Pick<Paper, 'title' | 'summary' | 'keywords'>;
+/** A sparse vector: term → weight. */
+export type TermVector = Map<string, number>;
+
+const STOP = new Set(
+  (
+    'a an the and or but if of to in on at by for with from into onto over under than then that this these those is are was were be been being ' +
+    'it its we our us you your they their them he she his her as not no nor so such can could may might must shall should will would do does did ' +
+    'done has have had having also via per about across after against along among around before behind below beneath beside between beyond ' +
+    'both each either every few more most other some any all many much several own same which who whom whose what when where why how ' +
+    'while whereas however moreover furthermore therefore thus hence here there up down out off only just very well even still yet ' +
+    'one two three four five first second third new novel propose proposed proposes present presents introduce introduces introduced ' +
+    'paper work approach approaches method methods framework frameworks result results show shows shown demonstrate demonstrates ' +
+    'achieve achieves achieved performance perform performs state art sota existing previous prior recent recently based using use used uses ' +
+    'task tasks model models modeling large scale data dataset datasets benchmark benchmarks evaluation evaluate evaluated experiment ' +
+    'experiments experimental extensive significant significantly improve improves improved improvement improvements effective ' +
+    'effectively efficient efficiently outperform outperforms outperforming code available publicly github https http www com org ' +
+    'key challenge challenges problem problems address addresses enable enables enabling provide provides including include includes ' +
+    'furthermore additionally comprehensive strong across various different diverse specific general generalization able ability capability ' +
+    'capabilities study studies analysis analyze understanding leverage leverages leveraging design designed'
+  )
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean),
+);
+
+const FIELD_WEIGHT = { title: 3, keywords: 2, summary: 1 } as const;
+/** Terms kept per paper vector. */
+export const PAPER_TERMS = 48;
+
+function stem(w: string): string {
+  if (w.length > 4 && w.endsWith('ies')) return `${w.slice(0, -3)}y`;
+  if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) return w.slice(0, -1);
+  return w;
+}
+
+/** Content words of a text, lowercased and stemmed, in order; null marks a break (a stop word or punctuation). */
+export function words(text: string): (string | null)[] {
+  const out: (string | null)[] = [];
+  for (const raw of text.toLowerCase().normalize('NFKC').split(/([^\p{L}\p{N}-]+)/u)) {
+    if (raw === '') continue;
+    if (!/[\p{L}\p{N}]/u.test(raw)) {
+      // punctuation other than spaces breaks a bigram
+      if (/[^\s]/u.test(raw)) out.push(null);
+      continue;
+    }
+    for (const part of raw.split('-')) {
+      if (!part) continue;
+      if (part.length < 2 || STOP.has(part) || /^\d+$/.test(part)) {
+        out.push(null);
+        continue;
+      }
+      out.push(stem(part));
+    }
+  }
+  return out;
+}
+
+/** Raw term counts of one text (unigrams and bigrams), each occurrence counted `weight`. */
+function addTerms(counts: Map<string, number>, text: string, weight: number): void {
+  const ws = words(text);
+  let prev: string | null = null;
+  for (const w of ws) {
+    if (w === null) {
+      prev = null;
+      continue;
+    }
+    counts.set(w, (counts.get(w) ?? 0) + weight);
+    if (prev !== null) {
+      const bi = `${prev} ${w}`;
+      counts.set(bi, (counts.get(bi) ?? 0) + weight);
+    }
+    prev = w;
+  }
+}
+
+const rawMemo = new WeakMap<object, Map<string, number>>();
+
+/** Field-weighted raw counts of a paper's terms (memoized per paper object: papers are immutable values). */
+export function rawTerms(paper: TextPaper): Map<string, number> {
+  let counts = rawMemo.get(paper);
+  if (!counts) {
+    counts = new Map();
+    addTerms(counts, paper.title, FIELD_WEIGHT.title);
+    for (const k of paper.keywords ?? []) addTerms(counts, k, FIELD_WEIGHT.keywords);
+    addTerms(counts, paper.summary, FIELD_WEIGHT.summary);
+    rawMemo.set(paper, counts);
+  }
+  return counts;
+}
+
+/** Inverse document frequency over a pool of papers; a term the pool never saw gets the highest value. */
+export interface Idf {
+  (term: string): number;
+  readonly size: number;
+}
+
+export function buildIdf(pool: readonly TextPaper[]): Idf {
+  const df = new Map<string, number>();
+  for (const p of pool) for (const t of rawTerms(p).keys()) df.set(t, (df.get(t) ?? 0) + 1);
+  const n = pool.length;
+  const fn = ((term: string) => Math.log((n + 1) / ((df.get(term) ?? 0) + 1)) + 1) as Idf;
+  Object.defineProperty(fn, 'size', { value: n });
+  return fn;
+}
+
+/** The paper's TF-IDF vector, L2-normalized, strongest PAPER_TERMS terms. */
+export function paperVector(paper: TextPaper, idf: Idf, limit = PAPER_TERMS): TermVector {
+  const scored: [string, number][] = [];
+  for (const [t, c] of rawTerms(paper)) scored.push([t, (1 + Math.log(c)) * idf(t) * (t.includes(' ') ? 1.2 : 1)]);
+  scored.sort((a, b) => b[1] - a[1]);
+  const kept = scored.slice(0, limit);
+  const norm = Math.sqrt(kept.reduce((s, [, w]) => s + w * w, 0)) || 1;
+  return new Map(kept.map(([t, w]) => [t, w / norm]));
+}
+
+export function dot(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): number {
+  const [small, big] = a.size <= b.size ? [a, b] : [b, a];
+  let s = 0;
+  for (const [t, w] of small) {
+    const o = big.get(t);
+    if (o !== undefined) s += w * o;
+  }
+  return s;
+}
+
+export function norm(a: ReadonlyMap<string, number>): number {
+  let s = 0;
+  for (const w of a.values()) s += w * w;
+  return Math.sqrt(s);
+}
