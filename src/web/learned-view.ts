@@ -24,8 +24,10 @@ function paperRow(r: ReaderPaper, zone: string) {
 }
 
 export function learnedView(profile: Profile, seeds: readonly string[], zone: string) {
-  const liked = profile.liked.map((r) => paperRow(r, zone));
-  const known = new Set(profile.liked.map((r) => r.id));
+  // Seeds not seen in a listing yet come back as liked papers without a mark time: listed apart, by id.
+  const waiting = (r: ReaderPaper) => r.source === 'seed' && !r.at;
+  const liked = profile.liked.filter((r) => !waiting(r)).map((r) => paperRow(r, zone));
+  const known = new Set(profile.liked.filter((r) => !waiting(r)).map((r) => r.id));
   const terms = profile.terms
     .filter((t) => t.weight > 0)
     .slice(0, TERMS_SHOWN)
@@ -36,7 +38,7 @@ export function learnedView(profile: Profile, seeds: readonly string[], zone: st
     saved: profile.saved.map((r) => paperRow(r, zone)),
     terms,
     /** Seeds not yet among the liked papers: kept by id until a listing shows them. */
-    pendingSeeds: seeds.filter((id) => !known.has(id)),
+    pendingSeeds: [...new Set([...profile.liked.filter(waiting).map((r) => r.id), ...seeds.filter((id) => !known.has(id))])],
     empty: liked.length === 0 && profile.disliked.length === 0 && profile.saved.length === 0 && terms.length === 0,
   };
 }

@@ -3,8 +3,9 @@
 import type { Services } from '../services.js';
 import { nextDueAt } from '../subscribers/due.js';
 import { TOPICS } from '../papers/topics.js';
-import type { ReaderStorePort, SubscribeLimits } from './page-kit.js';
-import { previewLastDays } from './preview.js';
+import { previewSelection } from '../digest/preview.js';
+import { describeReason } from '../papers/reason.js';
+import type { SubscribeLimits } from './page-kit.js';
 import { subscriptionPlugin } from './subscription-routes.js';
 
 export function subscriptionRoutes(services: Services, opts: { limits?: Partial<SubscribeLimits> } = {}) {
@@ -25,14 +26,23 @@ export function subscriptionRoutes(services: Services, opts: { limits?: Partial<
     nextDelivery: (s) => nextDueAt(s, ctx.clock()),
     archive: (id, period) => ledger.archive(id, period),
     papers: services.papers,
-    // The reader store (rel-core's src/relevance/reader-store.ts, services.readers): feedback, reading list, learned.
-    ...readersOf(services),
-    preview: (s) => previewLastDays({ papers: services.papers, clock: ctx.clock, cap: async () => (await ctx.settings.get()).maxPapersCap }, s),
+    // Feedback, the reading list and what was learned (src/relevance/reader-store.ts).
+    readers: services.readers,
+    // The last 7 listed days with the edited preferences and the reader's model (read-only): nothing is written.
+    preview: async (s) => {
+      const settings = await ctx.settings.get();
+      const days = await previewSelection({ papers: services.papers, readers: services.readers, settings: () => settings }, { subscriber: s, subscriberId: s.id, now: ctx.clock() });
+      return days.map((d) => ({
+        day: d.day,
+        papers: d.selected.map(({ paper, reasons }) => ({
+          id: paper.id,
+          title: paper.title,
+          url: `https://huggingface.co/papers/${encodeURIComponent(paper.id)}`,
+          why: [...new Set(reasons.map(describeReason))].join('; '),
+        })),
+      }));
+    },
     ...(opts.limits ? { limits: opts.limits } : {}),
   });
 }
 
-function readersOf(services: Services): { readers?: ReaderStorePort } {
-  const readers = (services as Services & { readers?: ReaderStorePort }).readers;
-  return readers ? { readers } : {};
-}

@@ -81,7 +81,7 @@ export interface FormSource {
 
 /** The seed papers ("papers like these") a subscriber gave, as arXiv ids. */
 export function seedsOf(s: Subscriber): string[] {
-  return (s as Subscriber & { seedPapers?: string[] }).seedPapers ?? [];
+  return s.seedPapers ?? [];
 }
 
 /** Names for a form field: comma-separated, or "; " when a name holds a comma (forms.ts listSeparator). */

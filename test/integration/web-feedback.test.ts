@@ -141,7 +141,7 @@ describe('feedback, reading list and what was learned', () => {
       clock.set(new Date(saved).toISOString());
     }
     // Revoked (token version bumped, e.g. after "sign out of old emails"): 404.
-    await h.services.subscribers.update(s.id, { tokenVersion: s.tokenVersion + 1 });
+    await h.services.subscribers.bumpTokenVersion(s.id);
     const revoked = await c.post(links.feedback(id), { _csrf: csrf, kind: 'save', on: '1' });
     assert.equal(revoked.statusCode, 404);
     assert.deepEqual(await marksOf(s.id, id), none);

@@ -138,6 +138,8 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
           return kit.send(reply, 200, 'reset-learned', 'Reset what was learned', { action: `/preferences/${req.params.token}`, csrf: kit.csrf.issue(req, reply) });
         }
         await readers.reset(s.id);
+        // The pasted seeds are part of what was learned: the field empties too.
+        if (seedsOf(s).length) await deps.store.update(s.id, { seedPapers: [] });
         notice = 'Reset: your digest forgot every 👍 and 👎 and the terms it learned. Your saved papers stay in your reading list.';
     }
     req.log.info({ subscriberId: s.id, action }, 'learned preferences changed');
@@ -153,8 +155,7 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
         if (!parsed.ok) return { status: 400, src: sourceFromBody(body), errors: parsed.errors };
         await deps.store.update(before.id, parsed.value);
         // Seeds count as liked papers: the reader store looks them up (or keeps them by id until seen).
-        const seeds = (parsed.value as { seedPapers?: string[] }).seedPapers;
-        if (deps.readers && seeds) await deps.readers.setSeeds(before.id, seeds);
+        if (deps.readers) await deps.readers.setSeeds(before.id, parsed.value.seedPapers ?? []);
         return null;
       }
       case 'pause': {
