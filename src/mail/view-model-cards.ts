@@ -3,6 +3,7 @@
 import { describeReason, type Reason } from '../papers/reason.js';
 import type { SelectedPaper } from '../papers/reason.js';
 import type { Paper } from '../papers/paper.js';
+import { shortTitle } from './subject.js';
 import { cleanText, hostIs, hostUnder, publicHostname, safeHttpsUrl, truncate } from './view-model-safety.js';
 
 export interface DigestPaperView {
@@ -45,8 +46,15 @@ export const SUMMARY_CHARS = 420;
 const TITLE_CHARS = 240;
 const AUTHOR_CHARS = 60;
 const REASON_CHARS = 300;
-/** Index entries at the top of the email: one line each on a desktop. */
-export const INDEX_TITLE_CHARS = 90;
+/** Index entries at the top of the email: about one line each on a desktop. */
+export const INDEX_TITLE_CHARS = 72;
+
+/** A title for the index: whole when short; else its name before a colon ("OmniScope"); else cut. */
+function indexTitle(title: string): string {
+  if (title.length <= INDEX_TITLE_CHARS) return title;
+  const name = shortTitle(title);
+  return name !== title ? name : truncate(title, INDEX_TITLE_CHARS);
+}
 
 const HF = hostIs('huggingface.co');
 const ARXIV = hostUnder('arxiv.org');
@@ -83,7 +91,7 @@ function baseOf(p: Paper): PaperBase {
     base = {
       id: p.id,
       title: cleanText(p.title, TITLE_CHARS) || p.id,
-      shortTitle: cleanText(p.title, INDEX_TITLE_CHARS) || p.id,
+      shortTitle: indexTitle(cleanText(p.title, TITLE_CHARS) || p.id),
       // The id is validated ([\w.-]+), so the canonical links built from it are always safe fallbacks.
       url: safeHttpsUrl(p.url, HF) ?? `https://huggingface.co/papers/${encodeURIComponent(p.id)}`,
       authors,

@@ -144,7 +144,7 @@ describe('the product end to end: subscribe in a browser, receive the digest, ac
 
     // 4. Headers: deterministic Message-ID, one List-Unsubscribe with the https link, one-click, List-Id.
     assert.equal(m.messageId, `<digest-2026-07-31-${sub.id}@digest.test>`);
-    assert.match(m.subject ?? '', /^Your papers for Fri 31 Jul: /);
+    assert.match(m.subject ?? '', /^Papers Digest, Fri 31 Jul: .+ · .+/, 'the digest by name and its first two titles');
     const listUnsub = /^List-Unsubscribe:\s*<([^>]+)>/im.exec(digest.raw.replace(/\r?\n[ \t]+/g, ' '))?.[1];
     assert.ok(listUnsub && listUnsub.startsWith(`${base}/unsubscribe/`), 'List-Unsubscribe holds our unsubscribe link');
     assert.match(digest.raw, /^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);

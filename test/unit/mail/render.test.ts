@@ -147,7 +147,7 @@ describe('compiled digest', () => {
     ]);
     assert.equal($('a').filter((_i, a) => $(a).attr('href') === links.readingList).text(), 'Reading list');
     // The text part: the index numbered like the cards, and the three links under each card.
-    assert.match(real.text, /\nIn this issue\n 1\. OmniScope: Modality-Decoupled[^\n]*\n 2\. /);
+    assert.match(real.text, /\nIn this issue\n 1\. OmniScope\n 2\. /, 'long titles by their name in the index');
     assert.ok(real.text.includes(`    More like this: ${links.feedback(fixturePapers()[0]!.id)}?do=like\n`));
     assert.ok(real.text.includes(`Reading list: ${links.readingList}\n`));
   });
