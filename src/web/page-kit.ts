@@ -74,6 +74,8 @@ export interface ReaderStorePort {
   removeTerm(subscriberId: string, term: string): Promise<void>;
   forget(subscriberId: string, paperId: string): Promise<void>;
   reset(subscriberId: string): Promise<void>;
+  /** Everything kept about the reader (the person asked us to delete their data). */
+  deleteAll(subscriberId: string): Promise<void>;
 }
 
 /** One day of "what the last 7 days would have brought" on the preferences page. */

@@ -242,4 +242,16 @@ describe('feedback, reading list and what was learned', () => {
     assert.match(preview.body, /id="includeKeywords" name="includeKeywords" value="protein"/, 'the form keeps what they typed');
     assert.deepEqual((await h.services.subscribers.get(s.id))?.includeKeywords, [], 'nothing saved');
   });
+
+  it('deleting their data deletes what was learned and the reading list too', async () => {
+    const { s, links, c } = await setup('kim@example.org');
+    const fb = await c.get(links.feedback(PAPERS[0]!.id, 'save'));
+    await c.post(links.feedback(PAPERS[0]!.id), { _csrf: csrfOf(fb.body), kind: 'save', on: '1' });
+    await c.post(links.feedback(PAPERS[1]!.id), { _csrf: csrfOf(fb.body), kind: 'like', on: '1' });
+    await h.services.subscribers.unsubscribe(s.id);
+    const gone = await c.post(links.preferences, { _csrf: csrfOf(fb.body), action: 'delete' });
+    assert.match(textOf(gone.body), /Your data is deleted/);
+    const p = await readers.profile(s.id);
+    assert.deepEqual([p.liked.length, p.saved.length, p.terms.length], [0, 0, 0]);
+  });
 });

@@ -75,6 +75,7 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
       // Offered once unsubscribed: forget the address and every choice. Every link in old emails then 404s.
       if (before.status !== 'unsubscribed') return render(req, reply, before, { status: 400, errors: { form: 'Unsubscribe first, then you can delete your data.' } });
       await deps.store.remove(before.id);
+      await deps.readers?.deleteAll(before.id); // feedback, saved papers and the learned model go too
       req.log.info({ subscriberId: before.id }, 'subscriber deleted at their request');
       return kit.message(reply, 200, {
         title: 'Deleted',
