@@ -57,6 +57,7 @@ export async function previewSelection(deps: PreviewDeps, input: PreviewInput): 
       cap: settings.maxPapersCap,
       model,
       weights,
+      ranking: settings.relevanceRanking,
     });
     for (const s of selected) sent.add(s.paper.id);
     out.push({ day, selected });

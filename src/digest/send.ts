@@ -166,7 +166,7 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
 
   const { firstDay } = selectionWindow(sub.timezone, now, settings.lookbackDays);
   const [papers, sentIds, model] = await Promise.all([candidates(deps, firstDay, lastOk), deps.ledger.sentPaperIds(sub.id), deps.readers?.loadModel(sub.id) ?? null]);
-  const selected = selectPapers({ subscriber: sub, papers, sentIds, now, lookbackDays: settings.lookbackDays, cap: settings.maxPapersCap, model, weights: rankWeightsOf(settings) });
+  const selected = selectPapers({ subscriber: sub, papers, sentIds, now, lookbackDays: settings.lookbackDays, cap: settings.maxPapersCap, model, weights: rankWeightsOf(settings), ranking: settings.relevanceRanking });
   if (selected.length === 0 && settings.quietDayPolicy === 'skip') return skip('skipped', 'quiet-day');
 
   const links = subscriberLinks(deps.config.publicUrl, sub, deps.linkSecrets, now, { period });

@@ -23,6 +23,8 @@ interface Json {
   disliked: { id: string; at: string; v: Pairs }[];
   muted: string[];
   pending: string[];
+  w?: Pairs;
+  b?: number;
 }
 
 const round = (w: number) => Math.round(w * 1e4) / 1e4;
@@ -42,6 +44,8 @@ export function encodeModel(s: StoredModel): string {
     disliked: m.disliked.map(sig),
     muted: [...m.muted],
     pending: s.pending,
+    w: pairs(m.w),
+    b: round(m.b),
   };
   return JSON.stringify(json);
 }
@@ -74,6 +78,8 @@ export function decodeModel(raw: string | null): StoredModel {
       liked: sigs(j.liked),
       disliked: sigs(j.disliked),
       muted: new Set(strings(j.muted)),
+      w: vec(j.w),
+      b: typeof j.b === 'number' ? j.b : 0,
     },
   };
 }

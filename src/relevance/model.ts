@@ -1,19 +1,23 @@
 // The personal model of one reader, pure: what they liked and disliked, as text (relevance/terms.ts).
-// - Two Rocchio centroids (sums of the TF-IDF vectors of liked and of disliked papers) say what the reader's
-//   interests look like on the whole; a few recent "signatures" (the vectors of the last liked and disliked papers)
-//   catch a reader with several separate interests, which one centroid would blur into none.
-// - Score of a candidate: similarity to what was liked minus (a little less) similarity to what was disliked,
-//   each the mean of the centroid cosine and the best signature cosine. Roughly in [-1, 1]; 0 = no opinion.
-// - Bounded: each centroid keeps its CENTROID_TERMS strongest terms, SIGNATURES recent papers per side.
+// - The training set is bounded: the TF-IDF "signatures" of the last SIGNATURES liked and disliked papers, plus two
+//   Rocchio centroids (running sums of every liked / disliked paper, capped to CENTROID_TERMS terms) that keep the
+//   memory of older feedback as two weighted pseudo-examples.
+// - On each change of feedback (never per send) a small logistic regression is retrained on that set (class-
+//   balanced, L2-regularized, a few dozen SGD passes over ≤ 122 sparse examples: about a millisecond). Its weight
+//   vector is capped to WEIGHT_TERMS terms. Retraining from the bounded set makes undo exact: a 👍 taken back is a
+//   signature removed and a centroid subtracted, then the same training.
+// - Score of a candidate: 2·σ(w·x + b) − 1, in (-1, 1); 0 = no opinion. "Similar to n liked papers" counts liked
+//   signatures with cosine ≥ SIMILAR_AT (an inverted index makes that a few dozen lookups per candidate).
 // - Terms the reader removed ("muted") never count.
-// Why not a library: the maintained JS options (natural's TfIdf, wink-nlp's BM25 vectorizer) keep every document
-// in memory and offer no capped, incrementally updatable per-reader vector or subtraction (needed to undo a 👍);
-// the math here is ~60 lines of sparse dot products.
-import { dot, norm, paperVector, type Idf, type TermVector, type TextPaper } from './terms.js';
+// Why not a library: the maintained JS options (natural's TfIdf/LogisticRegressionClassifier, wink-nlp's BM25
+// vectorizer) keep every document in memory, retrain on strings, and have no capped, serializable sparse model per
+// reader or a way to undo one example; the math here is a hundred lines of sparse vectors.
+import { norm, paperVector, type Idf, type TermVector, type TextPaper } from './terms.js';
 
 export const CENTROID_TERMS = 300;
-export const SIGNATURES = 40;
+export const SIGNATURES = 60;
 export const SIGNATURE_TERMS = 24;
+export const WEIGHT_TERMS = 400;
 
 export interface Signature {
   id: string;
@@ -29,80 +33,119 @@ export interface ReaderModel {
   liked: Signature[];
   disliked: Signature[];
   muted: ReadonlySet<string>;
+  /** The trained linear model (train()). */
+  w: TermVector;
+  b: number;
 }
 
 export function emptyModel(): ReaderModel {
-  return { pos: new Map(), neg: new Map(), likes: 0, dislikes: 0, liked: [], disliked: [], muted: new Set() };
+  return { pos: new Map(), neg: new Map(), likes: 0, dislikes: 0, liked: [], disliked: [], muted: new Set(), w: new Map(), b: 0 };
 }
 
 export function isEmptyModel(m: ReaderModel | null | undefined): boolean {
   return !m || (m.likes <= 0 && m.dislikes <= 0 && m.liked.length === 0);
 }
 
-/** How much a dislike pulls down against a like. */
-const NEG_WEIGHT = 0.8;
-
 export interface PersonalScore {
-  /** Roughly -1..1; 0 = no opinion. */
+  /** 2·σ(w·x + b) − 1, in (-1, 1); 0 = no opinion. */
   score: number;
-  /** Positive side alone (0..1). */
-  like: number;
-  /** How many liked papers this one resembles (signature cosine above SIMILAR_AT). */
+  /** How many liked papers this one resembles (signature cosine ≥ SIMILAR_AT). */
   similarTo: number;
   /** The shared terms that weigh most, strongest first (for "Why"). */
   terms: string[];
 }
 
-const SIMILAR_AT = 0.12;
+const SIMILAR_AT = 0.15;
 
-function cosine(a: TermVector, aNorm: number, v: TermVector): number {
-  return aNorm > 0 ? dot(a, v) / aNorm : 0;
+function mutedTerm(t: string, muted: ReadonlySet<string>): boolean {
+  return muted.size > 0 && (muted.has(t) || t.split(' ').some((w) => muted.has(w)));
 }
 
-function withoutMuted(v: TermVector, muted: ReadonlySet<string>): TermVector {
-  if (muted.size === 0) return v;
-  let hit = false;
-  for (const t of v.keys()) if (muted.has(t) || [...t.split(' ')].some((w) => muted.has(w))) hit = true;
-  if (!hit) return v;
-  return new Map([...v].filter(([t]) => !muted.has(t) && !t.split(' ').some((w) => muted.has(w))));
-}
-
-/** A model prepared for scoring many candidates: norms computed once. */
+/** A model prepared for scoring many candidates: an inverted index over the liked signatures. */
 export interface PreparedModel {
   model: ReaderModel;
-  posNorm: number;
-  negNorm: number;
-  liked: { sig: Signature; n: number }[];
-  disliked: { sig: Signature; n: number }[];
+  postings: Map<string, { sig: number; w: number }[]>;
+  sigNorms: number[];
 }
 
 export function prepare(model: ReaderModel): PreparedModel {
-  const sig = (s: Signature) => ({ sig: s, n: norm(s.v) });
-  return { model, posNorm: norm(model.pos), negNorm: norm(model.neg), liked: model.liked.map(sig), disliked: model.disliked.map(sig) };
+  const postings = new Map<string, { sig: number; w: number }[]>();
+  const sigNorms = model.liked.map((s, i) => {
+    for (const [t, w] of s.v) (postings.get(t) ?? postings.set(t, []).get(t)!).push({ sig: i, w });
+    return norm(s.v) || 1;
+  });
+  return { model, postings, sigNorms };
 }
 
-export function scoreVector(pm: PreparedModel, vector: TermVector): PersonalScore {
-  const v = withoutMuted(vector, pm.model.muted);
-  const posC = cosine(pm.model.pos, pm.posNorm, v);
-  const negC = cosine(pm.model.neg, pm.negNorm, v);
-  let posBest = 0;
-  let similarTo = 0;
-  for (const { sig, n } of pm.liked) {
-    const c = cosine(sig.v, n, v);
-    if (c > posBest) posBest = c;
-    if (c >= SIMILAR_AT) similarTo++;
-  }
-  let negBest = 0;
-  for (const { sig, n } of pm.disliked) negBest = Math.max(negBest, cosine(sig.v, n, v));
-  const like = pm.posNorm > 0 || pm.liked.length ? (posC + posBest) / 2 : 0;
-  const dislike = pm.negNorm > 0 || pm.disliked.length ? (negC + negBest) / 2 : 0;
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+export function scoreVector(pm: PreparedModel, v: TermVector): PersonalScore {
+  const { model } = pm;
+  let z = model.b;
   const contributions: [string, number][] = [];
-  for (const [t, w] of v) {
-    const p = pm.model.pos.get(t);
-    if (p !== undefined && p > 0) contributions.push([t, w * p]);
+  const sims = new Float64Array(pm.sigNorms.length);
+  for (const [t, x] of v) {
+    if (mutedTerm(t, model.muted)) continue;
+    const w = model.w.get(t);
+    if (w !== undefined) {
+      z += w * x;
+      if (w > 0) contributions.push([t, w * x]);
+    }
+    const post = pm.postings.get(t);
+    if (post) for (const p of post) sims[p.sig]! += p.w * x;
   }
+  let similarTo = 0;
+  for (let i = 0; i < sims.length; i++) if (sims[i]! / pm.sigNorms[i]! >= SIMILAR_AT) similarTo++;
   contributions.sort((a, b) => b[1] - a[1]);
-  return { score: like - NEG_WEIGHT * dislike, like, similarTo, terms: readableTerms(contributions.map(([t]) => t), 2) };
+  return { score: 2 * sigmoid(z) - 1, similarTo, terms: readableTerms(contributions.map(([t]) => t), 2) };
+}
+
+/**
+ * Retrain w and b on the bounded training set: liked/disliked signatures, and the centroids as pseudo-examples
+ * for feedback older than the signatures. Class-balanced logistic loss, L2, plain SGD in a fixed order.
+ */
+export function train(model: ReaderModel): void {
+  const examples: { v: TermVector; y: number; weight: number }[] = [];
+  const clean = (v: TermVector) => unit(model.muted.size ? new Map([...v].filter(([t]) => !mutedTerm(t, model.muted))) : v);
+  for (const s of model.liked) examples.push({ v: clean(s.v), y: 1, weight: 1 });
+  for (const s of model.disliked) examples.push({ v: clean(s.v), y: 0, weight: 1 });
+  const olderLikes = model.likes - model.liked.length;
+  const olderDislikes = model.dislikes - model.disliked.length;
+  if (olderLikes > 0 && model.pos.size) examples.push({ v: clean(model.pos), y: 1, weight: Math.min(olderLikes, 10) });
+  if (olderDislikes > 0 && model.neg.size) examples.push({ v: clean(model.neg), y: 0, weight: Math.min(olderDislikes, 10) });
+  const w = new Map<string, number>();
+  let b = 0;
+  const pos = examples.filter((e) => e.y === 1).reduce((n, e) => n + e.weight, 0);
+  const neg = examples.filter((e) => e.y === 0).reduce((n, e) => n + e.weight, 0);
+  if (pos === 0 && neg === 0) {
+    model.w = w;
+    model.b = 0;
+    return;
+  }
+  const total = pos + neg;
+  const classWeight = (y: number) => (y === 1 ? (pos > 0 ? total / (2 * pos) : 0) : neg > 0 ? total / (2 * neg) : 0);
+  const EPOCHS = 30;
+  const L2 = 0.002;
+  for (let epoch = 0; epoch < EPOCHS; epoch++) {
+    const lr = 1.5 / (1 + epoch * 0.2);
+    for (const e of examples) {
+      let z = b;
+      for (const [t, x] of e.v) z += (w.get(t) ?? 0) * x;
+      const g = (e.y - sigmoid(z)) * e.weight * classWeight(e.y) * lr;
+      for (const [t, x] of e.v) w.set(t, (w.get(t) ?? 0) * (1 - lr * L2) + g * x);
+      // Only with both classes does the bias mean anything (with likes alone it would call everything liked).
+      if (pos > 0 && neg > 0) b += g * 0.1;
+    }
+  }
+  capVector(w, WEIGHT_TERMS);
+  for (const [t, x] of w) if (Math.abs(x) < 1e-4) w.delete(t);
+  model.w = w;
+  model.b = b;
+}
+
+function unit(v: TermVector): TermVector {
+  const n = norm(v);
+  return n > 0 ? new Map([...v].map(([t, w]) => [t, w / n])) : v;
 }
 
 /** The strongest distinct terms: a bigram hides the words it contains ("kv cache", not "kv", "cache"). */
@@ -131,6 +174,30 @@ export function capVector(c: Map<string, number>, cap: number): void {
   if (c.size <= cap) return;
   const drop = [...c].sort((a, b) => Math.abs(a[1]) - Math.abs(b[1])).slice(0, c.size - cap);
   for (const [t] of drop) c.delete(t);
+}
+
+/**
+ * Apply one paper's change of polarity to the model, in place, and retrain: dPos/dNeg ∈ {-1, 0, 1} (a 👍 is
+ * dPos=+1; turning it into a 👎 is dPos=-1, dNeg=+1). `v` is the paper's vector (null when the paper is no longer
+ * stored: its signature, if still kept, stands in), `sig` its signature for the training set.
+ */
+export function applyFeedback(m: ReaderModel, id: string, v: TermVector | null, sig: Signature | null, dPos: number, dNeg: number): void {
+  const sides: [number, Map<string, number>, 'liked' | 'disliked', 'likes' | 'dislikes'][] = [
+    [dPos, m.pos, 'liked', 'likes'],
+    [dNeg, m.neg, 'disliked', 'dislikes'],
+  ];
+  for (const [d, centroid, sigs, count] of sides) {
+    if (d === 0) continue;
+    m[count] = Math.max(0, m[count] + d);
+    const existing = m[sigs].find((x) => x.id === id);
+    const vector = v ?? existing?.v;
+    if (vector) addToCentroid(centroid, vector, d);
+    if (d > 0 && sig) m[sigs] = [sig, ...m[sigs].filter((x) => x.id !== id)].slice(0, SIGNATURES);
+    else if (d < 0) m[sigs] = m[sigs].filter((x) => x.id !== id);
+  }
+  if (m.likes === 0 && m.liked.length === 0) m.pos.clear();
+  if (m.dislikes === 0 && m.disliked.length === 0) m.neg.clear();
+  train(m);
 }
 
 export function signatureOf(id: string, at: string, paper: TextPaper, idf: Idf): Signature {

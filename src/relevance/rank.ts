@@ -49,7 +49,7 @@ export interface PersonalScorer {
   (paper: Paper): PersonalScore;
 }
 
-const NO_OPINION: PersonalScore = { score: 0, like: 0, similarTo: 0, terms: [] };
+const NO_OPINION: PersonalScore = { score: 0, similarTo: 0, terms: [] };
 
 export function personalScorer(model: ReaderModel | null | undefined, pool: readonly Paper[]): PersonalScorer {
   if (!model) return () => NO_OPINION;

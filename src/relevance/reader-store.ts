@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Paper } from '../papers/paper.js';
 import type { Keys } from '../redis/keys.js';
-import { addToCentroid, emptyModel, isEmptyModel, SIGNATURES, signatureOf, type ReaderModel } from './model.js';
+import { applyFeedback, emptyModel, isEmptyModel, signatureOf, train, type ReaderModel } from './model.js';
 import { decodeModel, encodeModel, type StoredModel } from './model-codec.js';
 import { buildIdf, paperVector, type Idf } from './terms.js';
 
@@ -199,6 +199,7 @@ export class ReaderStore {
       muted.add(t);
       s.model.muted = new Set([...muted].slice(-MUTED_MAX));
       for (const c of [s.model.pos, s.model.neg]) for (const k of [...c.keys()]) if (k === t || k.split(' ').includes(t)) c.delete(k);
+      train(s.model);
     });
   }
 
@@ -293,28 +294,9 @@ export class ReaderStore {
     const p = paper ?? (await this.papers.get(paperId));
     const idf = p ? await this.idfFor(p.listedOn) : null;
     const at = this.clock().toISOString();
-    await this.update(subscriberId, (s) => {
-      const m = s.model;
-      const sides: [number, Map<string, number>, 'liked' | 'disliked', 'likes' | 'dislikes'][] = [
-        [dPos, m.pos, 'liked', 'likes'],
-        [dNeg, m.neg, 'disliked', 'dislikes'],
-      ];
-      for (const [d, centroid, sigs, count] of sides) {
-        if (d === 0) continue;
-        m[count] = Math.max(0, m[count] + d);
-        const existing = m[sigs].find((x) => x.id === paperId);
-        // The paper's vector: from its text when stored; else its signature (a paper that expired from the store).
-        const v = p && idf ? paperVector(p, idf) : existing?.v;
-        if (v) addToCentroid(centroid, v, d);
-        if (d > 0 && p && idf) {
-          m[sigs] = [signatureOf(paperId, at, p, idf), ...m[sigs].filter((x) => x.id !== paperId)].slice(0, SIGNATURES);
-        } else if (d < 0) {
-          m[sigs] = m[sigs].filter((x) => x.id !== paperId);
-        }
-      }
-      if (m.likes === 0 && m.liked.length === 0) m.pos.clear();
-      if (m.dislikes === 0 && m.disliked.length === 0) m.neg.clear();
-    });
+    const v = p && idf ? paperVector(p, idf) : null;
+    const sig = p && idf ? signatureOf(paperId, at, p, idf) : null;
+    await this.update(subscriberId, (s) => applyFeedback(s.model, paperId, v, sig, dPos, dNeg));
   }
 
   /** IDF over the papers of `day` and the listing days before it (memoized per day, bounded). */

@@ -48,6 +48,8 @@ export const settingsSchema = z
     // abstract .15–.5) + personal × the reader's model (-1..1) + community × upvotes (0..1, log, with growth per day)
     // + freshness × (1 today, ½ yesterday, …). discoverMin: the model score a paper outside the reader's filters
     // needs to be suggested as "like papers you liked".
+    /** 'relevance' (the blend below) or 'upvotes' (the ranking before issue 9: a kill switch, and the eval's baseline). */
+    relevanceRanking: z.enum(['relevance', 'upvotes']).default('relevance'),
     relevanceMatchWeight: z.number().min(0).max(10).default(1),
     relevancePersonalWeight: z.number().min(0).max(10).default(3),
     relevanceCommunityWeight: z.number().min(0).max(10).default(0.6),

@@ -4,6 +4,8 @@ import {
   applyPreferencesPatch,
   DEFAULT_PREFERENCES,
   formatFrequency,
+  LIMITS,
+  parsePaperRef,
   parseFrequency,
   PreferencesError,
   validatePauseUntil,
@@ -156,5 +158,22 @@ describe('preferences validation', () => {
     assert.match(issues(() => validatePauseUntil('2026-02-30', 'UTC', now)).pausedUntil!, /real calendar date/);
     assert.match(issues(() => validatePauseUntil('2028-01-01', 'UTC', now)).pausedUntil!, /within 366 days/);
     assert.match(issues(() => validatePauseUntil('next week', 'UTC', now)).pausedUntil!, /YYYY-MM-DD/);
+  });
+});
+
+describe('seed papers', () => {
+  it('accepts arXiv ids and huggingface.co/papers or arxiv.org links, normalized to ids, deduped', () => {
+    const p = validatePreferences({
+      seedPapers: '2509.01234\narXiv:2410.24164v2, https://huggingface.co/papers/2504.16054 https://arxiv.org/abs/2509.01234v3\nhttps://arxiv.org/pdf/2501.00001v1.pdf',
+    });
+    assert.deepEqual(p.seedPapers, ['2509.01234', '2410.24164', '2504.16054', '2501.00001']);
+    assert.equal(parsePaperRef('www.arxiv.org/abs/2509.0123'), '2509.0123');
+    assert.equal(parsePaperRef('https://example.com/papers/2509.01234'), null);
+  });
+
+  it('refuses what is not a paper, and more than the cap, naming it', () => {
+    assert.throws(() => validatePreferences({ seedPapers: ['2509.01234', 'not-a-paper'] }), /seedPapers: “not-a-paper” is not an arXiv id/);
+    const many = Array.from({ length: LIMITS.seedPapers + 1 }, (_, i) => `2509.${String(10000 + i)}`);
+    assert.throws(() => validatePreferences({ seedPapers: many }), /at most 20 seed papers/);
   });
 });

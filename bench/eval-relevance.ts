@@ -1,0 +1,276 @@
+// npm run eval:relevance -- --readers <file.json> --from YYYY-MM-DD --days N --out eval.json
+// Replays listed days of the Hugging Face archive (../shared/fixtures/hf-archive/days) through the real send job:
+// papers stored by PaperStore, each reader's digest selected, ranked, rendered and recorded in the delivery ledger
+// by runSendJob, with an injected clock and a private redis-server. After each digest the reader gives 👍 to each
+// shown paper in `relevant` and 👎 to each other shown paper, through ReaderStore (the feedback path). The baseline
+// runs the same readers in the same run with learning and feedback off and `relevanceRanking: 'upvotes'`
+// (filters plus upvotes: the behaviour before issue 9). See eval/README.md for the figures and their definitions.
+import { writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { DeliveryLedger } from '../src/digest/ledger.js';
+import { runSendJob, type SendDeps } from '../src/digest/send.js';
+import { silentLogger } from '../src/log.js';
+import { compileTemplates } from '../src/mail/render.js';
+import { createMetrics } from '../src/metrics/metrics.js';
+import type { Paper } from '../src/papers/paper.js';
+import { PaperStore } from '../src/papers/store.js';
+import { TOPICS } from '../src/papers/topics.js';
+import { makeKeys } from '../src/redis/keys.js';
+import { ReaderStore } from '../src/relevance/reader-store.js';
+import { personalScorer } from '../src/relevance/rank.js';
+import { addDays } from '../src/schedule/schedule.js';
+import { DEFAULT_SETTINGS, type Settings } from '../src/settings/schema.js';
+import { validatePreferences } from '../src/subscribers/preferences.js';
+import type { Subscriber } from '../src/subscribers/subscriber.js';
+import { startRedis } from '../test/helpers/redis-server.js';
+import { archiveDays, loadArchiveDay } from './archive-days.js';
+import { emptyMetrics, meanOf, scoreDigest, type Metrics as Figures } from './eval-metrics.js';
+
+interface ReaderSpec {
+  name: string;
+  preferences: Record<string, unknown>;
+  relevant: string[];
+}
+
+type Mode = 'learned' | 'baseline';
+const MODES: Mode[] = ['learned', 'baseline'];
+
+function usage(msg: string): never {
+  process.stderr.write(`${msg}\nusage: npm run eval:relevance -- --readers <file.json> --from YYYY-MM-DD --days N --out eval.json [--quiet]\n`);
+  process.exit(2);
+}
+
+export interface EvalOptions {
+  readers: ReaderSpec[];
+  from: string;
+  days: number;
+  progress?: (line: string) => void;
+  settings?: Partial<Settings>;
+  /** Called after each digest (debugging the learner). */
+  inspect?: (e: { reader: string; mode: Mode; day: string; shown: string[]; relevantCandidates: string[]; subscriberId: string }, readers: ReaderStore) => Promise<void> | void;
+}
+
+export interface ReaderResult {
+  name: string;
+  daysScored: number;
+  learned: Figures;
+  baseline: Figures;
+}
+
+export interface EvalResult {
+  from: string;
+  days: string[];
+  scoredDays: string[];
+  readers: number;
+  mean: { learned: Figures; baseline: Figures };
+  ratioNdcg10: number;
+  perReader: ReaderResult[];
+  timing: { personalScoreMicrosPer60: number; vectorsMicrosPer60: number };
+}
+
+export async function runEval(opts: EvalOptions): Promise<EvalResult> {
+  const progress = opts.progress ?? (() => {});
+  const all = archiveDays();
+  const days = all.filter((d) => d >= opts.from).slice(0, opts.days);
+  if (days.length === 0) throw new Error(`no listed days on or after ${opts.from} in the archive`);
+  const settings: Settings = { ...DEFAULT_SETTINGS, ...opts.settings };
+  const lookback = settings.lookbackDays;
+  // Papers of the replayed days and the window days before the first.
+  const loadDays = all.filter((d) => d >= addDays(days[0]!, -(lookback + 4)) && d <= days[days.length - 1]!);
+  const byDay = new Map(loadDays.map((d) => [d, loadArchiveDay(d)] as const));
+  const readers = opts.readers.map((r, i) => ({ ...r, index: i, relevant: new Set(r.relevant), prefs: validatePreferences(r.preferences) }));
+
+  const server = await startRedis();
+  const redis = new Redis(server.url, { maxRetriesPerRequest: 2 });
+  try {
+    let now = new Date(`${days[0]}T00:00:00Z`);
+    const clock = () => now;
+    const keys = makeKeys('eval');
+    const log = silentLogger();
+    const papers = new PaperStore(redis, keys, clock);
+    const ledger = new DeliveryLedger(redis, keys, clock);
+    const readerStore = new ReaderStore({ redis, keys, papers, clock, log });
+    const templates = await compileTemplates(fileURLToPath(new URL('../templates', import.meta.url)));
+    const subs = new Map<string, Subscriber>();
+    const subId = (mode: Mode, i: number) => `eval-${mode}-${String(i).padStart(4, '0')}`;
+    for (const r of readers) {
+      for (const mode of MODES) {
+        const id = subId(mode, r.index);
+        subs.set(id, {
+          ...r.prefs, id, email: `reader-${mode}-${r.index}@eval.invalid`, status: 'active', pausedUntil: null, timezone: 'UTC',
+          sendTime: { hour: 8, minute: 0 }, frequency: { kind: 'daily' }, createdAt: now.toISOString(), confirmedAt: now.toISOString(),
+          unsubscribedAt: null, tokenVersion: 0, bounceCount: 0,
+        });
+      }
+    }
+    const baseDeps = {
+      clock,
+      log,
+      config: { publicUrl: 'https://digest.example', mailFrom: 'Papers Digest <digest@example.org>', mailReplyTo: undefined, listUnsubscribeMailto: undefined },
+      linkSecrets: [{ id: 'k1', secret: 'eval-secret-eval-secret-eval-secret!' }],
+      subscribers: { get: async (id: string) => subs.get(id) ?? null, recordBounce: async () => {} },
+      suppression: { has: async () => false, add: async () => {} },
+      papers,
+      templates,
+      mailer: { send: async (m: { messageId: string }) => ({ messageId: m.messageId, response: '250 eval' }) },
+      ledger,
+      metrics: createMetrics(),
+      topicLabels: Object.fromEntries(TOPICS.map((t) => [t.id, t.label])),
+    } as unknown as Omit<SendDeps, 'settings'>;
+    const deps: Record<Mode, SendDeps> = {
+      learned: { ...baseDeps, readers: readerStore, settings: () => settings },
+      baseline: { ...baseDeps, settings: () => ({ ...settings, relevanceRanking: 'upvotes' }) },
+    };
+
+    // Days before the first replayed one fill the first window (as if scraped then).
+    for (const d of loadDays.filter((d) => d < days[0]!)) await store(papers, d, byDay.get(d)!, (t) => (now = t));
+    // Seed papers: stored as if scraped when they were listed, so setSeeds finds them (others stay pending).
+    const seedIds = new Set(readers.flatMap((r) => r.prefs.seedPapers ?? []));
+    if (seedIds.size) await storeSeeds(papers, seedIds, all, (t) => (now = t));
+    for (const r of readers) if (r.prefs.seedPapers?.length) await readerStore.setSeeds(subId('learned', r.index), r.prefs.seedPapers);
+
+    const scoreFrom = Math.floor(days.length / 3);
+    const perDay = new Map<string, Record<Mode, Figures[]>>(readers.map((r) => [r.name + r.index, { learned: [], baseline: [] }]));
+    const started = Date.now();
+    for (const [i, day] of days.entries()) {
+      await store(papers, day, byDay.get(day)!, (t) => (now = t));
+      now = new Date(`${day}T08:00:00Z`);
+      const windowPapers = [...byDay].filter(([d]) => d <= day && d >= addDays(day, -(lookback - 1))).flatMap(([, ps]) => ps);
+      for (const r of readers) {
+        for (const mode of MODES) {
+          const id = subId(mode, r.index);
+          const sent = await ledger.sentPaperIds(id);
+          const candidates = new Set(windowPapers.filter((p) => !sent.has(p.id)).map((p) => p.id));
+          const out = await runSendJob(deps[mode], { id: `digest-${id}-${day}`, data: { subscriberId: id, period: day, dueAt: now.toISOString() }, attemptsMade: 0, attempts: 3 });
+          const entry = out.kind === 'sent' ? await ledger.get(id, day) : null;
+          const shown = entry?.paperIds ?? [];
+          if (i >= scoreFrom) {
+            const fig = scoreDigest(shown, candidates, r.relevant);
+            if (fig) perDay.get(r.name + r.index)![mode].push(fig);
+          }
+          if (opts.inspect) await opts.inspect({ reader: r.name, mode, day, shown, relevantCandidates: [...candidates].filter((c) => r.relevant.has(c)), subscriberId: id }, readerStore);
+          if (mode === 'learned') for (const pid of shown) await readerStore.mark(id, pid, r.relevant.has(pid) ? 'like' : 'dislike', true);
+        }
+      }
+      progress(`day ${i + 1}/${days.length} ${day}${i >= scoreFrom ? ' (scored)' : ' (warm-up)'} · ${readers.length} readers · ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+
+    const perReader: ReaderResult[] = readers.map((r) => {
+      const f = perDay.get(r.name + r.index)!;
+      return { name: r.name, daysScored: f.learned.length, learned: meanOf(f.learned), baseline: meanOf(f.baseline) };
+    });
+    const scored = perReader.filter((r) => r.daysScored > 0);
+    const mean = { learned: meanOf(scored.map((r) => r.learned)), baseline: meanOf(scored.map((r) => r.baseline)) };
+    const timing = await timePersonalScoring(readerStore, readers.map((r) => subId('learned', r.index)), windowOf(byDay, days[days.length - 1]!, lookback));
+    return {
+      from: days[0]!,
+      days,
+      scoredDays: days.slice(scoreFrom),
+      readers: readers.length,
+      mean,
+      ratioNdcg10: mean.baseline.ndcg10 > 0 ? round(mean.learned.ndcg10 / mean.baseline.ndcg10) : 0,
+      perReader,
+      timing,
+    };
+  } finally {
+    await redis.quit().catch(() => {});
+    await server.stop();
+  }
+}
+
+function windowOf(byDay: Map<string, Paper[]>, day: string, lookback: number): Paper[] {
+  return [...byDay].filter(([d]) => d <= day && d >= addDays(day, -(lookback - 1))).flatMap(([, ps]) => ps);
+}
+
+async function store(papers: PaperStore, day: string, list: Paper[], setNow: (t: Date) => void): Promise<void> {
+  setNow(new Date(`${day}T06:00:00Z`));
+  if (list.length) await papers.replaceDay(day, list, { source: 'api', url: `archive:${day}` } as never);
+}
+
+async function storeSeeds(papers: PaperStore, ids: Set<string>, all: string[], setNow: (t: Date) => void): Promise<void> {
+  const left = new Set(ids);
+  for (const d of all) {
+    if (left.size === 0) break;
+    const found = loadArchiveDay(d).filter((p) => left.has(p.id));
+    if (found.length === 0) continue;
+    setNow(new Date(`${d}T06:00:00Z`));
+    await papers.replaceDays(new Map([[d, found]]), { source: 'api', url: `archive:${d}` } as never, null, { rebuild: false });
+    for (const p of found) left.delete(p.id);
+  }
+}
+
+/**
+ * Cost of the personal model per digest, in µs of CPU time for a window of 60 candidates:
+ * - `personalScoreMicrosPer60`: scoring with one reader's model once the window's paper vectors exist (they are
+ *   built once per candidate pool and shared by every reader's job in a worker: the send job's candidate cache);
+ * - `vectorsMicrosPer60`: building those vectors (IDF + TF-IDF) for a new pool, once per worker and scrape.
+ */
+async function timePersonalScoring(readers: ReaderStore, ids: string[], window: Paper[]): Promise<{ personalScoreMicrosPer60: number; vectorsMicrosPer60: number }> {
+  const models = (await Promise.all(ids.map((id) => readers.peekModel(id)))).filter((m) => m !== null);
+  const pool = window.slice(0, 60);
+  if (models.length === 0 || pool.length === 0) return { personalScoreMicrosPer60: 0, vectorsMicrosPer60: 0 };
+  const reps = 30;
+  let vectorsNs = 0;
+  let scoreNs = 0;
+  let n = 0;
+  for (let rep = 0; rep < reps; rep++) {
+    const papers = pool.map((p) => ({ ...p })); // new objects: nothing memoized
+    const t0 = cpuNs();
+    for (const p of papers) personalScorer(models[0], papers)(p);
+    if (rep > 0) vectorsNs += cpuNs() - t0;
+    const t2 = cpuNs();
+    for (const model of models) {
+      const score = personalScorer(model, papers);
+      for (const p of papers) score(p);
+    }
+    if (rep > 0) {
+      scoreNs += cpuNs() - t2;
+      n += models.length;
+    }
+  }
+  return { personalScoreMicrosPer60: Math.round(scoreNs / 1e3 / Math.max(1, n)), vectorsMicrosPer60: Math.round(vectorsNs / 1e3 / (reps - 1)) };
+}
+
+/** CPU time of this process (user + system), ns: less distorted than wall time on a shared, loaded machine. */
+function cpuNs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { readers: { type: 'string' }, from: { type: 'string' }, days: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+  });
+  if (!values.readers) usage('--readers is required');
+  if (!values.from || !/^\d{4}-\d{2}-\d{2}$/.test(values.from)) usage('--from YYYY-MM-DD is required');
+  const days = Number(values.days ?? '30');
+  if (!Number.isInteger(days) || days < 1) usage('--days must be a whole number ≥ 1');
+  const raw = JSON.parse(await readFile(resolve(values.readers), 'utf8')) as unknown;
+  if (!Array.isArray(raw) || raw.some((r) => !r || typeof r.name !== 'string' || !Array.isArray(r.relevant))) usage('readers file: expected a JSON array of {name, preferences, relevant}');
+  const result = await runEval({
+    readers: raw as ReaderSpec[],
+    from: values.from,
+    days,
+    progress: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+  });
+  const json = JSON.stringify(result, null, 2);
+  if (values.out) writeFileSync(resolve(values.out), `${json}\n`);
+  const f = (m: Figures) => `nDCG@10 ${m.ndcg10.toFixed(3)} · P@1 ${m.p1.toFixed(3)} · MRR ${m.mrr.toFixed(3)} · P@5 ${m.p5.toFixed(3)} · shown ${m.shownPrecision.toFixed(3)} · recall ${m.recall.toFixed(3)}`;
+  process.stderr.write(`learned : ${f(result.mean.learned)}\nbaseline: ${f(result.mean.baseline)}\nratio nDCG@10 ${result.ratioNdcg10} · personal scoring ${result.timing.personalScoreMicrosPer60} µs per reader per 60 candidates (+ ${result.timing.vectorsMicrosPer60} µs once per candidate pool for the vectors)\n`);
+  if (!values.out) process.stdout.write(`${json}\n`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`eval failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
+
+export { emptyMetrics };

@@ -1,0 +1,58 @@
+// Writes eval/readers.json from eval/reader-specs.json: each reader's `relevant` list is every paper in the
+// archive that matches the reader's written-down wants (eval/README.md explains the method). The labels read the
+// title and the one-sentence HF `ai_summary` (or, before March 2025, the abstract's first two sentences) plus
+// authors and organization for followers — never the ranker's keywords field, its topic catalog or its scores.
+// Usage: node bin/run-ts.js bench/label-readers.ts [--specs eval/reader-specs.json] [--out eval/readers.json]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Paper } from '../src/papers/paper.js';
+import { normalizeName } from '../src/papers/topics.js';
+import { archiveDays, loadArchiveDay } from './archive-days.js';
+
+interface Spec {
+  name: string;
+  about: string;
+  preferences: Record<string, unknown>;
+  wants: { any?: string[]; title?: string[]; not?: string[]; authors?: string[]; orgs?: string[] };
+}
+
+function firstSentences(text: string, n: number): string {
+  return text.split(/(?<=[.!?])\s+/).slice(0, n).join(' ');
+}
+
+/** The text a label reads: the title and what the paper is about in a sentence or two. */
+export function labelText(p: Paper): string {
+  return `${p.title}\n${p.aiSummary ?? firstSentences(p.summary, 2)}`;
+}
+
+export function wants(spec: Spec['wants'], p: Paper): boolean {
+  const text = labelText(p);
+  const by = (spec.authors ?? []).map(normalizeName);
+  if (by.length && p.authors.some((a) => by.includes(normalizeName(a)))) return true;
+  const orgs = (spec.orgs ?? []).map(normalizeName);
+  if (orgs.length && p.organization && (orgs.includes(normalizeName(p.organization.name)) || orgs.includes(normalizeName(p.organization.fullname)))) return true;
+  const any = (spec.any ?? []).some((re) => new RegExp(re, 'i').test(text)) || (spec.title ?? []).some((re) => new RegExp(re, 'i').test(p.title));
+  if (!any) return false;
+  return !(spec.not ?? []).some((re) => new RegExp(re, 'i').test(text));
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { specs: { type: 'string', default: 'eval/reader-specs.json' }, out: { type: 'string', default: 'eval/readers.json' } } });
+  const specs = JSON.parse(readFileSync(resolve(values.specs), 'utf8')) as Spec[];
+  const relevant = specs.map(() => new Set<string>());
+  let papers = 0;
+  for (const day of archiveDays()) {
+    for (const p of loadArchiveDay(day)) {
+      papers++;
+      specs.forEach((s, i) => {
+        if (wants(s.wants, p)) relevant[i]!.add(p.id);
+      });
+    }
+  }
+  const readers = specs.map((s, i) => ({ name: s.name, about: s.about, preferences: s.preferences, relevant: [...relevant[i]!].sort() }));
+  writeFileSync(resolve(values.out), `[\n${readers.map((r) => JSON.stringify(r)).join(',\n')}\n]\n`);
+  for (const r of readers) process.stderr.write(`${r.name}: ${r.relevant.length} of ${papers} papers\n`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('label-readers.ts')) main();

@@ -1,0 +1,45 @@
+// The relevance evaluation on a small slice (3 readers, 4 listed days): proves the pipeline — archive → paper
+// store → send job (selection, ranking, ledger) → feedback → figures — and the output's shape. The full figures
+// come from `npm run eval:relevance`, never from a test.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runEval } from '../../bench/eval-relevance.js';
+import { METRIC_NAMES, scoreDigest } from '../../bench/eval-metrics.js';
+import { REPO_ROOT } from '../helpers/fixtures.js';
+
+describe('eval:relevance', () => {
+  it('figures for one digest follow their definitions', () => {
+    const f = scoreDigest(['a', 'b', 'c'], new Set(['a', 'b', 'c', 'd', 'e']), new Set(['b', 'd']))!;
+    assert.equal(f.p1, 0);
+    assert.equal(f.mrr, 0.5);
+    assert.equal(f.p5, 0.2);
+    assert.equal(Math.round(f.shownPrecision * 1000), 333);
+    assert.equal(f.recall, 0.5);
+    assert.equal(Math.round(f.ndcg10 * 1000), Math.round(((1 / Math.log2(3)) / (1 + 1 / Math.log2(3))) * 1000));
+    assert.equal(scoreDigest(['a'], new Set(['a']), new Set(['z'])), null, 'a day with no relevant candidate is left out');
+  });
+
+  it('replays a few listed days for a few readers, learned and baseline in one run', async () => {
+    const all = JSON.parse(readFileSync(join(REPO_ROOT, 'eval', 'readers.json'), 'utf8')) as { name: string }[];
+    assert.ok(all.length >= 12, 'the shipped readers file holds at least 12 readers');
+    const readers = all.filter((r) => /specialist|generalist|Qwen/.test(r.name)) as never[];
+    const lines: string[] = [];
+    const result = await runEval({ readers, from: '2025-09-01', days: 4, progress: (l) => lines.push(l) });
+    assert.equal(result.days.length, 4);
+    assert.equal(result.days[0], '2025-09-01');
+    assert.equal(lines.length, 4, 'one progress line per day');
+    assert.equal(result.readers, 3);
+    for (const mode of ['learned', 'baseline'] as const) {
+      for (const k of METRIC_NAMES) {
+        const v = result.mean[mode][k];
+        assert.ok(v >= 0 && v <= 1, `${mode}.${k} = ${v}`);
+      }
+    }
+    assert.ok(result.perReader.some((r) => r.daysScored > 0), 'some days were scored');
+    assert.ok(result.mean.baseline.recall > 0, 'the baseline sent relevant papers');
+    assert.ok(result.mean.learned.recall > 0, 'the learned ranking sent relevant papers');
+    assert.equal(typeof result.ratioNdcg10, 'number');
+  });
+});
