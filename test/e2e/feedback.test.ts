@@ -207,6 +207,17 @@ describe('feedback, preferences and reading list in a browser', () => {
     await page.getByRole('heading', { name: `“${terms[0]}” no longer counts towards your digest.` }).waitFor();
     assert.ok(!(await page.locator('#learned .terms li > span:first-child').allTextContents()).includes(terms[0]!));
 
+    // The 7-day preview of edited settings, before saving.
+    await page.locator('input[name=topics][value=agents]').check();
+    await page.getByRole('button', { name: 'Preview the last 7 days' }).click();
+    const heading = page.locator('#preview-heading');
+    await heading.waitFor();
+    assert.match((await heading.textContent()) ?? '', /the last 7 days would have brought \d+ papers?/);
+    assert.ok((await page.locator('.preview-day li').count()) > 0, 'the preview lists papers');
+    assert.equal(await page.locator('input[name=topics][value=agents]').isChecked(), true, 'the form keeps the edit');
+    assert.deepEqual((await h.services.subscribers.get(sub.id))?.topics, ['llm', 'multimodal'], 'nothing saved');
+    await page.screenshot({ path: join(SHOTS, 'feedback-preferences-preview.png') });
+
     // Reading list: the saved paper, and the BibTeX download.
     await page.goto(links.readingList);
     assert.equal(await page.locator('.saved-papers li').count(), 1);
