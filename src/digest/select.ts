@@ -125,8 +125,9 @@ export function selectPapers(input: SelectInput): SelectedPaper[] {
     const seen = window.get(paper.id);
     if (!seen || isFresherListing(paper, seen)) window.set(paper.id, paper);
   }
-  const pool = byRelevance && input.model ? input.papers.filter((p) => p.listedOn >= firstDay) : input.papers;
-  const personal = personalScorer(byRelevance ? input.model : null, pool);
+  // IDF over the candidates as given: the send job's candidate cache shares this array between readers, so the
+  // IDF and every paper's vector are computed once per pool, not once per digest.
+  const personal = personalScorer(byRelevance ? input.model : null, input.papers);
   let maxUpvotes = 0;
   const dayRank = new Map<string, number>(); // paper id -> rank by upvotes on the newest listing day
   if (byRelevance) {

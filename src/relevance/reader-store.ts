@@ -326,13 +326,14 @@ export class ReaderStore {
   }
 }
 
-/** The strongest learned terms: positive (liked) and negative (disliked), readable (bigrams hide their words). */
+/** The strongest learned terms: the trained weights, positive (liked) and negative (disliked), readable. */
 export function topTerms(model: ReaderModel, n: number): { term: string; weight: number }[] {
-  const w = new Map<string, number>();
-  const likes = Math.max(1, model.likes);
-  const dislikes = Math.max(1, model.dislikes);
-  for (const [t, v] of model.pos) w.set(t, v / likes);
-  for (const [t, v] of model.neg) w.set(t, (w.get(t) ?? 0) - (0.8 * v) / dislikes);
+  const w = new Map<string, number>(model.w);
+  if (w.size === 0) {
+    // Not trained yet (a model stored before training existed): the centroids say the same, less sharply.
+    for (const [t, v] of model.pos) w.set(t, v / Math.max(1, model.likes));
+    for (const [t, v] of model.neg) w.set(t, (w.get(t) ?? 0) - (0.8 * v) / Math.max(1, model.dislikes));
+  }
   const ranked = [...w].filter(([t]) => !model.muted.has(t)).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
   const out: { term: string; weight: number }[] = [];
   for (const [term, weight] of ranked) {

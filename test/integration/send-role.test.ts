@@ -75,7 +75,7 @@ describe('send role (services, settings live, outbox)', () => {
     const web = await services.ledger.archive(subscriber.id, day);
     for (const id of entry.paperIds) assert.ok(web?.includes(`https://huggingface.co/papers/${id}`));
     assert.ok(entry.selection.every((s) => s.reasons.some((r) => r.kind === 'topic' && r.topicId === 'llm')));
-    assert.match(web ?? '', /Why: Language models \(/, 'topic labels restored from the catalog');
+    assert.match(web ?? '', /Why: Language models — in the /, 'topic labels restored from the catalog');
     assert.doesNotMatch(web ?? '', /Why: llm /, 'not the bare topic id');
   });
 });
