@@ -37,14 +37,16 @@ export function createArchiveRenderer(deps: ArchiveDeps): ArchiveRenderer {
     });
     if (selected.length === 0) return null;
     const now = deps.clock();
-    const links = subscriberLinks(deps.config.publicUrl, sub, deps.linkSecrets, now);
+    // Feedback links expire with the edition (a function of the period): the same tokens as in the email.
+    const links = subscriberLinks(deps.config.publicUrl, sub, deps.linkSecrets, now, { period });
     const view = buildDigestView({
       subscriber: sub,
       selected,
       period,
       now,
       publicUrl: deps.config.publicUrl,
-      links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive(period) },
+      links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive(period), readingList: links.readingList },
+      feedback: (paperId) => links.feedback(paperId),
       topicLabels,
     });
     return (await deps.templates()).digestWebView(view);

@@ -233,7 +233,7 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
     return out;
   }
 
-  const links = subscriberLinks(deps.config.publicUrl, sub, deps.linkSecrets, now);
+  const links = subscriberLinks(deps.config.publicUrl, sub, deps.linkSecrets, now, { period });
   const common = { subscriber: sub, period, now, publicUrl: deps.config.publicUrl, ...(deps.topicLabels ? { topicLabels: deps.topicLabels } : {}) };
   let rendered: { subject: string; html: string | Buffer; text: string };
   let paperIds: string[] = [];
@@ -241,10 +241,15 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
   const renderStarted = process.hrtime.bigint();
   if (selected.length === 0) {
     kind = 'nothing-new';
-    rendered = deps.templates.nothingNew(buildNothingNewView({ ...common, links: { preferences: links.preferences, unsubscribe: links.unsubscribe } }));
+    rendered = deps.templates.nothingNew(buildNothingNewView({ ...common, links: { preferences: links.preferences, unsubscribe: links.unsubscribe, readingList: links.readingList } }));
   } else {
     kind = 'digest';
-    const view = buildDigestView({ ...common, selected, links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive(period) } });
+    const view = buildDigestView({
+      ...common,
+      selected,
+      links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive(period), readingList: links.readingList },
+      feedback: (paperId) => links.feedback(paperId),
+    });
     const digest = deps.templates.digest(view);
     rendered = { subject: digest.subject, html: digest.html, text: digest.text };
     // Papers that did not fit the email live only in the web version: they may still come in a later email.

@@ -175,22 +175,71 @@ export interface SubscriberLinks {
   /** GET shows a page; POST (incl. RFC 8058 one-click) unsubscribes. Also the List-Unsubscribe header URL. */
   unsubscribe: string;
   archive(period: string): string;
+  /**
+   * 👍 / 👎 / save for one paper: a page that records the choice by a POST (GET never changes state). One token per
+   * (subscriber, paper); the kind rides in the query (`?do=like`), outside the MAC — the page only offers it, and the
+   * POST carries its own. Expires with the archive (FEEDBACK_TTL_MS after the edition, or after `now`).
+   */
+  feedback(paperId: string, kind?: FeedbackLinkKind): string;
+  /** The reader's saved papers, with BibTeX export. Never expires (like preferences). */
+  readingList: string;
 }
 
-/** Absolute URLs (the web role serves /confirm, /preferences, /unsubscribe, /archive). `publicUrl` without trailing slash. */
+export type FeedbackLinkKind = 'like' | 'dislike' | 'save';
+
+/** Feedback links live as long as the archived edition they sit in. */
+export const FEEDBACK_TTL_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * When the feedback links of an edition expire: FEEDBACK_TTL_MS after the end of its period (the day, or the ISO
+ * week's Sunday), in UTC plus a day for zones ahead of it. A pure function of the period, so the email and its web
+ * view sign the same expiry (and the same tokens). null for a period it does not know.
+ */
+export function editionLinkExpiry(period: string): Date | null {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(period);
+  let end: number;
+  if (day) end = Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
+  else {
+    const week = /^(\d{4})-W(\d{2})$/.exec(period);
+    if (!week) return null;
+    // ISO week 1 holds 4 January; its Monday, then the week's Sunday.
+    const jan4 = Date.UTC(Number(week[1]), 0, 4);
+    const monday1 = jan4 - (((new Date(jan4).getUTCDay() + 6) % 7) * 86_400_000);
+    end = monday1 + (Number(week[2]) - 1) * 7 * 86_400_000 + 6 * 86_400_000;
+  }
+  return Number.isFinite(end) ? new Date(end + 2 * 86_400_000 + FEEDBACK_TTL_MS) : null;
+}
+
+/**
+ * Absolute URLs (the web role serves /confirm, /preferences, /unsubscribe, /archive, /feedback, /reading-list).
+ * `publicUrl` without trailing slash. `opts.period`: the edition whose feedback links these are (their expiry).
+ */
 export function subscriberLinks(
   publicUrl: string,
   subscriber: { id: string; tokenVersion: number },
   secrets: readonly LinkSecret[],
   now: Date,
+  opts: { period?: string } = {},
 ): SubscriberLinks {
   const base = publicUrl.replace(/\/+$/, '');
-  const sign = (purpose: LinkPurpose, expiresAt: Date | null, period?: string) =>
-    signToken({ purpose, subscriberId: subscriber.id, tokenVersion: subscriber.tokenVersion, expiresAt, ...(period ? { period } : {}) }, secrets);
+  const sign = (purpose: LinkPurpose, expiresAt: Date | null, scope?: string) =>
+    signToken(
+      {
+        purpose,
+        subscriberId: subscriber.id,
+        tokenVersion: subscriber.tokenVersion,
+        expiresAt,
+        ...(scope === undefined ? {} : purpose === 'archive' ? { period: scope } : { scope }),
+      },
+      secrets,
+    );
+  const feedbackExpiry = (opts.period ? editionLinkExpiry(opts.period) : null) ?? new Date(now.getTime() + FEEDBACK_TTL_MS);
   return {
     confirm: `${base}/confirm/${sign('confirm', new Date(now.getTime() + CONFIRM_TTL_MS))}`,
     preferences: `${base}/preferences/${sign('preferences', null)}`,
     unsubscribe: `${base}/unsubscribe/${sign('unsubscribe', null)}`,
     archive: (period: string) => `${base}/archive/${sign('archive', null, period)}`,
+    feedback: (paperId: string, kind?: FeedbackLinkKind) => `${base}/feedback/${sign('feedback', feedbackExpiry, paperId)}${kind ? `?do=${kind}` : ''}`,
+    readingList: `${base}/reading-list/${sign('reading-list', null)}`,
   };
 }

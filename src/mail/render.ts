@@ -208,7 +208,8 @@ function sampleViews(): Samples {
     tokenVersion: 1,
     bounceCount: 0,
   };
-  const links = { preferences: `${SAMPLE_URL}/p`, unsubscribe: `${SAMPLE_URL}/u`, archive: `${SAMPLE_URL}/a` };
+  const links = { preferences: `${SAMPLE_URL}/p`, unsubscribe: `${SAMPLE_URL}/u`, archive: `${SAMPLE_URL}/a`, readingList: `${SAMPLE_URL}/r` };
+  const feedback = (id: string) => `${SAMPLE_URL}/f/${id}`;
   const paper = {
     id: '2601.00001',
     title: 'Sample <&> "title"',
@@ -235,7 +236,7 @@ function sampleViews(): Samples {
     { paper: bare, reasons: [] },
   ];
   return {
-    digest: buildDigestView({ subscriber: sub, selected, period: '2026-01-01', links, now, publicUrl: SAMPLE_URL }),
+    digest: buildDigestView({ subscriber: sub, selected, period: '2026-01-01', links, feedback, now, publicUrl: SAMPLE_URL }),
     confirm: buildConfirmView({ confirmUrl: `${SAMPLE_URL}/c`, expiresHours: 48, topicsChosen: ['Sample'], schedule: sub, now, publicUrl: SAMPLE_URL }),
     already: buildAlreadySubscribedView({ preferencesUrl: `${SAMPLE_URL}/p`, publicUrl: SAMPLE_URL }),
     nothing: buildNothingNewView({ subscriber: sub, period: '2026-01-01', now, publicUrl: SAMPLE_URL, links }),
@@ -245,7 +246,9 @@ function sampleViews(): Samples {
 /** Every template filled with the samples: every digest shape (as built, with overflow, empty, web view). */
 function fillSamples(t: Templates, s: Samples): void {
   try {
-    for (const v of [s.digest, fitDigestView(s.digest, 0, 1), fitDigestView(s.digest, 0, 0)]) t.digest(v);
+    // …and a digest without feedback links or reading list (a preview): the optional parts stay optional.
+    const bare = { ...s.digest, links: { ...s.digest.links, readingList: null }, papers: s.digest.papers.map((p) => ({ ...p, feedback: null })) };
+    for (const v of [s.digest, fitDigestView(s.digest, 0, 1), fitDigestView(s.digest, 0, 0), bare]) t.digest(v);
     t.digestWebView(s.digest);
     t.confirmation(s.confirm);
     t.alreadySubscribed(s.already);

@@ -3,6 +3,7 @@
 import { describeReason, type Reason } from '../papers/reason.js';
 import type { SelectedPaper } from '../papers/reason.js';
 import type { Paper } from '../papers/paper.js';
+import { shortTitle } from './subject.js';
 import { cleanText, hostIs, hostUnder, publicHostname, safeHttpsUrl, truncate } from './view-model-safety.js';
 
 export interface DigestPaperView {
@@ -26,6 +27,18 @@ export interface DigestPaperView {
   projectUrl: string | null;
   projectHost: string | null;
   reason: string; // "Robotics (“humanoid”); you follow Jane Doe"
+  /** The card's anchor ("paper-3"), target of the "In this issue" index. */
+  anchor: string;
+  /** The title cut for the index at the top of the email. */
+  shortTitle: string;
+  /** 👍 / 👎 / save links for this reader and paper (signed, GET shows a confirming page); null when not offered. */
+  feedback: FeedbackLinks | null;
+}
+
+export interface FeedbackLinks {
+  like: string;
+  dislike: string;
+  save: string;
 }
 
 /** Summary length in the email before any budget trimming (characters). */
@@ -33,6 +46,15 @@ export const SUMMARY_CHARS = 420;
 const TITLE_CHARS = 240;
 const AUTHOR_CHARS = 60;
 const REASON_CHARS = 300;
+/** Index entries at the top of the email: about one line each on a desktop. */
+export const INDEX_TITLE_CHARS = 72;
+
+/** A title for the index: whole when short; else its name before a colon ("OmniScope"); else cut. */
+function indexTitle(title: string): string {
+  if (title.length <= INDEX_TITLE_CHARS) return title;
+  const name = shortTitle(title);
+  return name !== title ? name : truncate(title, INDEX_TITLE_CHARS);
+}
 
 const HF = hostIs('huggingface.co');
 const ARXIV = hostUnder('arxiv.org');
@@ -48,7 +70,7 @@ export function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-type PaperBase = Omit<DigestPaperView, 'rank' | 'numberPadded' | 'summary' | 'reason'> & {
+type PaperBase = Omit<DigestPaperView, 'rank' | 'numberPadded' | 'summary' | 'reason' | 'anchor' | 'feedback'> & {
   /** The summary cut to SUMMARY_CHARS: what almost every card shows. */
   summaryDefault: string;
 };
@@ -69,6 +91,7 @@ function baseOf(p: Paper): PaperBase {
     base = {
       id: p.id,
       title: cleanText(p.title, TITLE_CHARS) || p.id,
+      shortTitle: indexTitle(cleanText(p.title, TITLE_CHARS) || p.id),
       // The id is validated ([\w.-]+), so the canonical links built from it are always safe fallbacks.
       url: safeHttpsUrl(p.url, HF) ?? `https://huggingface.co/papers/${encodeURIComponent(p.id)}`,
       authors,
@@ -88,21 +111,28 @@ function baseOf(p: Paper): PaperBase {
   return base;
 }
 
-/** The card for one selected paper at `rank`, its summary cut to `summaryChars`. */
-export function paperView(sel: SelectedPaper, summaryChars = SUMMARY_CHARS, rank = 1): DigestPaperView {
+/**
+ * The card for one selected paper at `rank`, its summary cut to `summaryChars`. `feedback`: this reader's signed
+ * feedback link for the paper (one token; the three kinds differ only by `?do=`), already checked to be ours.
+ */
+export function paperView(sel: SelectedPaper, summaryChars = SUMMARY_CHARS, rank = 1, feedback: string | null = null): DigestPaperView {
   const base = baseOf(sel.paper);
-  return card(base, rank, summaryChars === SUMMARY_CHARS ? base.summaryDefault : truncate(base.summaryFull, summaryChars), reasonLine(sel.reasons));
+  const links = feedback ? { like: `${feedback}?do=like`, dislike: `${feedback}?do=dislike`, save: `${feedback}?do=save` } : null;
+  return card(base, rank, summaryChars === SUMMARY_CHARS ? base.summaryDefault : truncate(base.summaryFull, summaryChars), reasonLine(sel.reasons), links);
 }
 
 /** The same card with its summary cut to `summaryChars`. */
 export function withSummary(p: DigestPaperView, summaryChars: number): DigestPaperView {
-  return card(p, p.rank, truncate(p.summaryFull, summaryChars), p.reason);
+  return card(p, p.rank, truncate(p.summaryFull, summaryChars), p.reason, p.feedback);
 }
 
 // Every card built by one object literal (measured cheaper per card than spreading the base into a new object).
-function card(b: Omit<PaperBase, 'summaryDefault'>, rank: number, summary: string, reason: string): DigestPaperView {
+function card(b: Omit<PaperBase, 'summaryDefault'>, rank: number, summary: string, reason: string, feedback: FeedbackLinks | null): DigestPaperView {
   return {
     rank,
+    anchor: `paper-${rank}`,
+    shortTitle: b.shortTitle,
+    feedback,
     numberPadded: String(rank).padStart(2, ' '),
     id: b.id,
     title: b.title,

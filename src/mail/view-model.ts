@@ -7,9 +7,11 @@ import type { Frequency, ScheduleSpec } from '../schedule/spec.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import { topicById } from '../papers/topics.js';
 import { paperView, plural, SUMMARY_CHARS, withSummary, type DigestPaperView } from './view-model-cards.js';
-import { cleanText, ownUrl, truncate } from './view-model-safety.js';
+import { digestSubject } from './subject.js';
+import { cleanText, ownUrl } from './view-model-safety.js';
 
 export type { SelectedPaper, DigestPaperView };
+export type { FeedbackLinks } from './view-model-cards.js';
 export { paperView, shortenAuthors, SUMMARY_CHARS, withSummary } from './view-model-cards.js';
 
 /** Shown in every email: <title>, hidden preheader, the signature line's home link. */
@@ -29,7 +31,7 @@ export interface DigestView extends CommonView {
   papers: DigestPaperView[];
   /** Papers that did not fit in the email (size budget) and are only in the web version. */
   overflow: { count: number; label: string; url: string } | null;
-  links: { preferences: string; unsubscribe: string; archive: string };
+  links: { preferences: string; unsubscribe: string; archive: string; readingList: string | null };
   /** false in the web view itself (no "view in browser" link there). */
   showArchiveLink: boolean;
   why: string; // footer: why they get this email
@@ -55,7 +57,7 @@ export interface AlreadySubscribedView extends CommonView {
 export interface NothingNewView extends CommonView {
   kind: 'nothing-new';
   dateLabel: string;
-  links: { preferences: string; unsubscribe: string };
+  links: { preferences: string; unsubscribe: string; readingList: string | null };
   showArchiveLink: false; // shares the digest footer, which has no archive for a quiet day
   why: string;
 }
@@ -124,7 +126,12 @@ export interface DigestInput {
   selected: SelectedPaper[];
   period: string;
   frequency?: Frequency; // defaults to the subscriber's
-  links: { preferences: string; unsubscribe: string; archive: string };
+  links: { preferences: string; unsubscribe: string; archive: string; readingList?: string };
+  /**
+   * This reader's signed feedback link for a paper (subscriberLinks(...).feedback(id), no kind): each card gets
+   * 👍 / 👎 / save links from it. Omitted: no feedback row (e.g. a preview).
+   */
+  feedback?: (paperId: string) => string;
   now: Date;
   publicUrl: string;
   /** Where papers that do not fit go (the web version of this edition); defaults to links.archive. */
@@ -139,19 +146,20 @@ export function buildDigestView(input: DigestInput): DigestView {
   const labels: Record<string, string> = {};
   for (const s of selected) for (const r of s.reasons) if (r.kind === 'topic') labels[r.topicId] = r.topicLabel;
   Object.assign(labels, input.topicLabels ?? {});
-  const papers = selected.map((s, i) => paperView(s, SUMMARY_CHARS, i + 1));
+  const feedback = input.feedback;
+  const papers = selected.map((s, i) => paperView(s, SUMMARY_CHARS, i + 1, feedback ? ownUrl(feedback(s.paper.id), publicUrl, 'feedback') : null));
   const edition = editionLabel(period, frequency, now, subscriber.timezone);
   const top = papers[0]?.title ?? 'nothing new';
-  const prefix = `Your papers for ${edition.short}: `;
   const links = {
     preferences: ownUrl(input.links.preferences, publicUrl, 'preferences'),
     unsubscribe: ownUrl(input.links.unsubscribe, publicUrl, 'unsubscribe'),
     archive: ownUrl(input.links.archive, publicUrl, 'archive'),
+    readingList: input.links.readingList ? ownUrl(input.links.readingList, publicUrl, 'reading list') : null,
   };
   const n = papers.length;
   return {
     kind: 'digest',
-    ...common(publicUrl, prefix + truncate(top, SUBJECT_MAX - prefix.length), `${plural(n, 'paper', 'papers')} picked for you, led by “${top}”`),
+    ...common(publicUrl, digestSubject(edition.short, papers.map((p) => p.title), SUBJECT_MAX), `${plural(n, 'paper', 'papers')} picked for you, led by “${top}”`),
     period,
     frequency,
     dateLabel: edition.long,
@@ -250,7 +258,7 @@ export function buildNothingNewView(input: {
   period: string;
   now: Date;
   publicUrl: string;
-  links: { preferences: string; unsubscribe: string };
+  links: { preferences: string; unsubscribe: string; readingList?: string };
   topicLabels?: Record<string, string>;
 }): NothingNewView {
   const frequency = frequencyOf(input.subscriber.frequency);
@@ -262,6 +270,7 @@ export function buildNothingNewView(input: {
     links: {
       preferences: ownUrl(input.links.preferences, input.publicUrl, 'preferences'),
       unsubscribe: ownUrl(input.links.unsubscribe, input.publicUrl, 'unsubscribe'),
+      readingList: input.links.readingList ? ownUrl(input.links.readingList, input.publicUrl, 'reading list') : null,
     },
     showArchiveLink: false,
     why: whyLine(input.subscriber, input.topicLabels ?? {}, frequency),

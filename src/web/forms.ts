@@ -83,6 +83,7 @@ const LABELS: Record<string, string> = {
   followOrgs: 'Organizations',
   minUpvotes: 'Minimum upvotes',
   maxPapers: 'Papers per digest',
+  seedPapers: 'Papers like these',
   pausedUntil: 'The pause end',
 };
 
@@ -169,6 +170,12 @@ export function parsePreferencesForm(body: FormBody, maxPapersCap: number): Pars
     const raw = text(name, LIMITS.field * 4);
     // Names keep their commas when the list uses semicolons (listSeparator); the validator gets the names.
     if (raw !== null) input[name] = raw.split(listSeparator(raw)).map((n) => n.trim()).filter(Boolean);
+  }
+  // "Papers like these": arXiv ids or links, one per line or comma-separated; parsed by the validator. Only when the
+  // form has the field (older forms and the subscribe form do not).
+  if (body.seedPapers !== undefined) {
+    const raw = text('seedPapers', LIMITS.field * 4);
+    if (raw !== null) input.seedPapers = raw;
   }
   for (const name of ['minUpvotes', 'maxPapers'] as const) {
     const raw = text(name, 12);

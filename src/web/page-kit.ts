@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { Settings } from '../settings/schema.js';
 import type { Keys } from '../redis/keys.js';
 import type { Frequency, SendTime } from '../schedule/spec.js';
+import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SelectedPaper } from '../papers/reason.js';
 import type { Csrf } from './csrf.js';
@@ -53,6 +54,38 @@ export const DEFAULT_LIMITS: SubscribeLimits = {
   perAddress: { limit: 3, windowMs: 60 * 60_000 },
 };
 
+export type FeedbackKind = 'like' | 'dislike' | 'save';
+export interface PaperMarks {
+  liked: boolean;
+  disliked: boolean;
+  saved: boolean;
+}
+export interface ReaderPaper {
+  id: string;
+  title: string | null;
+  at: string;
+  source: 'feedback' | 'seed';
+}
+
+/** The reader store (src/relevance/reader-store.ts) as the pages use it: feedback, what was learned, seeds. */
+export interface ReaderStorePort {
+  mark(subscriberId: string, paperId: string, kind: FeedbackKind, on: boolean): Promise<{ changed: boolean; marks: PaperMarks }>;
+  marks(subscriberId: string, paperIds: readonly string[]): Promise<Map<string, PaperMarks>>;
+  profile(subscriberId: string): Promise<{ liked: ReaderPaper[]; disliked: ReaderPaper[]; saved: ReaderPaper[]; terms: { term: string; weight: number }[] }>;
+  setSeeds(subscriberId: string, paperIds: readonly string[]): Promise<{ known: string[]; pending: string[] }>;
+  removeTerm(subscriberId: string, term: string): Promise<void>;
+  forget(subscriberId: string, paperId: string): Promise<void>;
+  reset(subscriberId: string): Promise<void>;
+  /** Everything kept about the reader (the person asked us to delete their data). */
+  deleteAll(subscriberId: string): Promise<void>;
+}
+
+/** One day of "what the last 7 days would have brought" on the preferences page. */
+export interface PreviewDay {
+  day: string; // YYYY-MM-DD
+  papers: { id: string; title: string; url: string; why: string }[];
+}
+
 export interface SubscriptionDeps {
   store: SubscriberStorePort;
   topics: readonly TopicInfo[];
@@ -75,6 +108,12 @@ export interface SubscriptionDeps {
   pagesDir?: string;
   /** "Download / Delete my data" and the suppressed notice (routes/data-rights.ts); off when absent. */
   dataRights?: DataRightsPort;
+  /** Feedback, the reading list and "what was learned"; without it those pages answer 404. */
+  readers?: ReaderStorePort;
+  /** Stored papers by id (titles, authors for BibTeX). */
+  papers?: { getMany(ids: string[]): Promise<Paper[]> };
+  /** What the last 7 days would have brought with these (unsaved) preferences. */
+  preview?(subscriber: Subscriber): Promise<PreviewDay[]>;
 }
 
 export interface Kit {
@@ -89,7 +128,7 @@ export interface Kit {
   send(reply: FastifyReply, status: number, page: PageName, title: string, view: object): FastifyReply;
   message(reply: FastifyReply, status: number, m: MessageView): FastifyReply;
   /** A verified, current token's subscriber, or null — the caller answers with notFound(). */
-  resolve(token: string, purpose: LinkPurpose): Promise<{ subscriber: Subscriber; period?: string } | { expired: true } | null>;
+  resolve(token: string, purpose: LinkPurpose): Promise<{ subscriber: Subscriber; period?: string; scope?: string } | { expired: true } | null>;
   notFound(reply: FastifyReply): FastifyReply;
   links(s: Subscriber): ReturnType<typeof subscriberLinks>;
   /** Path part of a link (forms post back to the same origin; PUBLIC_URL may differ behind a proxy). */
@@ -117,7 +156,7 @@ export function makeResolver(deps: SubscriptionDeps) {
     }
     const subscriber = await deps.store.get(v.subscriberId);
     if (!subscriber || !isCurrentVersion(v, subscriber)) return null;
-    return v.period ? { subscriber, period: v.period } : { subscriber };
+    return v.period ? { subscriber, period: v.period } : v.scope ? { subscriber, scope: v.scope } : { subscriber };
   };
 }
 

@@ -17,6 +17,9 @@ export const PAGE_NAMES = [
   'unsubscribed',
   'message',
   'confirm-action',
+  'feedback',
+  'reading-list',
+  'reset-learned',
 ] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 

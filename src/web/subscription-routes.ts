@@ -12,6 +12,8 @@ import { RateLimiter } from './rate-limit.js';
 import { archiveRoutes } from './routes/archive.js';
 import { confirmRoutes } from './routes/confirm.js';
 import { dataRightsRoutes } from './routes/data-rights.js';
+import { feedbackRoutes } from './routes/feedback.js';
+import { readingListRoutes } from './routes/reading-list.js';
 import { preferencesRoutes } from './routes/preferences.js';
 import { subscribeRoutes } from './routes/subscribe.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
@@ -75,6 +77,8 @@ export function subscriptionPlugin(deps: SubscriptionDeps) {
       dataRightsRoutes(scope, kit);
       await unsubscribeRoutes(scope, kit);
       archiveRoutes(scope, kit);
+      feedbackRoutes(scope, kit);
+      readingListRoutes(scope, kit);
     });
   };
 }

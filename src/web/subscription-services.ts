@@ -5,6 +5,8 @@ import { deleteSubscriberData, exportSubscriberData } from '../subscribers/data-
 import { nextDueAt } from '../subscribers/due.js';
 import { TOPICS } from '../papers/topics.js';
 import { latestSample } from '../feeds/public-archive.js';
+import { previewSelection } from '../digest/preview.js';
+import { describeReason } from '../papers/reason.js';
 import type { SubscribeLimits } from './page-kit.js';
 import { subscriptionPlugin } from './subscription-routes.js';
 
@@ -35,6 +37,24 @@ export function subscriptionRoutes(services: Services, opts: { limits?: Partial<
       exportData: (s) => exportSubscriberData(services.dataOwners, s, ctx.clock()),
       deleteData: (s) => deleteSubscriberData(services.dataOwners, s),
     },
+    papers: services.papers,
+    // Feedback, the reading list and what was learned (src/relevance/reader-store.ts).
+    readers: services.readers,
+    // The last 7 listed days with the edited preferences and the reader's model (read-only): nothing is written.
+    preview: async (s) => {
+      const settings = await ctx.settings.get();
+      const days = await previewSelection({ papers: services.papers, readers: services.readers, settings: () => settings }, { subscriber: s, subscriberId: s.id, now: ctx.clock() });
+      return days.map((d) => ({
+        day: d.day,
+        papers: d.selected.map(({ paper, reasons }) => ({
+          id: paper.id,
+          title: paper.title,
+          url: `https://huggingface.co/papers/${encodeURIComponent(paper.id)}`,
+          why: [...new Set(reasons.map(describeReason))].join('; '),
+        })),
+      }));
+    },
     ...(opts.limits ? { limits: opts.limits } : {}),
   });
 }
+

@@ -76,6 +76,12 @@ export interface FormSource {
   followOrgs?: string;
   minUpvotes?: string;
   maxPapers?: string;
+  seedPapers?: string;
+}
+
+/** The seed papers ("papers like these") a subscriber gave, as arXiv ids. */
+export function seedsOf(s: Subscriber): string[] {
+  return s.seedPapers ?? [];
 }
 
 /** Names for a form field: comma-separated, or "; " when a name holds a comma (forms.ts listSeparator). */
@@ -96,6 +102,7 @@ export function sourceFromSubscriber(s: Subscriber): FormSource {
     followOrgs: joinList(s.followOrgs),
     minUpvotes: String(s.minUpvotes),
     maxPapers: String(s.maxPapers),
+    seedPapers: seedsOf(s).join('\n'),
   };
 }
 
@@ -115,13 +122,14 @@ export function sourceFromBody(body: FormBody): FormSource {
     followOrgs: str('followOrgs', LIMITS.field * 4),
     minUpvotes: str('minUpvotes', 12),
     maxPapers: str('maxPapers', 12),
+    seedPapers: str('seedPapers', LIMITS.field * 4),
   };
 }
 
 export function formView(src: FormSource, opts: { catalog: readonly TopicInfo[]; zones: readonly string[]; errors?: FieldErrors; detectZone?: boolean }) {
   const errors = opts.errors ?? {};
   const zones = opts.zones.includes(src.timezone) || !src.timezone ? opts.zones : [src.timezone, ...opts.zones];
-  const order = ['form', 'email', 'topics', 'timezone', 'time', 'frequency', 'includeKeywords', 'excludeKeywords', 'followAuthors', 'followOrgs', 'minUpvotes', 'maxPapers'];
+  const order = ['form', 'email', 'topics', 'timezone', 'time', 'frequency', 'seedPapers', 'includeKeywords', 'excludeKeywords', 'followAuthors', 'followOrgs', 'minUpvotes', 'maxPapers'];
   return {
     topics: opts.catalog.map((t) => ({ ...t, checked: src.topics.includes(t.id) })),
     zoneGroups: groupZones(zones, src.timezone),
@@ -135,6 +143,7 @@ export function formView(src: FormSource, opts: { catalog: readonly TopicInfo[];
     followOrgs: src.followOrgs ?? '',
     minUpvotes: src.minUpvotes ?? '0',
     maxPapers: src.maxPapers ?? '10',
+    seedPapers: src.seedPapers ?? '',
     openMore: ['includeKeywords', 'excludeKeywords', 'followAuthors', 'followOrgs', 'minUpvotes', 'maxPapers'].some((k) => errors[k]),
     errors,
     errorList: order.filter((k) => errors[k]).map((k) => ({ field: k, message: errors[k] })),
@@ -183,6 +192,7 @@ export function describeChanges(before: Subscriber, after: Subscriber, catalog: 
   add('Organizations you follow', kw(before.followOrgs), kw(after.followOrgs));
   add('Minimum upvotes', String(before.minUpvotes), String(after.minUpvotes));
   add('Papers per digest', String(before.maxPapers), String(after.maxPapers));
+  add('Papers like these', kw(seedsOf(before)), kw(seedsOf(after)));
   return out;
 }
 

@@ -144,7 +144,7 @@ describe('the product end to end: subscribe in a browser, receive the digest, ac
 
     // 4. Headers: deterministic Message-ID, one List-Unsubscribe with the https link, one-click, List-Id.
     assert.equal(m.messageId, `<digest-2026-07-31-${sub.id}@digest.test>`);
-    assert.match(m.subject ?? '', /^Your papers for Fri 31 Jul: /);
+    assert.match(m.subject ?? '', /^Papers Digest, Fri 31 Jul: .+ · .+/, 'the digest by name and its first two titles');
     const listUnsub = /^List-Unsubscribe:\s*<([^>]+)>/im.exec(digest.raw.replace(/\r?\n[ \t]+/g, ' '))?.[1];
     assert.ok(listUnsub && listUnsub.startsWith(`${base}/unsubscribe/`), 'List-Unsubscribe holds our unsubscribe link');
     assert.match(digest.raw, /^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
@@ -154,7 +154,10 @@ describe('the product end to end: subscribe in a browser, receive the digest, ac
     const text = m.text ?? '';
     const html = typeof m.html === 'string' ? m.html : '';
     assert.match(text, /^Papers Digest — Friday, 31 July 2026$/m);
-    const textTitles = [...text.matchAll(/^ ?\d+\. (.+)$/gm)].map((x) => x[1]!);
+    // The cards' title lines (after the numbered "In this issue" index, which lists the same papers in short).
+    assert.match(text, /\nIn this issue\n 1\. /);
+    const cards = text.slice(text.indexOf('\n\n', text.indexOf('In this issue')));
+    const textTitles = [...cards.matchAll(/^ ?\d+\. (.+)$/gm)].map((x) => x[1]!);
     assert.ok(textTitles.length >= 3, `several papers (${textTitles.length})`);
     assert.doesNotMatch(text, /<[a-z][^>]*>/i, 'no HTML in the text part');
     const archiveUrl = /View in browser: (\S+)/.exec(text)?.[1];
@@ -162,6 +165,16 @@ describe('the product end to end: subscribe in a browser, receive the digest, ac
     assert.ok(archiveUrl && archiveUrl.startsWith(`${base}/archive/`) && html.includes(archiveUrl), 'archive link in both parts');
     assert.ok(prefsUrl && prefsUrl.startsWith(`${base}/preferences/`) && html.includes(prefsUrl), 'preferences link in both parts');
     assert.ok(html.includes(listUnsub), 'the header unsubscribe link is the one in the footer');
+    // Feedback under every paper (the send path signs one link per paper) and the reading list in the footer.
+    const likeLinks = [...text.matchAll(/^ {4}More like this: (\S+)$/gm)].map((x) => x[1]!);
+    assert.equal(likeLinks.length, (text.match(/^ {4}Paper: /gm) ?? []).length, 'a 👍 link under each paper');
+    // (Handlebars writes "=" in attributes as &#x3D;, which every HTML parser reads back as "=".)
+    const hrefs = html.replace(/&#x3D;/g, '=');
+    const notInHtml = likeLinks.filter((u) => !(u.startsWith(`${base}/feedback/`) && u.endsWith('?do=like') && hrefs.includes(u)));
+    assert.deepEqual(notInHtml, [], 'the same links in both parts');
+    assert.equal(new Set(likeLinks).size, likeLinks.length, 'one token per paper');
+    const readingList = /Reading list: (\S+)/.exec(text)?.[1];
+    assert.ok(readingList && readingList.startsWith(`${base}/reading-list/`) && html.includes(readingList), 'reading list link in both parts');
     assert.ok(Buffer.byteLength(html) < 102 * 1024, 'under the Gmail clip size');
 
     // 6. The HTML as a reader sees it: phone and desktop, light and dark. No sideways scrolling on a phone; dark
@@ -221,6 +234,11 @@ describe('the product end to end: subscribe in a browser, receive the digest, ac
     const archiveText = (await page.locator('body').textContent()) ?? '';
     for (const t of textTitles) assert.ok(archiveText.includes(t), `archive shows “${t}”`);
     await page.screenshot({ path: join(SHOTS, 'digest-archive.png') });
+    // A feedback link opened by a browser that runs scripts: recorded, and the page says so.
+    await page.goto(likeLinks[0]!);
+    await page.getByRole('heading', { name: '👍 Noted: more papers like this one' }).waitFor();
+    assert.equal((await running.services.readers.profile(sub.id)).liked.length, 1, 'the 👍 is stored');
+    await page.screenshot({ path: join(SHOTS, 'digest-feedback-noted.png') });
     const prefs = await page.goto(prefsUrl);
     assert.equal(prefs?.status(), 200);
     assert.equal(await page.locator('input[name=topics][value=llm]').isChecked(), true, 'preferences page shows their topics');

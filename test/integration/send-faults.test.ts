@@ -55,7 +55,7 @@ describe('send job', () => {
     assert.ok(m, 'message captured');
     const p = m.parsed;
     assert.equal(p.messageId, `<digest-${PERIOD}-${sub.id}@example.org>`);
-    assert.match(p.subject ?? '', /^Your papers for /);
+    assert.match(p.subject ?? '', /^Papers Digest, /);
     assert.deepEqual(p.from?.value.map((a) => [a.name, a.address]), [['Papers Digest', 'digest@example.org']]);
     const raw = '\r\n' + m.raw.replace(/\r\n[ \t]+/g, ' ');
     const unsub = /\r\nList-Unsubscribe: <(https:\/\/digest\.example\.org\/unsubscribe\/[^>]+)>, <mailto:unsubscribe@example\.org\?subject=unsubscribe%20subOkay0001>\r\n/.exec(raw);

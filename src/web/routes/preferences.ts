@@ -7,9 +7,13 @@ import { PreferencesError } from '../../subscribers/preferences.js';
 import type { Subscriber } from '../../subscribers/subscriber.js';
 import { field, formErrors, parsePauseWeeks, parsePreferencesForm, WEEKDAYS, type FieldErrors, type FormBody } from '../forms.js';
 import { FORM_BODY_LIMIT, type Kit } from '../page-kit.js';
-import { describeChanges, formView, pauseOptions, sourceFromBody, sourceFromSubscriber, statusLabel, type Change, type FormSource } from '../views.js';
+import { describeChanges, formView, pauseOptions, seedsOf, sourceFromBody, sourceFromSubscriber, statusLabel, type Change, type FormSource } from '../views.js';
+import { learnedView, previewView } from '../learned-view.js';
+import type { PreviewDay } from '../page-kit.js';
 import { formExpired } from './confirm.js';
 import { dataRightsView, suppressedRefusal } from './data-rights.js';
+
+const PAPER_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
 
 interface TokenParams {
   token: string;
@@ -22,10 +26,11 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
     req: FastifyRequest<{ Params: TokenParams }>,
     reply: FastifyReply,
     s: Subscriber,
-    opts: { status?: number; src?: FormSource; errors?: FieldErrors; changes?: Change[] } = {},
+    opts: { status?: number; src?: FormSource; errors?: FieldErrors; changes?: Change[]; notice?: string; preview?: PreviewDay[] } = {},
   ) {
     const settings = await deps.settings.get();
     const links = kit.links(s);
+    const learned = deps.readers ? learnedView(await deps.readers.profile(s.id), seedsOf(s), s.timezone) : null;
     const weekday = s.frequency.kind === 'weekly' ? s.frequency.weekday : 1;
     return kit.send(reply, opts.status ?? 200, 'preferences', 'Your preferences', {
       action: `/preferences/${req.params.token}`,
@@ -44,6 +49,11 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
       pauseOptions: pauseOptions(),
       weeklyDayLabel: WEEKDAYS[weekday - 1]!.label,
       unsubscribeUrl: kit.path(links.unsubscribe),
+      readingListUrl: deps.readers ? kit.path(links.readingList) : null,
+      learned,
+      notice: opts.notice ?? null,
+      canPreview: Boolean(deps.preview),
+      preview: opts.preview ? previewView(opts.preview) : null,
       ...formView(opts.src ?? sourceFromSubscriber(s), { catalog: deps.topics, zones: kit.zones, errors: opts.errors ?? {} }),
       ...(await dataRightsView(kit, s, req.params.token)),
     });
@@ -65,6 +75,8 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
     const reload = async () => (await deps.store.get(before.id)) ?? before;
     // Delete asks first (routes/data-rights.ts), and no longer needs an unsubscribe before it.
     if (action === 'delete') return reply.redirect(`/preferences/${req.params.token}/delete`, 303);
+    const learnedReply = await learnedAction(req, reply, action, before, body);
+    if (learnedReply) return learnedReply;
     try {
       const refused = await apply(action, before, body);
       if (refused) return render(req, reply, before, refused);
@@ -78,6 +90,53 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
     return render(req, reply, after, { changes: describeChanges(before, after, deps.topics) });
   });
 
+  /**
+   * The "what was learned" actions (forget a paper, drop a term, unsave, reset after a confirmation) and the
+   * 7-day preview of the edited form (nothing saved). A reply when `action` is one of them, else null.
+   */
+  async function learnedAction(req: FastifyRequest<{ Params: TokenParams }>, reply: FastifyReply, action: string | null, s: Subscriber, body: FormBody) {
+    const readers = deps.readers;
+    if (action === 'preview') {
+      if (!deps.preview) return render(req, reply, s, { status: 400, src: sourceFromBody(body), errors: { form: 'Previews are not available here.' } });
+      const parsed = parsePreferencesForm(body, (await deps.settings.get()).maxPapersCap);
+      if (!parsed.ok) return render(req, reply, s, { status: 400, src: sourceFromBody(body), errors: parsed.errors });
+      const preview = await deps.preview({ ...s, ...parsed.value });
+      return render(req, reply, s, { src: sourceFromBody(body), preview });
+    }
+    if (!readers || !['forget', 'remove-term', 'unsave', 'reset'].includes(action ?? '')) return null;
+    const paperId = field(body, 'paperId') ?? '';
+    const term = (field(body, 'term') ?? '').slice(0, 100);
+    let notice: string;
+    switch (action) {
+      case 'forget':
+        if (!PAPER_ID_RE.test(paperId)) return render(req, reply, s, { status: 400, errors: { form: 'We did not understand that request.' } });
+        await readers.forget(s.id, paperId);
+        notice = 'Removed: that paper no longer shapes your digest.';
+        break;
+      case 'unsave':
+        if (!PAPER_ID_RE.test(paperId)) return render(req, reply, s, { status: 400, errors: { form: 'We did not understand that request.' } });
+        await readers.mark(s.id, paperId, 'save', false);
+        notice = 'Removed from your reading list.';
+        break;
+      case 'remove-term':
+        if (!term.trim()) return render(req, reply, s, { status: 400, errors: { form: 'We did not understand that request.' } });
+        await readers.removeTerm(s.id, term);
+        notice = `“${term}” no longer counts towards your digest.`;
+        break;
+      default:
+        // reset: a confirmation page first (a stray click must not wipe what was learned).
+        if (field(body, 'confirm') !== 'yes') {
+          return kit.send(reply, 200, 'reset-learned', 'Reset what was learned', { action: `/preferences/${req.params.token}`, csrf: kit.csrf.issue(req, reply) });
+        }
+        await readers.reset(s.id);
+        // The pasted seeds are part of what was learned: the field empties too.
+        if (seedsOf(s).length) await deps.store.update(s.id, { seedPapers: [] });
+        notice = 'Reset: your digest forgot every 👍 and 👎 and the terms it learned. Your saved papers stay in your reading list.';
+    }
+    req.log.info({ subscriberId: s.id, action }, 'learned preferences changed');
+    return render(req, reply, s, { notice });
+  }
+
   /** Perform one action; a reply when the request is refused before any write, else null. */
   async function apply(action: string | null, before: Subscriber, body: FormBody) {
     switch (action) {
@@ -86,6 +145,8 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
         const parsed = parsePreferencesForm(body, settings.maxPapersCap);
         if (!parsed.ok) return { status: 400, src: sourceFromBody(body), errors: parsed.errors };
         await deps.store.update(before.id, parsed.value);
+        // Seeds count as liked papers: the reader store looks them up (or keeps them by id until seen).
+        if (deps.readers) await deps.readers.setSeeds(before.id, parsed.value.seedPapers ?? []);
         return null;
       }
       case 'pause': {

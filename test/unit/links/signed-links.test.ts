@@ -91,6 +91,33 @@ describe('signed links', () => {
     assert.ok(verifyToken(tok(links.archive('2026-W39')), 'archive', [K1], tenYears).ok);
   });
 
+  it('feedback links: one token per (subscriber, paper), the kind in the query, expiring 30 days after the edition', () => {
+    const links = subscriberLinks('https://d.example', { id: SUB, tokenVersion: 1 }, [K1], NOW, { period: '2026-09-28' });
+    const like = new URL(links.feedback('2609.01234', 'like'));
+    assert.equal(like.pathname.split('/')[1], 'feedback');
+    assert.equal(like.search, '?do=like');
+    assert.equal(new URL(links.feedback('2609.01234', 'save')).pathname, like.pathname, 'the kinds share one token');
+    assert.notEqual(new URL(links.feedback('2609.09999')).pathname, like.pathname, 'another paper, another token');
+    const tok = like.pathname.split('/')[2]!;
+    const v = verifyToken(tok, 'feedback', [K1], NOW);
+    assert.ok(v.ok && v.scope === '2609.01234' && v.subscriberId === SUB);
+    // The edition's day ends 2026-09-29 00:00 UTC; +1 day for zones ahead of UTC; +30 days.
+    assert.equal(v.ok && v.expiresAt?.toISOString(), '2026-10-30T00:00:00.000Z');
+    assert.ok(verifyToken(tok, 'feedback', [K1], new Date('2026-10-29T23:59:59Z')).ok);
+    assert.deepEqual(verifyToken(tok, 'feedback', [K1], new Date('2026-10-30T00:00:00Z')), { ok: false, reason: 'expired' });
+    assert.deepEqual(verifyToken(tok, 'preferences', [K1], NOW), { ok: false, reason: 'wrong-purpose' });
+    // The same period gives the same tokens whenever they are signed (the email and its web view agree).
+    const later = subscriberLinks('https://d.example', { id: SUB, tokenVersion: 1 }, [K1], new Date('2026-10-10T00:00:00Z'), { period: '2026-09-28' });
+    assert.equal(later.feedback('2609.01234', 'like'), like.href);
+    // A weekly edition: week 40 of 2026 ends Sunday 4 October.
+    const weekly = subscriberLinks('https://d.example', { id: SUB, tokenVersion: 1 }, [K1], NOW, { period: '2026-W40' });
+    const wv = verifyToken(new URL(weekly.feedback('2609.01234')).pathname.split('/')[2]!, 'feedback', [K1], NOW);
+    assert.equal(wv.ok && wv.expiresAt?.toISOString(), '2026-11-05T00:00:00.000Z');
+    // The reading list never expires.
+    const rl = verifyToken(links.readingList.split('/').pop()!, 'reading-list', [K1], new Date(NOW.getTime() + 10 * 365 * 86400_000));
+    assert.ok(rl.ok && rl.expiresAt === null);
+  });
+
   it('revocation: a bumped token version no longer matches', () => {
     const t = signToken(claims({ tokenVersion: 3 }), [K1]);
     const v = verifyToken(t, 'preferences', [K1], NOW);

@@ -7,6 +7,7 @@ import * as cheerio from 'cheerio';
 import { compileTemplates, fullMjmlRenderer, TemplateError, type Templates } from '../../../src/mail/render.js';
 import { buildAlreadySubscribedView, buildConfirmView, buildDigestView, buildNothingNewView, type DigestView } from '../../../src/mail/view-model.js';
 import type { Paper } from '../../../src/papers/paper.js';
+import { subscriberLinks } from '../../../src/links/signed-links.js';
 import { REPO_ROOT } from '../../helpers/fixtures.js';
 import { fixturePapers, LINKS, longPaper, NOW, PUBLIC_URL, selected, subscriber } from './render-fixtures.js';
 
@@ -95,7 +96,7 @@ describe('compiled digest', () => {
     assert.ok(html.includes('{{x}}'), 'handlebars-looking text is shown literally, never evaluated');
     assert.ok(!html.includes('javascript:'), 'no javascript: anywhere');
     assert.ok(!/(href|src)="http:/.test(html), 'no http: link or source');
-    const allowed = /^https:\/\/(huggingface\.co|arxiv\.org|github\.com|digest\.example\.org|[a-z0-9.-]+\.github\.io)\//;
+    const allowed = /^(#paper-\d+$|https:\/\/(huggingface\.co|arxiv\.org|github\.com|digest\.example\.org|[a-z0-9.-]+\.github\.io)\/)/;
     for (const a of $('a[href]').toArray()) assert.match($(a).attr('href')!, allowed);
     assert.ok(text.includes(HOSTILE.title), 'plain text holds the title verbatim (not HTML)');
     assert.ok(!/javascript:|http:\/\//.test(text));
@@ -107,6 +108,48 @@ describe('compiled digest', () => {
     assert.ok(r.html.length <= t.htmlBudgetBytes && r.html.length < GMAIL_CLIP_BYTES, `${r.html.length} bytes`);
     assert.equal(r.papersShown + r.papersWebOnly, 25);
     if (r.papersWebOnly > 0) assert.ok(r.html.includes(`${r.papersWebOnly} more paper`));
+  });
+
+  it('with real signed links (index, 👍/👎/save per paper, reading list): 25 real papers fit whole, 25 very long ones stay under the clip', () => {
+    const secrets = [{ kid: 'k2026', secret: 'a-realistic-link-secret-of-forty-four-chars!' }];
+    const sub = subscriber({ id: 'Xk3vQ9sLmN2pR7tW1yZ4bA' });
+    const links = subscriberLinks(PUBLIC_URL, sub, secrets, NOW, { period: '2026-09-28' });
+    const input = (papers: Paper[]) => ({
+      subscriber: sub,
+      selected: selected(papers),
+      period: '2026-09-28',
+      links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive('2026-09-28'), readingList: links.readingList },
+      feedback: (id: string) => links.feedback(id),
+      now: NOW,
+      publicUrl: PUBLIC_URL,
+    });
+    const real = t.digest(buildDigestView(input(fixturePapers().slice(0, 25))));
+    const long = t.digest(buildDigestView(input(Array.from({ length: 25 }, (_, i) => longPaper(i)))));
+    console.log(`digest HTML with 25 fixture papers: ${real.html.length} bytes (${real.papersShown} shown); 25 very long papers: ${long.html.length} bytes (${long.papersShown} shown)`);
+    assert.equal(real.papersShown, 25, 'every real paper fits, with its feedback row');
+    assert.ok(real.html.length <= t.htmlBudgetBytes && long.html.length <= t.htmlBudgetBytes && long.html.length < GMAIL_CLIP_BYTES);
+    const $ = cheerio.load(real.html);
+    // The index: one entry per card, each linking to an anchor that exists, in order.
+    const index = $('ol.pd-index a').toArray().map((a) => $(a).attr('href')!);
+    assert.equal(index.length, 25);
+    for (const [i, href] of index.entries()) {
+      assert.equal(href, `#paper-${i + 1}`);
+      assert.equal($(href).length, 1, `${href} exists`);
+    }
+    // Three feedback links per card, to this reader's signed feedback page for that paper.
+    const rows = $('p.pd-feedback').toArray();
+    assert.equal(rows.length, 25);
+    const first = $(rows[0]).find('a').toArray().map((a) => [$(a).text(), $(a).attr('href')]);
+    assert.deepEqual(first, [
+      ['👍 More like this', `${links.feedback(fixturePapers()[0]!.id)}?do=like`],
+      ['👎 Less like this', `${links.feedback(fixturePapers()[0]!.id)}?do=dislike`],
+      ['🔖 Save', `${links.feedback(fixturePapers()[0]!.id)}?do=save`],
+    ]);
+    assert.equal($('a').filter((_i, a) => $(a).attr('href') === links.readingList).text(), 'Reading list');
+    // The text part: the index numbered like the cards, and the three links under each card.
+    assert.match(real.text, /\nIn this issue\n 1\. OmniScope\n 2\. /, 'long titles by their name in the index');
+    assert.ok(real.text.includes(`    More like this: ${links.feedback(fixturePapers()[0]!.id)}?do=like\n`));
+    assert.ok(real.text.includes(`Reading list: ${links.readingList}\n`));
   });
 
   it('trims summaries, then moves overflow papers to the web version, when over budget', async () => {
@@ -171,7 +214,11 @@ describe('compiled digest', () => {
     const { text } = t.digest(digestOf(papers));
     const lines = text.split('\n');
     for (const rank of [1, 9, 10, 12]) {
-      const head = lines.findIndex((l) => l.startsWith(`${String(rank).padStart(2)}. `));
+      // The card's title line (the "In this issue" index above numbers the same titles).
+      let head = -1;
+      lines.forEach((l, i) => {
+        if (l.startsWith(`${String(rank).padStart(2)}. `)) head = i;
+      });
       assert.ok(head >= 0, `paper ${rank} has a numbered title line`);
       const column = lines[head]!.indexOf('. ') + 2;
       const under = lines.slice(head + 1, lines.indexOf('', head + 1));

@@ -42,7 +42,8 @@ describe('buildDigestView', () => {
     const a = digestView();
     assert.deepEqual(a, digestView());
     assert.ok(a.subject.length < 78, a.subject);
-    assert.match(a.subject, /^Your papers for Mon 28 Sep: OmniScope/);
+    // The digest by name and its first two titles (shortened when both do not fit), then how many more.
+    assert.match(a.subject, /^Papers Digest, Mon 28 Sep: OmniScope · .+ \+4 more$/);
     assert.equal(a.dateLabel, 'Monday, 28 September 2026');
   });
 
@@ -59,7 +60,7 @@ describe('buildDigestView', () => {
     assert.equal(editionLabel('', 'daily', new Date('2026-09-27T23:30:00Z'), 'Europe/Berlin').long, 'Monday, 28 September 2026');
     assert.equal(editionLabel('', 'daily', new Date('2026-09-27T23:30:00Z'), 'America/New_York').long, 'Sunday, 27 September 2026');
     const weekly = buildDigestView({ subscriber: subscriber({ frequency: { kind: 'weekly', weekday: 1 } }), selected: selected(fixturePapers().slice(0, 1)), period: '2026-W40', links: LINKS, now: NOW, publicUrl: PUBLIC_URL });
-    assert.match(weekly.subject, /^Your papers for week of 28 Sep: /);
+    assert.match(weekly.subject, /^Papers Digest, week of 28 Sep: OmniScope/);
     assert.equal(weekly.dateLabel, 'Week of 28 September 2026');
     assert.equal(weekly.period, '2026-W40');
     assert.match(weekly.why, /weekly email/);

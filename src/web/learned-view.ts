@@ -1,0 +1,55 @@
+// "What your digest has learned", pure: the reader's 👍 / 👎 / saved papers and the top learned terms as the
+// preferences page lists them (each removable), and the seeds still waiting to be seen in a listing.
+import { DateTime } from 'luxon';
+import type { PreviewDay, ReaderPaper } from './page-kit.js';
+
+export interface Profile {
+  liked: ReaderPaper[];
+  disliked: ReaderPaper[];
+  saved: ReaderPaper[];
+  terms: { term: string; weight: number }[];
+}
+
+/** Terms shown (the store may keep more). */
+export const TERMS_SHOWN = 12;
+
+function paperRow(r: ReaderPaper, zone: string) {
+  return {
+    id: r.id,
+    title: r.title ?? `arXiv ${r.id}`,
+    url: `https://huggingface.co/papers/${encodeURIComponent(r.id)}`,
+    seed: r.source === 'seed',
+    when: DateTime.fromISO(r.at, { zone }).setLocale('en-US').toFormat('d LLL yyyy'),
+  };
+}
+
+export function learnedView(profile: Profile, seeds: readonly string[], zone: string) {
+  // Seeds not seen in a listing yet come back as liked papers without a mark time: listed apart, by id.
+  const waiting = (r: ReaderPaper) => r.source === 'seed' && !r.at;
+  const liked = profile.liked.filter((r) => !waiting(r)).map((r) => paperRow(r, zone));
+  const known = new Set(profile.liked.filter((r) => !waiting(r)).map((r) => r.id));
+  const terms = profile.terms
+    .filter((t) => t.weight > 0)
+    .slice(0, TERMS_SHOWN)
+    .map((t) => ({ term: t.term, weight: t.weight.toFixed(2) }));
+  return {
+    liked,
+    disliked: profile.disliked.map((r) => paperRow(r, zone)),
+    saved: profile.saved.map((r) => paperRow(r, zone)),
+    terms,
+    /** Seeds not yet among the liked papers: kept by id until a listing shows them. */
+    pendingSeeds: [...new Set([...profile.liked.filter(waiting).map((r) => r.id), ...seeds.filter((id) => !known.has(id))])],
+    empty: liked.length === 0 && profile.disliked.length === 0 && profile.saved.length === 0 && terms.length === 0,
+  };
+}
+
+/** Preview days, newest first, with a count and whether any day brought nothing. */
+export function previewView(days: readonly PreviewDay[]) {
+  const total = days.reduce((n, d) => n + d.papers.length, 0);
+  return {
+    total,
+    days: [...days]
+      .sort((a, b) => (a.day < b.day ? 1 : -1))
+      .map((d) => ({ ...d, label: DateTime.fromISO(d.day).setLocale('en-US').toFormat('cccc d LLLL'), count: d.papers.length })),
+  };
+}

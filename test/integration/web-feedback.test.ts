@@ -1,0 +1,257 @@
+// Per-paper feedback, the reading list and "what was learned", over HTTP with the real store, reader store and
+// paper store: GET never records (a scanner fetching the link changes nothing), the POST records once (idempotent)
+// and undoes; a forged, expired, revoked or other-purpose token changes nothing; saved papers export as BibTeX;
+// the preferences page lists what was learned, removes it, resets after a confirmation, and previews 7 days.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { subscriberLinks } from '../../src/links/signed-links.js';
+import type { Paper } from '../../src/papers/paper.js';
+import type { ReaderStorePort } from '../../src/web/page-kit.js';
+import type { Subscriber } from '../../src/subscribers/subscriber.js';
+import { testClock } from '../helpers/clock.js';
+import { Client, csrfOf, pathOf, PUBLIC_URL, startWebHarness, textOf, type WebHarness } from './web-harness.js';
+
+const clock = testClock('2026-11-27T09:00:00Z');
+const DAY = '2026-11-27';
+
+function paper(id: string, title: string, summary: string, upvotes = 50, day = DAY): Paper {
+  return {
+    id,
+    title,
+    summary,
+    authors: ['Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra'],
+    publishedAt: '2026-11-25T00:00:00.000Z',
+    listedOn: day,
+    upvotes,
+    comments: 2,
+    url: `https://huggingface.co/papers/${id}`,
+    arxivUrl: `https://arxiv.org/abs/${id}`,
+    githubRepo: null,
+    githubStars: null,
+    projectPage: null,
+    organization: null,
+    thumbnail: null,
+    keywords: ['speculative decoding'],
+    aiSummary: null,
+  };
+}
+
+const PAPERS = [
+  paper('2611.10001', 'Speculative Decoding with Draft Trees & {Braces}', 'We speed up language model inference with speculative decoding and draft trees.', 120),
+  paper('2611.10002', 'KV Cache Compression for Long Context', 'A key-value cache compression method for long-context language models.', 80),
+  paper('2611.10003', 'Protein Folding at Scale', 'Protein structure prediction with diffusion models.', 60),
+];
+
+describe('feedback, reading list and what was learned', () => {
+  let h: WebHarness;
+  let readers: ReaderStorePort;
+  before(async () => {
+    h = await startWebHarness({ prefix: 'webfeedback', clock });
+    await h.services.papers.replaceDay(DAY, PAPERS, { source: 'test', url: 'test' });
+    readers = (h.services as unknown as { readers: ReaderStorePort }).readers;
+    assert.ok(readers, 'services expose the reader store');
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  const setup = async (email: string) => {
+    const { subscriber } = await h.services.subscribers.create({ email, status: 'active', timezone: 'Europe/Paris', sendTime: '08:00', topics: ['llm'] });
+    const links = subscriberLinks(PUBLIC_URL, subscriber, h.ctx.secrets.linkSecrets, clock(), { period: DAY });
+    return { s: subscriber as Subscriber, links, c: new Client(h.app) };
+  };
+  const marksOf = async (id: string, paperId: string) => (await readers.marks(id, [paperId])).get(paperId) ?? { liked: false, disliked: false, saved: false };
+  const none = { liked: false, disliked: false, saved: false };
+
+  it('GET records nothing; the POST records, is idempotent, and undoes on the same page', async () => {
+    const { s, links, c } = await setup('fay@example.org');
+    const id = PAPERS[0]!.id;
+    // A link scanner: plain fetches of all three links, no cookies, no scripts.
+    for (const kind of ['like', 'dislike', 'save'] as const) {
+      const res = await h.app.inject({ method: 'GET', url: pathOf(links.feedback(id, kind)) });
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.headers['cache-control'], 'no-store');
+    }
+    assert.deepEqual(await marksOf(s.id, id), none, 'fetching the links changed nothing');
+
+    const page = await c.get(links.feedback(id, 'like'));
+    assert.match(textOf(page.body), /Your feedback on Speculative Decoding with Draft Trees & \{Braces\}/);
+    assert.match(textOf(page.body), /Show you more papers like this one\?/);
+    assert.match(page.body, /<form method="post" action="\/feedback\/[A-Za-z0-9_-]+" class="ask" data-auto-submit="like">/, 'the page submits itself when scripts run');
+    assert.match(page.body, /<button type="submit" class="big" data-feedback="like-1">👍 More like this<\/button>/, 'a visible button when they do not');
+
+    const liked = await c.post(links.feedback(id), { _csrf: csrfOf(page.body), kind: 'like', on: '1' });
+    assert.equal(liked.statusCode, 200);
+    assert.match(textOf(liked.body), /👍 Noted: more papers like this one/);
+    assert.match(liked.body, /data-feedback="like-0">Undo</);
+    assert.deepEqual(await marksOf(s.id, id), { liked: true, disliked: false, saved: false });
+
+    const again = await c.post(links.feedback(id), { _csrf: csrfOf(page.body), kind: 'like', on: '1' });
+    assert.match(textOf(again.body), /nothing changed/);
+    assert.deepEqual(await marksOf(s.id, id), { liked: true, disliked: false, saved: false }, 'idempotent');
+    const reopened = await c.get(links.feedback(id, 'like'));
+    assert.doesNotMatch(reopened.body, /data-auto-submit/, 'already liked: nothing to submit');
+    assert.match(textOf(reopened.body), /You had already chosen this/);
+
+    const undone = await c.post(links.feedback(id), { _csrf: csrfOf(liked.body), kind: 'like', on: '0' });
+    assert.match(textOf(undone.body), /Undone: no longer counted as a 👍/);
+    assert.deepEqual(await marksOf(s.id, id), none);
+
+    // 👎 after 👍: exclusive.
+    await c.post(links.feedback(id), { _csrf: csrfOf(page.body), kind: 'like', on: '1' });
+    const disliked = await c.post(links.feedback(id), { _csrf: csrfOf(page.body), kind: 'dislike', on: '1' });
+    assert.match(textOf(disliked.body), /👎 Noted: fewer papers like this one/);
+    assert.deepEqual(await marksOf(s.id, id), { liked: false, disliked: true, saved: false });
+  });
+
+  it('a forged, expired, revoked, other-purpose or CSRF-less request changes nothing', async () => {
+    const { s, links, c } = await setup('gus@example.org');
+    const id = PAPERS[1]!.id;
+    const page = await c.get(links.feedback(id, 'save'));
+    const csrf = csrfOf(page.body);
+    const token = pathOf(links.feedback(id)).split('/')[2]!;
+    const forged = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
+    for (const url of [`/feedback/${forged}`, pathOf(links.preferences).replace('/preferences/', '/feedback/'), '/feedback/nonsense']) {
+      const get = await c.get(url);
+      assert.equal(get.statusCode, 404, url);
+      const post = await c.post(url, { _csrf: csrf, kind: 'save', on: '1' });
+      assert.equal(post.statusCode, 404, url);
+    }
+    const noCsrf = await c.post(links.feedback(id), { kind: 'save', on: '1' });
+    assert.equal(noCsrf.statusCode, 403);
+    const badKind = await c.post(links.feedback(id), { _csrf: csrf, kind: 'delete', on: '1' });
+    assert.equal(badKind.statusCode, 400);
+    assert.deepEqual(await marksOf(s.id, id), none);
+
+    // Another reader's link acts for that reader only.
+    const other = await setup('hal@example.org');
+    const theirs = await c.post(other.links.feedback(id), { _csrf: csrf, kind: 'save', on: '1' });
+    assert.equal(theirs.statusCode, 200);
+    assert.deepEqual(await marksOf(s.id, id), none, 'not this reader');
+    assert.equal((await marksOf(other.s.id, id)).saved, true);
+
+    // Expired: 30 days after the edition (and its day, plus a day of zone margin).
+    const saved = clock.now();
+    try {
+      clock.set('2026-12-29T00:00:00Z');
+      const expired = await c.post(links.feedback(id), { _csrf: csrf, kind: 'save', on: '1' });
+      assert.equal(expired.statusCode, 410);
+      assert.match(textOf(expired.body), /This link has expired/);
+    } finally {
+      clock.set(new Date(saved).toISOString());
+    }
+    // Revoked (token version bumped, e.g. after "sign out of old emails"): 404.
+    await h.services.subscribers.bumpTokenVersion(s.id);
+    const revoked = await c.post(links.feedback(id), { _csrf: csrf, kind: 'save', on: '1' });
+    assert.equal(revoked.statusCode, 404);
+    assert.deepEqual(await marksOf(s.id, id), none);
+  });
+
+  it('the reading list shows saved papers, removes with an undo, and downloads BibTeX', async () => {
+    const { s, links, c } = await setup('ivy@example.org');
+    const empty = await c.get(links.readingList);
+    assert.equal(empty.statusCode, 200);
+    assert.match(textOf(empty.body), /Nothing saved yet/);
+    const page = await c.get(links.feedback(PAPERS[0]!.id, 'save'));
+    await c.post(links.feedback(PAPERS[0]!.id), { _csrf: csrfOf(page.body), kind: 'save', on: '1' });
+    await c.post(links.feedback(PAPERS[1]!.id), { _csrf: csrfOf(page.body), kind: 'save', on: '1' });
+
+    const list = await c.get(links.readingList);
+    const text = textOf(list.body);
+    assert.match(text, /Speculative Decoding with Draft Trees/);
+    assert.match(text, /KV Cache Compression for Long Context/);
+    assert.match(text, /Ada Lovelace, Alan Turing, Grace Hopper et al\./);
+    const bibPath = /href="([^"]+\/papers\.bib)" download="reading-list\.bib"/.exec(list.body)?.[1];
+    assert.ok(bibPath, 'a download link');
+    const bib = await c.get(bibPath);
+    assert.equal(bib.statusCode, 200);
+    assert.match(String(bib.headers['content-type']), /^application\/x-bibtex/);
+    assert.equal(bib.headers['content-disposition'], 'attachment; filename="reading-list.bib"');
+    assert.ok(bib.body.includes(`@misc{2611.10001,
+  title = {{Speculative Decoding with Draft Trees \\& \\{Braces\\}}},
+  author = {Ada Lovelace and Alan Turing and Grace Hopper and Edsger Dijkstra},
+  year = {2026},
+  eprint = {2611.10001},
+  archivePrefix = {arXiv},
+  url = {https://arxiv.org/abs/2611.10001}
+}`), bib.body);
+    assert.equal((bib.body.match(/@misc\{/g) ?? []).length, 2);
+
+    const removed = await c.post(links.readingList, { _csrf: csrfOf(list.body), action: 'remove', paperId: PAPERS[1]!.id });
+    assert.match(textOf(removed.body), /Removed “KV Cache Compression for Long Context” Undo/);
+    assert.equal((await marksOf(s.id, PAPERS[1]!.id)).saved, false);
+    const restored = await c.post(links.readingList, { _csrf: csrfOf(removed.body), action: 'restore', paperId: PAPERS[1]!.id });
+    assert.match(textOf(restored.body), /is back in your reading list/);
+    assert.equal((await marksOf(s.id, PAPERS[1]!.id)).saved, true);
+
+    const forged = await c.get(links.readingList.slice(0, -3) + 'abc');
+    assert.equal(forged.statusCode, 404);
+    assert.equal((await c.post(links.readingList, { action: 'remove', paperId: PAPERS[0]!.id })).statusCode, 403);
+  });
+
+  it('preferences show what was learned, each removable, reset after a confirmation; seeds; 7-day preview', async () => {
+    const { s, links, c } = await setup('jon@example.org');
+    const fb = await c.get(links.feedback(PAPERS[0]!.id, 'like'));
+    await c.post(links.feedback(PAPERS[0]!.id), { _csrf: csrfOf(fb.body), kind: 'like', on: '1' });
+    await c.post(links.feedback(PAPERS[2]!.id), { _csrf: csrfOf(fb.body), kind: 'dislike', on: '1' });
+    await c.post(links.feedback(PAPERS[1]!.id), { _csrf: csrfOf(fb.body), kind: 'save', on: '1' });
+
+    const prefs = await c.get(links.preferences);
+    const text = textOf(prefs.body);
+    assert.match(text, /What your digest has learned/);
+    assert.match(text, /👍 More like these Speculative Decoding/);
+    assert.match(text, /👎 Less like these Protein Folding at Scale/);
+    assert.match(text, /🔖 Saved KV Cache Compression/);
+    const terms = [...prefs.body.matchAll(/name="term" value="([^"]+)"/g)].map((m) => m[1]!);
+    assert.ok(terms.length > 0, 'learned terms are listed');
+    assert.ok(prefs.body.includes(pathOf(links.readingList)), 'links to the reading list');
+
+    const csrf = csrfOf(prefs.body);
+    const noTerm = await c.post(links.preferences, { _csrf: csrf, action: 'remove-term', term: terms[0]! });
+    assert.match(textOf(noTerm.body), new RegExp(`“${terms[0]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}” no longer counts`));
+    assert.ok(!(await readers.profile(s.id)).terms.some((t) => t.term === terms[0]), 'the term is gone');
+
+    const forgot = await c.post(links.preferences, { _csrf: csrf, action: 'forget', paperId: PAPERS[2]!.id });
+    assert.match(textOf(forgot.body), /no longer shapes your digest/);
+    assert.equal((await readers.profile(s.id)).disliked.length, 0);
+
+    const confirm = await c.post(links.preferences, { _csrf: csrf, action: 'reset' });
+    assert.match(textOf(confirm.body), /Reset what your digest has learned\?/);
+    assert.equal((await readers.profile(s.id)).liked.length, 1, 'nothing reset before the confirmation');
+    const reset = await c.post(links.preferences, { _csrf: csrf, action: 'reset', confirm: 'yes' });
+    assert.match(textOf(reset.body), /Reset: your digest forgot/);
+    const after = await readers.profile(s.id);
+    assert.deepEqual([after.liked.length, after.disliked.length, after.saved.length], [0, 0, 1], 'saved papers stay');
+
+    // Seeds: a link and an id; the unknown one is kept until seen.
+    const form = { _csrf: csrf, topics: ['llm'], timezone: 'Europe/Paris', time: '08:00', frequency: 'daily', weekday: '1', includeKeywords: '', excludeKeywords: '', followAuthors: '', followOrgs: '', minUpvotes: '0', maxPapers: '10' };
+    const seeded = await c.post(links.preferences, { ...form, action: 'save', seedPapers: `https://huggingface.co/papers/${PAPERS[1]!.id}\n2611.99999` });
+    assert.equal(seeded.statusCode, 200, textOf(seeded.body).slice(0, 400));
+    assert.match(textOf(seeded.body), /Papers like these: none → 2611\.10002, 2611\.99999/);
+    assert.match(textOf(seeded.body), /Not seen in a listing yet \(kept until they appear\): 2611\.99999/);
+    assert.ok((await readers.profile(s.id)).liked.some((p) => p.id === PAPERS[1]!.id && p.source === 'seed'));
+    const badSeed = await c.post(links.preferences, { ...form, action: 'save', seedPapers: 'not a paper' });
+    assert.equal(badSeed.statusCode, 400);
+    assert.match(textOf(badSeed.body), /Papers like these/);
+
+    // Preview: the edited settings over the last 7 days, nothing saved.
+    const preview = await c.post(links.preferences, { ...form, action: 'preview', topics: [], includeKeywords: 'protein', seedPapers: '' });
+    assert.equal(preview.statusCode, 200);
+    assert.match(textOf(preview.body), /With these settings, the last 7 days would have brought \d+ papers?/);
+    assert.match(textOf(preview.body), /Protein Folding at Scale/);
+    assert.match(preview.body, /id="includeKeywords" name="includeKeywords" value="protein"/, 'the form keeps what they typed');
+    assert.deepEqual((await h.services.subscribers.get(s.id))?.includeKeywords, [], 'nothing saved');
+  });
+
+  it('deleting their data deletes what was learned and the reading list too', async () => {
+    const { s, links, c } = await setup('kim@example.org');
+    const fb = await c.get(links.feedback(PAPERS[0]!.id, 'save'));
+    await c.post(links.feedback(PAPERS[0]!.id), { _csrf: csrfOf(fb.body), kind: 'save', on: '1' });
+    await c.post(links.feedback(PAPERS[1]!.id), { _csrf: csrfOf(fb.body), kind: 'like', on: '1' });
+    await h.services.subscribers.unsubscribe(s.id);
+    const gone = await c.post(links.preferences, { _csrf: csrfOf(fb.body), action: 'delete' });
+    assert.match(textOf(gone.body), /Your data is deleted/);
+    const p = await readers.profile(s.id);
+    assert.deepEqual([p.liked.length, p.saved.length, p.terms.length], [0, 0, 0]);
+  });
+});
