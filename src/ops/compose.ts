@@ -3,6 +3,7 @@
 // (papers already sent to this subscriber stay excluded), same templates, same links and headers — while nothing
 // is claimed, marked, counted or delivered. Freshness is reported instead of waited for.
 import type { Config, LinkSecret } from '../config.js';
+import type { EditionRecord } from '../digest/edition-record.js';
 import type { DeliveryLedger } from '../digest/ledger.js';
 import { runSendJob, type SendDeps, type SendOutcome } from '../digest/send.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -32,7 +33,7 @@ export interface ComposeDeps {
   papers: SendDeps['papers'];
   suppression: Pick<SuppressionList, 'has'>;
   /** Only its sent-papers ledger is read: papers already sent to this subscriber stay excluded. */
-  ledger: Pick<DeliveryLedger, 'sentPaperIds'>;
+  ledger: Pick<DeliveryLedger, 'sentPaperIds' | 'readRecord'>;
   templates: Templates;
 }
 
@@ -44,10 +45,14 @@ export async function composeDigest(deps: ComposeDeps, input: { subscriber: Subs
   const dryLedger = {
     get: async () => null,
     claim: async () => ({ outcome: 'claimed' as const, attempt: 1 }),
+    claimWithRecord: async (id: string) => ({ outcome: 'claimed' as const, attempt: 1, record: await deps.ledger.readRecord(id) }),
+    lease: 60_000,
+    renew: async () => true,
     markSending: async () => true,
     markSent: async () => {},
     settle: async () => true,
-    sentPaperIds: (id: string) => deps.ledger.sentPaperIds(id),
+    noteQuiet: async () => {},
+    sentPaperIds: (id: string, record?: EditionRecord) => deps.ledger.sentPaperIds(id, record),
   } as unknown as DeliveryLedger;
   const outcome = await runSendJob(
     {
