@@ -131,7 +131,8 @@ export async function startScrapeScheduler(opts: ScrapeSchedulerOptions): Promis
     const errors: Error[] = [];
     for (const day of days) {
       try {
-        const out = await scrapeListing({ source, store: papers, cache, log: jlog, metrics: opts.metrics ?? null, clock: ctx.clock }, { day, today });
+        const limits = { maxPapersPerDay: settings.scrapeMaxPapersPerDay };
+        const out = await scrapeListing({ source, store: papers, cache, log: jlog, metrics: opts.metrics ?? null, clock: ctx.clock, limits }, { day, today });
         result.days.push({ day, status: out.status, papers: out.papers.length });
       } catch (err) {
         errors.push(err as Error);

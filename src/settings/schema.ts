@@ -27,6 +27,8 @@ export const settingsSchema = z
     scrapeTimezone: ianaZone.default('UTC'),
     /** Days scraped on each run: 0 = today only, 1 = today and the previous day, … */
     scrapeDaysBack: z.number().int().min(0).max(7).default(1),
+    /** A listing with more papers than this for one day is refused as implausible (archived days hold 1–50). */
+    scrapeMaxPapersPerDay: z.number().int().min(10).max(100_000).default(150),
     tickEverySeconds: z.number().int().min(10).max(3600).default(60),
     lookbackDays: z.number().int().min(1).max(14).default(3),
     /** A send waits while the last successful scrape is older than this. */
