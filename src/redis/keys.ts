@@ -21,6 +21,7 @@ export function makeKeys(prefix: string) {
     edition: (subscriberId: string, period: string) => `${p}ed:${period}:${subscriberId}`, // HASH ledger entry
     editionsByPeriod: (period: string) => `${p}ed:index:${period}`, // HASH subscriberId -> state
     sentPapers: (subscriberId: string) => `${p}sent:${subscriberId}`, // ZSET paperId -> sent ms
+    confirmationSent: (jobId: string) => `${p}confirm:sent:${jobId}`, // STRING sending|sent, PX: one subscribe email per request
     suppressed: `${p}suppressed`, // HASH normalized email -> JSON reason
     // operations
     settings: `${p}settings`, // STRING JSON of the operator settings

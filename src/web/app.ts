@@ -2,6 +2,7 @@
 // One error handler maps error codes to HTTP; one hook sets the security headers on every response.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from '../log.js';
+import { redactUrlTokens } from '../util/redact.js';
 
 export interface WebDeps {
   log: Logger;
@@ -23,7 +24,8 @@ export const SECURITY_HEADERS: Record<string, string> = {
 
 export async function buildApp(deps: WebDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.log.child({ mod: 'web' }),
+    // Request logs never hold a capability: every token-like path segment is redacted (redactUrlTokens).
+    loggerInstance: deps.log.child({ mod: 'web' }, { serializers: { req: requestForLog } }),
     // A hop count becomes proxy-addr's (addr, hop) predicate: fastify's types do not take the number form.
     trustProxy: typeof deps.trustProxy === 'number' ? trustHops(deps.trustProxy) : (deps.trustProxy ?? false),
     bodyLimit: 256 * 1024,
@@ -59,6 +61,17 @@ export async function buildApp(deps: WebDeps, options: FastifyServerOptions = {}
 
   for (const plugin of deps.plugins) await plugin(app);
   return app;
+}
+
+/** Fastify's request log fields, with the URL's tokens redacted. */
+export function requestForLog(req: { method?: string; url?: string; host?: string; ip?: string; socket?: { remotePort?: number } }) {
+  return {
+    method: req.method,
+    url: typeof req.url === 'string' ? redactUrlTokens(req.url) : req.url,
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
 }
 
 function trustHops(hops: number): (addr: string, hop: number) => boolean {
