@@ -61,7 +61,6 @@ export async function runConfirmationJob(deps: ConfirmationJobDeps, data: unknow
     const c = classifySmtpError(err);
     deps.metrics?.emailsFailed?.inc({ class: c.kind, code: String(c.code ?? 'none') });
     // The cause is left out on purpose: nodemailer's error carries the address (the message here is masked).
-    // eslint-disable-next-line preserve-caught-error
     if (c.kind === 'permanent') throw new UnrecoverableError(`subscribe email refused: ${c.message}`);
     // eslint-disable-next-line preserve-caught-error
     throw new Error(`subscribe email not sent (${c.kind}${c.code ? ` ${c.code}` : ''}): ${c.message}`);
