@@ -10,7 +10,7 @@ import { formatFrequency, formatSendTime, PreferencesError } from '../subscriber
 import { STATUSES } from '../subscribers/codec.js';
 import type { SubscriberStore } from '../subscribers/store.js';
 import type { Subscriber, SubscriberStatus } from '../subscribers/subscriber.js';
-import { parseCommandArgs, progress, UsageError, writeJson, type CliCommand, type CliIo } from './command.js';
+import { unknownWord, parseCommandArgs, progress, UsageError, writeJson, type CliCommand, type CliIo } from './command.js';
 
 const HELP = `papers-digest subscribers add <email> [preferences] [--confirmed] [--json]
 papers-digest subscribers list [--status S] [--limit N] [--cursor C] [--json]
@@ -200,7 +200,7 @@ async function run(sub: string, positionals: string[], v: Values, io: CliIo, ser
     case 'export':
       return runExport(store, v, io);
     default:
-      throw new UsageError(`unknown subcommand "${sub}"`);
+      throw unknownWord('subcommand', sub, ['add', 'list', 'show', 'update', 'remove', 'resend', 'import', 'export']);
   }
 }
 
