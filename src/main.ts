@@ -8,6 +8,7 @@ import { createServices, type Services } from './services.js';
 import { buildApp } from './web/app.js';
 import { webPlugins } from './web/plugins.js';
 import { redactUrl } from './util/redact.js';
+import { publishPublicUrl } from './ops/public-url.js';
 import { startWorkers } from './worker.js';
 
 export type Role = 'worker' | 'web' | 'all';
@@ -49,6 +50,8 @@ export async function start(role: Role, opts: StartOptions = {}): Promise<Runnin
       app = await buildApp({ log, plugins: webPlugins(services), trustProxy: config.trustProxy });
       const address = await app.listen({ host: config.host, port: config.port });
       url = address;
+      // CLI commands without PUBLIC_URL make their links with this one (src/ops/public-url.ts).
+      await publishPublicUrl(ctx.redis, ctx.keys, config.publicUrl);
       const a = app;
       stops.push(async () => {
         await a.close();

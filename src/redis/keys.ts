@@ -27,6 +27,7 @@ export function makeKeys(prefix: string) {
     settings: `${p}settings`, // STRING JSON of the operator settings
     settingsAudit: `${p}settings:audit`, // LIST JSON entries, newest first
     settingsChannel: `${p}settings:changed`, // pub/sub channel
+    webPublicUrl: `${p}web:public-url`, // STRING: the running web role's effective PUBLIC_URL (CLI links use it)
     rateLimit: (scope: string, key: string) => `${p}rl:${scope}:${key}`,
     alertLatch: (event: string) => `${p}alert:${event}`, // STRING, PX: one raise per episode across worker processes
     metricsSnapshot: (instance: string) => `${p}metrics:proc:${instance}`, // STRING JSON, PX: a worker's registry
