@@ -273,7 +273,9 @@ export const command: CliCommand = {
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS);
     const [sub, ...rest] = positionals;
-    if (!sub || !['add', 'list', 'show', 'update', 'remove', 'resend', 'import', 'export'].includes(sub)) throw new UsageError(`expected a subcommand: add, list, show, update, remove, resend, import, export`);
+    const subs = ['add', 'list', 'show', 'update', 'remove', 'resend', 'import', 'export'];
+    if (sub && !subs.includes(sub)) throw unknownWord('subcommand', sub, subs);
+    if (!sub) throw new UsageError(`expected a subcommand: ${subs.join(', ')}`);
     try {
       return await withCliServices(io, (services) => run(sub, rest, values, io, services), { verbose: values.verbose });
     } catch (err) {

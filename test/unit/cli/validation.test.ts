@@ -72,6 +72,7 @@ describe('pause and unknown words', () => {
     assert.match((await cli('subscriber', 'list')).stderr, /did you mean subscribers\?/);
     assert.match((await cli('editions', 'stats')).stderr, /unknown subcommand "stats" — did you mean status\?/);
     assert.match((await cli('settings', 'hist')).stderr, /did you mean history\?/);
+    assert.match((await cli('subscribers', 'lst')).stderr, /unknown subcommand "lst" — did you mean list\?/);
     assert.match((await cli('pause', 'sendng')).stderr, /did you mean sending\?/);
     assert.equal(didYouMean('xyzzy', ['add', 'list']), null);
   });
