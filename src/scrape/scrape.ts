@@ -134,7 +134,8 @@ export async function scrapeListing(deps: ScrapeDeps, req: ListingRequest): Prom
       metrics?.scrapeFailures.inc({ reason: 'layout' });
     } else {
       metrics?.scrapeFailures.inc({ reason: err instanceof HttpError ? 'http' : 'other' });
-      log.warn({ err, url: url || undefined, day }, 'scrape failed');
+      // Detail for debugging only: the scrape job logs one summary line per failed run (job.ts).
+      log.debug({ err, url: url || undefined, day }, 'scrape failed');
     }
     await store?.recordFailure(day, { source: source.name, url: url || (err as { url?: string }).url || '' }, message).catch((e: unknown) => {
       log.warn({ err: e }, 'could not record the failed scrape');
