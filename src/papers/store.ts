@@ -167,6 +167,11 @@ export class PaperStore {
     return this.getMany(await this.redis.zrevrange(this.keys.papersByDay(day), 0, -1));
   }
 
+  /** The newest day that holds papers, or null. */
+  async newestDay(): Promise<string | null> {
+    return (await this.redis.zrevrange(this.keys.paperDays, 0, 0))[0] ?? null;
+  }
+
   /** How many papers the day holds. */
   async countDay(day: string): Promise<number> {
     return this.redis.zcard(this.keys.papersByDay(day));
