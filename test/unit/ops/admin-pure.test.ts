@@ -30,9 +30,11 @@ describe('barChart', () => {
   it('rounds the axis to a readable maximum', () => {
     assert.deepEqual([0, 1, 3, 7, 10, 11, 80, 101, 4500].map(niceMax), [1, 1, 5, 10, 10, 20, 100, 200, 5000]);
   });
-  it('labels the middle grid line truthfully (2.5 on a 0–5 axis, not 3)', () => {
-    const svg = barChart([{ label: 'a', value: 5, title: 't' }], { ariaLabel: 'x' });
-    assert.deepEqual([...svg.matchAll(/class="chart-axis"[^>]*text-anchor="end"[^>]*>([^<]+)</g)].map((m) => m[1]), ['0', '2.5', '5']);
+  it('labels the y-axis with whole counts only (no 0.5 or 2.5 grid line)', () => {
+    const labels = (v: number) => [...barChart([{ label: 'a', value: v, title: 't' }], { ariaLabel: 'x' }).matchAll(/class="chart-axis"[^>]*text-anchor="end"[^>]*>([^<]+)</g)].map((m) => m[1]);
+    assert.deepEqual(labels(5), ['0', '5']);
+    assert.deepEqual(labels(1), ['0', '1']);
+    assert.deepEqual(labels(7), ['0', '5', '10']);
     assert.equal(axisLabel(50), '50');
   });
   it('draws one bar per value, escapes titles, and uses no inline style or script', () => {
