@@ -1,5 +1,5 @@
 // The feeds room's parts, built by the composition root (src/services.ts): feed key versions, channel subscribers,
-// and the FeedEditionSource the feed route and the editions page read through — today over the delivery ledger.
+// and the FeedEditionSource the feed route and the editions page read through (the ledger's compact edition record).
 import type { Redis } from 'ioredis';
 import type { DeliveryLedger } from '../digest/ledger.js';
 import type { Paper } from '../papers/paper.js';
@@ -16,7 +16,7 @@ export interface FeedServices {
   /** email (default) | feed | both: the send job asks `sendsEmail(mode)` (src/feeds/delivery-mode.ts). */
   deliveryModes: DeliveryModeStore;
   channels: ChannelStore;
-  /** The port: re-point here when the send path keeps a compact per-subscriber edition record. */
+  /** The port over the ledger's compact per-subscriber edition record (ledger-source.ts). */
   editions: FeedEditionSource;
 }
 
@@ -24,7 +24,7 @@ export function createFeedServices(deps: {
   redis: Redis;
   keys: Keys;
   clock: () => Date;
-  ledger: Pick<DeliveryLedger, 'get'>;
+  ledger: Pick<DeliveryLedger, 'editions'>;
   papers: { getMany(ids: string[]): Promise<Paper[]> };
   subscribers: { get(id: string): Promise<Subscriber | null> };
 }): FeedServices {
