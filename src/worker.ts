@@ -60,6 +60,7 @@ export async function startSendRole(services: Services, extra: Partial<SendWorke
       mailer,
       ledger: services.ledger,
       readers: services.readers,
+      deliveryMode: (id) => services.feeds.deliveryModes.get(id),
       metrics: services.metrics,
       topicLabels: Object.fromEntries(TOPICS.map((t) => [t.id, t.label])),
     },

@@ -64,6 +64,11 @@ export interface SendDeps {
   readers?: { loadModel(subscriberId: string): Promise<ReaderModel | null> };
   /** Pauses between attempts to record a delivery in the ledger (default 100, 500, 2000 ms). */
   recordRetryDelaysMs?: number[];
+  /**
+   * How the reader gets editions (feeds/delivery-mode.ts): 'feed' = recorded in the ledger like a send (its papers
+   * count as sent) but not rendered or mailed; 'email' | 'both' = mailed. Absent = everyone by email.
+   */
+  deliveryMode?: (subscriberId: string) => Promise<'email' | 'feed' | 'both'>;
 }
 
 const CANDIDATE_CACHE_MAX = 64;
@@ -206,7 +211,9 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
   const sub = c.sub;
   if (!sub) return skip('skipped', 'no-subscriber');
   if (sub.status !== 'active') return skip(sub.status === 'bouncing' ? 'suppressed' : 'skipped', `status-${sub.status}`);
-  if (c.suppressed) return skip('suppressed', 'address-suppressed');
+  const feedOnly = (await deps.deliveryMode?.(sub.id)) === 'feed';
+  // A feed-only reader is mailed nothing: an address suppressed for bounces does not stop their feed.
+  if (c.suppressed && !feedOnly) return skip('suppressed', 'address-suppressed');
 
   const { firstDay, days: lookbackDays } = editionWindow(sub, period, now, settings.lookbackDays); // weekly: the whole week
   const [papers, sentIds, model] = await Promise.all([
@@ -231,6 +238,16 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
     const until = Date.parse(job.dueAt) + (deps.quietRecheckHours ?? QUIET_RECHECK_HOURS) * 3600_000;
     if (until > now.getTime()) await deps.ledger.noteQuiet(subscriberId, period, until);
     return out;
+  }
+
+  if (feedOnly) {
+    // Recorded like a send (the same selection; every paper counts as sent: the feed shows them all), mailed to nobody.
+    if (selected.length === 0) return skip('skipped', 'feed-nothing-new');
+    const paperIds = selected.map((s) => s.paper.id);
+    const selection = selected.map((s) => ({ id: s.paper.id, reasons: s.reasons }));
+    await withRetries(() => deps.ledger.markSent(subscriberId, period, { response: 'feed-only', messageId: '', paperIds, selection, attempts: c.attempt }, record), log, deps.recordRetryDelaysMs);
+    log.info({ papers: paperIds.length, kind: 'feed-only' }, 'edition recorded for the feed (no email)');
+    return { kind: 'sent', messageId: '', response: 'feed-only', papers: paperIds.length };
   }
 
   const links = subscriberLinks(deps.config.publicUrl, sub, deps.linkSecrets, now, { period });
