@@ -22,6 +22,7 @@ import type { EditionRecord } from './edition-record.js';
 import type { DeliveryLedger, EditionState } from './ledger.js';
 import { selectPapers } from './select.js';
 import { editionWindow } from './window.js';
+import { afterClaimChannel, type ChannelSendPort } from './send-channel.js';
 import type { ReaderModel } from '../relevance/model.js';
 import { rankWeightsOf } from '../relevance/rank.js';
 
@@ -69,6 +70,8 @@ export interface SendDeps {
    * count as sent) but not rendered or mailed; 'email' | 'both' = mailed. Absent = everyone by email.
    */
   deliveryMode?: (subscriberId: string) => Promise<'email' | 'feed' | 'both'>;
+  /** Channel subscribers (`ch_…`): the same claim and ledger, delivered to a webhook (send-channel.ts). */
+  channels?: ChannelSendPort;
 }
 
 const CANDIDATE_CACHE_MAX = 64;
@@ -200,6 +203,12 @@ interface Claimed {
 async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
   const { run, job, log, settings, now, lastOk, owner, record } = c;
   const { subscriberId, period } = job;
+  if (deps.channels?.isChannel(subscriberId)) {
+    return afterClaimChannel(
+      { ledger: deps.ledger, channels: deps.channels, metrics: deps.metrics, candidates: (firstDay) => candidates(deps, firstDay, lastOk) },
+      { subscriberId, period, owner, attempt: c.attempt, record, now, staleSkip: c.staleSkip, settings, log, run },
+    );
+  }
   const skip = async (state: EditionState & ('skipped' | 'suppressed'), reason: string): Promise<SendOutcome> => {
     await deps.ledger.settle(subscriberId, period, owner, state, { reason, attempts: c.attempt }, record);
     deps.metrics.editionsSkipped.inc({ reason });

@@ -5,7 +5,7 @@ import type { DeliveryLedger } from '../digest/ledger.js';
 import type { Paper } from '../papers/paper.js';
 import type { Keys } from '../redis/keys.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
-import { ChannelStore } from './channels/channel-store.js';
+import { ChannelStore, type ChannelDue } from './channels/channel-store.js';
 import type { FeedEditionSource } from './edition.js';
 import { DeliveryModeStore } from './delivery-mode.js';
 import { FeedVersionStore } from './feed-version.js';
@@ -27,11 +27,13 @@ export function createFeedServices(deps: {
   ledger: Pick<DeliveryLedger, 'editions'>;
   papers: { getMany(ids: string[]): Promise<Paper[]> };
   subscribers: { get(id: string): Promise<Subscriber | null> };
+  /** The due index: channels are put in it on add and taken out on remove (the tick fans them out). */
+  due?: ChannelDue;
 }): FeedServices {
   return {
     versions: new FeedVersionStore(deps.redis, deps.keys),
     deliveryModes: new DeliveryModeStore(deps.redis, deps.keys),
-    channels: new ChannelStore(deps.redis, deps.keys, deps.clock),
+    channels: new ChannelStore(deps.redis, deps.keys, deps.clock, deps.due ?? null),
     editions: ledgerEditionSource({ ledger: deps.ledger, papers: deps.papers, subscribers: deps.subscribers, clock: deps.clock }),
   };
 }
