@@ -3,6 +3,7 @@
 // in-flight ones (bounded by SHUTDOWN_TIMEOUT_MS), last started first stopped.
 import { startTickScheduler } from './digest/tick-scheduler.js';
 import { startSendWorker, type SendWorker, type SendWorkerOptions } from './digest/send-worker.js';
+import { feedManageUrl } from './feeds/feed-links.js';
 import { withChannels } from './feeds/channels/channel-schedule.js';
 import { channelSendPort } from './feeds/channels/send-port.js';
 import { startMetricsPublisher } from './metrics/relay.js';
@@ -63,6 +64,7 @@ export async function startSendRole(services: Services, extra: Partial<SendWorke
       ledger: services.ledger,
       readers: services.readers,
       deliveryMode: (id) => services.feeds.deliveryModes.get(id),
+      feedLink: (sub) => feedManageUrl(ctx.config.publicUrl, sub, ctx.secrets.linkSecrets),
       channels: channelSendPort({ channels: services.feeds.channels, publicUrl: ctx.config.publicUrl, clock: ctx.clock }),
       metrics: services.metrics,
       topicLabels: Object.fromEntries(TOPICS.map((t) => [t.id, t.label])),

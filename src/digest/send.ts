@@ -70,6 +70,8 @@ export interface SendDeps {
    * count as sent) but not rendered or mailed; 'email' | 'both' = mailed. Absent = everyone by email.
    */
   deliveryMode?: (subscriberId: string) => Promise<'email' | 'feed' | 'both'>;
+  /** The reader's personal feed page for the email footer (feeds/feed-links.ts feedManageUrl); absent = no link. */
+  feedLink?: (sub: Subscriber) => string | null;
   /** Channel subscribers (`ch_…`): the same claim and ledger, delivered to a webhook (send-channel.ts). */
   channels?: ChannelSendPort;
 }
@@ -273,7 +275,7 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
     const view = buildDigestView({
       ...common,
       selected,
-      links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive(period), readingList: links.readingList },
+      links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive(period), readingList: links.readingList, ...feedLinkOf(deps, sub) },
       feedback: (paperId) => links.feedback(paperId),
     });
     const digest = deps.templates.digest(view);
@@ -334,6 +336,11 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
   if (Number.isFinite(lag) && lag >= 0) deps.metrics.editionLag.observe(lag);
   log.info({ papers: paperIds.length, kind }, 'digest sent');
   return { kind: 'sent', messageId, response: result.response, papers: paperIds.length };
+}
+
+function feedLinkOf(deps: SendDeps, sub: Subscriber): { feed?: string } {
+  const feed = deps.feedLink?.(sub);
+  return feed ? { feed } : {};
 }
 
 /** A few quick retries for the write that records a delivery (a Redis fail-over takes a moment). */

@@ -13,6 +13,7 @@ import { startSendRole } from '../../src/worker.js';
 import type { SendWorker } from '../../src/digest/send-worker.js';
 import { silentLogger } from '../../src/log.js';
 import { DEFAULT_JOB_OPTIONS, QUEUES, sendJobId } from '../../src/queue/catalog.js';
+import { feedManageUrl } from '../../src/feeds/feed-links.js';
 import { createServices, type Services } from '../../src/services.js';
 import { testClock } from '../helpers/clock.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
@@ -83,6 +84,8 @@ describe('feed-only delivery (send role, ledger, SMTP sink)', () => {
     assert.equal(sink.to('feed-only@example.net').length, 0, 'a feed-only reader gets no email');
     assert.equal(sink.to('mailed@example.net').length, 2, 'the email reader is mailed each period');
     assert.equal(new Set(seen.flat()).size, 6, 'never the same paper twice across the two periods');
+    const mail = sink.to('mailed@example.net')[0]!.parsed;
+    assert.equal(mail.text?.match(/^Your feed: +(\S+)$/m)?.[1], feedManageUrl('https://digest.example.org', mailed, ctx.secrets.linkSecrets), 'the footer links the personal feed page');
 
     const feed = await services.feeds.editions.editions(feedOnly.id, 10);
     assert.deepEqual(feed.map((e) => e.period), [...PERIODS].reverse(), 'newest first');

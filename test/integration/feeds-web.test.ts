@@ -146,6 +146,15 @@ describe('feeds, editions, public archive and front page (HTTP + Redis)', () => 
     assert.equal(viaFeed.statusCode, 404);
   });
 
+  it('links the personal feed page and the past editions from the preferences page', async () => {
+    const links = subscriberLinks(PUBLIC_URL, sub, h.ctx.secrets.linkSecrets, clock());
+    const page = await new Client(h.app, '198.51.100.30').get(links.preferences);
+    assert.equal(page.statusCode, 200);
+    const hrefs = [...page.body.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!);
+    assert.ok(hrefs.includes(feedManageUrl(PUBLIC_URL, sub, h.ctx.secrets.linkSecrets).replace(PUBLIC_URL, '')), 'the feed page');
+    assert.ok(hrefs.includes(editionsUrl(PUBLIC_URL, sub, h.ctx.secrets.linkSecrets).replace(PUBLIC_URL, '')), 'past editions');
+  });
+
   it('lets a reader choose email, feed only or both (post-redirect-get), refusing anything else', async () => {
     const manage = subscriberLinks(PUBLIC_URL, sub, h.ctx.secrets.linkSecrets, clock()).preferences.replace('/preferences/', '/feeds/');
     const c = new Client(h.app, '198.51.100.20');

@@ -3,6 +3,7 @@
 // embeds / signed JSON) and posted (deliverEdition). 404/410 are counted on the channel (suppressed after repeated
 // ones), a success resets the count. The URL stays in here: results carry status codes only.
 import type { ChannelSendPort } from '../../digest/send-channel.js';
+import { publicDayUrl } from '../../links/public-day.js';
 import { editionLabel } from '../../mail/view-model.js';
 import type { Subscriber } from '../../subscribers/subscriber.js';
 import { whyLinesOf } from '../ledger-source.js';
@@ -37,12 +38,6 @@ export function channelAsSubscriber(c: Channel): Subscriber {
   };
 }
 
-/** The public page of the edition's day (its first topic, else all): a daily edition only. */
-export function publicDayUrl(publicUrl: string, c: Pick<Channel, 'topics'>, period: string): string | null {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(period)) return null;
-  return `${publicUrl.replace(/\/+$/, '')}/topics/${encodeURIComponent(c.topics[0] ?? 'all')}/${period}`;
-}
-
 export function channelSendPort(deps: {
   channels: Pick<ChannelStore, 'get' | 'recordResult'>;
   publicUrl: string;
@@ -64,7 +59,7 @@ export function channelSendPort(deps: {
       const edition = channelEdition(
         { period, sentAt: now.toISOString(), papers: papers.map((p) => ({ paper: p.paper, whyLines: whyLinesOf(p.reasons) })) },
         label,
-        publicDayUrl(deps.publicUrl, c, period),
+        publicDayUrl(deps.publicUrl, c.topics, period),
       );
       const res = await deliverEdition(c, edition, { now: deps.clock, ...deps.deliver });
       if (res.outcome === 'sent') await deps.channels.recordResult(id, 'ok');
