@@ -1,7 +1,7 @@
 // Operator CLI (bin: papers-digest). Each command lives in its own module, loaded only when it runs.
 import { ConfigError } from './config.js';
 import type { CliCommand, CliIo } from './cli/command.js';
-import { UsageError } from './cli/command.js';
+import { didYouMean, ShortUsageError, UsageError } from './cli/command.js';
 
 type Loader = () => Promise<CliCommand>;
 
@@ -48,7 +48,8 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   }
   const entry = COMMANDS[name];
   if (!entry) {
-    io.stderr.write(`unknown command: ${name}\n\n${usage()}\n`);
+    const guess = didYouMean(name, Object.keys(COMMANDS));
+    io.stderr.write(`unknown command: ${name}${guess ? ` — did you mean ${guess}?` : ''}\nRun papers-digest --help for the list of commands.\n`);
     return 2;
   }
   const command = await entry.load();
@@ -59,6 +60,10 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   try {
     return await command.run(rest, io);
   } catch (err) {
+    if (err instanceof ShortUsageError) {
+      io.stderr.write(`${name}: ${err.message}\nRun papers-digest ${name} --help for usage.\n`);
+      return 2;
+    }
     if (err instanceof UsageError) {
       io.stderr.write(`${name}: ${err.message}\n\n${command.help.trimEnd()}\n`);
       return 2;

@@ -8,6 +8,8 @@ import { createServices, type Services } from './services.js';
 import { buildApp } from './web/app.js';
 import { webPlugins } from './web/plugins.js';
 import { redactUrl } from './util/redact.js';
+import { publishPublicUrl } from './ops/public-url.js';
+import { watchRedisOutage } from './redis/outage.js';
 import { startWorkers } from './worker.js';
 
 export type Role = 'worker' | 'web' | 'all';
@@ -41,14 +43,19 @@ export async function start(role: Role, opts: StartOptions = {}): Promise<Runnin
     throw err;
   }
   const stops: (() => Promise<void>)[] = [];
+  // One alertable `redis.down` per outage (src/redis/outage.ts).
+  const unwatch = watchRedisOutage(ctx.redis, { log, alerts: services.metrics.alerts });
+  stops.push(async () => unwatch());
   let app: FastifyInstance | null = null;
   let url: string | null = null;
   try {
     if (role === 'worker' || role === 'all') stops.push(await startWorkers(services));
     if (role === 'web' || role === 'all') {
-      app = await buildApp({ log, plugins: webPlugins(services), trustProxy: config.trustProxy });
+      app = await buildApp({ log, plugins: webPlugins(services), trustProxy: config.trustProxy, storeUp: () => ctx.redis.status === 'ready' });
       const address = await app.listen({ host: config.host, port: config.port });
       url = address;
+      // CLI commands without PUBLIC_URL make their links with this one (src/ops/public-url.ts).
+      await publishPublicUrl(ctx.redis, ctx.keys, config.publicUrl);
       const a = app;
       stops.push(async () => {
         await a.close();

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { Context } from './context.js';
 import { createArchiveRenderer } from './digest/archive.js';
 import { DeliveryLedger } from './digest/ledger.js';
-import { sendConfirmation, type ConfirmationOutcome } from './mail/confirmation.js';
+import type { ConfirmationOutcome } from './mail/confirmation.js';
+import { deliverConfirmation, type ConfirmationJobDeps, type DeliverResult } from './mail/confirmation-job.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import { compileTemplates, type Templates } from './mail/render.js';
@@ -50,8 +51,16 @@ export interface Services {
   readonly metrics: Metrics;
   /** Handles on every queue for reading and managing them (one connection), opened on first use. */
   readonly queues: OpsQueues;
-  /** Email someone who asked to subscribe: the confirm link, or their preferences link when already subscribed. */
+  /**
+   * Email someone who asked to subscribe: the confirm link, or their preferences link when already subscribed.
+   * Queued on the mail queue (retries with backoff, sent once) and tried at once; throws when that first try
+   * failed, saying whether the queue retries it (src/mail/confirmation-job.ts).
+   */
   sendConfirmation(subscriber: Subscriber): Promise<ConfirmationOutcome>;
+  /** The same, never throwing for a mail failure (the subscribe page: the queue retries). */
+  deliverConfirmation(subscriber: Subscriber): Promise<DeliverResult>;
+  /** What the mail queue's worker needs (src/mail/confirmation-worker.ts). */
+  confirmationDeps(): Promise<ConfirmationJobDeps>;
 }
 
 export function createServices(ctx: Context): Services {
@@ -100,9 +109,20 @@ export function createServices(ctx: Context): Services {
       }
       return queues;
     },
-    async sendConfirmation(subscriber) {
+    async confirmationDeps() {
       const { config, secrets, clock, log } = ctx;
-      return sendConfirmation({ config, linkSecrets: secrets.linkSecrets, clock, log, mailer: services.mailer, templates: await compiled() }, subscriber);
+      return {
+        config, linkSecrets: secrets.linkSecrets, clock, log, mailer: services.mailer, templates: await compiled(), metrics: services.metrics,
+        redis: ctx.redis, keys: ctx.keys, getSubscriber: (id: string) => subscribers.get(id),
+      };
+    },
+    async deliverConfirmation(subscriber) {
+      return deliverConfirmation({ ...(await services.confirmationDeps()), queue: services.queues.mail }, subscriber);
+    },
+    async sendConfirmation(subscriber) {
+      const r = await services.deliverConfirmation(subscriber);
+      if (r.error) throw new Error(r.final ? r.error.message : `${r.error.message} (queued: the worker retries it with backoff)`);
+      return r.outcome === 'confirm-sent' || r.outcome === 'preferences-sent' ? r.outcome : 'skipped';
     },
   };
   return services;

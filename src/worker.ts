@@ -6,6 +6,7 @@ import { startSendWorker, type SendWorker, type SendWorkerOptions } from './dige
 import { feedManageUrl } from './feeds/feed-links.js';
 import { withChannels } from './feeds/channels/channel-schedule.js';
 import { channelSendPort } from './feeds/channels/send-port.js';
+import { startConfirmationWorker } from './mail/confirmation-worker.js';
 import { startMetricsPublisher } from './metrics/relay.js';
 import { startWatchdog } from './ops/watchdog.js';
 import { TOPICS } from './papers/topics.js';
@@ -30,6 +31,14 @@ export async function startWorkers(services: Services): Promise<() => Promise<vo
     stops.push(startMetricsPublisher({ redis: ctx.redis, keys: ctx.keys, metrics, log: ctx.log, clock: ctx.clock }));
     const scrape = await startScrapeScheduler({ ctx, papers: services.papers, metrics });
     stops.push(() => scrape.stop());
+    // mail queue: subscribe emails, retried with backoff (src/mail/confirmation-job.ts)
+    const mail = await startConfirmationWorker(await services.confirmationDeps(), {
+      connect: (name) => ctx.newRedis(name, true),
+      prefix: ctx.config.redisPrefix,
+      log: ctx.log,
+      shutdownTimeoutMs: ctx.config.shutdownTimeoutMs,
+    });
+    stops.push(() => mail.stop());
     const send = await startSendRole(services); // send queue: rate/concurrency/pause live from settings
     stops.push(() => send.stop());
     // UTC tick every tickEverySeconds: due index → send jobs (src/digest/tick.ts)

@@ -6,14 +6,23 @@ import { createLogger } from '../log.js';
 import type { CliIo } from './command.js';
 import type { ComposeDeps } from '../ops/compose.js';
 import { createServices, type Services } from '../services.js';
+import { publishedPublicUrl, resolveCliPublicUrl, type CliPublicUrl } from '../ops/public-url.js';
 
 export async function withCliContext<T>(io: CliIo, fn: (ctx: Context) => Promise<T>, opts: { verbose?: boolean } = {}): Promise<T> {
+  return withCliLinks(io, (ctx) => fn(ctx), opts);
+}
+
+/** The context with the links' base URL settled (src/ops/public-url.ts). */
+async function withCliLinks<T>(io: CliIo, fn: (ctx: Context, links: CliPublicUrl) => Promise<T>, opts: { verbose?: boolean }): Promise<T> {
   const log = createLogger({ level: opts.verbose ? 'debug' : 'warn', pretty: false }, io.stderr);
-  const ctx = await createContext({ env: io.env, log, manageRedis: true });
+  const base = await createContext({ env: io.env, log, manageRedis: true });
   try {
-    return await fn(ctx);
+    const links = resolveCliPublicUrl(io.env.PUBLIC_URL, base.config.publicUrl, await publishedPublicUrl(base.redis, base.keys).catch(() => null));
+    if (links.note) io.stderr.write(`note: ${links.note}\n`);
+    const ctx: Context = { ...base, config: { ...base.config, publicUrl: links.url } };
+    return await fn(ctx, links);
   } finally {
-    await ctx.close();
+    await base.close();
   }
 }
 
@@ -22,7 +31,27 @@ export async function withCliContext<T>(io: CliIo, fn: (ctx: Context) => Promise
  * mail transport and queue handles when the command first uses them.
  */
 export async function withCliServices<T>(io: CliIo, fn: (services: Services) => Promise<T>, opts: { verbose?: boolean } = {}): Promise<T> {
-  return withCliContext(io, async (ctx) => fn(createServices(ctx)), opts);
+  return withCliLinks(
+    io,
+    async (ctx, links) => {
+      const services = createServices(ctx);
+      if (links.mismatch) {
+        // Links to the wrong server must not reach real people: every way this command could send mail refuses.
+        const why = links.mismatch;
+        const refuse = async (): Promise<never> => {
+          throw new Error(why);
+        };
+        services.sendConfirmation = refuse;
+        services.deliverConfirmation = refuse;
+        const mailer = services.mailer;
+        const guarded = { kind: mailer.kind, describe: mailer.describe, send: refuse, verify: () => mailer.verify(), close: () => mailer.close() };
+        Object.defineProperty(services, 'mailer', { value: guarded, configurable: true });
+        io.stderr.write(`warning: ${why}\n`);
+      }
+      return fn(services);
+    },
+    opts,
+  );
 }
 
 /** What preview and send-test compose with: the worker's own parts (src/ops/compose.ts). */

@@ -5,8 +5,8 @@
 import { withCliServices } from './context.js';
 import { editionStatuses, type EditionStatus } from '../ops/edition-status.js';
 import { periodsNow } from '../ops/periods.js';
-import { parseCommandArgs, progress, UsageError, writeJson, type CliCommand } from './command.js';
-import { PERIOD_RE } from './preview.js';
+import { parseCommandArgs, progress, unknownWord, UsageError, writeJson, type CliCommand } from './command.js';
+import { checkPeriod } from './period-arg.js';
 
 function table(s: EditionStatus, note: string): string {
   const rows: [string, number][] = [
@@ -30,8 +30,9 @@ plus not started yet. "unknown" editions may or may not have been delivered (the
 message was sent) and are never resent automatically. Failed ones can be retried with \`retry-failed\`.`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean', default: false }, period: { type: 'string' } });
-    if (positionals.length !== 1 || positionals[0] !== 'status') throw new UsageError('say: editions status [--period P]');
-    if (values.period !== undefined && !PERIOD_RE.test(values.period)) throw new UsageError('--period must be YYYY-MM-DD or YYYY-Www');
+    if (positionals.length === 1 && positionals[0] !== 'status') throw unknownWord('subcommand', positionals[0]!, ['status']);
+    if (positionals.length !== 1) throw new UsageError('say: editions status [--period P]');
+    checkPeriod(values.period);
     return withCliServices(io, async (services) => {
       const { ctx } = services;
       const now = ctx.clock();

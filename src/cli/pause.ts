@@ -2,7 +2,7 @@
 // Pausing sending stops new digests from going out (send jobs wait; nothing is dropped); pausing scraping stops
 // the scheduled scrapes. Both are audited like any settings change and apply to running workers within seconds.
 import { withCliContext } from './context.js';
-import { parseCommandArgs, UsageError, writeJson, type CliCommand } from './command.js';
+import { parseCommandArgs, ShortUsageError, unknownWord, UsageError, writeJson, type CliCommand } from './command.js';
 
 type What = 'sending' | 'scraping' | 'all';
 
@@ -18,16 +18,18 @@ export function pauseCommand(paused: boolean): CliCommand {
   return {
     name: verb,
     summary: paused ? 'pause sending and/or scraping (sending|scraping|all)' : 'resume sending and/or scraping (sending|scraping|all)',
-    help: `papers-digest ${verb} [sending|scraping|all] [--json]
+    help: `papers-digest ${verb} ${paused ? 'sending|scraping|all' : '[sending|scraping|all]'} [--json]
 
-${paused ? 'Pauses' : 'Resumes'} ${paused ? 'sending digests, scheduled scraping, or both (default: all)' : 'what `pause` stopped (default: all)'}.
+${paused ? 'Pauses' : 'Resumes'} ${paused ? 'sending digests, scheduled scraping, or both (say which)' : 'what `pause` stopped (default: all)'}.
 The flags are live settings (sendingPaused, scrapingPaused): every running worker picks the change up within
 seconds, and the change is recorded in \`papers-digest settings history\`.${paused ? '\nPaused send jobs wait; nothing is dropped or skipped.' : ''}`,
     async run(argv, io) {
       const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean', default: false } });
       if (positionals.length > 1) throw new UsageError('say one of sending, scraping, all');
+      // A bare `pause` used to stop everything: pausing is said out loud. `resume` alone still resumes all.
+      if (paused && positionals.length === 0) throw new ShortUsageError('say what to pause: sending, scraping or all');
       const what = (positionals[0] ?? 'all') as What;
-      if (!['sending', 'scraping', 'all'].includes(what)) throw new UsageError(`say sending, scraping or all (got ${what})`);
+      if (!['sending', 'scraping', 'all'].includes(what)) throw unknownWord('target', what, ['sending', 'scraping', 'all']);
       return withCliContext(io, async (ctx) => {
         const { settings, changes } = await ctx.settings.set(pausePatch(what, paused), 'cli');
         const state = { sendingPaused: settings.sendingPaused, scrapingPaused: settings.scrapingPaused };

@@ -1,5 +1,6 @@
 // `papers-digest preview --subscriber <id|email> [--period P] --out file.html`: render exactly the digest the
 // worker would send this subscriber now (same selection, templates, links), write its HTML, send nothing.
+import { checkPeriod } from './period-arg.js';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { nextOccurrence } from '../schedule/schedule.js';
@@ -38,7 +39,7 @@ quietDayPolicy=skip, inactive or suppressed subscriber) it says why and exits 1.
     }, false);
     if (!values.subscriber) throw new UsageError('--subscriber <id|email> is required');
     if (!values.out) throw new UsageError('--out <file.html> is required');
-    if (values.period !== undefined && !PERIOD_RE.test(values.period)) throw new UsageError('--period must be YYYY-MM-DD or YYYY-Www');
+    checkPeriod(values.period);
     return withCliServices(io, async (services) => {
       const sub = await findSubscriber(services, values.subscriber!);
       const now = services.ctx.clock();

@@ -2,7 +2,7 @@
 import { withCliServices } from './context.js';
 import { retryFailed } from '../ops/retry-failed.js';
 import { parseCommandArgs, progress, UsageError, writeJson, type CliCommand } from './command.js';
-import { PERIOD_RE } from './preview.js';
+import { checkPeriod } from './period-arg.js';
 
 export const command: CliCommand = {
   name: 'retry-failed',
@@ -16,7 +16,7 @@ A running worker does the sending; the rate limit and pause settings apply as us
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, { period: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, false);
     if (!values.period) throw new UsageError('--period is required');
-    if (!PERIOD_RE.test(values.period)) throw new UsageError('--period must be YYYY-MM-DD or YYYY-Www');
+    checkPeriod(values.period);
     return withCliServices(io, async (services) => {
       const bars: ReturnType<typeof progress>[] = [];
       const r = await retryFailed({ ledger: services.ledger, sendQueue: services.queues.send, clock: services.ctx.clock }, values.period!, {

@@ -9,18 +9,21 @@ import { RedisEtagCache } from '../scrape/etag-cache.js';
 import { HttpClient, scraperUserAgent } from '../scrape/http.js';
 import { defaultSource } from '../scrape/job.js';
 import { isoDay } from '../scrape/listing.js';
+import { DEFAULT_MAX_PAPERS_PER_DAY } from '../scrape/plausibility.js';
 import { scrapeListing, type ScrapeOutcome } from '../scrape/scrape.js';
 import { ApiSource, FileSource, PageSource, UrlSource, type ListingSource } from '../scrape/sources.js';
 import { parseCommandArgs, UsageError, writeJson, type CliCommand, type CliIo } from './command.js';
 
 const HELP = `papers-digest scrape [--from <file|url>] [--date YYYY-MM-DD | --week YYYY-Www | --month YYYY-MM]
-                     [--source api|page] [--dry-run] [--json] [--verbose]
+                     [--source api|page] [--accept-listing] [--dry-run] [--json] [--verbose]
 
 Scrapes one Hugging Face Daily Papers listing now and stores it (upsert by id, the day re-ranked by upvotes).
   --from <file|url>  read a saved page or API response (HTML or JSON, detected), or fetch that URL
   --date             the Daily Papers day (default: the latest listing)
   --week, --month    a week or month page (merged into the stored days, never shrinking them)
   --source           api (JSON API) or page (listing page); default: the API, falling back to the page
+  --accept-listing   store the listing even when it looks implausible (more papers for a day than the setting
+                     scrapeMaxPapersPerDay, or a day shrinking to less than half): the operator's override
   --dry-run          parse and print, write nothing (Redis is not needed)
   --json             machine-readable output: with --dry-run, the normalized papers as a JSON array
 Exit codes: 0 ok (also for a quiet day or "not modified"), 1 the listing could not be read (nothing stored),
@@ -51,6 +54,7 @@ export const command: CliCommand = {
         month: { type: 'string' },
         source: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        'accept-listing': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
       },
@@ -83,18 +87,23 @@ export const command: CliCommand = {
     };
 
     const report = (out: ScrapeOutcome) => {
+      for (const w of out.warnings) io.stderr.write(`warning: ${w}\n`);
       if (out.rejected) io.stderr.write(`warning: ${out.rejected} record(s) rejected (no id/title or invalid)\n`);
       if (values.json) writeJson(io, dryRun ? out.papers : { ...out, papers: out.papers.length });
       else printHuman(io, out, dryRun);
       return 0;
     };
     try {
-      if (dryRun) return report(await scrapeListing({ source: makeSource(null), store: null, cache: null, log, clock: () => new Date() }, req));
+      if (dryRun) {
+        const limits = { maxPapersPerDay: DEFAULT_MAX_PAPERS_PER_DAY, accept: values['accept-listing'] };
+        return report(await scrapeListing({ source: makeSource(null), store: null, cache: null, log, clock: () => new Date(), limits }, req));
+      }
       return await withCliServices(
         io,
         async ({ ctx, papers }) => {
           const cache = new RedisEtagCache(ctx.redis, ctx.keys);
-          return report(await scrapeListing({ source: makeSource(cache), store: papers, cache, log, clock: ctx.clock }, req));
+          const limits = { maxPapersPerDay: (await ctx.settings.get()).scrapeMaxPapersPerDay, accept: values['accept-listing'] };
+          return report(await scrapeListing({ source: makeSource(cache), store: papers, cache, log, clock: ctx.clock, limits }, req));
         },
         { verbose: values.verbose },
       );

@@ -1,6 +1,7 @@
 // `papers-digest send-test --to <address> [--subscriber <id|email>]`: deliver one digest through the configured
 // transport to an address of the operator's choosing — the very message `preview` renders, under a test
 // Message-ID so it can never be mistaken for (or deduplicated against) the real edition. Records nothing.
+import { checkPeriod } from './period-arg.js';
 import { randomBytes } from 'node:crypto';
 import { mailDomain } from '../config.js';
 import { nextOccurrence } from '../schedule/schedule.js';
@@ -9,7 +10,7 @@ import { composeDigest, sampleSubscriber } from '../ops/compose.js';
 import { maskEmail } from '../util/redact.js';
 import { normalizeEmail } from '../subscribers/email.js';
 import { parseCommandArgs, UsageError, writeJson, type CliCommand } from './command.js';
-import { findSubscriber, PERIOD_RE } from './preview.js';
+import { findSubscriber } from './preview.js';
 
 export const command: CliCommand = {
   name: 'send-test',
@@ -31,7 +32,7 @@ Careful: with --subscriber, the links in the message (preferences, unsubscribe) 
     const norm = normalizeEmail(values.to);
     if (!norm.ok) throw new UsageError(`--to ${norm.message}`);
     const to = norm.email;
-    if (values.period !== undefined && !PERIOD_RE.test(values.period)) throw new UsageError('--period must be YYYY-MM-DD or YYYY-Www');
+    checkPeriod(values.period);
     return withCliServices(io, async (services) => {
       const now = services.ctx.clock();
       const sub = values.subscriber ? await findSubscriber(services, values.subscriber) : sampleSubscriber(to, await services.ctx.settings.get(), now);

@@ -4,7 +4,7 @@
 import { withCliContext } from './context.js';
 import { coerceSettingValue, DEFAULT_SETTINGS, SETTING_KEYS, SettingsError, type Settings } from '../settings/schema.js';
 import type { AuditEntry } from '../settings/store.js';
-import { parseCommandArgs, UsageError, writeJson, type CliCommand, type CliIo } from './command.js';
+import { parseCommandArgs, unknownWord, UsageError, writeJson, type CliCommand, type CliIo } from './command.js';
 
 const HELP = `papers-digest settings get [key] [--json]
 papers-digest settings set key=value [key=value …] [--json]
@@ -131,6 +131,7 @@ export const command: CliCommand = {
         return 0;
       }, { verbose: values.verbose });
     }
-    throw new UsageError(sub ? `unknown sub-command: ${sub}` : 'say get, set or history');
+    if (sub) throw unknownWord('subcommand', sub, ['get', 'set', 'history']);
+    throw new UsageError('say get, set or history');
   },
 };

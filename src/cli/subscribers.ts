@@ -10,7 +10,7 @@ import { formatFrequency, formatSendTime, PreferencesError } from '../subscriber
 import { STATUSES } from '../subscribers/codec.js';
 import type { SubscriberStore } from '../subscribers/store.js';
 import type { Subscriber, SubscriberStatus } from '../subscribers/subscriber.js';
-import { parseCommandArgs, progress, UsageError, writeJson, type CliCommand, type CliIo } from './command.js';
+import { unknownWord, parseCommandArgs, progress, UsageError, writeJson, type CliCommand, type CliIo } from './command.js';
 
 const HELP = `papers-digest subscribers add <email> [preferences] [--confirmed] [--json]
 papers-digest subscribers list [--status S] [--limit N] [--cursor C] [--json]
@@ -200,7 +200,7 @@ async function run(sub: string, positionals: string[], v: Values, io: CliIo, ser
     case 'export':
       return runExport(store, v, io);
     default:
-      throw new UsageError(`unknown subcommand "${sub}"`);
+      throw unknownWord('subcommand', sub, ['add', 'list', 'show', 'update', 'remove', 'resend', 'import', 'export']);
   }
 }
 
@@ -273,7 +273,9 @@ export const command: CliCommand = {
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS);
     const [sub, ...rest] = positionals;
-    if (!sub || !['add', 'list', 'show', 'update', 'remove', 'resend', 'import', 'export'].includes(sub)) throw new UsageError(`expected a subcommand: add, list, show, update, remove, resend, import, export`);
+    const subs = ['add', 'list', 'show', 'update', 'remove', 'resend', 'import', 'export'];
+    if (sub && !subs.includes(sub)) throw unknownWord('subcommand', sub, subs);
+    if (!sub) throw new UsageError(`expected a subcommand: ${subs.join(', ')}`);
     try {
       return await withCliServices(io, (services) => run(sub, rest, values, io, services), { verbose: values.verbose });
     } catch (err) {

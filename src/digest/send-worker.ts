@@ -90,6 +90,9 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
   };
 
   let throttle: (ms: number) => Promise<void> = async () => {};
+  // One smtp.throttled alert per episode (from the first refusal to the next delivery), not one per refused job:
+  // a 30 s 451 episode raised 8, four 421 storms 16.
+  let throttledEpisode = false;
   const processor = async (job: Job, token?: string) => {
     const outcome = await runSendJob(jobDeps, {
       id: job.id ?? 'unknown',
@@ -100,6 +103,7 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
     opts.onOutcome?.(job.id ?? 'unknown', outcome);
     switch (outcome.kind) {
       case 'sent':
+        throttledEpisode = false;
         return { messageId: outcome.messageId, response: outcome.response, papers: outcome.papers };
       case 'settled':
         // A permanent failure stays visible among the failed jobs (and for `retry-failed`), without retries.
@@ -112,11 +116,16 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
         throw new Error(`${outcome.error.kind} SMTP failure ${outcome.error.code ?? ''}: ${outcome.error.message}`);
       case 'throttle':
         // Alertable: the relay is throttling us (or refusing our credentials/sender) and the fleet is holding.
-        log.warn(
-          { event: 'smtp.throttled', code: outcome.error.code, smtp: outcome.error.message, ms: throttleMs },
-          'SMTP refusal for every send alike (throttling, credentials, sender): holding the whole send queue',
-        );
-        deps.metrics.alerts?.inc({ event: 'smtp.throttled' });
+        if (!throttledEpisode) {
+          throttledEpisode = true;
+          log.warn(
+            { event: 'smtp.throttled', code: outcome.error.code, smtp: outcome.error.message, ms: throttleMs },
+            'SMTP refusal for every send alike (throttling, credentials, sender): holding the whole send queue',
+          );
+          deps.metrics.alerts?.inc({ event: 'smtp.throttled' });
+        } else {
+          log.info({ code: outcome.error.code, smtp: outcome.error.message, ms: throttleMs }, 'SMTP still refusing: send queue held (same episode)');
+        }
         await throttle(throttleMs);
         throw Worker.RateLimitError();
     }

@@ -19,6 +19,8 @@ export interface ConfirmationDeps {
   log: Logger;
   mailer: Pick<Mailer, 'send'>;
   templates: Pick<Templates, 'confirmation' | 'alreadySubscribed'>;
+  /** Counted in the emails-sent metric (kind `confirm` or `already-subscribed`). */
+  metrics?: { emailsSent: { inc(labels: { kind: string }): void } } | null;
 }
 
 export type ConfirmationOutcome = 'confirm-sent' | 'preferences-sent' | 'skipped';
@@ -27,7 +29,7 @@ export type ConfirmationOutcome = 'confirm-sent' | 'preferences-sent' | 'skipped
  * Send the right email for a subscribe request. Pending (or unsubscribed, asking to come back) → confirm link;
  * active or paused → preferences link; bouncing → nothing (their mailbox refuses our mail).
  */
-export async function sendConfirmation(deps: ConfirmationDeps, subscriber: Subscriber): Promise<ConfirmationOutcome> {
+export async function sendConfirmation(deps: ConfirmationDeps, subscriber: Subscriber, requestId?: string): Promise<ConfirmationOutcome> {
   const { config, clock } = deps;
   const log = deps.log.child({ mod: 'confirmation' });
   const now = clock();
@@ -50,8 +52,8 @@ export async function sendConfirmation(deps: ConfirmationDeps, subscriber: Subsc
         }),
       );
   const kind = already ? 'already-subscribed' : 'confirm';
-  // One id per request (a resend is a new message, not a duplicate of the first).
-  const messageId = messageIdFor(kind, now.getTime().toString(36), subscriber.id, mailDomain(config));
+  // One id per request (a resend is a new message, not a duplicate of the first; a retry of one request is the same).
+  const messageId = messageIdFor(kind, requestId ?? now.getTime().toString(36), subscriber.id, mailDomain(config));
   const result = await deps.mailer.send({
     to: subscriber.email,
     from: config.mailFrom,
@@ -62,6 +64,7 @@ export async function sendConfirmation(deps: ConfirmationDeps, subscriber: Subsc
     messageId,
     headers: { 'Auto-Submitted': 'auto-generated' },
   });
+  deps.metrics?.emailsSent.inc({ kind });
   log.info({ subscriberId: subscriber.id, kind, response: result.response }, 'subscribe email sent');
   return already ? 'preferences-sent' : 'confirm-sent';
 }

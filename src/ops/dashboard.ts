@@ -8,6 +8,7 @@ import type { Settings } from '../settings/schema.js';
 import type { DueHistogram, SubscriberStore } from '../subscribers/store.js';
 import type { SuppressionList } from '../subscribers/suppression.js';
 import { maskEmail } from '../util/redact.js';
+import { judgeListingFreshness } from './listing-freshness.js';
 import { periodsNow } from './periods.js';
 import { queueDepths, schedulers, type QueueDepth, type SchedulerInfo } from './queues.js';
 
@@ -40,7 +41,7 @@ export interface DashboardData {
 export type StateCounts = Record<string, number>;
 
 export interface DashboardDeps {
-  papers: Pick<PaperStore, 'lastSuccessfulScrape' | 'recentScrapes'>;
+  papers: Pick<PaperStore, 'lastSuccessfulScrape' | 'recentScrapes'> & Partial<Pick<PaperStore, 'newestDay'>>;
   subscribers: Pick<SubscriberStore, 'dueHistogram' | 'earliestDue'>;
   ledger: Pick<DeliveryLedger, 'countsByState'>;
   suppression: Pick<SuppressionList, 'count' | 'list'>;
@@ -76,7 +77,7 @@ export async function loadDashboard(deps: DashboardDeps, now: Date): Promise<Das
   const periods = periodsNow(now);
   const today = utcDay(now);
   const listed = [...periods.daily, ...periods.weekly, periods.previousDaily];
-  const [last, scrapes, due, earliest, queues, scheds, suppressed, edCounts] = await Promise.all([
+  const [last, scrapes, due, earliest, queues, scheds, suppressed, edCounts, newestDay] = await Promise.all([
     deps.papers.lastSuccessfulScrape(),
     deps.papers.recentScrapes(10),
     deps.subscribers.dueHistogram(now, 24),
@@ -85,13 +86,16 @@ export async function loadDashboard(deps: DashboardDeps, now: Date): Promise<Das
     deps.queues ? orNull(schedulers(deps.queues)) : Promise.resolve(null),
     suppressedRows(deps.suppression, 50),
     Promise.all(listed.map(async (p) => nonZero(await deps.ledger.countsByState(p)))),
+    deps.papers.newestDay ? deps.papers.newestDay() : Promise.resolve(undefined),
   ]);
+  // Fresh by the newest listing date too, not only by when a scrape last succeeded (src/ops/listing-freshness.ts).
+  const listingFresh = newestDay === undefined || judgeListingFreshness(newestDay, now, settings.scrapeTimezone).fresh;
   const total = (c: StateCounts) => Object.values(c).reduce((a, b) => a + b, 0);
   return {
     now,
     settings,
     lastScrapeOk: last,
-    scrapeFresh: last !== null && now.getTime() - last.getTime() <= settings.freshnessHours * 3_600_000,
+    scrapeFresh: last !== null && now.getTime() - last.getTime() <= settings.freshnessHours * 3_600_000 && listingFresh,
     scrapes,
     editions: listed
       .map((period, i) => {

@@ -4,6 +4,7 @@
 import type { Redis } from 'ioredis';
 import type { PaperStore } from '../papers/store.js';
 import type { OpsQueues } from '../queue/handles.js';
+import { judgeListingFreshness } from './listing-freshness.js';
 import { schedulers } from './queues.js';
 import type { Settings } from '../settings/schema.js';
 
@@ -13,7 +14,7 @@ export interface Readiness {
   checks: {
     redis: boolean;
     schedulers: Record<string, boolean>;
-    scrape: { lastOk: string | null; ageMinutes: number | null; freshnessHours: number; fresh: boolean };
+    scrape: { lastOk: string | null; ageMinutes: number | null; freshnessHours: number; fresh: boolean; newestDay?: string | null; missingWeekdays?: number | null };
   };
 }
 
@@ -29,7 +30,7 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 export async function checkReadiness(deps: {
   redis: Pick<Redis, 'ping'>;
-  papers: Pick<PaperStore, 'lastSuccessfulScrape'>;
+  papers: Pick<PaperStore, 'lastSuccessfulScrape'> & Partial<Pick<PaperStore, 'newestDay'>>;
   queues: OpsQueues | null;
   settings: () => Promise<Settings>;
   now: Date;
@@ -58,5 +59,11 @@ export async function checkReadiness(deps: {
   checks.scrape = { lastOk: last?.toISOString() ?? null, ageMinutes: ageMs === null ? null : Math.round(ageMs / 60_000), freshnessHours: settings.freshnessHours, fresh };
   if (!last) reasons.push('no successful scrape yet');
   else if (!fresh) reasons.push(`last successful scrape was ${Math.round(ageMs! / 60_000)} min ago, older than the ${settings.freshnessHours} h freshness bound`);
+  if (last && deps.papers.newestDay) {
+    // Judged by the listing dates too (src/ops/listing-freshness.ts).
+    const listing = judgeListingFreshness(await deps.papers.newestDay(), deps.now, settings.scrapeTimezone);
+    checks.scrape = { ...checks.scrape, fresh: fresh && listing.fresh, newestDay: listing.newestDay, missingWeekdays: listing.missingWeekdays };
+    if (listing.reason) reasons.push(listing.reason);
+  }
   return { ready: reasons.length === 0, reasons, checks };
 }

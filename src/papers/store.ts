@@ -96,13 +96,16 @@ export class PaperStore {
   ): Promise<{ stored: number; added: number }> {
     const total = [...groups.values()].reduce((n, ps) => n + ps.length, 0);
     if (total === 0) throw new Error('replaceDays called without papers; the scraper must raise instead');
+    const listed = new Set(groups.keys());
+    groups = await this.keepListedDays(groups);
     const now = this.clock().toISOString();
     const multi = this.redis.multi();
     const queued0 = multi.length; // ioredis counts the MULTI itself; exec() replies start after it
     const firstSeenAt: number[] = [];
     for (const [day, papers] of groups) {
       const dayKey = this.keys.papersByDay(day);
-      const rebuild = typeof opts.rebuild === 'object' ? opts.rebuild.has(day) : opts.rebuild !== false;
+      // A day that only receives papers kept on it (keepListedDays) merges: the listing did not list that day.
+      const rebuild = listed.has(day) && (typeof opts.rebuild === 'object' ? opts.rebuild.has(day) : opts.rebuild !== false);
       if (rebuild) multi.del(dayKey);
       const zargs: (string | number)[] = [];
       for (const p of papers) {
@@ -125,6 +128,41 @@ export class PaperStore {
     if (failed) throw failed[0];
     const added = firstSeenAt.filter((i) => res[i]?.[1] === 1).length;
     return { stored: total, added };
+  }
+
+  /**
+   * A refresh never moves a stored paper out of the day it was listed on: selection filters on the paper's
+   * `listedOn` (papers listed since the window's first day), so a listing that repeats known ids under an EARLIER
+   * day (a hostile or broken `submittedOnDailyAt`) would otherwise hide them from every digest. Such papers keep
+   * their stored day (and merge into it); the other fields are refreshed as usual. A LATER day is a real re-listing
+   * (HF lists some papers again days later): the paper moves forward, which hides it from no window, and its
+   * earlier day still lists it.
+   */
+  private async keepListedDays(groups: Map<string, Paper[]>): Promise<Map<string, Paper[]>> {
+    const all = [...groups.values()].flat();
+    const pipe = this.redis.pipeline();
+    for (const p of all) pipe.hget(this.keys.paper(p.id), 'json');
+    const res = (await pipe.exec()) ?? [];
+    const storedDay = new Map<string, string>();
+    res.forEach(([, raw], i) => {
+      if (typeof raw !== 'string') return;
+      const day = (JSON.parse(raw) as Partial<Paper>).listedOn;
+      const incoming = all[i]!.listedOn;
+      if (day && incoming < day) storedDay.set(all[i]!.id, day);
+    });
+    if (storedDay.size === 0) return groups;
+    const out = new Map<string, Paper[]>();
+    for (const [day, papers] of groups) {
+      for (const p of papers) {
+        const keep = storedDay.get(p.id);
+        const target = keep ?? day;
+        const paper = keep ? { ...p, listedOn: keep } : p;
+        const g = out.get(target);
+        if (g) g.push(paper);
+        else out.set(target, [paper]);
+      }
+    }
+    return out;
   }
 
   /**
@@ -168,6 +206,16 @@ export class PaperStore {
   /** The day's papers, most upvoted first (ties: id descending). */
   async getDay(day: string): Promise<Paper[]> {
     return this.getMany(await this.redis.zrevrange(this.keys.papersByDay(day), 0, -1));
+  }
+
+  /** The newest day that holds papers, or null. */
+  async newestDay(): Promise<string | null> {
+    return (await this.redis.zrevrange(this.keys.paperDays, 0, 0))[0] ?? null;
+  }
+
+  /** How many papers the day holds. */
+  async countDay(day: string): Promise<number> {
+    return this.redis.zcard(this.keys.papersByDay(day));
   }
 
   /** Days (YYYY-MM-DD, ascending) that hold papers, on or after `firstDay`. */

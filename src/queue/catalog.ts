@@ -2,11 +2,11 @@
 // ids and period keys only, never email addresses (Redis keeps job data in plain text).
 import { z } from 'zod';
 
-export const QUEUES = { scrape: 'scrape', tick: 'tick', send: 'send' } as const;
+export const QUEUES = { scrape: 'scrape', tick: 'tick', send: 'send', mail: 'mail' } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /** The job name each queue's jobs carry (the scrape and tick job schedulers, the tick's fan-out, retry-failed). */
-export const JOB_NAMES = { scrape: 'scrape', tick: 'tick', send: 'digest' } as const satisfies Record<QueueName, string>;
+export const JOB_NAMES = { scrape: 'scrape', tick: 'tick', send: 'digest', mail: 'confirmation' } as const satisfies Record<QueueName, string>;
 
 export const scrapeJobSchema = z.object({
   /** Days to scrape (YYYY-MM-DD); empty = today and `scrapeDaysBack` days before, in the scrape zone. */
@@ -22,6 +22,18 @@ export const sendJobSchema = z.object({
   dueAt: z.string(),
 });
 export type SendJob = z.infer<typeof sendJobSchema>;
+
+/** A subscribe email (confirm link, or the preferences link for an address already subscribed). */
+export const confirmationJobSchema = z.object({
+  subscriberId: z.string().min(8).max(64),
+  /** One per request (its instant in base 36 + random): seeds the job id and the Message-ID, so retries are one message. */
+  requestId: z.string().regex(/^[a-z0-9]{8,40}$/),
+});
+export type ConfirmationJob = z.infer<typeof confirmationJobSchema>;
+
+export function confirmationJobId(subscriberId: string, requestId: string): string {
+  return `confirm-${subscriberId}-${requestId}`;
+}
 
 export const SCRAPE_SCHEDULER_ID = 'scrape-listing';
 /** The tick job carries no data: each run reads the due index at its own instant. */
@@ -41,4 +53,5 @@ export const DEFAULT_JOB_OPTIONS = {
   // Completed send jobs are removed at once (the delivery ledger is the record; a re-added job finds its edition
   // settled there and does nothing); failed ones stay 30 days for `retry-failed` and the operator.
   send: { attempts: 8, backoff: { type: 'jitter-exponential' }, removeOnComplete: true, removeOnFail: { age: 30 * 24 * 3600 } },
+  mail: { attempts: 8, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 30 * 24 * 3600 } },
 } as const;

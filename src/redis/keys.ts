@@ -30,6 +30,7 @@ export function makeKeys(prefix: string) {
     editionReasons: `${p}ed:reasons`, // HASH reason JSON -> id: every distinct selection reason, once per deployment
     editionReasonsById: `${p}ed:reasons:by-id`, // HASH id -> reason JSON
     editionLayout: `${p}ed:layout`, // STRING "2" once the legacy per-edition hashes were folded into records
+    confirmationSent: (jobId: string) => `${p}confirm:sent:${jobId}`, // STRING sending|sent, PX: one subscribe email per request
     suppressed: `${p}suppressed`, // HASH normalized email -> JSON reason
     // feeds and channels (src/feeds)
     feedVersions: `${p}feed:versions`, // HASH subscriberId -> personal feed key version (revoke rotates it)
@@ -48,6 +49,7 @@ export function makeKeys(prefix: string) {
     settings: `${p}settings`, // STRING JSON of the operator settings
     settingsAudit: `${p}settings:audit`, // LIST JSON entries, newest first
     settingsChannel: `${p}settings:changed`, // pub/sub channel
+    webPublicUrl: `${p}web:public-url`, // STRING: the running web role's effective PUBLIC_URL (CLI links use it)
     rateLimit: (scope: string, key: string) => `${p}rl:${scope}:${key}`,
     alertLatch: (event: string) => `${p}alert:${event}`, // STRING, PX: one raise per episode across worker processes
     metricsSnapshot: (instance: string) => `${p}metrics:proc:${instance}`, // STRING JSON, PX: a worker's registry

@@ -2,7 +2,7 @@
 // answers there; else a private redis-server another papers-digest process already runs on DATA_DIR's socket;
 // else start one ourselves (unix socket only, AOF on, data under DATA_DIR/redis) and stop it on exit.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
@@ -10,6 +10,8 @@ import type { Logger } from '../log.js';
 export interface RedisTarget {
   url: string;
   kind: 'external' | 'local-default' | 'managed';
+  /** A managed redis-server left behind by a crashed papers-digest, now owned (and stopped) by this process. */
+  adoptedPid?: number;
   /** Stops the redis-server this process started; a no-op for the others. */
   stop(): Promise<void>;
 }
@@ -53,6 +55,43 @@ function onPath(bin: string): string | null {
   return null;
 }
 
+// DATA_DIR/redis/owner.json: the managed redis-server's pid and the pid of the papers-digest that started (or
+// adopted) it. A later start finds a server whose owner is gone and adopts it instead of reusing it silently.
+interface Owner {
+  redisPid: number;
+  ownerPid: number;
+}
+
+function readOwner(dir: string): Owner | null {
+  try {
+    const o = JSON.parse(readFileSync(join(dir, 'owner.json'), 'utf8')) as Partial<Owner>;
+    return Number.isInteger(o.redisPid) && Number.isInteger(o.ownerPid) ? (o as Owner) : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeOwner(dir: string, redisPid: number): void {
+  writeFileSync(join(dir, 'owner.json'), JSON.stringify({ redisPid, ownerPid: process.pid }) + '\n', { mode: 0o600 });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** SIGTERM (redis-server flushes its AOF), then wait for the pid to go, up to 10 s. */
+async function stopPid(pid: number): Promise<void> {
+  if (!alive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
 export interface EnsureRedisOptions {
   redisUrl: string | null;
   dataDir: string;
@@ -70,7 +109,26 @@ export async function ensureRedis(opts: EnsureRedisOptions): Promise<RedisTarget
   if (await probeRedis(local)) return { url: `redis://${local.host}:${local.port}`, kind: 'local-default', stop: noop };
   const dir = join(opts.dataDir, 'redis');
   const socket = join(dir, 'redis.sock');
-  if (existsSync(socket) && (await probeRedis({ path: socket }))) return { url: `unix://${socket}`, kind: 'managed', stop: noop };
+  if (existsSync(socket) && (await probeRedis({ path: socket }))) {
+    const owner = readOwner(dir);
+    // Another papers-digest that is alive owns it (a CLI command beside `npm start`): use it, leave it be.
+    if (!owner || alive(owner.ownerPid) || !alive(owner.redisPid)) return { url: `unix://${socket}`, kind: 'managed', stop: noop };
+    // Its owner died without stopping it (kill -9): adopt it — say so, record us as the owner, stop it on exit.
+    writeOwner(dir, owner.redisPid);
+    opts.log.warn(
+      { pid: owner.redisPid, previousOwner: owner.ownerPid, dir },
+      'adopted the private redis-server left running by a papers-digest that ended without stopping it; it stops when this process stops',
+    );
+    const killOnExit = () => {
+      if (alive(owner.redisPid)) process.kill(owner.redisPid, 'SIGTERM');
+    };
+    process.once('exit', killOnExit);
+    const stop = async () => {
+      process.off('exit', killOnExit);
+      await stopPid(owner.redisPid);
+    };
+    return { url: `unix://${socket}`, kind: 'managed', stop, adoptedPid: owner.redisPid };
+  }
   const bin = onPath('redis-server');
   if (!bin || opts.manage === false) throw new NoRedisError();
   // sun_path holds 108 bytes on Linux (104 on macOS): a deep DATA_DIR cannot hold the socket.
@@ -106,6 +164,7 @@ export async function ensureRedis(opts: EnsureRedisOptions): Promise<RedisTarget
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  if (child.pid) writeOwner(dir, child.pid);
   opts.log.info({ dir, pid: child.pid }, 'started a private redis-server (AOF on); it stops when papers-digest stops');
   return {
     url: `unix://${socket}`,

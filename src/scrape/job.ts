@@ -23,6 +23,12 @@ export function scrapeDates(settings: Pick<Settings, 'scrapeTimezone' | 'scrapeD
   return Array.from({ length: settings.scrapeDaysBack + 1 }, (_, i) => today.minus({ days: i }).toISODate()!);
 }
 
+/** "scrape failed for 2026-09-28, 2026-09-27: HTTP 503 from …; retry 2/3 in 30 s" (pure). */
+export function summarizeScrapeFailure(days: string[], errors: Error[], next: string): string {
+  const causes = [...new Set(errors.map((e) => e.message.split('\n')[0]!.slice(0, 200)))];
+  return `scrape failed for ${days.join(', ') || 'the latest listing'}: ${causes.join('; ')}; ${next}`;
+}
+
 export async function upsertScrapeScheduler(queue: Queue, settings: Pick<Settings, 'scrapePattern' | 'scrapeTimezone'>): Promise<void> {
   await queue.upsertJobScheduler(
     SCRAPE_SCHEDULER_ID,
@@ -114,7 +120,7 @@ export async function startScrapeScheduler(opts: ScrapeSchedulerOptions): Promis
   const shutdown = new AbortController();
   const source = opts.source ?? defaultSource(ctx, cache, opts.metrics, undefined, shutdown.signal);
 
-  const processor = async (job: { id?: string; data: unknown }): Promise<ScrapeJobResult> => {
+  const processor = async (job: { id?: string; data: unknown; attemptsMade?: number; opts?: { attempts?: number } }): Promise<ScrapeJobResult> => {
     const data = scrapeJobSchema.parse(job.data ?? {});
     const settings = await ctx.settings.get(); // read afresh: a pause set a moment ago applies to this run
     const jlog = log.child({ jobId: job.id });
@@ -131,7 +137,8 @@ export async function startScrapeScheduler(opts: ScrapeSchedulerOptions): Promis
     const errors: Error[] = [];
     for (const day of days) {
       try {
-        const out = await scrapeListing({ source, store: papers, cache, log: jlog, metrics: opts.metrics ?? null, clock: ctx.clock }, { day, today });
+        const limits = { maxPapersPerDay: settings.scrapeMaxPapersPerDay };
+        const out = await scrapeListing({ source, store: papers, cache, log: jlog, metrics: opts.metrics ?? null, clock: ctx.clock, limits }, { day, today });
         result.days.push({ day, status: out.status, papers: out.papers.length });
       } catch (err) {
         errors.push(err as Error);
@@ -141,6 +148,15 @@ export async function startScrapeScheduler(opts: ScrapeSchedulerOptions): Promis
     opts.onScrape?.(result);
     if (errors.length) {
       const message = errors.map((e) => e.message).join('; ');
+      // One line a person reads per failed run (the cause, when the next try is), not a stack trace per day.
+      const failedDays = result.days.filter((d) => d.status === 'failed').map((d) => d.day);
+      const final = errors.every((e) => e instanceof ScrapeLayoutError);
+      const attempt = (job.attemptsMade ?? 0) + 1;
+      const attempts = job.opts?.attempts ?? DEFAULT_JOB_OPTIONS.scrape.attempts;
+      const next = !final && attempt < attempts
+        ? `retry ${attempt + 1}/${attempts} in ${Math.round((DEFAULT_JOB_OPTIONS.scrape.backoff.delay * 2 ** (attempt - 1)) / 1000)} s`
+        : `next try at the next scheduled run (${settings.scrapePattern}, ${settings.scrapeTimezone})`;
+      jlog.warn({ days: failedDays, attempt, final }, summarizeScrapeFailure(failedDays, errors, next));
       // Layout errors are final for this run; anything else (HTTP, Redis) is worth the job's retries.
       if (errors.every((e) => e instanceof ScrapeLayoutError)) throw new UnrecoverableError(message);
       throw new Error(message);
@@ -156,6 +172,7 @@ export async function startScrapeScheduler(opts: ScrapeSchedulerOptions): Promis
     log,
     processor,
     worker: { concurrency: 1 },
+    logFailure: () => false, // the processor logged its one summary line
     shutdownTimeoutMs: ctx.config.shutdownTimeoutMs,
     settings: {
       live,

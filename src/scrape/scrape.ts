@@ -9,6 +9,7 @@ import type { PaperStore } from '../papers/store.js';
 import { HttpError, ScrapeLayoutError } from './errors.js';
 import type { EtagCache } from './etag-cache.js';
 import { classifyEmpty } from './listing.js';
+import { DEFAULT_MAX_PAPERS_PER_DAY, oversizedListing, sharpShrink, type ListingLimits } from './plausibility.js';
 import type { ListingRequest, ListingSource } from './sources.js';
 
 export interface ScrapeDeps {
@@ -22,6 +23,8 @@ export interface ScrapeDeps {
   clock: () => Date;
   /** Monotonic milliseconds for durations (performance.now by default). */
   now?: () => number;
+  /** Plausibility bounds (default: DEFAULT_MAX_PAPERS_PER_DAY per day, no override). */
+  limits?: ListingLimits;
 }
 
 export interface ScrapeOutcome {
@@ -90,6 +93,10 @@ export async function scrapeListing(deps: ScrapeDeps, req: ListingRequest): Prom
       log.info({ url, day }, 'scrape: the source lists no papers for this day (quiet day)');
       return { ...base, status: 'empty', papers: [], stored: 0, added: 0 };
     }
+    const limits = deps.limits ?? { maxPapersPerDay: DEFAULT_MAX_PAPERS_PER_DAY };
+    const groups = groupByDay(listing.papers);
+    const oversized = oversizedListing(new Map([...groups].map(([d, ps]) => [d, ps.length])), limits);
+    if (oversized) throw new ScrapeLayoutError(url, oversized);
     let stored = 0;
     let added = 0;
     if (store) {
@@ -99,12 +106,21 @@ export async function scrapeListing(deps: ScrapeDeps, req: ListingRequest): Prom
       // heuristics without the JSON, records dropped, the API's page cap) may miss papers. All of those merge
       // into their days: a misread page must never wipe a day's stored papers, only add and refresh.
       const partial = listing.via === 'cards' || listing.incomplete === true || listing.rejected.some((r) => r.reason !== 'duplicate id');
-      const rebuild = day && !periodic && !partial ? new Set([day]) : false;
+      let rebuild: Set<string> | false = day && !periodic && !partial ? new Set([day]) : false;
+      if (rebuild && day) {
+        const shrink = sharpShrink(day, await store.countDay(day), groups.get(day)?.length ?? 0, limits);
+        if (shrink) {
+          rebuild = false;
+          warnings.push(shrink);
+          log.error({ event: LAYOUT_CHANGED_EVENT, url, day }, `ALERT: ${shrink}`);
+          metrics?.alerts.inc({ event: LAYOUT_CHANGED_EVENT });
+        }
+      }
       if (partial) log.warn({ url, day, via: listing.via, rejected: listing.rejected.length }, 'scrape: listing read in part; merged into its days instead of replacing them');
-      ({ stored, added } = await store.replaceDays(groupByDay(listing.papers), meta, day, { rebuild }));
+      ({ stored, added } = await store.replaceDays(groups, meta, day, { rebuild }));
       for (const w of outcome.cacheWrites) await deps.cache?.set(w.url, w.entry);
       metrics?.lastScrapeSuccess.set(deps.clock().getTime() / 1000);
-      for (const [d, ps] of groupByDay(listing.papers)) metrics?.scrapePapers.set({ day: d }, ps.length);
+      for (const [d, ps] of groups) metrics?.scrapePapers.set({ day: d }, ps.length);
     }
     observe('ok');
     log.info({ url, day, papers: listing.papers.length, stored, added, via: listing.via }, 'scrape stored');
@@ -118,7 +134,8 @@ export async function scrapeListing(deps: ScrapeDeps, req: ListingRequest): Prom
       metrics?.scrapeFailures.inc({ reason: 'layout' });
     } else {
       metrics?.scrapeFailures.inc({ reason: err instanceof HttpError ? 'http' : 'other' });
-      log.warn({ err, url: url || undefined, day }, 'scrape failed');
+      // Detail for debugging only: the scrape job logs one summary line per failed run (job.ts).
+      log.debug({ err, url: url || undefined, day }, 'scrape failed');
     }
     await store?.recordFailure(day, { source: source.name, url: url || (err as { url?: string }).url || '' }, message).catch((e: unknown) => {
       log.warn({ err: e }, 'could not record the failed scrape');

@@ -27,6 +27,8 @@ export const settingsSchema = z
     scrapeTimezone: ianaZone.default('UTC'),
     /** Days scraped on each run: 0 = today only, 1 = today and the previous day, … */
     scrapeDaysBack: z.number().int().min(0).max(7).default(1),
+    /** A listing with more papers than this for one day is refused as implausible (archived days hold 1–50). */
+    scrapeMaxPapersPerDay: z.number().int().min(10).max(100_000).default(150),
     tickEverySeconds: z.number().int().min(10).max(3600).default(60),
     lookbackDays: z.number().int().min(1).max(14).default(3),
     /** A send waits while the last successful scrape is older than this. */
@@ -77,14 +79,35 @@ export class SettingsError extends Error {
 export function validateSettings(candidate: unknown): Settings {
   const parsed = settingsSchema.safeParse(candidate);
   if (!parsed.success) {
-    throw new SettingsError(
-      parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? `unknown setting(s): ${i.keys.join(', ')}` : `${i.path.join('.') || 'settings'} ${i.message}`)),
-    );
+    throw new SettingsError(parsed.error.issues.map((i) => humanIssue(i, candidate)));
   }
   return parsed.data;
 }
 
-/** Turn a CLI/form string into the field's type: numbers, booleans, or the string itself. */
+/** A validator's complaint in words an operator reads (zod's own say "Invalid input: expected boolean…"). */
+function humanIssue(i: z.core.$ZodIssue, candidate: unknown): string {
+  if (i.code === 'unrecognized_keys') return `unknown setting(s): ${i.keys.join(', ')}`;
+  const key = i.path.join('.') || 'settings';
+  const given = i.path.length && typeof candidate === 'object' && candidate !== null ? (candidate as Record<string, unknown>)[String(i.path[0])] : undefined;
+  const got = given === undefined ? '' : ` (got ${JSON.stringify(given)})`;
+  switch (i.code) {
+    case 'invalid_type':
+      if (i.expected === 'boolean') return `${key} must be true or false${got}`;
+      if (i.expected === 'int') return `${key} must be a whole number${got}`;
+      if (i.expected === 'number') return `${key} must be a number${got}`;
+      return `${key} must be a ${i.expected}${got}`;
+    case 'too_small':
+      return `${key} must be at least ${String(i.minimum)}${got}`;
+    case 'too_big':
+      return `${key} must be at most ${String(i.maximum)}${got}`;
+    case 'invalid_value':
+      return `${key} must be one of ${i.values.map((v) => String(v)).join(', ')}${got}`;
+    default:
+      return `${key} ${i.message}${got}`;
+  }
+}
+
+/** Turn a CLI/form string into the field's type: numbers, booleans (exactly `true` or `false`), or the string itself. */
 export function coerceSettingValue(key: string, raw: string): unknown {
   const field = (settingsSchema.shape as Record<string, z.ZodType>)[key];
   if (!field) throw new SettingsError([`unknown setting: ${key} (known: ${SETTING_KEYS.join(', ')})`]);
@@ -94,9 +117,10 @@ export function coerceSettingValue(key: string, raw: string): unknown {
     return raw.trim() === '' || Number.isNaN(n) ? raw : n;
   }
   if (typeof def === 'boolean') {
-    if (/^(true|on|yes|1)$/i.test(raw)) return true;
-    if (/^(false|off|no|0)$/i.test(raw)) return false;
-    return raw;
+    // One clear set of words: `yes`, `on` or `1` used to be taken as true, `banana` got a validator's message.
+    if (/^true$/i.test(raw.trim())) return true;
+    if (/^false$/i.test(raw.trim())) return false;
+    throw new SettingsError([`${key} must be true or false (got ${JSON.stringify(raw)})`]);
   }
   return raw;
 }

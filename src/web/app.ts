@@ -2,12 +2,18 @@
 // One error handler maps error codes to HTTP; one hook sets the security headers on every response.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from '../log.js';
+import { redactUrlTokens } from '../util/redact.js';
 
 export interface WebDeps {
   log: Logger;
   /** Registers each domain's routes. Composition root passes them in so the app stays ignorant of stores. */
   plugins: ((app: FastifyInstance) => Promise<void> | void)[];
   trustProxy?: boolean | number | string[];
+  /**
+   * Whether the store (Redis) answers now. While it does not, every page but /healthz answers a fast 503 at once:
+   * during an outage `GET /` used to hang 5 s on queued Redis commands, then answer 500.
+   */
+  storeUp?: () => boolean;
 }
 
 export const SECURITY_HEADERS: Record<string, string> = {
@@ -23,7 +29,8 @@ export const SECURITY_HEADERS: Record<string, string> = {
 
 export async function buildApp(deps: WebDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.log.child({ mod: 'web' }),
+    // Request logs never hold a capability: every token-like path segment is redacted (redactUrlTokens).
+    loggerInstance: deps.log.child({ mod: 'web' }, { serializers: { req: requestForLog } }),
     // A hop count becomes proxy-addr's (addr, hop) predicate: fastify's types do not take the number form.
     trustProxy: typeof deps.trustProxy === 'number' ? trustHops(deps.trustProxy) : (deps.trustProxy ?? false),
     bodyLimit: 256 * 1024,
@@ -55,10 +62,32 @@ export async function buildApp(deps: WebDeps, options: FastifyServerOptions = {}
     reply.status(404).type('text/html; charset=utf-8').send(errorPage(404, 'This page does not exist, or the link is no longer valid.'));
   });
 
+  const storeUp = deps.storeUp;
+  if (storeUp) {
+    app.addHook('onRequest', async (req, reply) => {
+      if (storeUp() || req.url === '/healthz') return;
+      reply.header('retry-after', '30');
+      const wantsJson = (req.headers.accept ?? '').includes('application/json') && !(req.headers.accept ?? '').includes('text/html');
+      if (wantsJson) return reply.status(503).send({ error: 'UNAVAILABLE', message: 'storage unavailable; try again shortly' });
+      return reply.status(503).type('text/html; charset=utf-8').send(errorPage(503, 'Papers Digest is briefly unavailable. Please try again in a minute.'));
+    });
+  }
+
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   for (const plugin of deps.plugins) await plugin(app);
   return app;
+}
+
+/** Fastify's request log fields, with the URL's tokens redacted. */
+export function requestForLog(req: { method?: string; url?: string; host?: string; ip?: string; socket?: { remotePort?: number } }) {
+  return {
+    method: req.method,
+    url: typeof req.url === 'string' ? redactUrlTokens(req.url) : req.url,
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
 }
 
 function trustHops(hops: number): (addr: string, hop: number) => boolean {

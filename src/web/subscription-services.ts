@@ -23,7 +23,7 @@ export function subscriptionRoutes(services: Services, opts: { limits?: Partial<
     clock: ctx.clock,
     log: ctx.log.child({ mod: 'subscribe' }),
     notify: async (s) => {
-      await services.sendConfirmation(s);
+      await services.deliverConfirmation(s); // a failed first try is retried by the mail queue
     },
     nextDelivery: (s) => nextDueAt(s, ctx.clock()),
     archive: (id, period) => ledger.archive(id, period),

@@ -175,7 +175,7 @@ describe('admin web', () => {
     const api = await app.inject({ url: '/admin/queues/api/queues', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(api.statusCode, 200);
     const names = (JSON.parse(api.body) as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
-    assert.deepEqual(names, ['scrape', 'send', 'tick']);
+    assert.deepEqual(names, ['mail', 'scrape', 'send', 'tick']);
     const dash = await app.inject({ url: '/admin', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.doesNotMatch(String(dash.headers['content-security-policy']), /unsafe-inline/);
     const viaBasic = { authorization: basic('ops', TOKEN) };

@@ -128,7 +128,9 @@ describe('operator CLI: settings, pause/resume, redis-check', () => {
     const p = await cli(env, 'pause', 'sending', '--json');
     assert.equal(p.code, 0, p.stderr);
     assert.deepEqual({ ...JSON.parse(p.stdout), changes: undefined }, { ok: true, changes: undefined, sendingPaused: true, scrapingPaused: false });
-    const all = await cli(env, 'pause');
+    const bare = await cli(env, 'pause');
+    assert.equal(bare.code, 2, 'a bare pause names nothing: refused (issue 11)');
+    const all = await cli(env, 'pause', 'all');
     assert.match(all.stdout, /sending: paused, scraping: paused/);
     const r = await cli(env, 'resume', 'scraping');
     assert.match(r.stdout, /sending: paused, scraping: running/);

@@ -111,7 +111,8 @@ describe('SettingsStore', () => {
   });
 
   it('coerces CLI strings by the field type', () => {
-    assert.equal(coerceSettingValue('sendingPaused', 'on'), true);
+    assert.equal(coerceSettingValue('sendingPaused', 'true'), true);
+    assert.throws(() => coerceSettingValue('sendingPaused', 'on'), /sendingPaused must be true or false/);
     assert.equal(coerceSettingValue('lookbackDays', '5'), 5);
     assert.throws(() => coerceSettingValue('nope', '1'), /unknown setting/);
   });

@@ -46,14 +46,55 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Wrong admin tokens per client IP: after `max` failures within `windowMs`, every sign-in from that IP answers 429
+ * until the window has passed (300 wrong tokens used to get 300 × 401). In memory, per process: it needs no Redis
+ * (so it still holds during an outage), and the map is bounded.
+ */
+export class SignInThrottle {
+  private readonly failures = new Map<string, number[]>();
+  constructor(
+    private readonly max = 10,
+    private readonly windowMs = 10 * 60_000,
+    private readonly now: () => number = Date.now,
+    private readonly maxIps = 10_000,
+  ) {}
+
+  /** Milliseconds to wait, or 0 when a try is allowed. */
+  blockedFor(ip: string): number {
+    const recent = this.recent(ip);
+    return recent.length >= this.max ? recent[0]! + this.windowMs - this.now() : 0;
+  }
+
+  fail(ip: string): void {
+    const recent = this.recent(ip);
+    recent.push(this.now());
+    this.failures.delete(ip);
+    if (this.failures.size >= this.maxIps) this.failures.delete(this.failures.keys().next().value!);
+    this.failures.set(ip, recent);
+  }
+
+  private recent(ip: string): number[] {
+    const cutoff = this.now() - this.windowMs;
+    return (this.failures.get(ip) ?? []).filter((t) => t > cutoff);
+  }
+}
+
 /** A preHandler hook that refuses unauthenticated requests with 401 and a Basic challenge. */
-export function requireAdmin(token: () => string) {
+export function requireAdmin(token: () => string, throttle: SignInThrottle = new SignInThrottle()) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
+    const wait = throttle.blockedFor(req.ip);
+    if (wait > 0) {
+      req.log.warn({ mod: 'admin', ip: req.ip }, 'admin sign-in throttled after repeated wrong tokens');
+      reply.header('retry-after', String(Math.ceil(wait / 1000)));
+      return reply.status(429).type('text/plain; charset=utf-8').send('Too many wrong admin tokens from your address; try again later.\n');
+    }
     const method = checkAuthorization(req.headers.authorization, token());
     if (method) {
       req.adminAuth = method;
       return;
     }
+    if (req.headers.authorization) throttle.fail(req.ip);
     req.log.info({ mod: 'admin', hadCredentials: Boolean(req.headers.authorization) }, 'admin authentication refused');
     reply.header('www-authenticate', `Basic realm="${ADMIN_REALM}", charset="UTF-8"`);
     const wantsJson = (req.headers.accept ?? '').includes('application/json');

@@ -6,17 +6,20 @@ import { observabilityRoutes } from './observability.js';
 import { outboxDir } from '../../mail/create-mailer.js';
 import { fileOutboxReader, type OutboxReader } from './outbox.js';
 import { adminRoutes } from './routes.js';
+import { SignInThrottle } from './auth.js';
 
 export function adminPlugins(services: Services, opts: { outbox?: OutboxReader | null } = {}): ((app: FastifyInstance) => Promise<void>)[] {
   const { ctx, metrics, queues, papers, subscribers, ledger, suppression } = services;
   const settings = () => ctx.settings.get();
   const adminToken = () => ctx.secrets.adminToken;
+  const signIn = new SignInThrottle();
   return [
-    observabilityRoutes({ redis: ctx.redis, keys: ctx.keys, papers, subscribers, queues, metrics, settings, adminToken, clock: ctx.clock }),
+    observabilityRoutes({ redis: ctx.redis, keys: ctx.keys, papers, subscribers, queues, metrics, settings, adminToken, signIn, clock: ctx.clock }),
     adminRoutes({
       stores: { papers, subscribers, ledger, suppression },
       settings: ctx.settings,
       adminToken,
+      signIn,
       publicUrl: ctx.config.publicUrl,
       clock: ctx.clock,
       log: ctx.log.child({ mod: 'admin' }),

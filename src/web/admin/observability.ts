@@ -15,7 +15,7 @@ import type { Settings } from '../../settings/schema.js';
 import type { PaperStore } from '../../papers/store.js';
 import type { Keys } from '../../redis/keys.js';
 import type { SubscriberStore } from '../../subscribers/store.js';
-import { requireAdmin } from './auth.js';
+import { requireAdmin, type SignInThrottle } from './auth.js';
 
 export interface ObservabilityDeps {
   /** Readiness pings it; the fleet's metric snapshots are read from it (metrics/relay.ts owns those keys). */
@@ -27,12 +27,14 @@ export interface ObservabilityDeps {
   metrics: Metrics;
   settings: () => Promise<Settings>;
   adminToken: () => string;
+  /** Wrong-token throttle per IP, shared by every admin route (one is made when absent). */
+  signIn?: SignInThrottle;
   clock: () => Date;
 }
 
 export function observabilityRoutes(deps: ObservabilityDeps) {
   const gauges = deps.queues ? queueMetrics(deps.metrics, { papers: deps.papers, subscribers: deps.subscribers, queues: deps.queues, clock: deps.clock }) : null;
-  const guard = requireAdmin(deps.adminToken);
+  const guard = requireAdmin(deps.adminToken, deps.signIn);
   return async (app: FastifyInstance) => {
     app.get('/readyz', async (_req, reply) => {
       const r = await checkReadiness({ redis: deps.redis, papers: deps.papers, queues: deps.queues, settings: deps.settings, now: deps.clock() }).catch((err: Error) => ({

@@ -8,7 +8,7 @@ import { loadDashboard, type DashboardDeps } from '../../ops/dashboard.js';
 import type { OpsQueues } from '../../queue/handles.js';
 import { DEFAULT_SETTINGS, SettingsError, type Settings } from '../../settings/schema.js';
 import type { SettingsStore } from '../../settings/store.js';
-import { requireAdmin } from './auth.js';
+import { requireAdmin, type SignInThrottle } from './auth.js';
 import { mountBullBoard } from './bull-board.js';
 import { csrfProblem, csrfToken } from './csrf.js';
 import { dashboardView } from './dashboard-view.js';
@@ -23,6 +23,8 @@ export interface AdminDeps {
   stores: Omit<DashboardDeps, 'queues' | 'settings'>;
   settings: SettingsStore;
   adminToken: () => string;
+  /** Wrong-token throttle per IP, shared by every admin route (one is made when absent). */
+  signIn?: SignInThrottle;
   publicUrl: string;
   clock: () => Date;
   log: Logger;
@@ -71,7 +73,7 @@ export function adminRoutes(deps: AdminDeps) {
     await app.register(
       async (admin) => {
         if (!admin.hasContentTypeParser('application/x-www-form-urlencoded')) await admin.register(formbody);
-        admin.addHook('onRequest', requireAdmin(deps.adminToken));
+        admin.addHook('onRequest', requireAdmin(deps.adminToken, deps.signIn));
         admin.addHook('onRequest', async (_req, reply) => {
           reply.header('cache-control', 'no-store');
           reply.header('referrer-policy', 'same-origin');
