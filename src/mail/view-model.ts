@@ -2,6 +2,7 @@
 // dates in the subscriber's zone, subject), so templates hold layout only and tests can snapshot the data.
 import { DateTime } from 'luxon';
 import type { SelectedPaper } from '../papers/reason.js';
+import { publicDayUrl } from '../links/public-day.js';
 import { nextSendAt } from '../schedule/schedule.js';
 import type { Frequency, ScheduleSpec } from '../schedule/spec.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
@@ -31,9 +32,11 @@ export interface DigestView extends CommonView {
   papers: DigestPaperView[];
   /** Papers that did not fit in the email (size budget) and are only in the web version. */
   overflow: { count: number; label: string; url: string } | null;
-  links: { preferences: string; unsubscribe: string; archive: string; readingList: string | null };
+  links: { preferences: string; unsubscribe: string; archive: string; readingList: string | null; feed: string | null };
   /** false in the web view itself (no "view in browser" link there). */
   showArchiveLink: boolean;
+  /** The public page of this day (no capability): the web view's "Share" link; null for a weekly edition. */
+  shareUrl: string | null;
   why: string; // footer: why they get this email
   /** The web version of this edition, where overflow papers are linked (usually links.archive). */
   overflowUrl: string;
@@ -128,7 +131,8 @@ export interface DigestInput {
   selected: SelectedPaper[];
   period: string;
   frequency?: Frequency; // defaults to the subscriber's
-  links: { preferences: string; unsubscribe: string; archive: string; readingList?: string };
+  /** `feed`: the reader's personal feed page (feeds/feed-links.ts feedManageUrl), shown in the footer. */
+  links: { preferences: string; unsubscribe: string; archive: string; readingList?: string; feed?: string };
   /**
    * This reader's signed feedback link for a paper (subscriberLinks(...).feedback(id), no kind): each card gets
    * 👍 / 👎 / save links from it. Omitted: no feedback row (e.g. a preview).
@@ -157,6 +161,7 @@ export function buildDigestView(input: DigestInput): DigestView {
     unsubscribe: ownUrl(input.links.unsubscribe, publicUrl, 'unsubscribe'),
     archive: ownUrl(input.links.archive, publicUrl, 'archive'),
     readingList: input.links.readingList ? ownUrl(input.links.readingList, publicUrl, 'reading list') : null,
+    feed: input.links.feed ? ownUrl(input.links.feed, publicUrl, 'feed') : null,
   };
   const n = papers.length;
   return {
@@ -170,6 +175,7 @@ export function buildDigestView(input: DigestInput): DigestView {
     overflow: null,
     links,
     showArchiveLink: true,
+    shareUrl: publicDayUrl(publicUrl, subscriber.topics, period),
     why: whyLine(subscriber, labels, frequency),
     overflowUrl: ownUrl(input.overflowUrl ?? input.links.archive, publicUrl, 'overflow'),
   };
