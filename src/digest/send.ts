@@ -14,7 +14,7 @@ import { digestHeaders, listIdFor, messageIdFor } from '../mail/headers.js';
 import type { Mailer, SendResult } from '../mail/mailer.js';
 import type { Templates } from '../mail/render.js';
 import { classifySmtpError, type SmtpErrorClass } from '../mail/smtp-errors.js';
-import { buildDigestView, buildNothingNewView } from '../mail/view-model.js';
+import { buildDigestView, buildNothingNewView, nothingNewCause } from '../mail/view-model.js';
 import { sendJobSchema, type SendJob } from '../queue/catalog.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SuppressionList } from '../subscribers/suppression.js';
@@ -269,7 +269,13 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
   const renderStarted = process.hrtime.bigint();
   if (selected.length === 0) {
     kind = 'nothing-new';
-    rendered = deps.templates.nothingNew(buildNothingNewView({ ...common, links: { preferences: links.preferences, unsubscribe: links.unsubscribe, readingList: links.readingList } }));
+    rendered = deps.templates.nothingNew(
+      buildNothingNewView({
+        ...common,
+        cause: nothingNewCause(papers, sentIds, sub.minUpvotes),
+        links: { preferences: links.preferences, unsubscribe: links.unsubscribe, readingList: links.readingList },
+      }),
+    );
   } else {
     kind = 'digest';
     const view = buildDigestView({
