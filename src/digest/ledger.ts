@@ -79,7 +79,7 @@ export interface LedgerOptions {
   sentPapersRetentionDays?: number;
   /** Settled editions kept in the record (the archive's reach); default 30 days. */
   recordDays?: number;
-  /** Days a period keeps its detailed index before it is aggregated into counters (default 3). */
+  /** Days a period keeps its detailed index before it is aggregated into counters (default 2: today and yesterday stay detailed). */
   detailDays?: number;
   /** Days the aggregated counters are kept (default 40). */
   countsDays?: number;
@@ -121,7 +121,7 @@ export class DeliveryLedger {
     // The longest edition window (a late weekly one) plus HF's re-listing margin (a paper comes back up to ~6 days later).
     this.sentDays = opts.sentPapersRetentionDays ?? MAX_WINDOW_DAYS + RELISTING_MARGIN_DAYS;
     this.recordDays = opts.recordDays ?? 30;
-    this.detailDays = opts.detailDays ?? 3;
+    this.detailDays = opts.detailDays ?? 2;
     this.countsDays = opts.countsDays ?? 40;
     this.renderArchive = opts.renderArchive ?? null;
   }

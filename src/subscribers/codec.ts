@@ -1,4 +1,4 @@
-// Subscriber ⇄ Redis HASH. Scalars as text, lists as JSON, null as the empty string. `rev` counts writes: the
+// Subscriber ⇄ Redis HASH. Scalars as text, lists as JSON; defaults (null, [], 0) are not stored. `rev` counts writes: the
 // store's Lua write script refuses a write whose expected rev is stale (compare-and-set), so two concurrent
 // read-modify-write updates can never silently overwrite each other.
 import { formatFrequency, formatSendTime, parseFrequency, parseSendTime } from './preferences.js';
@@ -6,29 +6,31 @@ import type { Subscriber, SubscriberStatus } from './subscriber.js';
 
 export const STATUSES: readonly SubscriberStatus[] = ['pending', 'active', 'paused', 'unsubscribed', 'bouncing'];
 
+/**
+ * The record as stored: a field holding its default (empty list, no date, zero) is left out — it decodes to the same
+ * value, and an average record is ~150 bytes smaller. Records written before (every field, defaults as '' / '[]' /
+ * '0') decode the same; the store's write replaces the whole record, so one write converts it.
+ */
 export function encodeSubscriber(s: Subscriber): Record<string, string> {
-  return {
+  const out: Record<string, string> = {
     id: s.id,
     email: s.email,
     status: s.status,
-    pausedUntil: s.pausedUntil ?? '',
     timezone: s.timezone,
     sendTime: formatSendTime(s.sendTime),
     frequency: formatFrequency(s.frequency),
-    topics: JSON.stringify(s.topics),
-    includeKeywords: JSON.stringify(s.includeKeywords),
-    excludeKeywords: JSON.stringify(s.excludeKeywords),
-    followAuthors: JSON.stringify(s.followAuthors),
-    followOrgs: JSON.stringify(s.followOrgs),
-    seedPapers: JSON.stringify(s.seedPapers ?? []),
-    minUpvotes: String(s.minUpvotes),
     maxPapers: String(s.maxPapers),
     createdAt: s.createdAt,
-    confirmedAt: s.confirmedAt ?? '',
-    unsubscribedAt: s.unsubscribedAt ?? '',
-    tokenVersion: String(s.tokenVersion),
-    bounceCount: String(s.bounceCount),
   };
+  if (s.pausedUntil) out.pausedUntil = s.pausedUntil;
+  const lists = { topics: s.topics, includeKeywords: s.includeKeywords, excludeKeywords: s.excludeKeywords, followAuthors: s.followAuthors, followOrgs: s.followOrgs, seedPapers: s.seedPapers ?? [] };
+  for (const [k, v] of Object.entries(lists)) if (v.length) out[k] = JSON.stringify(v);
+  if (s.minUpvotes) out.minUpvotes = String(s.minUpvotes);
+  if (s.confirmedAt) out.confirmedAt = s.confirmedAt;
+  if (s.unsubscribedAt) out.unsubscribedAt = s.unsubscribedAt;
+  if (s.tokenVersion) out.tokenVersion = String(s.tokenVersion);
+  if (s.bounceCount) out.bounceCount = String(s.bounceCount);
+  return out;
 }
 
 function list(v: string | undefined): string[] {
