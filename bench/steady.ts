@@ -2,9 +2,13 @@
 // fixtures (../shared/fixtures/hf-archive/days, the last D of them, re-dated to D consecutive days) are replayed
 // through the real path — PaperStore, runTick every 30 simulated minutes, the BullMQ send worker (runSendJob:
 // claim, selection, the ledger) — with an injected clock, for N subscribers in many zones and send times (one in ten
-// weekly). Ledger retention runs against the injected clock once per simulated day. The mailer and templates are
-// stubs (fast, in process; rendering is measured by the `render` and `delivery` sections): every selected paper is
-// "in the email", and the stub mailer checks that no paper reaches one reader twice.
+// weekly). Each simulated day ends with the worker role's housekeeping against the injected clock: ledger retention
+// and the paper prune (PaperStore.prune(PAPERS_KEEP_DAYS), as the daily prune job does). The BullMQ queues keep the
+// events stream the app configures (QUEUE_STREAMS: ~1,000 events). The mailer and templates are stubs (fast, in
+// process; rendering is measured by the `render` and `delivery` sections): every selected paper is "in the email",
+// and the stub mailer checks that no paper reaches one reader twice.
+// The tick's CPU is measured alone: the send queue is paused while runTick runs (its jobs wait), and the process's
+// CPU time (user + system) over runTick is divided by the subscribers it found due.
 // At the end: MEMORY USAGE of every key, by key family, per subscriber (measured, not extrapolated).
 // `npm run bench -- --only steady --subscribers N --days D`
 import { readdirSync, readFileSync } from 'node:fs';
