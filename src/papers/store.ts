@@ -132,9 +132,11 @@ export class PaperStore {
 
   /**
    * A refresh never moves a stored paper out of the day it was listed on: selection filters on the paper's
-   * `listedOn`, so a listing that repeats known ids under another day (a hostile or broken `submittedOnDailyAt`)
-   * would otherwise hide them from every digest. Such papers keep their stored day (and merge into it); the other
-   * fields are refreshed as usual.
+   * `listedOn` (papers listed since the window's first day), so a listing that repeats known ids under an EARLIER
+   * day (a hostile or broken `submittedOnDailyAt`) would otherwise hide them from every digest. Such papers keep
+   * their stored day (and merge into it); the other fields are refreshed as usual. A LATER day is a real re-listing
+   * (HF lists some papers again days later): the paper moves forward, which hides it from no window, and its
+   * earlier day still lists it.
    */
   private async keepListedDays(groups: Map<string, Paper[]>): Promise<Map<string, Paper[]>> {
     const all = [...groups.values()].flat();
@@ -145,7 +147,8 @@ export class PaperStore {
     res.forEach(([, raw], i) => {
       if (typeof raw !== 'string') return;
       const day = (JSON.parse(raw) as Partial<Paper>).listedOn;
-      if (day && day !== all[i]!.listedOn) storedDay.set(all[i]!.id, day);
+      const incoming = all[i]!.listedOn;
+      if (day && incoming < day) storedDay.set(all[i]!.id, day);
     });
     if (storedDay.size === 0) return groups;
     const out = new Map<string, Paper[]>();

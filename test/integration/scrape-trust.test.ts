@@ -76,11 +76,15 @@ describe('a refresh never moves a stored paper out of its day', () => {
   it('a rebuild of another day does not shrink the day a paper was kept on', async () => {
     const yesterday = '2026-09-27';
     await scrapeListing(deps(ids(10).map((id) => paper(id, yesterday))), { day: yesterday, today: TODAY });
-    // Today's listing repeats two of yesterday's papers: they stay on yesterday, which keeps all ten.
+    // Today's listing repeats two of yesterday's papers (HF re-lists some papers): today lists them too, and
+    // yesterday still lists all ten.
     const todays = [...ids(2).map((id) => paper(id, TODAY)), ...ids(5, 100).map((id) => paper(id, TODAY))];
     await scrapeListing(deps(todays), { day: TODAY, today: TODAY });
     assert.equal((await store.getDay(yesterday)).length, 10);
-    assert.deepEqual((await store.getDay(TODAY)).map((p) => p.id).sort(), ids(5, 100).sort());
+    assert.deepEqual((await store.getDay(TODAY)).map((p) => p.id).sort(), [...ids(2), ...ids(5, 100)].sort());
+    // A rebuild of yesterday under an earlier date for the same ids moves nothing back.
+    await scrapeListing(deps(ids(2).map((id) => paper(id, '2026-09-01'))), { day: '2026-09-01', today: TODAY });
+    assert.deepEqual((await store.getDay(TODAY)).map((p) => p.id).sort(), [...ids(2), ...ids(5, 100)].sort());
   });
 });
 
