@@ -430,7 +430,8 @@ export class DeliveryLedger {
 
   /**
    * Retention against the ledger's clock: unknown tombstones folded; periods older than `detailDays` aggregated
-   * into exact counters (+ failed ids) and their detailed index dropped; counters older than `countsDays` dropped.
+   * into exact counters (+ failed ids) and their detailed index dropped; quiet-day skips past their re-check window
+   * forgotten; counters older than `countsDays` dropped.
    */
   async applyRetention(): Promise<{ aggregated: number; dropped: number; folded: number }> {
     const now = this.clock();
@@ -448,6 +449,14 @@ export class DeliveryLedger {
       if (!(await this.redis.exists(this.keys.editionsByPeriod(period)))) continue;
       await this.aggregate(period);
       aggregated++;
+    }
+    // Quiet-day skips past their re-check window: quiet-recheck forgets them as it reads them, but it runs only after
+    // a scrape; without this a period's skips stayed until its 40-day expiry (≈ 90 B per subscriber at 20,000).
+    const known = await this.redis.zrange(this.keys.editionPeriods, 0, -1);
+    if (known.length) {
+      const p = this.redis.pipeline();
+      for (const period of known) p.zremrangebyscore(this.keys.editionQuiet(period), '-inf', now.getTime());
+      await p.exec();
     }
     const old = await this.redis.zrangebyscore(this.keys.editionPeriods, '-inf', today - this.countsDays);
     for (const period of old) {
