@@ -6,6 +6,7 @@ import { didYouMean, ShortUsageError, UsageError } from './cli/command.js';
 type Loader = () => Promise<CliCommand>;
 
 export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
+  demo: { summary: 'offline first run: write one sample digest (sample papers) to the outbox', load: async () => (await import('./cli/demo.js')).command },
   start: { summary: 'run the main job: web + workers + schedulers (--role worker|web|all)', load: async () => (await import('./cli/start.js')).command },
   settings: { summary: 'live settings: get [key] | set key=value… | history', load: async () => (await import('./cli/settings.js')).command },
   pause: { summary: 'pause sending and/or scraping (sending|scraping|all)', load: async () => (await import('./cli/pause.js')).command },

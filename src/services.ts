@@ -76,7 +76,7 @@ export function createServices(ctx: Context): Services {
   const ledger = new DeliveryLedger(ctx.redis, ctx.keys, ctx.clock, { renderArchive });
   const suppression = new SuppressionList(ctx.redis, ctx.keys);
   const deliveryEvents = new DeliveryEventLog(ctx.redis, ctx.keys);
-  const feeds = createFeedServices({ redis: ctx.redis, keys: ctx.keys, clock: ctx.clock, ledger, papers, subscribers });
+  const feeds = createFeedServices({ redis: ctx.redis, keys: ctx.keys, clock: ctx.clock, ledger, papers, subscribers, due: subscribers });
   const readers = new ReaderStore({ redis: ctx.redis, keys: ctx.keys, papers, clock: ctx.clock, log: ctx.log });
   const jobs = new SubscriberJobs(ctx.redis, () => services.queues.send);
   const services: Services = {

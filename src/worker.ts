@@ -3,6 +3,9 @@
 // in-flight ones (bounded by SHUTDOWN_TIMEOUT_MS), last started first stopped.
 import { startTickScheduler } from './digest/tick-scheduler.js';
 import { startSendWorker, type SendWorker, type SendWorkerOptions } from './digest/send-worker.js';
+import { feedManageUrl } from './feeds/feed-links.js';
+import { withChannels } from './feeds/channels/channel-schedule.js';
+import { channelSendPort } from './feeds/channels/send-port.js';
 import { startConfirmationWorker } from './mail/confirmation-worker.js';
 import { startMetricsPublisher } from './metrics/relay.js';
 import { startWatchdog } from './ops/watchdog.js';
@@ -39,7 +42,7 @@ export async function startWorkers(services: Services): Promise<() => Promise<vo
     const send = await startSendRole(services); // send queue: rate/concurrency/pause live from settings
     stops.push(() => send.stop());
     // UTC tick every tickEverySeconds: due index → send jobs (src/digest/tick.ts)
-    const tick = await startTickScheduler({ ctx, subscribers: services.subscribers, papers: services.papers, metrics });
+    const tick = await startTickScheduler({ ctx, subscribers: withChannels(services.subscribers, services.feeds.channels), papers: services.papers, metrics });
     stops.push(() => tick.stop());
   } catch (err) {
     // A part that failed to start must not leave the others running (they would keep the process alive).
@@ -69,6 +72,9 @@ export async function startSendRole(services: Services, extra: Partial<SendWorke
       mailer,
       ledger: services.ledger,
       readers: services.readers,
+      deliveryMode: (id) => services.feeds.deliveryModes.get(id),
+      feedLink: (sub) => feedManageUrl(ctx.config.publicUrl, sub, ctx.secrets.linkSecrets),
+      channels: channelSendPort({ channels: services.feeds.channels, publicUrl: ctx.config.publicUrl, clock: ctx.clock }),
       metrics: services.metrics,
       topicLabels: Object.fromEntries(TOPICS.map((t) => [t.id, t.label])),
     },

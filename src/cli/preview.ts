@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { nextOccurrence } from '../schedule/schedule.js';
 import { composeDeps, withCliServices } from './context.js';
-import { composeDigest } from '../ops/compose.js';
+import { composeDigest, explainEmpty } from '../ops/compose.js';
 import { maskEmail } from '../util/redact.js';
 import type { Services } from '../services.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
@@ -47,8 +47,17 @@ quietDayPolicy=skip, inactive or suppressed subscriber) it says why and exits 1.
       const c = await composeDigest(await composeDeps(services), { subscriber: sub, period, now });
       if (!c.message) {
         const reason = c.outcome.kind === 'settled' ? c.outcome.reason : c.outcome.kind;
-        if (values.json) writeJson(io, { ok: false, subscriberId: sub.id, period, wouldSend: false, reason });
-        io.stderr.write(`preview: nothing would be sent to ${sub.id} for ${period}: ${reason}\n`);
+        // The operator's own terminal: the full address (logs elsewhere mask it).
+        const why = reason === 'quiet-day' ? await explainEmpty(await composeDeps(services), { subscriber: sub, period, now }) : null;
+        if (values.json) writeJson(io, { ok: false, subscriberId: sub.id, email: sub.email, period, wouldSend: false, reason, ...(why ? { explanation: why } : {}) });
+        io.stderr.write(`preview: nothing would be sent to ${sub.email} (${sub.id}) for ${period}: ${reason}\n`);
+        if (why) {
+          io.stderr.write(
+            `  window: papers listed ${why.firstDay} … ${why.today} (${why.inWindow} stored, ${why.alreadySent} already sent to them)\n` +
+              `  newest stored listing: ${why.newestDay ?? 'none (nothing scraped yet)'}\n` +
+              `  cause: ${why.cause}\n  fix: ${why.fix}\n`,
+          );
+        }
         return 1;
       }
       const out = resolve(values.out!);

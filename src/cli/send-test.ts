@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mailDomain } from '../config.js';
 import { nextOccurrence } from '../schedule/schedule.js';
 import { composeDeps, withCliServices } from './context.js';
-import { composeDigest, sampleSubscriber } from '../ops/compose.js';
+import { composeDigest, latestStoredPapers, sampleSubscriber } from '../ops/compose.js';
 import { maskEmail } from '../util/redact.js';
 import { normalizeEmail } from '../subscribers/email.js';
 import { parseCommandArgs, UsageError, writeJson, type CliCommand } from './command.js';
@@ -37,11 +37,20 @@ Careful: with --subscriber, the links in the message (preferences, unsubscribe) 
       const now = services.ctx.clock();
       const sub = values.subscriber ? await findSubscriber(services, values.subscriber) : sampleSubscriber(to, await services.ctx.settings.get(), now);
       const period = values.period ?? nextOccurrence(sub, now).period;
-      const c = await composeDigest(await composeDeps(services), { subscriber: { ...sub, email: to }, period, now });
+      const deps = await composeDeps(services);
+      let c = await composeDigest(deps, { subscriber: { ...sub, email: to }, period, now });
+      if (!c.message && !values.subscriber && c.outcome.kind === 'settled' && c.outcome.reason === 'quiet-day') {
+        // The sample falls back to the latest stored papers (dated today) when the window holds none.
+        const latest = await latestStoredPapers(services.papers, period);
+        if (latest) {
+          io.stderr.write(`send-test: no papers in the current window; sampling the newest stored listing (${latest.from}) instead\n`);
+          c = await composeDigest({ ...deps, papers: { listedSince: async () => latest.papers, lastSuccessfulScrape: async () => now } }, { subscriber: { ...sub, email: to }, period, now });
+        }
+      }
       if (!c.message) {
         const reason = c.outcome.kind === 'settled' ? c.outcome.reason : c.outcome.kind;
         if (values.json) writeJson(io, { ok: false, period, reason });
-        io.stderr.write(`send-test: nothing to send for ${period}: ${reason}\n`);
+        io.stderr.write(`send-test: nothing to send for ${period}: ${reason}${reason === 'quiet-day' ? ' (no papers stored: run `papers-digest scrape`, or `papers-digest demo` for an offline sample)' : ''}\n`);
         return 1;
       }
       const messageId = `<test-${randomBytes(6).toString('hex')}-${period}@${mailDomain(services.ctx.config)}>`;

@@ -20,7 +20,7 @@ papers-digest subscribers update <id|email> [preferences] [--email E] [--confirm
 papers-digest subscribers remove <id|email> --yes
 papers-digest subscribers resend <id|email> [--json]
 papers-digest subscribers import <file.csv|-> [--confirmed] [--update] [--json]
-papers-digest subscribers export [--out file.csv] [--status S|all]
+papers-digest subscribers export [--out file.csv] [--status S|all] [--json]
 
 Preferences: --timezone Europe/Berlin  --time 07:30  --frequency daily|weekly:mon..sun  --topics llm;agents
              --include "kw;kw"  --exclude "kw;kw"  --authors "Name;Name"  --orgs "Org;Org"
@@ -29,11 +29,17 @@ A change is validated whole: one refused value refuses everything (exit 2, every
 
 add/import without --confirmed create pending subscribers and email each a confirmation link (48 h);
 --confirmed makes them active at once: use it only when you hold their consent.
-import: CSV with header email,timezone,send_time,frequency,topics,include_keywords,exclude_keywords (any order,
-only email required; list cells ;-separated). Bad rows are reported by line number; good rows are imported.
+import: CSV with header email,timezone,send_time,frequency,topics,include_keywords,exclude_keywords and optionally
+follow_authors,follow_orgs,min_upvotes,max_papers,seed_papers,status,paused_until (any order, only email
+required; list cells ;-separated). Bad rows are reported by line number; good rows are imported.
+status (new subscribers only): never active without --confirmed. unsubscribed and bouncing rows stay so (never
+mailed); pending stays pending; active/paused rows are active/paused (until paused_until) with --confirmed,
+else pending with a confirmation email. An empty status cell: active with --confirmed, else pending.
 Existing emails are never duplicated: they are left as they are, or given the row's preferences with --update.
 Unsubscribed or bouncing addresses are never reactivated by an import. Exit 1 when any row was refused.
-export: writes active and paused subscribers (or --status pending|active|paused|unsubscribed|bouncing|all).
+export: writes active and paused subscribers (or --status pending|active|paused|unsubscribed|bouncing|all),
+        every column above (status included); --json writes a JSON array of the stored records instead.
+        Export then import (with --confirmed) restores every field.
         Cells starting with = + - @ get a leading ' (spreadsheets must not run them as formulas); import strips it.
 show prints the subscriber's current preferences and unsubscribe links (for support).
 resend emails the subscriber again, as a new sign-up on the web page would (for "I never got the email"):
@@ -253,16 +259,19 @@ async function runImport(store: SubscriberStore, file: string, v: Values, io: Cl
 async function runExport(store: SubscriberStore, v: Values, io: CliIo): Promise<number> {
   const statuses = statusOption(v.status, ['active', 'paused']);
   const out = v.out ? createWriteStream(v.out) : io.stdout;
-  const bar = progress(io, 'exporting', await store.count());
+  // The bar counts rows written against the subscribers of the chosen statuses (not every subscriber, not bytes).
+  const counts = await store.countByStatus();
+  const total = Object.entries(counts).reduce((n, [status, c]) => n + (!statuses || statuses.has(status as SubscriberStatus) ? c : 0), 0);
+  const bar = progress(io, 'exporting', total);
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, 'drain');
   };
-  const { rows } = await exportSubscribers(store, write, { statuses, onProgress: (n) => bar.update(n) });
+  const { rows } = await exportSubscribers(store, write, { statuses, json: v.json, onProgress: (n) => bar.update(Math.min(n, total)) });
   if (v.out) {
     out.end();
     await once(out, 'finish');
   }
-  bar.done(`${rows} subscribers written${v.out ? ` to ${v.out}` : ''}`);
+  bar.done(`${rows} subscribers written${v.out ? ` to ${v.out}` : ''}${v.json ? ' (JSON)' : ''}`);
   return 0;
 }
 

@@ -70,6 +70,15 @@ export interface EditionEntry {
   updatedAt: string | null;
 }
 
+/** One settled edition as the record keeps it (DeliveryLedger.editions). */
+export interface SettledEdition {
+  period: string;
+  state: FinalState;
+  /** How many of `selection` (from the start) were delivered. */
+  shown: number;
+  selection: EditionSelection[];
+}
+
 export interface LedgerOptions {
   /** How long a claim is good for without news from its owner; the owner renews it while it works (default 60 s). */
   leaseMs?: number;
@@ -270,6 +279,15 @@ export class DeliveryLedger {
       reason: e.state === 'skipped' || e.state === 'suppressed' ? e.detail : null,
       updatedAt: null,
     };
+  }
+
+  /**
+   * The subscriber's settled editions (the compact record, read once), oldest period first: state, and the papers
+   * with their reasons; the first `shown` of them were delivered (counted as sent). What the personal feed reads.
+   */
+  async editions(subscriberId: string): Promise<SettledEdition[]> {
+    const rec = await this.readRecord(subscriberId);
+    return Promise.all(rec.entries.map(async (e) => ({ period: e.period, state: e.state, shown: e.shown, selection: await this.fromRecordPapers(e.selection) })));
   }
 
   /** Counts by state for one period (for `editions status` and the dashboard); states never seen count 0. */

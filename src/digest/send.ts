@@ -22,6 +22,7 @@ import type { EditionRecord } from './edition-record.js';
 import type { DeliveryLedger, EditionState } from './ledger.js';
 import { selectPapers } from './select.js';
 import { editionWindow } from './window.js';
+import { afterClaimChannel, type ChannelSendPort } from './send-channel.js';
 import type { ReaderModel } from '../relevance/model.js';
 import { rankWeightsOf } from '../relevance/rank.js';
 
@@ -64,6 +65,15 @@ export interface SendDeps {
   readers?: { loadModel(subscriberId: string): Promise<ReaderModel | null> };
   /** Pauses between attempts to record a delivery in the ledger (default 100, 500, 2000 ms). */
   recordRetryDelaysMs?: number[];
+  /**
+   * How the reader gets editions (feeds/delivery-mode.ts): 'feed' = recorded in the ledger like a send (its papers
+   * count as sent) but not rendered or mailed; 'email' | 'both' = mailed. Absent = everyone by email.
+   */
+  deliveryMode?: (subscriberId: string) => Promise<'email' | 'feed' | 'both'>;
+  /** The reader's personal feed page for the email footer (feeds/feed-links.ts feedManageUrl); absent = no link. */
+  feedLink?: (sub: Subscriber) => string | null;
+  /** Channel subscribers (`ch_…`): the same claim and ledger, delivered to a webhook (send-channel.ts). */
+  channels?: ChannelSendPort;
 }
 
 const CANDIDATE_CACHE_MAX = 64;
@@ -195,6 +205,12 @@ interface Claimed {
 async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
   const { run, job, log, settings, now, lastOk, owner, record } = c;
   const { subscriberId, period } = job;
+  if (deps.channels?.isChannel(subscriberId)) {
+    return afterClaimChannel(
+      { ledger: deps.ledger, channels: deps.channels, metrics: deps.metrics, candidates: (firstDay) => candidates(deps, firstDay, lastOk) },
+      { subscriberId, period, owner, attempt: c.attempt, record, now, staleSkip: c.staleSkip, settings, log, run },
+    );
+  }
   const skip = async (state: EditionState & ('skipped' | 'suppressed'), reason: string): Promise<SendOutcome> => {
     await deps.ledger.settle(subscriberId, period, owner, state, { reason, attempts: c.attempt }, record);
     deps.metrics.editionsSkipped.inc({ reason });
@@ -206,7 +222,9 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
   const sub = c.sub;
   if (!sub) return skip('skipped', 'no-subscriber');
   if (sub.status !== 'active') return skip(sub.status === 'bouncing' ? 'suppressed' : 'skipped', `status-${sub.status}`);
-  if (c.suppressed) return skip('suppressed', 'address-suppressed');
+  const feedOnly = (await deps.deliveryMode?.(sub.id)) === 'feed';
+  // A feed-only reader is mailed nothing: an address suppressed for bounces does not stop their feed.
+  if (c.suppressed && !feedOnly) return skip('suppressed', 'address-suppressed');
 
   const { firstDay, days: lookbackDays } = editionWindow(sub, period, now, settings.lookbackDays); // weekly: the whole week
   const [papers, sentIds, model] = await Promise.all([
@@ -233,6 +251,16 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
     return out;
   }
 
+  if (feedOnly) {
+    // Recorded like a send (the same selection; every paper counts as sent: the feed shows them all), mailed to nobody.
+    if (selected.length === 0) return skip('skipped', 'feed-nothing-new');
+    const paperIds = selected.map((s) => s.paper.id);
+    const selection = selected.map((s) => ({ id: s.paper.id, reasons: s.reasons }));
+    await withRetries(() => deps.ledger.markSent(subscriberId, period, { response: 'feed-only', messageId: '', paperIds, selection, attempts: c.attempt }, record), log, deps.recordRetryDelaysMs);
+    log.info({ papers: paperIds.length, kind: 'feed-only' }, 'edition recorded for the feed (no email)');
+    return { kind: 'sent', messageId: '', response: 'feed-only', papers: paperIds.length };
+  }
+
   const links = subscriberLinks(deps.config.publicUrl, sub, deps.linkSecrets, now, { period });
   const common = { subscriber: sub, period, now, publicUrl: deps.config.publicUrl, ...(deps.topicLabels ? { topicLabels: deps.topicLabels } : {}) };
   let rendered: { subject: string; html: string | Buffer; text: string };
@@ -247,7 +275,7 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
     const view = buildDigestView({
       ...common,
       selected,
-      links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive(period), readingList: links.readingList },
+      links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive(period), readingList: links.readingList, ...feedLinkOf(deps, sub) },
       feedback: (paperId) => links.feedback(paperId),
     });
     const digest = deps.templates.digest(view);
@@ -308,6 +336,11 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
   if (Number.isFinite(lag) && lag >= 0) deps.metrics.editionLag.observe(lag);
   log.info({ papers: paperIds.length, kind }, 'digest sent');
   return { kind: 'sent', messageId, response: result.response, papers: paperIds.length };
+}
+
+function feedLinkOf(deps: SendDeps, sub: Subscriber): { feed?: string } {
+  const feed = deps.feedLink?.(sub);
+  return feed ? { feed } : {};
 }
 
 /** A few quick retries for the write that records a delivery (a Redis fail-over takes a moment). */

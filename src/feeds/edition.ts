@@ -21,15 +21,14 @@ export interface FeedPaper {
 export interface FeedEdition {
   /** The ledger's period key: YYYY-MM-DD (daily) or YYYY-Www (weekly). */
   period: string;
-  /** ISO instant the edition was recorded as delivered (sent by email, or recorded for a feed-only reader). */
+  /** ISO instant of the edition: its scheduled send instant (ledger-source.ts), stable across polls. */
   sentAt: string;
   papers: FeedPaper[];
 }
 
 /**
  * The port the feed route and the editions page read through: a subscriber's delivered editions, newest first,
- * at most `limit`. Implemented today over the delivery ledger (ledger-source.ts); the integrator re-points it at
- * whatever record the send path keeps.
+ * at most `limit`. Implemented over the delivery ledger's compact edition record (ledger-source.ts).
  */
 export interface FeedEditionSource {
   editions(subscriberId: string, limit: number): Promise<FeedEdition[]>;

@@ -2,6 +2,7 @@
 // dates in the subscriber's zone, subject), so templates hold layout only and tests can snapshot the data.
 import { DateTime } from 'luxon';
 import type { SelectedPaper } from '../papers/reason.js';
+import { publicDayUrl } from '../links/public-day.js';
 import { nextSendAt } from '../schedule/schedule.js';
 import type { Frequency, ScheduleSpec } from '../schedule/spec.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
@@ -31,9 +32,11 @@ export interface DigestView extends CommonView {
   papers: DigestPaperView[];
   /** Papers that did not fit in the email (size budget) and are only in the web version. */
   overflow: { count: number; label: string; url: string } | null;
-  links: { preferences: string; unsubscribe: string; archive: string; readingList: string | null };
+  links: { preferences: string; unsubscribe: string; archive: string; readingList: string | null; feed: string | null };
   /** false in the web view itself (no "view in browser" link there). */
   showArchiveLink: boolean;
+  /** The public page of this day (no capability): the web view's "Share" link; null for a weekly edition. */
+  shareUrl: string | null;
   why: string; // footer: why they get this email
   /** The web version of this edition, where overflow papers are linked (usually links.archive). */
   overflowUrl: string;
@@ -57,6 +60,8 @@ export interface AlreadySubscribedView extends CommonView {
 export interface NothingNewView extends CommonView {
   kind: 'nothing-new';
   dateLabel: string;
+  /** Why nothing came, in the reader's words (the real cause, not always "your topics"), and what to change. */
+  causeLine: string;
   links: { preferences: string; unsubscribe: string; readingList: string | null };
   showArchiveLink: false; // shares the digest footer, which has no archive for a quiet day
   why: string;
@@ -126,7 +131,8 @@ export interface DigestInput {
   selected: SelectedPaper[];
   period: string;
   frequency?: Frequency; // defaults to the subscriber's
-  links: { preferences: string; unsubscribe: string; archive: string; readingList?: string };
+  /** `feed`: the reader's personal feed page (feeds/feed-links.ts feedManageUrl), shown in the footer. */
+  links: { preferences: string; unsubscribe: string; archive: string; readingList?: string; feed?: string };
   /**
    * This reader's signed feedback link for a paper (subscriberLinks(...).feedback(id), no kind): each card gets
    * 👍 / 👎 / save links from it. Omitted: no feedback row (e.g. a preview).
@@ -155,6 +161,7 @@ export function buildDigestView(input: DigestInput): DigestView {
     unsubscribe: ownUrl(input.links.unsubscribe, publicUrl, 'unsubscribe'),
     archive: ownUrl(input.links.archive, publicUrl, 'archive'),
     readingList: input.links.readingList ? ownUrl(input.links.readingList, publicUrl, 'reading list') : null,
+    feed: input.links.feed ? ownUrl(input.links.feed, publicUrl, 'feed') : null,
   };
   const n = papers.length;
   return {
@@ -168,6 +175,7 @@ export function buildDigestView(input: DigestInput): DigestView {
     overflow: null,
     links,
     showArchiveLink: true,
+    shareUrl: publicDayUrl(publicUrl, subscriber.topics, period),
     why: whyLine(subscriber, labels, frequency),
     overflowUrl: ownUrl(input.overflowUrl ?? input.links.archive, publicUrl, 'overflow'),
   };
@@ -253,6 +261,39 @@ export function buildAlreadySubscribedView(input: { preferencesUrl: string; publ
 }
 
 /** Quiet day under the "send a note" policy: nothing qualified for this edition. */
+/**
+ * Why an edition has no paper: nothing listed in the window, everything already sent, every candidate under the
+ * reader's minimum of upvotes, or (otherwise) their topics and keywords. Pure; the send job passes the window's
+ * candidates, the sent ids and the reader's minimum.
+ */
+export type NothingNewCause = 'no-papers' | 'all-already-sent' | 'min-upvotes' | 'interests';
+
+export function nothingNewCause(papers: readonly { id: string; upvotes: number }[], sentIds: ReadonlySet<string>, minUpvotes: number): NothingNewCause {
+  if (papers.length === 0) return 'no-papers';
+  const fresh = papers.filter((p) => !sentIds.has(p.id));
+  if (fresh.length === 0) return 'all-already-sent';
+  if (minUpvotes > 0 && fresh.every((p) => p.upvotes < minUpvotes)) return 'min-upvotes';
+  return 'interests';
+}
+
+function causeLine(cause: NothingNewCause | undefined, sub: Pick<Subscriber, 'minUpvotes'>): string {
+  const next = 'Your next digest comes as usual.';
+  switch (cause) {
+    case 'no-papers':
+      return `No new papers were listed on Hugging Face Daily Papers this time. ${next}`;
+    case 'all-already-sent':
+      return `Every new paper was already in an earlier digest of yours. ${next}`;
+    case 'min-upvotes':
+      return `No new paper reached your minimum of ${sub.minUpvotes} upvotes. ${next} To get more, lower that minimum in your preferences.`;
+    case 'interests':
+      return `No new trending papers matched your topics and keywords this time. ${next} To widen what you get, add topics or keywords in your preferences.`;
+    default:
+      return sub.minUpvotes > 0
+        ? `No new trending papers matched your topics and keywords with at least ${sub.minUpvotes} upvotes (your minimum) this time. ${next} To get more, lower that minimum or add topics or keywords in your preferences.`
+        : `No new trending papers matched your topics and keywords this time. ${next} To widen what you get, add topics or keywords in your preferences.`;
+  }
+}
+
 export function buildNothingNewView(input: {
   subscriber: Subscriber;
   period: string;
@@ -260,13 +301,18 @@ export function buildNothingNewView(input: {
   publicUrl: string;
   links: { preferences: string; unsubscribe: string; readingList?: string };
   topicLabels?: Record<string, string>;
+  /** The real cause (nothingNewCause); without it the line names every filter in effect. */
+  cause?: NothingNewCause;
 }): NothingNewView {
   const frequency = frequencyOf(input.subscriber.frequency);
   const edition = editionLabel(input.period, frequency, input.now, input.subscriber.timezone);
+  const line = causeLine(input.cause, input.subscriber);
+  const subject = input.cause === 'interests' || (!input.cause && input.subscriber.minUpvotes === 0) ? `Nothing new in your topics for ${edition.short}` : `Nothing new for you for ${edition.short}`;
   return {
     kind: 'nothing-new',
-    ...common(input.publicUrl, `Nothing new in your topics for ${edition.short}`, 'No new trending papers matched your topics this time.'),
+    ...common(input.publicUrl, subject, line),
     dateLabel: edition.long,
+    causeLine: line,
     links: {
       preferences: ownUrl(input.links.preferences, input.publicUrl, 'preferences'),
       unsubscribe: ownUrl(input.links.unsubscribe, input.publicUrl, 'unsubscribe'),

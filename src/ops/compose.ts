@@ -9,6 +9,7 @@ import { runSendJob, type SendDeps, type SendOutcome } from '../digest/send.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { OutgoingMessage } from '../mail/mailer.js';
 import type { Templates } from '../mail/render.js';
+import type { Paper } from '../papers/paper.js';
 import type { SettingsStore } from '../settings/store.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SuppressionList } from '../subscribers/suppression.js';
@@ -16,6 +17,8 @@ import { TOPICS } from '../papers/topics.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { DEFAULT_PREFERENCES } from '../subscribers/preferences.js';
 import type { Settings } from '../settings/schema.js';
+import { editionWindow } from '../digest/window.js';
+import { selectPapers } from '../digest/select.js';
 
 export interface Composed {
   period: string;
@@ -30,7 +33,7 @@ export interface ComposeDeps {
   config: SendDeps['config'] & Pick<Config, 'publicUrl'>;
   linkSecrets: readonly LinkSecret[];
   settings: Pick<SettingsStore, 'get'>;
-  papers: SendDeps['papers'];
+  papers: SendDeps['papers'] & { newestDay?(): Promise<string | null> };
   suppression: Pick<SuppressionList, 'has'>;
   /** Only its sent-papers ledger is read: papers already sent to this subscriber stay excluded. */
   ledger: Pick<DeliveryLedger, 'sentPaperIds' | 'readRecord'>;
@@ -100,4 +103,46 @@ export function sampleSubscriber(email: string, settings: Settings, now: Date): 
     tokenVersion: 1,
     bounceCount: 0,
   };
+}
+
+/** Why an edition would carry no paper, for the operator: the window, what the store holds, the cause and the fix. */
+export interface EmptyExplanation {
+  firstDay: string;
+  today: string;
+  /** The newest listing day stored (any day), or null when the store is empty. */
+  newestDay: string | null;
+  /** Papers listed in the window, and how many of them this subscriber already got. */
+  inWindow: number;
+  alreadySent: number;
+  cause: 'no-papers-stored' | 'no-papers-in-window' | 'all-already-sent' | 'min-upvotes' | 'interests';
+  fix: string;
+}
+
+export async function explainEmpty(deps: ComposeDeps, input: { subscriber: Subscriber; period: string; now: Date }): Promise<EmptyExplanation> {
+  const settings = await deps.settings.get();
+  const sub = input.subscriber;
+  const { firstDay, today, days } = editionWindow(sub, input.period, input.now, settings.lookbackDays);
+  const [papers, sentIds, newestDay] = await Promise.all([deps.papers.listedSince(firstDay), deps.ledger.sentPaperIds(sub.id), deps.papers.newestDay?.() ?? null]);
+  const sent = new Set(sentIds);
+  const fresh = papers.filter((p) => !sent.has(p.id));
+  const base = { firstDay, today, newestDay, inWindow: papers.length, alreadySent: papers.length - fresh.length };
+  const pick = (s: Subscriber) => selectPapers({ subscriber: s, papers: fresh, sentIds: new Set(), now: input.now, lookbackDays: days, cap: settings.maxPapersCap }).length;
+  if (!newestDay && papers.length === 0) return { ...base, cause: 'no-papers-stored', fix: 'no papers are stored at all: run `papers-digest scrape` (online), or `papers-digest scrape --from <saved listing>`; `papers-digest demo` shows a sample digest offline' };
+  if (papers.length === 0) {
+    return { ...base, cause: 'no-papers-in-window', fix: `no papers are stored for ${firstDay} … ${today} (lookbackDays=${settings.lookbackDays}); the newest stored listing is ${newestDay}: run \`papers-digest scrape\` for a fresh listing (or \`scrape --from <file> --date ${today}\`), or widen the window with \`papers-digest settings set lookbackDays=N\`` };
+  }
+  if (fresh.length === 0) return { ...base, cause: 'all-already-sent', fix: `all ${papers.length} papers of the window were already sent to this subscriber; the next scrape brings new ones` };
+  if (sub.minUpvotes > 0 && pick({ ...sub, minUpvotes: 0 }) > 0) {
+    const best = Math.max(...fresh.map((p) => p.upvotes));
+    return { ...base, cause: 'min-upvotes', fix: `their minimum of ${sub.minUpvotes} upvotes filters out every match (the most upvoted paper in the window has ${best}): lower it with \`papers-digest subscribers update <id> --min-upvotes N\`` };
+  }
+  return { ...base, cause: 'interests', fix: 'none of the papers matches their topics and keywords (or an exclude keyword removes them): widen them with `papers-digest subscribers update <id> --topics … --include …`' };
+}
+
+/** The newest stored listing day's papers, dated `day`: what `send-test` samples when the window holds none. */
+export async function latestStoredPapers(papers: { newestDay(): Promise<string | null>; getDay(day: string): Promise<Paper[]> }, day: string): Promise<{ from: string; papers: Paper[] } | null> {
+  const newest = await papers.newestDay();
+  if (!newest) return null;
+  const list = await papers.getDay(newest);
+  return list.length ? { from: newest, papers: list.map((p) => ({ ...p, listedOn: day })) } : null;
 }

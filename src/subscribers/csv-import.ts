@@ -3,8 +3,15 @@
 // subscriber is never duplicated — it is left as it is, or (with `update`) given the row's preferences. An
 // existing subscriber's status is never loosened by an import except pending → active under `confirmed`:
 // an unsubscribed or bouncing address stays so (consent and deliverability beat the operator's file).
+//
+// The status column (exports since it exists carry it) for a NEW subscriber: an import never makes anyone active
+// without `confirmed`. unsubscribed and bouncing rows are created so (never mailed, no confirmation); pending
+// stays pending (even under `confirmed`: the file says they never confirmed); active and paused need `confirmed`
+// (then active, or paused until paused_until) and are otherwise pending and sent a confirmation. An empty status
+// cell, or a file without the column, behaves as before: active under `confirmed`, else pending. For an EXISTING
+// subscriber the status cell is ignored (the rules above about never loosening apply).
 import { parseCsv } from './csv.js';
-import { columnFor, parseHeader, rowPreferences, rowToInput, subscriberToRow, CSV_COLUMNS } from './csv-rows.js';
+import { columnFor, parseHeader, rowPreferences, rowToInput, subscriberToRow, CSV_COLUMNS, ORIGINAL_COLUMNS, type RowState } from './csv-rows.js';
 import { csvRecord } from './csv.js';
 import { PreferencesError } from './preferences.js';
 import type { SubscriberStore } from './store.js';
@@ -62,6 +69,28 @@ async function inChunks<T>(items: T[], size: number, fn: (item: T) => Promise<vo
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
+/** The status a new subscriber gets from a row (see the consent rules at the top). */
+export function createdStatus(state: RowState | undefined, confirmed: boolean): SubscriberStatus {
+  switch (state?.status) {
+    case 'unsubscribed':
+    case 'bouncing':
+    case 'pending':
+      return state.status;
+    case 'paused':
+      return confirmed ? 'paused' : 'pending';
+    default:
+      return confirmed ? 'active' : 'pending';
+  }
+}
+
+function withState(sub: Subscriber, state: RowState | undefined, confirmed: boolean): Subscriber {
+  const status = createdStatus(state, confirmed);
+  if (status === 'paused') return { ...sub, status, pausedUntil: state?.pausedUntil ?? null };
+  if (status === 'unsubscribed') return { ...sub, status, confirmedAt: null, unsubscribedAt: sub.createdAt };
+  if (status === 'bouncing') return { ...sub, status, confirmedAt: null };
+  return sub;
+}
+
 export async function importSubscribers(store: SubscriberStore, chunks: AsyncIterable<string | Buffer>, opts: ImportOptions): Promise<ImportReport> {
   const report: ImportReport = { rows: 0, created: 0, updated: 0, unchanged: 0, confirmedExisting: 0, duplicates: [], invalid: [], confirmationsSent: 0, confirmationsFailed: [], pendingUnsent: 0 };
   const batchSize = opts.batchSize ?? 500;
@@ -102,11 +131,13 @@ export async function importSubscribers(store: SubscriberStore, chunks: AsyncIte
         report.invalid.push({ line: row.line, message: describe(err) });
       }
     });
-    if (!opts.confirmed) {
-      if (!opts.sendConfirmation) report.pendingUnsent += fresh.length;
+    const freshPending = fresh.filter((row) => row.sub.status === 'pending');
+    if (opts.confirmed) report.pendingUnsent += freshPending.length;
+    else {
+      if (!opts.sendConfirmation) report.pendingUnsent += freshPending.length;
       else {
         const send = opts.sendConfirmation;
-        await inChunks(fresh, 4, async (row) => {
+        await inChunks(freshPending, 4, async (row) => {
           try {
             await send(row.sub);
             report.confirmationsSent++;
@@ -138,7 +169,7 @@ export async function importSubscribers(store: SubscriberStore, chunks: AsyncIte
     }
     let sub: Subscriber;
     try {
-      sub = store.prepare({ ...opts.defaults, ...row.input, status: opts.confirmed ? 'active' : 'pending' });
+      sub = withState(store.prepare({ ...opts.defaults, ...row.input, status: createdStatus(row.state, opts.confirmed) === 'pending' ? 'pending' : 'active' }), row.state, opts.confirmed);
     } catch (err) {
       report.invalid.push({ line: rec.line, message: describe(err) });
       continue;
@@ -152,33 +183,35 @@ export async function importSubscribers(store: SubscriberStore, chunks: AsyncIte
     batch.push({ line: rec.line, sub, prefs: rowPreferences(row.input) });
     if (batch.length >= batchSize) await flush();
   }
-  if (!columns) throw new CsvHeaderError(`the file is empty; expected the header ${CSV_COLUMNS.join(',')}`);
+  if (!columns) throw new CsvHeaderError(`the file is empty; expected a header such as ${ORIGINAL_COLUMNS.join(',')} (only email is required)`);
   await flush();
   return report;
 }
 
-/** Write the header and one row per subscriber whose status is in `statuses` (null = all). */
+/**
+ * Write the header and one row per subscriber whose status is in `statuses` (null = all): CSV, or with `json` a
+ * JSON array of the stored records (every field). `onProgress` gets the rows written so far.
+ */
 export async function exportSubscribers(
   store: SubscriberStore,
   write: (text: string) => Promise<void> | void,
-  opts: { statuses: ReadonlySet<SubscriberStatus> | null; onProgress?: (scanned: number) => void },
+  opts: { statuses: ReadonlySet<SubscriberStatus> | null; onProgress?: (rows: number) => void; json?: boolean },
 ): Promise<{ rows: number }> {
-  await write(csvRecord(CSV_COLUMNS));
+  await write(opts.json ? '[' : csvRecord(CSV_COLUMNS));
   let rows = 0;
-  let scanned = 0;
   let cursor: string | null = null;
   do {
     const page: Awaited<ReturnType<SubscriberStore['list']>> = await store.list({ cursor, limit: 1_000 });
     let text = '';
     for (const s of page.items) {
       if (opts.statuses && !opts.statuses.has(s.status)) continue;
-      text += csvRecord(subscriberToRow(s));
+      text += opts.json ? `${rows ? ',' : ''}\n  ${JSON.stringify(s)}` : csvRecord(subscriberToRow(s));
       rows++;
     }
     if (text) await write(text);
-    scanned += page.items.length;
-    opts.onProgress?.(scanned);
+    opts.onProgress?.(rows);
     cursor = page.nextCursor;
   } while (cursor);
+  if (opts.json) await write(rows ? '\n]\n' : ']\n');
   return { rows };
 }

@@ -318,6 +318,15 @@ export class SubscriberStore {
 
   // ---- The due index (id → next send instant, ms): written by every method above and by advanceDue below only.
 
+  /**
+   * Put a non-subscriber entry (a channel subscriber, `ch_…`) in the due index at `atMs`, or take it out (null).
+   * The tick reads its schedule through an adapter (feeds/channels/channel-schedule.ts); subscribers never go here.
+   */
+  async setExternalDue(id: string, atMs: number | null): Promise<void> {
+    if (atMs === null) await this.r.zrem(this.keys.dueIndex, id);
+    else await this.r.zadd(this.keys.dueIndex, atMs, id);
+  }
+
   /** The instant the due index holds for `id`, or null. */
   async dueAt(id: string): Promise<Date | null> {
     const s = await this.r.zscore(this.keys.dueIndex, id);

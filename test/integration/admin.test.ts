@@ -118,6 +118,7 @@ describe('admin web', () => {
     const css = await app.inject({ url: '/admin/static/admin.css', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(css.statusCode, 200);
     assert.match(String(css.headers['content-type']), /text\/css/);
+    assert.match(css.body, /@media \(prefers-color-scheme: dark\)\s*\{\s*:root\s*\{[^}]*--bg: #0f141c/, 'dark mode follows the system setting');
   });
 
   it('settings form: per-field errors and nothing saved on any error; a good change is saved and audited', async () => {
@@ -171,6 +172,7 @@ describe('admin web', () => {
     const ui = await app.inject({ url: '/admin/queues', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(ui.statusCode, 200);
     assert.match(ui.body, /<base href="\/admin\/queues\/"/);
+    assert.match(ui.body, /Admin dashboard[^]*?\\?\/admin\b|\\?\/admin\b[^]*?Admin dashboard/, 'a link back to /admin in Bull Board');
     assert.match(String(ui.headers['content-security-policy']), /style-src 'self' 'unsafe-inline'/);
     const api = await app.inject({ url: '/admin/queues/api/queues', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(api.statusCode, 200);

@@ -109,9 +109,20 @@ describe('operator CLI: subscribers', () => {
     const exp = await cli('export', '--out', out, '--status', 'all');
     assert.equal(exp.code, 0, exp.stderr);
     const text = readFileSync(out, 'utf8');
-    assert.ok(text.startsWith('email,timezone,send_time,frequency,topics,include_keywords,exclude_keywords\r\n'));
-    assert.match(text, /bob@example\.org,Europe\/Berlin,08:00,weekly:mon,rl;3d,,survey\r\n/);
-    assert.match(text, /cy@example\.org,UTC,06:00,daily,,"""quoted"" kw",\r\n/);
+    assert.ok(text.startsWith('email,timezone,send_time,frequency,topics,include_keywords,exclude_keywords,'));
+    assert.match(text, /bob@example\.org,Europe\/Berlin,08:00,weekly:mon,rl;3d,,survey,.*,pending,\r\n/);
+    assert.match(text, /cy@example\.org,UTC,06:00,daily,,"""quoted"" kw",,.*,pending,\r\n/);
+    // --status all names each row's status; progress counts rows, never more than were written.
+    assert.match(exp.stderr, /3\/3 100%/);
+    assert.match(exp.stderr, /3 subscribers written/);
+    const onlyActive = await cli('export', '--out', join(dataDir, 'active.csv'));
+    assert.equal(onlyActive.code, 0, onlyActive.stderr);
+    assert.match(onlyActive.stderr, /1\/1 100%/);
+    assert.doesNotMatch(onlyActive.stderr, /3\/3/);
+    const json = await cli('export', '--status', 'all', '--json');
+    assert.equal(json.code, 0, json.stderr);
+    const records = JSON.parse(json.stdout) as { email: string; status: string }[];
+    assert.deepEqual(records.map((r) => `${r.email}:${r.status}`).sort(), ['ann@example.org:active', 'bob@example.org:pending', 'cy@example.org:pending']);
   });
 
   it('update actions and remove', async () => {

@@ -63,7 +63,8 @@ describe('feeds, editions, public archive and front page (HTTP + Redis)', () => 
     const feed = parseAtomFeed(res.body);
     const expected = [...delivered.keys()].reverse().flatMap((p) => delivered.get(p)!);
     assert.deepEqual(feed.entries?.map((e) => e.links?.[0]?.href), expected.map((id) => `https://huggingface.co/papers/${id}`));
-    assert.equal(feed.updated, '2026-08-21T07:00:01.000Z');
+    // the record keeps no send instant: an edition is stamped with its scheduled one (07:00 UTC, the default)
+    assert.equal(feed.updated, '2026-08-21T07:00:00.000Z');
     const content = (feed.entries?.[0]?.content as { value?: string } | undefined)?.value ?? '';
     assert.match(content, /Why:<\/strong> Agents \(“agent”\)/, 'topic labels come from the catalog');
     assert.equal(res.body.includes(sub.id), false, 'no subscriber id inside the feed');
@@ -83,7 +84,7 @@ describe('feeds, editions, public archive and front page (HTTP + Redis)', () => 
     const first = await get(urls().atom);
     const etag = String(first.headers.etag);
     const lastModified = String(first.headers['last-modified']);
-    assert.equal(lastModified, 'Fri, 21 Aug 2026 07:00:01 GMT');
+    assert.equal(lastModified, 'Fri, 21 Aug 2026 07:00:00 GMT');
     const again = await get(urls().atom, { 'if-none-match': etag });
     assert.equal(again.statusCode, 304);
     assert.equal(again.body, '');
@@ -143,6 +144,15 @@ describe('feeds, editions, public archive and front page (HTTP + Redis)', () => 
     // A feed link cannot revoke (it is not the preferences capability).
     const viaFeed = await c.post(`/feeds/${fresh.atom.split('/feed/')[1]!.replace('.atom', '')}/revoke`, { _csrf: csrfOf(page.body) });
     assert.equal(viaFeed.statusCode, 404);
+  });
+
+  it('links the personal feed page and the past editions from the preferences page', async () => {
+    const links = subscriberLinks(PUBLIC_URL, sub, h.ctx.secrets.linkSecrets, clock());
+    const page = await new Client(h.app, '198.51.100.30').get(links.preferences);
+    assert.equal(page.statusCode, 200);
+    const hrefs = [...page.body.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!);
+    assert.ok(hrefs.includes(feedManageUrl(PUBLIC_URL, sub, h.ctx.secrets.linkSecrets).replace(PUBLIC_URL, '')), 'the feed page');
+    assert.ok(hrefs.includes(editionsUrl(PUBLIC_URL, sub, h.ctx.secrets.linkSecrets).replace(PUBLIC_URL, '')), 'past editions');
   });
 
   it('lets a reader choose email, feed only or both (post-redirect-get), refusing anything else', async () => {

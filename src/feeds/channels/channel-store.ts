@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../redis/keys.js';
 import { PreferencesError, validatePreferences } from '../../subscribers/preferences.js';
+import { nextSendAt } from '../../schedule/schedule.js';
 import { CHANNEL_KINDS, checkWebhookUrl, GONE_THRESHOLD, type Channel, type ChannelKind } from './channel.js';
 
 export interface NewChannelInput {
@@ -48,11 +49,17 @@ function withState(raw: string, state: string | null | undefined): Channel {
   return { ...c, status: s.status, goneCount: Number(s.goneCount) || 0, suppressedAt: s.suppressedAt ?? null };
 }
 
+/** Where a channel's next send instant goes (the due index the tick reads), when the send path is wired. */
+export interface ChannelDue {
+  setExternalDue(id: string, atMs: number | null): Promise<void>;
+}
+
 export class ChannelStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly clock: () => Date,
+    private readonly due: ChannelDue | null = null,
   ) {}
 
   /** Validate a new channel (pure apart from the random id and secret). Throws PreferencesError listing every issue. */
@@ -91,6 +98,8 @@ export class ChannelStore {
   async add(input: NewChannelInput): Promise<Channel> {
     const c = this.prepare(input);
     await this.redis.hset(this.keys.channels, c.id, JSON.stringify(c));
+    // the first send instant after now: the tick fans the channel out like a person (digest/tick.ts)
+    await this.due?.setExternalDue(c.id, nextSendAt(c, this.clock()).getTime());
     return c;
   }
 
@@ -109,6 +118,7 @@ export class ChannelStore {
 
   async remove(id: string): Promise<boolean> {
     const [removed] = await Promise.all([this.redis.hdel(this.keys.channels, id), this.redis.hdel(this.keys.channelState, id)]);
+    await this.due?.setExternalDue(id, null);
     return removed === 1;
   }
 

@@ -23,7 +23,7 @@ export async function mountBullBoard(admin: FastifyInstance, queues: OpsQueues, 
     // @bull-board/fastify pins its own copy of @bull-board/api (9.10.1 beside our 9.10.2); the adapter is
     // duck-typed at run time, only the two copies' private fields make the declared types differ.
     serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
-    options: { uiConfig: { boardTitle: 'Papers Digest queues' } },
+    options: { uiConfig: { boardTitle: 'Papers Digest queues', miscLinks: [{ text: '← Admin dashboard', url: '/admin' }] } },
   });
   await admin.register(
     async (board) => {

@@ -19,7 +19,7 @@ export function niceMax(v: number): number {
   return 10 * p;
 }
 
-/** Grid values: whole numbers as they are, halves (the middle line of a 1 or 5 × 10^n axis) with one decimal. */
+/** Grid values: whole numbers as they are (barChart only draws whole grid values: it charts counts). */
 export function axisLabel(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
@@ -38,7 +38,8 @@ export function barChart(bars: Bar[], opts: { width?: number; height?: number; a
   parts.push(
     `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${esc(opts.ariaLabel)}">`,
   );
-  for (const g of [0, 0.5, 1]) {
+  // Counts are whole: a middle grid line that would fall between two counts (0.5 on a 0–1 axis, 2.5 on 0–5) is left out.
+  for (const g of [0, 0.5, 1].filter((f) => Number.isInteger(max * f))) {
     const gy = y(max * g).toFixed(1);
     parts.push(`<line class="chart-grid" x1="${pad.left}" x2="${width - pad.right}" y1="${gy}" y2="${gy}"/>`);
     parts.push(`<text class="chart-axis" x="${pad.left - 6}" y="${gy}" text-anchor="end" dominant-baseline="middle" font-size="11">${axisLabel(max * g)}</text>`);

@@ -94,7 +94,7 @@ export function dashboardView(d: DashboardData) {
     chart,
     dueNext24,
     overdue: d.due.overdue,
-    scrapes: d.scrapes.map((s) => ({
+    scrapes: groupRepeats(d.scrapes).map(({ entry: s, repeats, firstAt }) => ({
       when: s.at ? `${ago(now - new Date(s.at).getTime())} ago` : '',
       at: s.at,
       day: s.day ?? 'latest',
@@ -104,6 +104,8 @@ export function dashboardView(d: DashboardData) {
       status: s.status,
       tone: s.status === 'ok' ? 'good' : s.status === 'failed' ? 'bad' : 'muted',
       error: s.error ?? '',
+      // The same failure (same source, day, status and error) in a row is one line with a count, not N copies.
+      repeats: repeats > 1 ? `×${repeats} since ${firstAt ? `${ago(now - new Date(firstAt).getTime())} ago` : 'earlier'}` : '',
     })),
     editions: d.editions.map((e) => ({
       period: e.period,
@@ -125,4 +127,20 @@ export function dashboardView(d: DashboardData) {
     })),
     suppressed: { count: d.suppressed.count, rows: d.suppressed.rows.map((r) => ({ ...r, at: r.at ? r.at.replace('T', ' ').slice(0, 16) : '' })) },
   };
+}
+
+/** Consecutive scrape entries (newest first) that say the same thing, folded into one with a count. */
+export function groupRepeats<T extends { at: string; source: string; url: string; day: string | null; status: string; error?: string }>(
+  entries: readonly T[],
+): { entry: T; repeats: number; firstAt: string }[] {
+  const out: { entry: T; repeats: number; firstAt: string }[] = [];
+  for (const e of entries) {
+    const last = out.at(-1);
+    const same = last && last.entry.status !== 'ok' && last.entry.status === e.status && last.entry.source === e.source && last.entry.url === e.url && last.entry.day === e.day && (last.entry.error ?? '') === (e.error ?? '');
+    if (same) {
+      last.repeats++;
+      last.firstAt = e.at;
+    } else out.push({ entry: e, repeats: 1, firstAt: e.at });
+  }
+  return out;
 }

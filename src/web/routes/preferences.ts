@@ -3,6 +3,7 @@
 // takes the gentler actions offered on the unsubscribe page: pause for N weeks, switch to weekly, resume.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
+import { editionsUrl, feedManageUrl } from '../../feeds/feed-links.js';
 import { PreferencesError } from '../../subscribers/preferences.js';
 import type { Subscriber } from '../../subscribers/subscriber.js';
 import { field, formErrors, parsePauseWeeks, parsePreferencesForm, WEEKDAYS, type FieldErrors, type FormBody } from '../forms.js';
@@ -50,6 +51,9 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
       weeklyDayLabel: WEEKDAYS[weekday - 1]!.label,
       unsubscribeUrl: kit.path(links.unsubscribe),
       readingListUrl: deps.readers ? kit.path(links.readingList) : null,
+      // the personal feed (addresses, delivery mode, revoke) and the past editions: both behind signed links
+      feedUrl: kit.path(feedManageUrl(kit.deps.publicUrl, s, kit.deps.secrets)),
+      editionsUrl: kit.path(editionsUrl(kit.deps.publicUrl, s, kit.deps.secrets)),
       learned,
       notice: opts.notice ?? null,
       canPreview: Boolean(deps.preview),

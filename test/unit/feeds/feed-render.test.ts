@@ -9,7 +9,7 @@ import { etagOf, httpDate, isNotModified } from '../../../src/feeds/http-cache.j
 import { personalFeedDoc } from '../../../src/feeds/feed-doc.js';
 import { JSON_FEED_VERSION, renderJsonFeed } from '../../../src/feeds/json-feed.js';
 import { topicFeedDoc, topOfDay } from '../../../src/feeds/public-archive.js';
-import { candidatePeriods } from '../../../src/feeds/ledger-source.js';
+import { editionInstant } from '../../../src/feeds/ledger-source.js';
 import { archiveDay } from '../../helpers/archive-days.js';
 
 const BASE = 'https://digest.example.org';
@@ -142,9 +142,13 @@ describe('conditional GET', () => {
 });
 
 describe('ledger edition source', () => {
-  it('asks for every daily and weekly period the ledger can still hold, in the reader\'s zone', () => {
-    const periods = candidatePeriods('Pacific/Kiritimati', new Date('2026-08-20T12:00:00Z'), 3);
-    assert.deepEqual(periods.slice(0, 4), ['2026-08-21', '2026-08-20', '2026-08-19', '2026-08-18'], 'UTC+14 is already on the 21st');
-    assert.ok(periods.includes('2026-W34'));
+  it("stamps an edition with its scheduled instant in the reader's zone (daily and weekly), never later than now", () => {
+    const daily = { timezone: 'Pacific/Kiritimati', sendTime: { hour: 7, minute: 30 }, frequency: { kind: 'daily' as const } };
+    const now = new Date('2026-08-25T00:00:00Z');
+    assert.equal(editionInstant(daily, '2026-08-21', now).toISOString(), '2026-08-20T17:30:00.000Z', 'UTC+14: 07:30 local is the evening before in UTC');
+    const weekly = { timezone: 'Europe/Berlin', sendTime: { hour: 8, minute: 0 }, frequency: { kind: 'weekly' as const, weekday: 3 as const } };
+    assert.equal(editionInstant(weekly, '2026-W34', now).toISOString(), '2026-08-19T06:00:00.000Z', 'the Wednesday of ISO week 34');
+    assert.equal(editionInstant(daily, '2026-08-21', new Date('2026-08-20T12:00:00Z')).toISOString(), '2026-08-20T10:00:00.000Z', 'a send time still ahead: the day start, not the future');
+    assert.equal(editionInstant(daily, '2026-08-21', now).getTime(), editionInstant(daily, '2026-08-21', new Date('2026-09-01T00:00:00Z')).getTime(), 'stable as time passes');
   });
 });

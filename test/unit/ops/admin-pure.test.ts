@@ -7,6 +7,7 @@ import { maskEmail } from '../../../src/util/redact.js';
 import { DEFAULT_SETTINGS } from '../../../src/settings/schema.js';
 import { checkAuthorization } from '../../../src/web/admin/auth.js';
 import { axisLabel, barChart, niceMax } from '../../../src/web/admin/chart.js';
+import { groupRepeats } from '../../../src/web/admin/dashboard-view.js';
 import { ago } from '../../../src/web/admin/dashboard-view.js';
 import { readMime } from '../../../src/web/admin/mime-read.js';
 import { parseSettingsForm } from '../../../src/web/admin/settings-form.js';
@@ -30,9 +31,11 @@ describe('barChart', () => {
   it('rounds the axis to a readable maximum', () => {
     assert.deepEqual([0, 1, 3, 7, 10, 11, 80, 101, 4500].map(niceMax), [1, 1, 5, 10, 10, 20, 100, 200, 5000]);
   });
-  it('labels the middle grid line truthfully (2.5 on a 0–5 axis, not 3)', () => {
-    const svg = barChart([{ label: 'a', value: 5, title: 't' }], { ariaLabel: 'x' });
-    assert.deepEqual([...svg.matchAll(/class="chart-axis"[^>]*text-anchor="end"[^>]*>([^<]+)</g)].map((m) => m[1]), ['0', '2.5', '5']);
+  it('labels the y-axis with whole counts only (no 0.5 or 2.5 grid line)', () => {
+    const labels = (v: number) => [...barChart([{ label: 'a', value: v, title: 't' }], { ariaLabel: 'x' }).matchAll(/class="chart-axis"[^>]*text-anchor="end"[^>]*>([^<]+)</g)].map((m) => m[1]);
+    assert.deepEqual(labels(5), ['0', '5']);
+    assert.deepEqual(labels(1), ['0', '1']);
+    assert.deepEqual(labels(7), ['0', '5', '10']);
     assert.equal(axisLabel(50), '50');
   });
   it('draws one bar per value, escapes titles, and uses no inline style or script', () => {
@@ -104,5 +107,17 @@ describe('small formatters', () => {
     assert.equal(expectsEdition(sub, '2026-W48'), false, 'daily subscribers have no weekly period');
     assert.equal(expectsEdition({ ...sub, frequency: { kind: 'weekly', weekday: 1 } }, '2026-W48'), true);
     assert.equal(expectsEdition({ ...sub, status: 'paused' }, '2026-11-28'), false);
+  });
+});
+
+describe('recent scrapes', () => {
+  it('folds the same failure repeated in a row into one line with a count', () => {
+    const url = `https://huggingface.co/api/daily_papers?${'x'.repeat(200)}`;
+    const fail = (at: string) => ({ at, source: 'api', url, day: null, papers: 0, status: 'failed', error: `GET ${url}: ECONNREFUSED` });
+    const ok = { at: '2026-12-06T08:00:00Z', source: 'api', url, day: null, papers: 30, status: 'ok' };
+    const entries = [...Array.from({ length: 8 }, (_, i) => fail(`2026-12-06T09:${String(50 - i).padStart(2, '0')}:00Z`)), ok, ok];
+    const grouped = groupRepeats(entries);
+    assert.deepEqual(grouped.map((g) => [g.entry.status, g.repeats]), [['failed', 8], ['ok', 1], ['ok', 1]], 'successes stay one per line');
+    assert.equal(grouped[0]!.firstAt, '2026-12-06T09:43:00Z');
   });
 });

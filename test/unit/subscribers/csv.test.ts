@@ -74,6 +74,7 @@ describe('CSV (RFC 4180)', () => {
     const sub = {
       email: "=cmd|'/c calc'!a0@evil.org", timezone: 'UTC', sendTime: { hour: 7, minute: 0 }, frequency: { kind: 'daily' },
       topics: [], includeKeywords: ['+1 trick', 'agents'], excludeKeywords: ['@home', '-free'],
+      followAuthors: ['-Dash Author'], followOrgs: [], minUpvotes: 0, maxPapers: 10, status: 'active', pausedUntil: null,
     } as unknown as Subscriber;
     const fields = subscriberToRow(sub);
     for (const f of fields) assert.doesNotMatch(f, /^[=+\-@\t\r]/, f);
@@ -86,6 +87,7 @@ describe('CSV (RFC 4180)', () => {
     assert.equal(row.input.email, sub.email);
     assert.deepEqual(row.input.includeKeywords, ['+1 trick', 'agents']);
     assert.deepEqual(row.input.excludeKeywords, ['@home', '-free']);
+    assert.deepEqual(row.input.followAuthors, ['-Dash Author']);
     // an apostrophe that is part of the value is kept
     assert.deepEqual(rowToInput(['email'], ["o'neil@x.org"]), { ok: true, input: { email: "o'neil@x.org" } });
   });
