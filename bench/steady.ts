@@ -2,9 +2,13 @@
 // fixtures (../shared/fixtures/hf-archive/days, the last D of them, re-dated to D consecutive days) are replayed
 // through the real path — PaperStore, runTick every 30 simulated minutes, the BullMQ send worker (runSendJob:
 // claim, selection, the ledger) — with an injected clock, for N subscribers in many zones and send times (one in ten
-// weekly). Ledger retention runs against the injected clock once per simulated day. The mailer and templates are
-// stubs (fast, in process; rendering is measured by the `render` and `delivery` sections): every selected paper is
-// "in the email", and the stub mailer checks that no paper reaches one reader twice.
+// weekly). Each simulated day ends with the worker role's housekeeping against the injected clock: ledger retention
+// and the paper prune (PaperStore.prune(PAPERS_KEEP_DAYS), as the daily prune job does). The BullMQ queues keep the
+// events stream the app configures (QUEUE_STREAMS: ~1,000 events). The mailer and templates are stubs (fast, in
+// process; rendering is measured by the `render` and `delivery` sections): every selected paper is "in the email",
+// and the stub mailer checks that no paper reaches one reader twice.
+// The tick's CPU is measured alone: the send queue is paused while runTick runs (its jobs wait), and the process's
+// CPU time (user + system) over runTick is divided by the subscribers it found due.
 // At the end: MEMORY USAGE of every key, by key family, per subscriber (measured, not extrapolated).
 // `npm run bench -- --only steady --subscribers N --days D`
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,13 +19,14 @@ import { encodeRecord } from '../src/digest/edition-record.js';
 import { DeliveryLedger } from '../src/digest/ledger.js';
 import { startSendWorker } from '../src/digest/send-worker.js';
 import { runTick } from '../src/digest/tick.js';
+import { PAPERS_KEEP_DAYS } from '../src/digest/tick-scheduler.js';
 import { silentLogger } from '../src/log.js';
 import type { Mailer } from '../src/mail/mailer.js';
 import type { Templates } from '../src/mail/render.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { normalizeEntries } from '../src/papers/normalize.js';
 import { PaperStore } from '../src/papers/store.js';
-import { QUEUES } from '../src/queue/catalog.js';
+import { QUEUE_STREAMS, QUEUES } from '../src/queue/catalog.js';
 import { makeKeys } from '../src/redis/keys.js';
 import { DEFAULT_SETTINGS } from '../src/settings/schema.js';
 import { SubscriberStore } from '../src/subscribers/store.js';
@@ -140,7 +145,7 @@ export async function benchSteady(opts: SteadyOptions = {}) {
         config: { publicUrl: 'https://digest.example.org', mailFrom: 'Papers Digest <digest@example.org>', mailReplyTo: null, listUnsubscribeMailto: null } },
       { connect: () => bull, prefix: keys.prefix, settings },
     );
-    const sendQueue = new Queue(QUEUES.send, { connection: bull, prefix: keys.prefix });
+    const sendQueue = new Queue(QUEUES.send, { connection: bull, prefix: keys.prefix, streams: QUEUE_STREAMS });
     const drained = async () => {
       for (;;) {
         const c = await sendQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
@@ -149,7 +154,7 @@ export async function benchSteady(opts: SteadyOptions = {}) {
       }
     };
 
-    let tickMs = 0;
+    let tickCpuUs = 0;
     let due = 0;
     let peakRss = 0;
     let peakHeap = 0;
@@ -161,16 +166,23 @@ export async function benchSteady(opts: SteadyOptions = {}) {
       for (let half = 0; half < 48; half++) {
         t = Date.parse(`${day}T00:00:00Z`) + half * 30 * 60_000;
         if (half % 24 === 0 && listed.length) await papers.replaceDay(day, listed, { source: 'bench', url: `archive:${file}` });
-        const s = performance.now();
+        // The tick alone: the send queue is paused while it runs (jobs wait), so the process CPU it takes is the tick's.
+        await sendQueue.pause();
+        const s = process.cpuUsage();
         const r = await runTick({ subscribers: store, sendQueue, clock, log, settings: { sendingPaused: false } });
-        tickMs += performance.now() - s;
+        const used = process.cpuUsage(s);
+        tickCpuUs += used.user + used.system;
+        await sendQueue.resume();
         due += r.due;
         await drained();
         const mem = process.memoryUsage();
         peakRss = Math.max(peakRss, mem.rss);
         peakHeap = Math.max(peakHeap, mem.heapUsed);
       }
+      // The day's housekeeping, as the worker role does it: ledger retention, and the paper prune (daily at 03:17).
+      t = Date.parse(`${addDays(day, 1)}T00:00:00Z`) - 1;
       await ledger.applyRetention();
+      await papers.prune(PAPERS_KEEP_DAYS);
       process.stderr.write(`steady: day ${i + 1}/${days} (${day}, ${listed.length} papers) delivered ${delivered}, repeats ${repeats}, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
     }
     await worker.stop();
@@ -214,6 +226,9 @@ export async function benchSteady(opts: SteadyOptions = {}) {
       for (const e of sent) oldest = Math.max(oldest, Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${e.period}T00:00:00Z`)) / 86_400_000));
     }
     const info = await redis.info('memory');
+    const stats = await redis.info('commandstats');
+    const commands = [...stats.matchAll(/cmdstat_([^:]+):calls=(\d+),usec=(\d+)/g)].map((m) => ({ cmd: m[1]!, calls: Number(m[2]), usec: Number(m[3]) })).sort((a, b) => b.usec - a.usec);
+    if (process.env.STEADY_COMMANDS) process.stderr.write(`${commands.slice(0, 20).map((c) => `${c.cmd} ${c.calls} ${c.usec}us`).join('\n')}\n`);
     return {
       subscribers: n,
       days,
@@ -224,7 +239,7 @@ export async function benchSteady(opts: SteadyOptions = {}) {
       repeats,
       delivered,
       papersPerDigest: round(papersSent / Math.max(1, delivered), 2),
-      tickMicrosPerSubscriber: round((tickMs * 1000) / Math.max(1, due), 1),
+      tickMicrosPerSubscriber: round(tickCpuUs / Math.max(1, due), 1),
       tickDue: due,
       peakRssMb: round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1048576, 1),
       peakHeapUsedMb: round(peakHeap / 1048576, 1),

@@ -88,7 +88,7 @@ export interface LedgerOptions {
   sentPapersRetentionDays?: number;
   /** Settled editions kept in the record (the archive's reach); default 30 days. */
   recordDays?: number;
-  /** Days a period keeps its detailed index before it is aggregated into counters (default 3). */
+  /** Days a period keeps its detailed index before it is aggregated into counters (default 2: today and yesterday stay detailed). */
   detailDays?: number;
   /** Days the aggregated counters are kept (default 40). */
   countsDays?: number;
@@ -130,7 +130,7 @@ export class DeliveryLedger {
     // The longest edition window (a late weekly one) plus HF's re-listing margin (a paper comes back up to ~6 days later).
     this.sentDays = opts.sentPapersRetentionDays ?? MAX_WINDOW_DAYS + RELISTING_MARGIN_DAYS;
     this.recordDays = opts.recordDays ?? 30;
-    this.detailDays = opts.detailDays ?? 3;
+    this.detailDays = opts.detailDays ?? 2;
     this.countsDays = opts.countsDays ?? 40;
     this.renderArchive = opts.renderArchive ?? null;
   }
@@ -448,7 +448,8 @@ export class DeliveryLedger {
 
   /**
    * Retention against the ledger's clock: unknown tombstones folded; periods older than `detailDays` aggregated
-   * into exact counters (+ failed ids) and their detailed index dropped; counters older than `countsDays` dropped.
+   * into exact counters (+ failed ids) and their detailed index dropped; quiet-day skips past their re-check window
+   * forgotten; counters older than `countsDays` dropped.
    */
   async applyRetention(): Promise<{ aggregated: number; dropped: number; folded: number }> {
     const now = this.clock();
@@ -466,6 +467,14 @@ export class DeliveryLedger {
       if (!(await this.redis.exists(this.keys.editionsByPeriod(period)))) continue;
       await this.aggregate(period);
       aggregated++;
+    }
+    // Quiet-day skips past their re-check window: quiet-recheck forgets them as it reads them, but it runs only after
+    // a scrape; without this a period's skips stayed until its 40-day expiry (≈ 90 B per subscriber at 20,000).
+    const known = await this.redis.zrange(this.keys.editionPeriods, 0, -1);
+    if (known.length) {
+      const p = this.redis.pipeline();
+      for (const period of known) p.zremrangebyscore(this.keys.editionQuiet(period), '-inf', now.getTime());
+      await p.exec();
     }
     const old = await this.redis.zrangebyscore(this.keys.editionPeriods, '-inf', today - this.countsDays);
     for (const period of old) {

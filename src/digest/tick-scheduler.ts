@@ -8,7 +8,7 @@ import type { Context } from '../context.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { PaperStore } from '../papers/store.js';
 import { ARCHIVE_RETENTION_DAYS } from '../papers/store.js';
-import { DEFAULT_JOB_OPTIONS, JOB_NAMES, PRUNE_JOB, QUEUES, TICK_SCHEDULER_ID } from '../queue/catalog.js';
+import { DEFAULT_JOB_OPTIONS, JOB_NAMES, PRUNE_JOB, QUEUE_STREAMS, QUEUES, TICK_SCHEDULER_ID } from '../queue/catalog.js';
 import { startQueueWorker, type QueueWorker } from '../queue/worker.js';
 import { runTick, type TickResult, type TickSubscribers } from './tick.js';
 import { MAX_WINDOW_DAYS } from './window.js';
@@ -61,7 +61,7 @@ export async function startTickScheduler(opts: TickSchedulerOptions): Promise<Ti
   const log = ctx.log.child({ mod: 'tick' });
   const live = await ctx.liveSettings();
   const ownSendQueue = !opts.sendQueue;
-  const sendQueue = opts.sendQueue ?? new Queue(QUEUES.send, { connection: ctx.newRedis('send-producer', true), prefix: ctx.config.redisPrefix });
+  const sendQueue = opts.sendQueue ?? new Queue(QUEUES.send, { connection: ctx.newRedis('send-producer', true), prefix: ctx.config.redisPrefix, streams: QUEUE_STREAMS });
   // Without a listener BullMQ prints connection errors raw to stderr; keep them in the structured log.
   if (ownSendQueue) sendQueue.on('error', (err) => log.warn({ err }, 'send queue error'));
 

@@ -4,6 +4,12 @@ import { z } from 'zod';
 
 export const QUEUES = { scrape: 'scrape', tick: 'tick', send: 'send', mail: 'mail' } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+/**
+ * BullMQ's events stream per queue (`<queue>:events`): nothing here reads it (no QueueEvents listeners), so it keeps
+ * only the last ~1,000 events (BullMQ's default is 10,000: ≈ 1.2 MB for the send queue). Every Queue instance writes
+ * this into the queue's meta hash, so all of them pass the same value.
+ */
+export const QUEUE_STREAMS = { events: { maxLen: 1000 } } as const;
 
 /** The job name each queue's jobs carry (the scrape and tick job schedulers, the tick's fan-out, retry-failed). */
 export const JOB_NAMES = { scrape: 'scrape', tick: 'tick', send: 'digest', mail: 'confirmation' } as const satisfies Record<QueueName, string>;

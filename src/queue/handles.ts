@@ -3,14 +3,14 @@
 // REDIS_PREFIX, so a `{hash-tag}` prefix keeps each queue's keys in one Redis Cluster slot.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUES, type QueueName } from './catalog.js';
+import { QUEUE_STREAMS, QUEUES, type QueueName } from './catalog.js';
 
 export type OpsQueues = Record<QueueName, Queue> & { close(): Promise<void> };
 
 export const QUEUE_NAMES = Object.values(QUEUES) as QueueName[];
 
 export function openQueues(connection: Redis, prefix: string): OpsQueues {
-  const queues = Object.fromEntries(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix })])) as Record<QueueName, Queue>;
+  const queues = Object.fromEntries(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix, streams: QUEUE_STREAMS })])) as Record<QueueName, Queue>;
   return {
     ...queues,
     async close() {

@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { LiveSettings } from '../settings/live.js';
 import type { Settings } from '../settings/schema.js';
-import type { QueueName } from './catalog.js';
+import { QUEUE_STREAMS, type QueueName } from './catalog.js';
 
 export interface QueueWorkerOptions<R, S> {
   queue: QueueName;
@@ -42,7 +42,7 @@ export interface QueueWorker {
 
 export async function startQueueWorker<R, S = unknown>(opts: QueueWorkerOptions<R, S>): Promise<QueueWorker> {
   const { log } = opts;
-  const queue = new Queue(opts.queue, { connection: opts.connect(`${opts.queue}-queue`), prefix: opts.prefix });
+  const queue = new Queue(opts.queue, { connection: opts.connect(`${opts.queue}-queue`), prefix: opts.prefix, streams: QUEUE_STREAMS });
   queue.on('error', (err) => log.warn({ err }, `${opts.queue} queue error`));
 
   let running = 0;

@@ -16,7 +16,8 @@ return ''`;
 
 // KEYS: record, email index, due index. ARGV: id, expected rev, old email, new email, due ms or '', the due entry
 // as read ('' when absent), then field/value pairs. Returns 'ok', 'missing', 'conflict' (rev or due entry moved on,
-// e.g. the tick advanced it: re-read) or 'email-taken'.
+// e.g. the tick advanced it: re-read) or 'email-taken'. The record is replaced whole (fields at their default are
+// not stored, so a field going back to its default must go).
 const WRITE_LUA = `
 local rev = redis.call('HGET', KEYS[1], 'rev')
 if not rev then return 'missing' end
@@ -29,6 +30,7 @@ if ARGV[3] ~= ARGV[4] then
   if redis.call('HGET', KEYS[2], ARGV[3]) == ARGV[1] then redis.call('HDEL', KEYS[2], ARGV[3]) end
   redis.call('HSET', KEYS[2], ARGV[4], ARGV[1])
 end
+redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], unpack(ARGV, 7))
 if ARGV[5] == '' then redis.call('ZREM', KEYS[3], ARGV[1]) else redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1]) end
 return 'ok'`;

@@ -138,7 +138,7 @@ export class SubscriberStore {
     } else {
       h = await this.r.hgetall(this.keys.subscriber(id));
     }
-    const sub = decodeSubscriber(h);
+    const sub = decodeSubscriber(h, id);
     return sub && h.rev ? { sub, rev: h.rev, due } : null;
   }
 
@@ -151,7 +151,7 @@ export class SubscriberStore {
     const p = this.r.pipeline();
     for (const id of ids) p.hgetall(this.keys.subscriber(id));
     const res = (await p.exec()) ?? [];
-    return res.map(([err, h]) => (err ? null : decodeSubscriber(h as Record<string, string>)));
+    return res.map(([err, h], i) => (err ? null : decodeSubscriber(h as Record<string, string>, ids[i]!)));
   }
 
   async getByEmail(email: string): Promise<Subscriber | null> {

@@ -101,6 +101,18 @@ describe('delivery ledger', () => {
     assert.equal((await ledger.get('subE0000', '2026-11-29'))?.reason, 'quiet-day');
   });
 
+  it('retention forgets quiet-day skips past their re-check window', async () => {
+    const period = new Date(clock.now()).toISOString().slice(0, 10);
+    const key = keys.editionQuiet(period);
+    await ledger.claim('subQ0000', period, 'w1'); // the period is known to the ledger
+    await ledger.noteQuiet('subQ0000', period, clock.now() + 3600_000);
+    await ledger.applyRetention();
+    assert.equal(await redis.zcard(key), 1);
+    clock.advance(3600_001);
+    await ledger.applyRetention();
+    assert.equal(await redis.zcard(key), 0);
+  });
+
   it('concurrent claims for one edition: exactly one wins', async () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => ledger.claim('subG0000', '2026-11-30', `w${i}`)));
     assert.equal(results.filter((r) => r.outcome === 'claimed').length, 1);

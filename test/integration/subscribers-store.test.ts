@@ -175,6 +175,26 @@ describe('SubscriberStore (real redis-server)', () => {
     assert.equal(counts.bouncing, 1);
   });
 
+  it('upgrades in place: a record in the previous layout (every field, defaults stored) reads the same, is due, and one write stores it compactly', async () => {
+    const { subscriber: s } = await store.create({ email: 'old-layout@example.org', status: 'active', timezone: 'Europe/Berlin', sendTime: '08:00', topics: ['llm'] });
+    // The previous layout: all twenty fields (the id too), null as '', lists as JSON, zeros as '0', ISO instants.
+    assert.equal((await redis.hget(keys.subscriber(s.id), 'createdAt'))?.length, 8);
+    await redis.hset(keys.subscriber(s.id), { id: s.id, createdAt: s.createdAt, confirmedAt: s.confirmedAt!, pausedUntil: '', includeKeywords: '[]', excludeKeywords: '[]', followAuthors: '[]', followOrgs: '[]', seedPapers: '[]', minUpvotes: '0', unsubscribedAt: '', tokenVersion: '0', bounceCount: '0' });
+    assert.equal(Object.keys(await redis.hgetall(keys.subscriber(s.id))).length, 21); // 20 fields + rev
+    assert.deepEqual(await store.get(s.id), s);
+    const [due] = await store.dueRecords([s.id]);
+    assert.equal(due?.timezone, 'Europe/Berlin');
+    assert.equal(due?.status, 'active');
+    await store.pause(s.id, '2026-10-05');
+    const paused = await store.get(s.id);
+    assert.equal(paused?.pausedUntil, '2026-10-05');
+    await store.resume(s.id);
+    const after = await redis.hgetall(keys.subscriber(s.id));
+    assert.deepEqual(Object.keys(after).sort(), ['confirmedAt', 'createdAt', 'email', 'frequency', 'maxPapers', 'rev', 'sendTime', 'status', 'timezone', 'topics']);
+    assert.deepEqual(await store.get(s.id), { ...s, pausedUntil: null });
+    assert.equal(await dueOf(s.id), '2026-09-29T06:00:00.000Z');
+  });
+
   it('remove deletes the record and every index entry', async () => {
     const { subscriber: s } = await store.create({ email: 'kim@example.org', status: 'active' });
     assert.equal(await store.remove(s.id), true);
