@@ -12,7 +12,7 @@
 // Why not a library: the maintained JS options (natural's TfIdf/LogisticRegressionClassifier, wink-nlp's BM25
 // vectorizer) keep every document in memory, retrain on strings, and have no capped, serializable sparse model per
 // reader or a way to undo one example; the math here is a hundred lines of sparse vectors.
-import { norm, paperVector, type Idf, type TermVector, type TextPaper } from './terms.js';
+import { isSourceTerm, norm, paperVector, type Idf, type TermVector, type TextPaper } from './terms.js';
 
 export const CENTROID_TERMS = 300;
 export const SIGNATURES = 60;
@@ -153,6 +153,7 @@ export function readableTerms(ranked: readonly string[], n: number): string[] {
   const out: string[] = [];
   for (const t of ranked) {
     if (out.length >= n) break;
+    if (isSourceTerm(t)) continue; // "Why" names what a paper is about; who wrote it has its own reasons
     const ws = t.split(' ');
     if (out.some((o) => o.split(' ').some((w) => ws.includes(w)))) continue;
     out.push(t);

@@ -9,7 +9,7 @@
 //   around a liked paper), then L2-normalized and capped to the strongest terms (bounded state, fast dot products).
 import type { Paper } from '../papers/paper.js';
 
-export type TextPaper = Pick<Paper, 'title' | 'summary' | 'keywords'>;
+export type TextPaper = Pick<Paper, 'title' | 'summary' | 'keywords'> & Partial<Pick<Paper, 'authors' | 'organization'>>;
 /** A sparse vector: term → weight. */
 export type TermVector = Map<string, number>;
 
@@ -35,7 +35,30 @@ const STOP = new Set(
     .filter(Boolean),
 );
 
-const FIELD_WEIGHT = { title: 3, keywords: 2, summary: 1 } as const;
+const FIELD_WEIGHT = { title: 3, keywords: 2, summary: 1, source: 2 } as const;
+/** Authors of a paper that become features: the first two and the last (lead authors and the lab head). */
+const SOURCE_AUTHORS = 3;
+
+/** A source feature ("org:nvidia", "author:junyang-lin"): never a word of a text (words() has no ':'). */
+export function isSourceTerm(term: string): boolean {
+  return term.includes(':');
+}
+
+const slug = (name: string) => name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim().replace(/\s+/g, '-');
+
+/**
+ * Who a paper comes from, as features the personal model can learn like words: its Hugging Face organization and
+ * a few of its authors. An organization watcher's liked papers share an organization, not a vocabulary.
+ */
+export function sourceTerms(paper: TextPaper): string[] {
+  const out: string[] = [];
+  const org = paper.organization?.name?.trim();
+  if (org) out.push(`org:${slug(org)}`);
+  const authors = (paper.authors ?? []).filter((a) => a.trim());
+  const picked = authors.length <= SOURCE_AUTHORS ? authors : [...authors.slice(0, SOURCE_AUTHORS - 1), authors[authors.length - 1]!];
+  for (const a of picked) out.push(`author:${slug(a)}`);
+  return out;
+}
 /** Terms kept per paper vector. */
 export const PAPER_TERMS = 48;
 
@@ -95,6 +118,7 @@ export function rawTerms(paper: TextPaper): Map<string, number> {
     addTerms(counts, paper.title, FIELD_WEIGHT.title);
     for (const k of paper.keywords ?? []) addTerms(counts, k, FIELD_WEIGHT.keywords);
     addTerms(counts, paper.summary, FIELD_WEIGHT.summary);
+    for (const t of sourceTerms(paper)) counts.set(t, (counts.get(t) ?? 0) + FIELD_WEIGHT.source);
     rawMemo.set(paper, counts);
   }
   return counts;
