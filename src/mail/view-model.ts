@@ -85,10 +85,10 @@ function headerSafe(s: string): string {
  * readers recognise where a week number means nothing), in the subscriber's zone. Only the label: the period key
  * stays YYYY-Www.
  */
-export function editionLabel(period: string, frequency: 'daily' | 'weekly', now: Date, zone: string): { long: string; short: string } {
+export function editionLabel(period: string, frequency: 'daily' | 'weekly', now: Date, zone: string, sendWeekday?: number): { long: string; short: string } {
   // A pure memo (luxon formatting costs more than the rest of a view): a label that comes from the period alone
   // never changes for the same (period, frequency, zone); one that falls back to `now` is not memoized. Bounded.
-  const key = `${period}\u0000${frequency}\u0000${zone}`;
+  const key = `${period}\u0000${frequency}\u0000${zone}\u0000${sendWeekday ?? ''}`;
   const known = labelMemo.get(key);
   if (known) return { ...known };
   const week = /^(\d{4})-W(\d{2})$/.exec(period);
@@ -96,7 +96,8 @@ export function editionLabel(period: string, frequency: 'daily' | 'weekly', now:
   let label: { long: string; short: string };
   if (frequency === 'weekly') {
     fromPeriod = Boolean(week);
-    const dt = (week ? DateTime.fromObject({ weekYear: Number(week[1]), weekNumber: Number(week[2]), weekday: 1 }, { zone }) : DateTime.fromJSDate(now, { zone }).startOf('week')).setLocale('en-US');
+    const monday = week ? DateTime.fromObject({ weekYear: Number(week[1]), weekNumber: Number(week[2]), weekday: 1 }, { zone }) : DateTime.fromJSDate(now, { zone }).startOf('week');
+    const dt = (week && sendWeekday ? papersWeek(monday.plus({ days: sendWeekday - 1 })) : monday).setLocale('en-US');
     label = { long: `Week of ${dt.toFormat('d LLLL yyyy')}`, short: `week of ${dt.toFormat('d LLL')}` };
   } else {
     const day = DateTime.fromISO(period, { zone });
@@ -111,6 +112,26 @@ export function editionLabel(period: string, frequency: 'daily' | 'weekly', now:
   return { ...label };
 }
 const labelMemo = new Map<string, { long: string; short: string }>();
+
+/**
+ * The Monday of the week a weekly edition's papers come from: the edition sent on `sendDay` draws on the week
+ * before it (digest/window.ts), so a Monday send carries last week's papers and a Friday send this week's. HF lists
+ * on weekdays: the week holding most of the weekdays of the seven days before the send (the later one on a tie).
+ */
+function papersWeek(sendDay: DateTime): DateTime {
+  const counts = new Map<number, { monday: DateTime; n: number }>();
+  for (let back = 7; back >= 1; back--) {
+    const d = sendDay.minus({ days: back });
+    if (d.weekday > 5) continue;
+    const monday = d.startOf('week');
+    const c = counts.get(monday.toMillis()) ?? { monday, n: 0 };
+    c.n++;
+    counts.set(monday.toMillis(), c);
+  }
+  let best: { monday: DateTime; n: number } | null = null;
+  for (const c of counts.values()) if (!best || c.n >= best.n) best = c;
+  return best?.monday ?? sendDay.startOf('week');
+}
 const LABEL_MEMO_MAX = 10_000;
 
 /** Footer line: why this address gets this email. */
@@ -154,7 +175,8 @@ export function buildDigestView(input: DigestInput): DigestView {
   Object.assign(labels, input.topicLabels ?? {});
   const feedback = input.feedback;
   const papers = selected.map((s, i) => paperView(s, SUMMARY_CHARS, i + 1, feedback ? ownUrl(feedback(s.paper.id), publicUrl, 'feedback') : null));
-  const edition = editionLabel(period, frequency, now, subscriber.timezone);
+  const freq = input.frequency ?? subscriber.frequency;
+  const edition = editionLabel(period, frequency, now, subscriber.timezone, freq.kind === 'weekly' ? freq.weekday : undefined);
   const top = papers[0]?.title ?? 'nothing new';
   const links = {
     preferences: ownUrl(input.links.preferences, publicUrl, 'preferences'),
@@ -305,7 +327,8 @@ export function buildNothingNewView(input: {
   cause?: NothingNewCause;
 }): NothingNewView {
   const frequency = frequencyOf(input.subscriber.frequency);
-  const edition = editionLabel(input.period, frequency, input.now, input.subscriber.timezone);
+  const f = input.subscriber.frequency;
+  const edition = editionLabel(input.period, frequency, input.now, input.subscriber.timezone, f.kind === 'weekly' ? f.weekday : undefined);
   const line = causeLine(input.cause, input.subscriber);
   const subject = input.cause === 'interests' || (!input.cause && input.subscriber.minUpvotes === 0) ? `Nothing new in your topics for ${edition.short}` : `Nothing new for you for ${edition.short}`;
   return {

@@ -47,6 +47,17 @@ describe('buildDigestView', () => {
     assert.equal(a.dateLabel, 'Monday, 28 September 2026');
   });
 
+  it('titles a weekly edition by the week its papers come from', () => {
+    // Sent Monday 7 December 2026 (W50): its papers are from the week of 30 November (issue 11).
+    assert.equal(editionLabel('2026-W50', 'weekly', NOW, 'Europe/Berlin', 1).long, 'Week of 30 November 2026');
+    // Sent Friday 11 December: Monday–Thursday of that week outweigh last Friday.
+    assert.equal(editionLabel('2026-W50', 'weekly', NOW, 'Europe/Berlin', 5).long, 'Week of 7 December 2026');
+    // Sent Wednesday 9 December: last Wednesday–Friday (3 weekdays) outweigh this Monday–Tuesday (2).
+    assert.equal(editionLabel('2026-W50', 'weekly', NOW, 'Europe/Berlin', 3).long, 'Week of 30 November 2026');
+    // Sent Sunday 13 December: this week's five weekdays.
+    assert.equal(editionLabel('2026-W50', 'weekly', NOW, 'Europe/Berlin', 7).long, 'Week of 7 December 2026');
+  });
+
   it('labels weekly editions by the Monday of their ISO week, in the subscriber zone', () => {
     assert.deepEqual(editionLabel('2026-W40', 'weekly', NOW, 'Europe/Berlin'), { long: 'Week of 28 September 2026', short: 'week of 28 Sep' });
     assert.equal(editionLabel('2026-W48', 'weekly', NOW, 'America/New_York').long, 'Week of 23 November 2026');
@@ -60,8 +71,9 @@ describe('buildDigestView', () => {
     assert.equal(editionLabel('', 'daily', new Date('2026-09-27T23:30:00Z'), 'Europe/Berlin').long, 'Monday, 28 September 2026');
     assert.equal(editionLabel('', 'daily', new Date('2026-09-27T23:30:00Z'), 'America/New_York').long, 'Sunday, 27 September 2026');
     const weekly = buildDigestView({ subscriber: subscriber({ frequency: { kind: 'weekly', weekday: 1 } }), selected: selected(fixturePapers().slice(0, 1)), period: '2026-W40', links: LINKS, now: NOW, publicUrl: PUBLIC_URL });
-    assert.match(weekly.subject, /^Papers Digest, week of 28 Sep: OmniScope/);
-    assert.equal(weekly.dateLabel, 'Week of 28 September 2026');
+    // A Monday send of W40 carries the papers of the week before: it is titled by that week.
+    assert.match(weekly.subject, /^Papers Digest, week of 21 Sep: OmniScope/);
+    assert.equal(weekly.dateLabel, 'Week of 21 September 2026');
     assert.equal(weekly.period, '2026-W40');
     assert.match(weekly.why, /weekly email/);
   });
