@@ -13,6 +13,8 @@ export interface ScrapeLogEntry {
   source: string; // page | api | file | …
   url: string;
   day: string | null; // the day asked for (null: latest)
+  /** The listing days the papers came from (at most LISTED_DAYS_LOGGED, newest last): what a file or the latest listing held. */
+  listed?: string[];
   papers: number;
   status: ScrapeStatus;
   error?: string;
@@ -24,6 +26,8 @@ export interface ScrapeMeta {
 }
 
 const LOG_MAX = 500;
+/** A scrape log line names at most this many of the listing's days (a week page holds 5–7). */
+export const LISTED_DAYS_LOGGED = 7;
 
 /** Days of papers kept beyond the longest selection window: the archive shows 30 days of editions. */
 export const ARCHIVE_RETENTION_DAYS = 30;
@@ -121,7 +125,8 @@ export class PaperStore {
     }
     if (requestedDay && !groups.has(requestedDay)) multi.hset(this.keys.scrapeDays, requestedDay, now);
     multi.set(this.keys.scrapeLastOk, now);
-    this.pushLog(multi, { at: now, ...meta, day: requestedDay, papers: total, status: 'ok' });
+    const listedDays = [...listed].sort().slice(-LISTED_DAYS_LOGGED);
+    this.pushLog(multi, { at: now, ...meta, day: requestedDay, listed: listedDays, papers: total, status: 'ok' });
     const res = await multi.exec();
     if (!res) throw new Error('paper store transaction aborted');
     const failed = res.find(([err]) => err);

@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperStore } from '../../src/papers/store.js';
 import { makeKeys } from '../../src/redis/keys.js';
+import { scrapeDayLabel } from '../../src/web/admin/dashboard-view.js';
 import { FIXTURES, REPO_ROOT, fixturePath } from '../helpers/fixtures.js';
 import { startHfServer, type HfServer } from '../helpers/hf-server.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
@@ -102,6 +103,15 @@ describe('papers-digest scrape (child process)', () => {
       const day = await store.getDay('2026-09-28');
       assert.equal(day.length, 28);
       assert.equal(day[0]!.id, '2609.31620');
+    });
+
+    it('a file import logs the days its listing held (the dashboard shows them, not "latest")', async () => {
+      const { code, stderr } = await run(['scrape', '--from', fixturePath(FIXTURES.page)], { REDIS_URL: server.url, REDIS_PREFIX: 't-cli-file' });
+      assert.equal(code, 0, stderr);
+      const [entry] = await new PaperStore(redis, makeKeys('t-cli-file'), () => new Date()).recentScrapes(1);
+      assert.ok(entry);
+      assert.deepEqual([entry.source, entry.day, entry.listed, entry.papers], ['file', null, ['2026-09-28'], 28]);
+      assert.equal(scrapeDayLabel(entry), '2026-09-28');
     });
   });
 });

@@ -97,7 +97,7 @@ export function dashboardView(d: DashboardData) {
     scrapes: groupRepeats(d.scrapes).map(({ entry: s, repeats, firstAt }) => ({
       when: s.at ? `${ago(now - new Date(s.at).getTime())} ago` : '',
       at: s.at,
-      day: s.day ?? 'latest',
+      day: scrapeDayLabel(s),
       source: s.source,
       url: s.url,
       papers: s.papers,
@@ -127,6 +127,18 @@ export function dashboardView(d: DashboardData) {
     })),
     suppressed: { count: d.suppressed.count, rows: d.suppressed.rows.map((r) => ({ ...r, at: r.at ? r.at.replace('T', ' ').slice(0, 16) : '' })) },
   };
+}
+
+/**
+ * Which day a scrape line is about: the day asked for; else the days the listing turned out to hold (a file
+ * import: "2025-08-21"; the latest listing: "latest: 2025-08-21"); 'latest' only when nothing was stored to say more.
+ */
+export function scrapeDayLabel(s: { day: string | null; listed?: string[]; source: string }): string {
+  if (s.day) return s.day;
+  const listed = s.listed ?? [];
+  if (listed.length === 0) return 'latest';
+  const span = listed.length === 1 ? listed[0]! : `${listed[0]} … ${listed.at(-1)} (${listed.length} days)`;
+  return s.source === 'file' ? span : `latest: ${span}`;
 }
 
 /** Consecutive scrape entries (newest first) that say the same thing, folded into one with a count. */

@@ -7,7 +7,7 @@ import { maskEmail } from '../../../src/util/redact.js';
 import { DEFAULT_SETTINGS } from '../../../src/settings/schema.js';
 import { checkAuthorization } from '../../../src/web/admin/auth.js';
 import { axisLabel, barChart, niceMax } from '../../../src/web/admin/chart.js';
-import { groupRepeats } from '../../../src/web/admin/dashboard-view.js';
+import { groupRepeats, scrapeDayLabel } from '../../../src/web/admin/dashboard-view.js';
 import { ago } from '../../../src/web/admin/dashboard-view.js';
 import { readMime } from '../../../src/web/admin/mime-read.js';
 import { parseSettingsForm } from '../../../src/web/admin/settings-form.js';
@@ -119,5 +119,12 @@ describe('recent scrapes', () => {
     const grouped = groupRepeats(entries);
     assert.deepEqual(grouped.map((g) => [g.entry.status, g.repeats]), [['failed', 8], ['ok', 1], ['ok', 1]], 'successes stay one per line');
     assert.equal(grouped[0]!.firstAt, '2026-12-06T09:43:00Z');
+  });
+  it('names the days a file import or the latest listing held, not "latest"', () => {
+    assert.equal(scrapeDayLabel({ day: null, listed: ['2025-08-21'], source: 'file' }), '2025-08-21');
+    assert.equal(scrapeDayLabel({ day: null, listed: ['2025-08-19', '2025-08-20', '2025-08-21'], source: 'file' }), '2025-08-19 … 2025-08-21 (3 days)');
+    assert.equal(scrapeDayLabel({ day: null, listed: ['2026-12-04'], source: 'api' }), 'latest: 2026-12-04');
+    assert.equal(scrapeDayLabel({ day: '2026-12-04', listed: ['2026-12-04'], source: 'api' }), '2026-12-04');
+    assert.equal(scrapeDayLabel({ day: null, source: 'api' }), 'latest', 'a failed run stored nothing to say more');
   });
 });
