@@ -188,7 +188,39 @@ describe('admin in a browser', () => {
     await page.goto(`${base}/admin/queues`);
     await page.waitForSelector('text=scrape');
     assert.ok((await page.locator('text=send').count()) > 0);
+    // Its header menu (the last action button) carries our way back to the dashboard.
+    const config = JSON.parse((await page.locator('#__UI_CONFIG__').textContent()) ?? '{}') as { miscLinks?: { text: string; url: string }[] };
+    assert.deepEqual(config.miscLinks, [{ text: '← Admin dashboard', url: '/admin' }], 'Bull Board links back to the dashboard');
     await shot(page, '06-queues');
     await page.close();
+  });
+
+  it('fits a 390 px phone in dark mode: no page scrolls sideways, the background is dark', async () => {
+    const phone = await browser.newContext({
+      httpCredentials: { username: 'ops', password: TOKEN },
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      colorScheme: 'dark',
+    });
+    phone.setDefaultTimeout(8000);
+    const page = await phone.newPage();
+    watch(page);
+    for (const path of ['/admin', '/admin/settings', '/admin/suppressions']) {
+      const res = await page.goto(`${base}${path}`);
+      assert.equal(res?.status(), 200, path);
+      const { scrollWidth, clientWidth, background } = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        clientWidth: document.documentElement.clientWidth,
+        background: getComputedStyle(document.body).backgroundColor,
+      }));
+      assert.equal(clientWidth, 390, path);
+      assert.ok(scrollWidth <= clientWidth, `${path}: ${scrollWidth} px of content on a ${clientWidth} px screen`);
+      const [r, g, b] = (background.match(/\d+/g) ?? []).map(Number) as [number, number, number];
+      assert.ok(0.2126 * r + 0.7152 * g + 0.0722 * b < 80, `${path}: background ${background} is not dark`);
+      await shot(page, `07-phone-dark${path.replaceAll('/', '-')}`);
+    }
+    assert.deepEqual(consoleErrors, []);
+    await phone.close();
   });
 });
