@@ -1,6 +1,7 @@
 // `papers-digest send-test --to <address> [--subscriber <id|email>]`: deliver one digest through the configured
 // transport to an address of the operator's choosing — the very message `preview` renders, under a test
-// Message-ID so it can never be mistaken for (or deduplicated against) the real edition. Records nothing.
+// Message-ID so it can never be mistaken for (or deduplicated against) the real edition. Records nothing but
+// its count in the emails-sent metric (metrics/relay.ts countCliEmail).
 import { checkPeriod } from './period-arg.js';
 import { randomBytes } from 'node:crypto';
 import { mailDomain } from '../config.js';
@@ -11,6 +12,7 @@ import { maskEmail } from '../util/redact.js';
 import { normalizeEmail } from '../subscribers/email.js';
 import { parseCommandArgs, UsageError, writeJson, type CliCommand } from './command.js';
 import { findSubscriber } from './preview.js';
+import { countCliEmail } from '../metrics/relay.js';
 
 export const command: CliCommand = {
   name: 'send-test',
@@ -19,7 +21,8 @@ export const command: CliCommand = {
 
 Sends one digest to --to through the configured transport (SMTP_URL, or the outbox): with --subscriber, exactly
 what that subscriber would get now (the same HTML as \`preview\`); without, a sample digest with every topic.
-The message gets a test Message-ID and an X-Papers-Digest-Test header; no ledger, metric or subscriber changes.
+The message gets a test Message-ID and an X-Papers-Digest-Test header; no ledger or subscriber changes. It is
+counted in /metrics: papers_digest_emails_sent_total{kind="test",pd_instance="cli"}.
 Careful: with --subscriber, the links in the message (preferences, unsubscribe) act on that subscriber.`,
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, {
@@ -55,6 +58,7 @@ Careful: with --subscriber, the links in the message (preferences, unsubscribe) 
       }
       const messageId = `<test-${randomBytes(6).toString('hex')}-${period}@${mailDomain(services.ctx.config)}>`;
       const result = await services.mailer.send({ ...c.message, to, messageId, headers: { ...c.message.headers, 'X-Papers-Digest-Test': 'yes' } });
+      await countCliEmail(services.ctx.redis, services.ctx.keys, 'test').catch((err: unknown) => io.stderr.write(`send-test: sent, but not counted in /metrics: ${(err as Error).message}\n`));
       if (values.json) writeJson(io, { ok: true, to: maskEmail(to), period, subject: c.message.subject, messageId, response: result.response, stale: c.stale });
       else io.stdout.write(`sent to ${maskEmail(to)} via ${services.mailer.kind}: ${result.response}\n  subject: ${c.message.subject}\n`);
       return 0;

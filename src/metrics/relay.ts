@@ -10,6 +10,23 @@ import type { Keys } from '../redis/keys.js';
 import type { Metrics } from './metrics.js';
 
 export const INSTANCE_LABEL = 'pd_instance';
+/** The `pd_instance` of emails sent by one-shot CLI commands: one series that only grows, whatever process sent. */
+export const CLI_INSTANCE = 'cli';
+
+/**
+ * Count an email a one-shot CLI command sent (send-test). A CLI process lives seconds: a snapshot of its own
+ * registry would appear at 1 and vanish, which Prometheus' rate() never sees. Its sends go into one persistent
+ * counter in Redis instead, served by the web role as `papers_digest_emails_sent_total{pd_instance="cli"}`.
+ */
+export async function countCliEmail(redis: Redis, keys: Keys, kind: string): Promise<void> {
+  await redis.hincrby(keys.metricsCliEmails, kind, 1);
+}
+
+function cliEmailsPart(counts: Record<string, string>): MetricJson[] {
+  const values = Object.entries(counts).map(([kind, n]) => ({ labels: { kind, [INSTANCE_LABEL]: CLI_INSTANCE }, value: Number(n) }));
+  if (values.length === 0) return [];
+  return [{ name: 'papers_digest_emails_sent_total', help: 'Emails accepted by the transport', type: 'counter', aggregator: 'sum', values }];
+}
 
 interface MetricJson {
   name: string;
@@ -61,7 +78,7 @@ export async function fleetMetrics(redis: Redis, keys: Keys, own: Pick<Metrics, 
   await redis.zremrangebyscore(keys.metricsInstances, '-inf', now.getTime() - 3_600_000);
   const instances = (await redis.zrange(keys.metricsInstances, 0, -1)).filter((i) => i !== own.instance);
   const raw = instances.length ? await redis.mget(...instances.map((i) => keys.metricsSnapshot(i))) : [];
-  const parts: MetricJson[][] = [labelled(await snapshot(own.registry), own.instance)];
+  const parts: MetricJson[][] = [labelled(await snapshot(own.registry), own.instance), cliEmailsPart(await redis.hgetall(keys.metricsCliEmails))];
   raw.forEach((text, i) => {
     if (!text) return;
     try {

@@ -54,6 +54,7 @@ export function makeKeys(prefix: string) {
     alertLatch: (event: string) => `${p}alert:${event}`, // STRING, PX: one raise per episode across worker processes
     metricsSnapshot: (instance: string) => `${p}metrics:proc:${instance}`, // STRING JSON, PX: a worker's registry
     metricsInstances: `${p}metrics:procs`, // ZSET instance -> last publish ms
+    metricsCliEmails: `${p}metrics:cli:emails-sent`, // HASH kind -> emails sent by one-shot CLI commands (send-test), never reset
   };
 }
 

@@ -209,11 +209,9 @@ describe('admin in a browser', () => {
     for (const path of ['/admin', '/admin/settings', '/admin/suppressions']) {
       const res = await page.goto(`${base}${path}`);
       assert.equal(res?.status(), 200, path);
-      const { scrollWidth, clientWidth, background } = await page.evaluate(() => ({
-        scrollWidth: document.documentElement.scrollWidth,
-        clientWidth: document.documentElement.clientWidth,
-        background: getComputedStyle(document.body).backgroundColor,
-      }));
+      const { scrollWidth, clientWidth, background } = (await page.evaluate(
+        '({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth, background: getComputedStyle(document.body).backgroundColor })',
+      )) as { scrollWidth: number; clientWidth: number; background: string };
       assert.equal(clientWidth, 390, path);
       assert.ok(scrollWidth <= clientWidth, `${path}: ${scrollWidth} px of content on a ${clientWidth} px screen`);
       const [r, g, b] = (background.match(/\d+/g) ?? []).map(Number) as [number, number, number];

@@ -11,6 +11,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperStore } from '../../src/papers/store.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { fleetMetrics } from '../../src/metrics/relay.js';
 import { makeKeys } from '../../src/redis/keys.js';
 import { SubscriberStore } from '../../src/subscribers/store.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
@@ -94,6 +96,11 @@ describe('operator CLI: preview, send-test, schedule, editions, retry-failed', (
     await sink.waitFor(2);
     const bad = await cli(env, 'send-test', '--to', 'a@b.c, d@e.f');
     assert.equal(bad.code, 2);
+
+    // Both test emails count in the fleet's emails-sent metric (the CLI process is gone; its count is not).
+    const own = createMetrics();
+    const text = await (await fleetMetrics(client, keys, own, new Date())).metrics();
+    assert.match(text, /papers_digest_emails_sent_total\{kind="test",pd_instance="cli"\} 2\b/);
   });
 
   it('schedule show lists missing schedulers and the due digests per hour', async () => {
