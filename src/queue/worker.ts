@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { LiveSettings } from '../settings/live.js';
 import type { Settings } from '../settings/schema.js';
+import { throttledErrorLog } from '../util/error-throttle.js';
 import { QUEUE_STREAMS, type QueueName } from './catalog.js';
 
 export interface QueueWorkerOptions<R, S> {
@@ -43,7 +44,8 @@ export interface QueueWorker {
 export async function startQueueWorker<R, S = unknown>(opts: QueueWorkerOptions<R, S>): Promise<QueueWorker> {
   const { log } = opts;
   const queue = new Queue(opts.queue, { connection: opts.connect(`${opts.queue}-queue`), prefix: opts.prefix, streams: QUEUE_STREAMS });
-  queue.on('error', (err) => log.warn({ err }, `${opts.queue} queue error`));
+  // The same error over and over (Redis gone: every reconnect fails) is one line a minute (util/error-throttle.ts).
+  queue.on('error', throttledErrorLog(log, 'warn', `${opts.queue} queue error`));
 
   let running = 0;
   let drained: (() => void) | null = null;
@@ -63,7 +65,7 @@ export async function startQueueWorker<R, S = unknown>(opts: QueueWorkerOptions<
     if (opts.logFailure && !opts.logFailure(err)) return;
     log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err }, `${opts.queue} job failed`);
   });
-  worker.on('error', (err) => log.error({ err }, `${opts.queue} worker error`));
+  worker.on('error', throttledErrorLog(log, 'error', `${opts.queue} worker error`));
 
   let unfollow: (() => void) | null = null;
   try {
