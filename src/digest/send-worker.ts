@@ -141,8 +141,11 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
     shutdownTimeoutMs: opts.shutdownTimeoutMs ?? 20_000,
     worker: {
       concurrency: localConcurrency(current),
-      lockDuration: opts.lockDurationMs ?? 30_000,
-      stalledInterval: opts.stalledIntervalMs ?? 30_000,
+      // A killed worker's jobs hold their share of the fleet's sendConcurrency slots until their locks run out and
+      // a live worker's stalled check moves them back: a 10 s lock (renewed every 5 s while the job runs) checked
+      // every 5 s gives the slots back within ≈ 15 s, not BullMQ's default ≈ 60 s.
+      lockDuration: opts.lockDurationMs ?? 10_000,
+      stalledInterval: opts.stalledIntervalMs ?? 5_000,
       // A job whose worker died is retried; the ledger (lease + sending marker) prevents a second delivery.
       maxStalledCount: 3,
       // Completed jobs are removed at once (catalog.ts); BullMQ's per-minute counters (one small key, a day of

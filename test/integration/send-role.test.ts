@@ -57,6 +57,11 @@ describe('send role (services, settings live, outbox)', () => {
     await waitFor(async () => !(await queue.isPaused()), { message: 'resumed' });
   });
 
+  it('gives a dead worker\'s concurrency slots back within ≈ 15 s: short job locks, checked often', () => {
+    // BullMQ's defaults (30 s lock, 30 s stalled check) held a killed worker's slots for up to a minute.
+    assert.deepEqual([send.worker.opts.lockDuration, send.worker.opts.stalledInterval], [10_000, 5_000]);
+  });
+
   it('delivers to the outbox and serves the archive view', async () => {
     const now = ctx.clock();
     const day = now.toISOString().slice(0, 10);
