@@ -169,11 +169,11 @@ export function isCurrentVersion(verified: { tokenVersion: number }, subscriber:
 }
 
 export interface SubscriberLinks {
-  /** Expires CONFIRM_TTL_MS after `now`. */
-  confirm: string;
-  preferences: string;
+  /** Expires CONFIRM_TTL_MS after `now`. Each link is signed when first read. */
+  readonly confirm: string;
+  readonly preferences: string;
   /** GET shows a page; POST (incl. RFC 8058 one-click) unsubscribes. Also the List-Unsubscribe header URL. */
-  unsubscribe: string;
+  readonly unsubscribe: string;
   archive(period: string): string;
   /**
    * 👍 / 👎 / save for one paper: a page that records the choice by a POST (GET never changes state). One token per
@@ -182,7 +182,7 @@ export interface SubscriberLinks {
    */
   feedback(paperId: string, kind?: FeedbackLinkKind): string;
   /** The reader's saved papers, with BibTeX export. Never expires (like preferences). */
-  readingList: string;
+  readonly readingList: string;
 }
 
 export type FeedbackLinkKind = 'like' | 'dislike' | 'save';
@@ -234,12 +234,30 @@ export function subscriberLinks(
       secrets,
     );
   const feedbackExpiry = (opts.period ? editionLinkExpiry(opts.period) : null) ?? new Date(now.getTime() + FEEDBACK_TTL_MS);
+  // Each link is signed when first read (an HMAC each): a digest never reads its confirm link, a confirmation
+  // email reads little else.
+  const once = (make: () => string) => {
+    let url: string | undefined;
+    return () => (url ??= make());
+  };
+  const confirm = once(() => `${base}/confirm/${sign('confirm', new Date(now.getTime() + CONFIRM_TTL_MS))}`);
+  const preferences = once(() => `${base}/preferences/${sign('preferences', null)}`);
+  const unsubscribe = once(() => `${base}/unsubscribe/${sign('unsubscribe', null)}`);
+  const readingList = once(() => `${base}/reading-list/${sign('reading-list', null)}`);
   return {
-    confirm: `${base}/confirm/${sign('confirm', new Date(now.getTime() + CONFIRM_TTL_MS))}`,
-    preferences: `${base}/preferences/${sign('preferences', null)}`,
-    unsubscribe: `${base}/unsubscribe/${sign('unsubscribe', null)}`,
+    get confirm() {
+      return confirm();
+    },
+    get preferences() {
+      return preferences();
+    },
+    get unsubscribe() {
+      return unsubscribe();
+    },
     archive: (period: string) => `${base}/archive/${sign('archive', null, period)}`,
     feedback: (paperId: string, kind?: FeedbackLinkKind) => `${base}/feedback/${sign('feedback', feedbackExpiry, paperId)}${kind ? `?do=${kind}` : ''}`,
-    readingList: `${base}/reading-list/${sign('reading-list', null)}`,
+    get readingList() {
+      return readingList();
+    },
   };
 }
