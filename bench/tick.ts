@@ -5,6 +5,10 @@
 // process while the tick ran), the Redis server's CPU and the Redis commands it executed per subscriber (INFO
 // commandstats: every command, those run inside scripts included), and the process's peak RSS.
 // Standalone: `node bin/run-ts.js bench/tick.ts [--due N]`; bench/run.ts runs it as section "tick".
+// Knobs (environment): BENCH_TICK_WARM=N (an unmeasured tick of N other subscribers first, as in a worker that has
+// ticked before), BENCH_TICK_CONCURRENCY, BENCH_TICK_CHUNK (runTick's batches in flight and batch size),
+// BENCH_TICK_PROFILE=file.cpuprofile. GC is a large share of the tick's CPU: compare with
+// NODE_OPTIONS=--max-semi-space-size=64 (a bigger young generation).
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { Queue } from 'bullmq';
@@ -66,6 +70,24 @@ async function seed(store: SubscriberStore, n: number): Promise<void> {
   if (batch.length) await flush();
 }
 
+/** One tick over `n` subscribers under another prefix, before the measured one; its Node CPU per subscriber. */
+async function warmUpTick(redis: Redis, bull: Redis, n: number): Promise<number> {
+  let now = new Date('2026-09-28T00:00:00Z');
+  const keys = makeKeys('warm');
+  const store = new SubscriberStore(redis, keys, () => now);
+  const queue = new Queue(QUEUES.send, { connection: bull, prefix: keys.prefix });
+  try {
+    await seed(store, n);
+    now = new Date('2026-09-28T23:00:00Z');
+    const cpu0 = process.cpuUsage();
+    await runTick({ subscribers: store, sendQueue: queue, clock: () => now, log: silentLogger(), settings: { sendingPaused: false } });
+    const cpu = process.cpuUsage(cpu0);
+    return round((cpu.user + cpu.system) / n, 2);
+  } finally {
+    await queue.close();
+  }
+}
+
 export async function benchTick(opts: TickBenchOptions = {}) {
   const n = opts.due ?? 100_000;
   const server = await startRedis();
@@ -81,6 +103,10 @@ export async function benchTick(opts: TickBenchOptions = {}) {
     await seed(store, n);
     const seedSeconds = (performance.now() - t0) / 1000;
     now = new Date('2026-09-28T23:00:00Z'); // every profile's Monday send has passed
+    // BENCH_TICK_WARM=N: first one unmeasured tick of N other subscribers (their own prefix and queue), as a worker
+    // that has ticked before (JIT-compiled, heap grown) would run it. Default 0: the measured tick runs cold.
+    const warm = Number(process.env.BENCH_TICK_WARM ?? 0);
+    const warmUp = warm > 0 ? await warmUpTick(redis, bull, warm) : null;
     const dueCount = await store.countDue(new Date(now.getTime() + 1));
     if (dueCount !== n) throw new Error(`tick bench: ${dueCount} due, expected ${n}`);
 
@@ -95,7 +121,7 @@ export async function benchTick(opts: TickBenchOptions = {}) {
     }
     const cpu0 = process.cpuUsage();
     t0 = performance.now();
-    const result = await runTick({ subscribers: store, sendQueue, clock, log: silentLogger(), settings: { sendingPaused: false }, ...(process.env.BENCH_TICK_CONCURRENCY ? { concurrency: Number(process.env.BENCH_TICK_CONCURRENCY) } : {}) });
+    const result = await runTick({ subscribers: store, sendQueue, clock, log: silentLogger(), settings: { sendingPaused: false }, ...(process.env.BENCH_TICK_CONCURRENCY ? { concurrency: Number(process.env.BENCH_TICK_CONCURRENCY) } : {}), ...(process.env.BENCH_TICK_CHUNK ? { chunkSize: Number(process.env.BENCH_TICK_CHUNK) } : {}) });
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     if (profile) {
@@ -128,6 +154,8 @@ export async function benchTick(opts: TickBenchOptions = {}) {
       redisCommandsByName: Object.fromEntries(Object.entries(perCommand).sort((a, b) => b[1] - a[1]).slice(0, 12)),
       projectedSecondsFor1M: round((wallMs / 1000) * (1_000_000 / n), 1),
       seedSeconds: round(seedSeconds, 1),
+      ...(warmUp === null ? {} : { warmUp: { subscribers: warm, nodeCpuMicrosPerSubscriber: warmUp } }),
+      ...(process.env.NODE_OPTIONS ? { nodeOptions: process.env.NODE_OPTIONS } : {}),
       peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
     };
   } finally {

@@ -69,6 +69,8 @@ type PaperRedis = Redis & { pdPapersPruneDay(...args: (string | number)[]): Prom
 
 export class PaperStore {
   private readonly r: PaperRedis;
+  /** lastSuccessfulScrape(): the read on its way (settles when answered), and the next one its waiters share. */
+  private readonly lastOk: { inFlight: Promise<void> | null; next: Promise<Date | null> | null } = { inFlight: null, next: null };
 
   constructor(
     private readonly redis: Redis,
@@ -259,9 +261,30 @@ export class PaperStore {
     return { days: old.length, papers, firstKeptDay };
   }
 
-  async lastSuccessfulScrape(): Promise<Date | null> {
-    const raw = await this.redis.get(this.keys.scrapeLastOk);
-    return raw ? new Date(raw) : null;
+  /**
+   * The instant of the last successful scrape. Every send job asks (freshness, and the key of the worker's
+   * candidate cache), dozens at once: concurrent callers share reads. A caller never gets the answer of a read
+   * sent before it called (that read may predate a scrape the caller already knows of): while one is on its way,
+   * callers wait for the next one, which they all share.
+   */
+  lastSuccessfulScrape(): Promise<Date | null> {
+    if (!this.lastOk.inFlight) {
+      const read = this.redis.get(this.keys.scrapeLastOk).then((raw) => (raw ? new Date(raw) : null));
+      this.lastOk.inFlight = read.then(
+        () => this.endLastOkRead(),
+        () => this.endLastOkRead(),
+      );
+      return read;
+    }
+    this.lastOk.next ??= this.lastOk.inFlight.then(() => {
+      this.lastOk.next = null;
+      return this.lastSuccessfulScrape();
+    });
+    return this.lastOk.next;
+  }
+
+  private endLastOkRead(): void {
+    this.lastOk.inFlight = null;
   }
 
   async lastScrapeOfDay(day: string): Promise<Date | null> {
