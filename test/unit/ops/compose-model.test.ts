@@ -48,7 +48,7 @@ describe('composeDigest (preview, send-test)', () => {
   const subscriber = { ...sampleSubscriber('reader@example.org', DEFAULT_SETTINGS, NOW), id: 'sub_00000001', timezone: 'UTC' };
   function deps(readers?: ComposeDeps['readers']): ComposeDeps {
     return {
-      config: { publicUrl: 'https://digest.example', mailFrom: 'Papers Digest <digest@example.org>', mailReplyTo: undefined, listUnsubscribeMailto: undefined } as ComposeDeps['config'],
+      config: { publicUrl: 'https://digest.example', mailFrom: 'Papers Digest <digest@example.org>', mailReplyTo: null, listUnsubscribeMailto: null },
       linkSecrets: [{ kid: 'k1', secret: 'compose-test-secret-compose-test-secret' }],
       settings: { get: async () => DEFAULT_SETTINGS },
       papers: { listedSince: async () => [ROBOT, SPEC], lastSuccessfulScrape: async () => NOW },
