@@ -113,7 +113,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
       clock,
       log,
       config: { publicUrl: 'https://digest.example', mailFrom: 'Papers Digest <digest@example.org>', mailReplyTo: undefined, listUnsubscribeMailto: undefined },
-      linkSecrets: [{ id: 'k1', secret: 'eval-secret-eval-secret-eval-secret!' }],
+      linkSecrets: [{ kid: 'k1', secret: 'eval-secret-eval-secret-eval-secret!' }],
       subscribers: { get: async (id: string) => subs.get(id) ?? null, recordBounce: async () => {} },
       suppression: { has: async () => false, add: async () => {} },
       papers,

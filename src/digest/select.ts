@@ -17,9 +17,8 @@
 // - Dedupe by id (the same paper listed on two days counts once: the later listing, with the fresher upvotes).
 // - Rank (ranking 'relevance', the default): follows first, then by the blended score of relevance/rank.ts
 //   (match strength, personal model weighed by how much it has learned, community signal, freshness; weights from
-//   live settings). Ranking 'upvotes'
-//   is the behaviour before issue 9 (upvotes, then listing day, then publication time, then id) — the baseline
-//   the relevance evaluation compares against.
+//   live settings). Ranking 'upvotes' is the behaviour before issue 9 (upvotes, then listing day, then publication
+//   time, then id) — the baseline the relevance evaluation compares against.
 // - Cap at min(subscriber.maxPapers, operator cap).
 import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
