@@ -51,7 +51,7 @@ export interface EvalOptions {
   progress?: (line: string) => void;
   settings?: Partial<Settings>;
   /** Called after each digest (debugging the learner). */
-  inspect?: (e: { reader: string; mode: Mode; day: string; shown: string[]; relevantCandidates: string[]; subscriberId: string }, readers: ReaderStore) => Promise<void> | void;
+  inspect?: (e: { reader: string; mode: Mode; day: string; shown: string[]; candidates: string[]; relevantCandidates: string[]; subscriberId: string }, readers: ReaderStore) => Promise<void> | void;
 }
 
 export interface ReaderResult {
@@ -70,6 +70,8 @@ export interface EvalResult {
   ratioNdcg10: number;
   perReader: ReaderResult[];
   timing: { personalScoreMicrosPer60: number; vectorsMicrosPer60: number };
+  /** Size of each reader's stored model (the readerModel key, JSON) after the run, in bytes. */
+  modelBytes: { mean: number; max: number };
 }
 
 export async function runEval(opts: EvalOptions): Promise<EvalResult> {
@@ -111,7 +113,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
       clock,
       log,
       config: { publicUrl: 'https://digest.example', mailFrom: 'Papers Digest <digest@example.org>', mailReplyTo: undefined, listUnsubscribeMailto: undefined },
-      linkSecrets: [{ id: 'k1', secret: 'eval-secret-eval-secret-eval-secret!' }],
+      linkSecrets: [{ kid: 'k1', secret: 'eval-secret-eval-secret-eval-secret!' }],
       subscribers: { get: async (id: string) => subs.get(id) ?? null, recordBounce: async () => {} },
       suppression: { has: async () => false, add: async () => {} },
       papers,
@@ -152,7 +154,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
             const fig = scoreDigest(shown, candidates, r.relevant);
             if (fig) perDay.get(r.name + r.index)![mode].push(fig);
           }
-          if (opts.inspect) await opts.inspect({ reader: r.name, mode, day, shown, relevantCandidates: [...candidates].filter((c) => r.relevant.has(c)), subscriberId: id }, readerStore);
+          if (opts.inspect) await opts.inspect({ reader: r.name, mode, day, shown, candidates: [...candidates], relevantCandidates: [...candidates].filter((c) => r.relevant.has(c)), subscriberId: id }, readerStore);
           if (mode === 'learned') for (const pid of shown) await readerStore.mark(id, pid, r.relevant.has(pid) ? 'like' : 'dislike', true);
         }
       }
@@ -165,6 +167,8 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
     });
     const scored = perReader.filter((r) => r.daysScored > 0);
     const mean = { learned: meanOf(scored.map((r) => r.learned)), baseline: meanOf(scored.map((r) => r.baseline)) };
+    const sizes = await Promise.all(readers.map((r) => redis.strlen(keys.readerModel(subId('learned', r.index)))));
+    const modelBytes = { mean: Math.round(sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length)), max: Math.max(0, ...sizes) };
     const timing = await timePersonalScoring(readerStore, readers.map((r) => subId('learned', r.index)), windowOf(byDay, days[days.length - 1]!, lookback));
     return {
       from: days[0]!,
@@ -175,6 +179,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
       ratioNdcg10: mean.baseline.ndcg10 > 0 ? round(mean.learned.ndcg10 / mean.baseline.ndcg10) : 0,
       perReader,
       timing,
+      modelBytes,
     };
   } finally {
     await redis.quit().catch(() => {});
@@ -262,7 +267,7 @@ async function main(): Promise<void> {
   const json = JSON.stringify(result, null, 2);
   if (values.out) writeFileSync(resolve(values.out), `${json}\n`);
   const f = (m: Figures) => `nDCG@10 ${m.ndcg10.toFixed(3)} · P@1 ${m.p1.toFixed(3)} · MRR ${m.mrr.toFixed(3)} · P@5 ${m.p5.toFixed(3)} · shown ${m.shownPrecision.toFixed(3)} · recall ${m.recall.toFixed(3)}`;
-  process.stderr.write(`learned : ${f(result.mean.learned)}\nbaseline: ${f(result.mean.baseline)}\nratio nDCG@10 ${result.ratioNdcg10} · personal scoring ${result.timing.personalScoreMicrosPer60} µs per reader per 60 candidates (+ ${result.timing.vectorsMicrosPer60} µs once per candidate pool for the vectors)\n`);
+  process.stderr.write(`learned : ${f(result.mean.learned)}\nbaseline: ${f(result.mean.baseline)}\nratio nDCG@10 ${result.ratioNdcg10} · personal scoring ${result.timing.personalScoreMicrosPer60} µs per reader per 60 candidates (+ ${result.timing.vectorsMicrosPer60} µs once per candidate pool for the vectors) · model ${result.modelBytes.mean} bytes per reader (max ${result.modelBytes.max})\n`);
   if (!values.out) process.stdout.write(`${json}\n`);
 }
 

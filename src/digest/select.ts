@@ -16,16 +16,16 @@
 //   candidate too ("Like 2 papers you liked: …"), if it clears minUpvotes like any other.
 // - Dedupe by id (the same paper listed on two days counts once: the later listing, with the fresher upvotes).
 // - Rank (ranking 'relevance', the default): follows first, then by the blended score of relevance/rank.ts
-//   (match strength, personal model, community signal, freshness; weights from live settings). Ranking 'upvotes'
-//   is the behaviour before issue 9 (upvotes, then listing day, then publication time, then id) — the baseline
-//   the relevance evaluation compares against.
+//   (match strength, personal model weighed by how much it has learned, community signal, freshness; weights from
+//   live settings). Ranking 'upvotes' is the behaviour before issue 9 (upvotes, then listing day, then publication
+//   time, then id) — the baseline the relevance evaluation compares against.
 // - Cap at min(subscriber.maxPapers, operator cap).
 import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import { matchPaper } from '../papers/topics.js';
 import type { Reason, SelectedPaper } from '../papers/reason.js';
 import type { ReaderModel } from '../relevance/model.js';
-import { blend, communitySignal, DEFAULT_WEIGHTS, freshness, personalScorer, type RankWeights } from '../relevance/rank.js';
+import { blend, communitySignal, DEFAULT_WEIGHTS, freshness, personalScorer, trustIn, type RankWeights } from '../relevance/rank.js';
 import { addDays, localDateIn } from '../schedule/schedule.js';
 
 export type { SelectedPaper };
@@ -128,6 +128,8 @@ export function selectPapers(input: SelectInput): SelectedPaper[] {
   // IDF over the candidates as given: the send job's candidate cache shares this array between readers, so the
   // IDF and every paper's vector are computed once per pool, not once per digest.
   const personal = personalScorer(byRelevance ? input.model : null, input.papers);
+  // A reader with a couple of seeds is ranked mostly by their filters, one with fifty marks mostly by the model.
+  const trust = trustIn(input.model, weights.learnedHalf);
   let maxUpvotes = 0;
   const dayRank = new Map<string, number>(); // paper id -> rank by upvotes on the newest listing day
   if (byRelevance) {
@@ -156,7 +158,7 @@ export function selectPapers(input: SelectInput): SelectedPaper[] {
     const discovered = !m.included && p.score >= weights.discoverMin && p.similarTo > 0;
     if (!m.included && !discovered) continue;
     const match = matchStrengthOf(m.reasons);
-    const score = blend(weights, { match, personal: p.score, community: communitySignal(paper, maxUpvotes, today), freshness: freshness(paper.listedOn, today) });
+    const score = blend(weights, { match, personal: p.score * trust, community: communitySignal(paper, maxUpvotes, today), freshness: freshness(paper.listedOn, today) });
     chosen.push({ paper, reasons: explain(m.reasons, p, discovered, weights, dayRank.get(paper.id), paper), follow, score });
   }
   if (!byRelevance) return chosen.sort((a, b) => compareForDigest(a.paper, b.paper)).slice(0, limit).map(({ paper, reasons }) => ({ paper, reasons }));

@@ -1,7 +1,9 @@
 // "What would be sent": run the real send job (src/digest/send.ts) against a dry-run ledger and a capturing
 // mailer, so `preview` and `send-test` show the very message the worker would hand to SMTP — same selection
 // (papers already sent to this subscriber stay excluded), same templates, same links and headers — while nothing
-// is claimed, marked, counted or delivered. Freshness is reported instead of waited for.
+// is claimed, marked, counted or delivered. Freshness is reported instead of waited for. Ranking uses the reader's
+// personal model like the send job does, read with peekModel: a preview learns nothing (pending seed papers are
+// learned by the next real send).
 import type { Config, LinkSecret } from '../config.js';
 import type { EditionRecord } from '../digest/edition-record.js';
 import type { DeliveryLedger } from '../digest/ledger.js';
@@ -10,6 +12,7 @@ import { silentLogger, type Logger } from '../log.js';
 import type { OutgoingMessage } from '../mail/mailer.js';
 import type { Templates } from '../mail/render.js';
 import type { Paper } from '../papers/paper.js';
+import type { ReaderModel } from '../relevance/model.js';
 import type { SettingsStore } from '../settings/store.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SuppressionList } from '../subscribers/suppression.js';
@@ -38,6 +41,8 @@ export interface ComposeDeps {
   /** Only its sent-papers ledger is read: papers already sent to this subscriber stay excluded. */
   ledger: Pick<DeliveryLedger, 'sentPaperIds' | 'readRecord'>;
   templates: Templates;
+  /** Each reader's personal model (relevance/reader-store.ts, read-only); absent = rank without one. */
+  readers?: { peekModel(subscriberId: string): Promise<ReaderModel | null> };
 }
 
 export async function composeDigest(deps: ComposeDeps, input: { subscriber: Subscriber; period: string; now: Date; log?: Logger }): Promise<Composed> {
@@ -45,6 +50,7 @@ export async function composeDigest(deps: ComposeDeps, input: { subscriber: Subs
   const last = await deps.papers.lastSuccessfulScrape();
   const stale = !last || input.now.getTime() - last.getTime() > settings.freshnessHours * 3_600_000;
   let message: OutgoingMessage | null = null;
+  const readers = deps.readers;
   const dryLedger = {
     get: async () => null,
     claim: async () => ({ outcome: 'claimed' as const, attempt: 1 }),
@@ -79,6 +85,7 @@ export async function composeDigest(deps: ComposeDeps, input: { subscriber: Subs
       // A stale scrape would make the worker wait; a preview shows what it would send once it stops waiting.
       settings: () => ({ ...settings, stalePolicy: 'send', staleWaitMinutes: 0 }),
       topicLabels: Object.fromEntries(TOPICS.map((t) => [t.id, t.label])),
+      ...(readers ? { readers: { loadModel: (id: string) => readers.peekModel(id) } } : {}),
     },
     { id: `preview-${input.subscriber.id}-${input.period}`, data: { subscriberId: input.subscriber.id, period: input.period, dueAt: input.now.toISOString() }, attemptsMade: 0, attempts: 1 },
   );

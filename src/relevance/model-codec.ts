@@ -1,7 +1,14 @@
-// ReaderModel ⇄ JSON (what reader-store.ts keeps in Redis). Weights are rounded to 4 decimals: the model is
-// read on every send, and 5 significant digits change no ranking.
+// ReaderModel ⇄ JSON (what reader-store.ts keeps in Redis). The model is read on every send and kept for every
+// reader, so the format is compact (v2):
+// - every term is written once, in `terms`; a vector is a flat array [term index, weight, term index, weight, …];
+// - weights are integers in units of 1/WEIGHT_SCALE (3 decimals: no ranking changes below that).
+// Undo stays exact: model.ts puts vectors on the same grid before adding them to a centroid (quantize), so taking
+// a paper back subtracts exactly what was added. v1 (pairs of [term, weight], 4 decimals) is still read.
 import type { ReaderModel, Signature } from './model.js';
 import type { TermVector } from './terms.js';
+
+/** Stored weights are multiples of 1 / WEIGHT_SCALE. */
+export const WEIGHT_SCALE = 1000;
 
 export interface StoredModel {
   model: ReaderModel;
@@ -11,75 +18,103 @@ export interface StoredModel {
   rev: number;
 }
 
-type Pairs = [string, number][];
-interface Json {
-  v: 1;
+type Flat = number[];
+interface JsonV2 {
+  v: 2;
   rev: number;
   likes: number;
   dislikes: number;
-  pos: Pairs;
-  neg: Pairs;
-  liked: { id: string; at: string; v: Pairs }[];
-  disliked: { id: string; at: string; v: Pairs }[];
+  terms: string[];
+  pos: Flat;
+  neg: Flat;
+  w: Flat;
+  b: number;
+  liked: { id: string; at: string; v: Flat }[];
+  disliked: { id: string; at: string; v: Flat }[];
   muted: string[];
   pending: string[];
-  w?: Pairs;
-  b?: number;
 }
 
-const round = (w: number) => Math.round(w * 1e4) / 1e4;
-const pairs = (v: TermVector): Pairs => [...v].map(([t, w]) => [t, round(w)] as [string, number]).filter(([, w]) => w !== 0);
-const sig = (s: Signature) => ({ id: s.id, at: s.at, v: pairs(s.v) });
+/** A weight on the stored grid. */
+export const quantize = (w: number): number => Math.round(w * WEIGHT_SCALE) / WEIGHT_SCALE;
 
 export function encodeModel(s: StoredModel): string {
   const m = s.model;
-  const json: Json = {
-    v: 1,
+  const index = new Map<string, number>();
+  const terms: string[] = [];
+  const flat = (v: TermVector): Flat => {
+    const out: Flat = [];
+    for (const [t, w] of v) {
+      const q = Math.round(w * WEIGHT_SCALE);
+      if (q === 0) continue;
+      let i = index.get(t);
+      if (i === undefined) index.set(t, (i = terms.push(t) - 1));
+      out.push(i, q);
+    }
+    return out;
+  };
+  const sig = (x: Signature) => ({ id: x.id, at: x.at, v: flat(x.v) });
+  const json: JsonV2 = {
+    v: 2,
     rev: s.rev,
     likes: m.likes,
     dislikes: m.dislikes,
-    pos: pairs(m.pos),
-    neg: pairs(m.neg),
+    terms,
+    pos: flat(m.pos),
+    neg: flat(m.neg),
+    w: flat(m.w),
+    b: quantize(m.b),
     liked: m.liked.map(sig),
     disliked: m.disliked.map(sig),
     muted: [...m.muted],
     pending: s.pending,
-    w: pairs(m.w),
-    b: round(m.b),
   };
   return JSON.stringify(json);
 }
 
-function vec(v: unknown): TermVector {
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** v2: [index, weight, …] over `terms`. */
+function fromFlat(v: unknown, terms: readonly unknown[]): TermVector {
+  const out: TermVector = new Map();
+  if (!Array.isArray(v)) return out;
+  for (let i = 0; i + 1 < v.length; i += 2) {
+    const t = terms[v[i] as number];
+    const w = v[i + 1];
+    if (typeof t === 'string' && typeof w === 'number') out.set(t, w / WEIGHT_SCALE);
+  }
+  return out;
+}
+
+/** v1: [[term, weight], …]. */
+function fromPairs(v: unknown): TermVector {
   const out: TermVector = new Map();
   if (Array.isArray(v)) for (const p of v) if (Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'number') out.set(p[0], p[1]);
   return out;
 }
 
-function sigs(v: unknown): Signature[] {
-  if (!Array.isArray(v)) return [];
-  return v.flatMap((s: { id?: unknown; at?: unknown; v?: unknown }) =>
-    s && typeof s.id === 'string' && typeof s.at === 'string' ? [{ id: s.id, at: s.at, v: vec(s.v) }] : [],
-  );
-}
-
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-
 export function decodeModel(raw: string | null): StoredModel {
-  const j = (raw ? JSON.parse(raw) : {}) as Partial<Json>;
+  const j = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
+  const terms: readonly unknown[] = j.v === 2 && Array.isArray(j.terms) ? j.terms : [];
+  const vec = (v: unknown) => (j.v === 2 ? fromFlat(v, terms) : fromPairs(v));
+  const sigs = (v: unknown): Signature[] =>
+    Array.isArray(v)
+      ? v.flatMap((s: { id?: unknown; at?: unknown; v?: unknown }) => (s && typeof s.id === 'string' && typeof s.at === 'string' ? [{ id: s.id, at: s.at, v: vec(s.v) }] : []))
+      : [];
+  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
   return {
-    rev: typeof j.rev === 'number' ? j.rev : 0,
+    rev: num(j.rev),
     pending: strings(j.pending),
     model: {
       pos: vec(j.pos),
       neg: vec(j.neg),
-      likes: typeof j.likes === 'number' ? j.likes : 0,
-      dislikes: typeof j.dislikes === 'number' ? j.dislikes : 0,
+      likes: num(j.likes),
+      dislikes: num(j.dislikes),
       liked: sigs(j.liked),
       disliked: sigs(j.disliked),
       muted: new Set(strings(j.muted)),
       w: vec(j.w),
-      b: typeof j.b === 'number' ? j.b : 0,
+      b: num(j.b),
     },
   };
 }

@@ -12,6 +12,7 @@
 // Why not a library: the maintained JS options (natural's TfIdf/LogisticRegressionClassifier, wink-nlp's BM25
 // vectorizer) keep every document in memory, retrain on strings, and have no capped, serializable sparse model per
 // reader or a way to undo one example; the math here is a hundred lines of sparse vectors.
+import { quantize } from './model-codec.js';
 import { isSourceTerm, norm, paperVector, type Idf, type TermVector, type TextPaper } from './terms.js';
 
 export const CENTROID_TERMS = 300;
@@ -161,11 +162,15 @@ export function readableTerms(ranked: readonly string[], n: number): string[] {
   return out;
 }
 
-/** Add (sign=+1) or remove (sign=-1) one paper's vector from a centroid, in place; keeps the strongest terms. */
+/**
+ * Add (sign=+1) or remove (sign=-1) one paper's vector from a centroid, in place; keeps the strongest terms.
+ * Weights are put on the stored grid first (model-codec.ts: quantize), so removing a paper subtracts exactly what
+ * adding it added, even after the centroid went through storage.
+ */
 export function addToCentroid(c: Map<string, number>, v: TermVector, sign: number, cap = CENTROID_TERMS): void {
   for (const [t, w] of v) {
-    const next = (c.get(t) ?? 0) + sign * w;
-    if (Math.abs(next) < 1e-6) c.delete(t);
+    const next = quantize((c.get(t) ?? 0) + sign * quantize(w));
+    if (next === 0) c.delete(t);
     else c.set(t, next);
   }
   capVector(c, cap);

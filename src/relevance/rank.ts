@@ -17,13 +17,39 @@ export interface RankWeights {
   freshness: number;
   /** Personal score a paper outside the reader's filters needs to be suggested ("Like papers you liked"). */
   discoverMin: number;
+  /** Papers liked or disliked at which the personal model weighs half of `personal`; it nears all of it as feedback grows. */
+  learnedHalf: number;
 }
 
-export const DEFAULT_WEIGHTS: RankWeights = { match: 1, personal: 3, community: 0.6, freshness: 0.2, discoverMin: 0.12 };
+export const DEFAULT_WEIGHTS: RankWeights = { match: 1, personal: 3, community: 0.3, freshness: 0.2, discoverMin: 0.12, learnedHalf: 10 };
+
+type WeightSettings = Pick<
+  Settings,
+  'relevanceMatchWeight' | 'relevancePersonalWeight' | 'relevanceCommunityWeight' | 'relevanceFreshnessWeight' | 'relevanceDiscoverMin' | 'relevanceLearnedHalf'
+>;
 
 /** The weights in the live settings. */
-export function rankWeightsOf(s: Pick<Settings, 'relevanceMatchWeight' | 'relevancePersonalWeight' | 'relevanceCommunityWeight' | 'relevanceFreshnessWeight' | 'relevanceDiscoverMin'>): RankWeights {
-  return { match: s.relevanceMatchWeight, personal: s.relevancePersonalWeight, community: s.relevanceCommunityWeight, freshness: s.relevanceFreshnessWeight, discoverMin: s.relevanceDiscoverMin };
+export function rankWeightsOf(s: WeightSettings): RankWeights {
+  return {
+    match: s.relevanceMatchWeight,
+    personal: s.relevancePersonalWeight,
+    community: s.relevanceCommunityWeight,
+    freshness: s.relevanceFreshnessWeight,
+    discoverMin: s.relevanceDiscoverMin,
+    learnedHalf: s.relevanceLearnedHalf,
+  };
+}
+
+/**
+ * How far the personal model is trusted, 0..1: n / (n + learnedHalf) for n papers liked or disliked (seeds count
+ * as liked). Two seed papers say little about a reader; fifty marks say a lot, and the model then outweighs how
+ * well a paper matches their topics.
+ */
+export function trustIn(model: Pick<ReaderModel, 'likes' | 'dislikes'> | null | undefined, learnedHalf: number): number {
+  if (!model) return 0;
+  const n = Math.max(0, model.likes) + Math.max(0, model.dislikes);
+  if (n === 0) return 0;
+  return learnedHalf <= 0 ? 1 : n / (n + learnedHalf);
 }
 
 const idfByPool = new WeakMap<readonly Paper[], Idf>();

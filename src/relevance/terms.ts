@@ -1,6 +1,7 @@
 // Paper text → weighted terms (pure). The personal model compares papers by these terms.
-// - Fields are weighted: title ×3, HF ai_keywords ×2, abstract ×1 (a title says what a paper is about; an
-//   abstract mentions many things in passing).
+// - Fields are weighted: title ×3, Hugging Face's one-sentence AI summary ×3, HF ai_keywords ×2, abstract ×1 (a
+//   title and a one-sentence summary say what a paper is about, and they are what a reader skims; an abstract
+//   mentions many things in passing).
 // - Terms are light-stemmed unigrams (plural "s" dropped) and bigrams of neighbouring content words
 //   ("speculative decoding", "kv cache"), so a phrase counts for more than its two words apart.
 // - Stop words and generic research vocabulary ("model", "propose", "results") are dropped: every paper has them,
@@ -9,7 +10,7 @@
 //   around a liked paper), then L2-normalized and capped to the strongest terms (bounded state, fast dot products).
 import type { Paper } from '../papers/paper.js';
 
-export type TextPaper = Pick<Paper, 'title' | 'summary' | 'keywords'> & Partial<Pick<Paper, 'authors' | 'organization'>>;
+export type TextPaper = Pick<Paper, 'title' | 'summary' | 'keywords'> & Partial<Pick<Paper, 'aiSummary' | 'authors' | 'organization'>>;
 /** A sparse vector: term → weight. */
 export type TermVector = Map<string, number>;
 
@@ -35,7 +36,7 @@ const STOP = new Set(
     .filter(Boolean),
 );
 
-const FIELD_WEIGHT = { title: 3, keywords: 2, summary: 1, source: 2 } as const;
+const FIELD_WEIGHT = { title: 3, aiSummary: 3, keywords: 2, summary: 1, source: 2 } as const;
 /** Authors of a paper that become features: the first two and the last (lead authors and the lab head). */
 const SOURCE_AUTHORS = 3;
 
@@ -117,6 +118,7 @@ export function rawTerms(paper: TextPaper): Map<string, number> {
     counts = new Map();
     addTerms(counts, paper.title, FIELD_WEIGHT.title);
     for (const k of paper.keywords ?? []) addTerms(counts, k, FIELD_WEIGHT.keywords);
+    if (paper.aiSummary) addTerms(counts, paper.aiSummary, FIELD_WEIGHT.aiSummary);
     addTerms(counts, paper.summary, FIELD_WEIGHT.summary);
     for (const t of sourceTerms(paper)) counts.set(t, (counts.get(t) ?? 0) + FIELD_WEIGHT.source);
     rawMemo.set(paper, counts);
