@@ -64,6 +64,8 @@ export async function composeDeps(services: Services): Promise<ComposeDeps> {
     papers: services.papers,
     suppression: services.suppression,
     ledger: services.ledger,
+    // The reader's personal model, read only (peekModel): preview and send-test rank as the send job does.
+    readers: services.readers,
     templates: await services.templates(),
   };
 }
