@@ -64,9 +64,9 @@ function addDays(day: string, n: number): string {
 function family(key: string, prefix: string): string {
   const k = key.slice(prefix.length + 1);
   if (k.startsWith('ed:rec:')) return 'editionRecord';
-  if (k.startsWith('ed:index:')) return 'periodIndex';
+  if (k.startsWith('ed:index:') || k.startsWith('ed:ix:')) return 'periodIndex';
   if (k.startsWith('ed:reasons')) return 'reasonDictionary (global)';
-  if (/^ed:(counts|failed|quiet|periods|tombs|layout)/.test(k)) return 'periodCounters';
+  if (/^ed:(counts|failed|quiet|periods|tombs|layout|ix-buckets)/.test(k)) return 'periodCounters';
   if (k.startsWith('ed:')) return 'editionInFlight';
   if (k.startsWith('sent:')) return 'sentPapersLegacy';
   if (k.startsWith('sub:') && !k.startsWith('sub:by-email') && !k.startsWith('sub:all')) return 'subscriber';

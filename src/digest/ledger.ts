@@ -10,6 +10,10 @@
 //   and deletes the hash in one script (compare-and-set on the record's seq). The archive view and the sent-papers
 //   dedupe read the record: nothing else is kept per edition.
 // - Per period: a detailed index (subscriberId → state) for `detailDays`, then exact counters + the failed ids.
+//   The detailed index is split into buckets of ~64 subscribers (by a hash of the id; the bucket count is fixed per
+//   period at its first claim, from the number of subscribers), so each stays a small listpack-encoded hash:
+//   ≈ 30 B per subscriber and day instead of ≈ 77 B in one big hash. A period begun under the previous layout
+//   keeps its one big hash (editionsByPeriod) until it is aggregated.
 // - Upgrade: per-edition hashes of the previous layout (final states kept in the hash, `sent:*` ZSETs) are read
 //   as they are, and folded into records by migrateLegacy(); nothing is resent.
 //
@@ -26,6 +30,27 @@ import { decodeRecord, encodeRecord, periodCode, sentIdsOf, withEntry, type Edit
 import { withLedgerScripts, type LedgerRedis } from './ledger-scripts.js';
 import { decodeLegacySelection, legacyEntry } from './ledger-legacy.js';
 import { MAX_WINDOW_DAYS } from './window.js';
+
+/** Subscribers per bucket of a period's detailed index, on average: well under hash-max-listpack-entries (128). */
+const INDEX_BUCKET_SUBSCRIBERS = 64;
+const MAX_INDEX_BUCKETS = 1 << 16;
+
+/** How many buckets a period's detailed index gets for `subscribers` (a power of two). */
+export function indexBucketCount(subscribers: number): number {
+  let b = 1;
+  while (b < MAX_INDEX_BUCKETS && b * INDEX_BUCKET_SUBSCRIBERS < subscribers) b *= 2;
+  return b;
+}
+
+/** The bucket of a subscriber id (FNV-1a over its UTF-16 code units), for `buckets` a power of two. */
+export function indexBucketOf(subscriberId: string, buckets: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < subscriberId.length; i++) {
+    h ^= subscriberId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) & (buckets - 1);
+}
 
 /** HF re-lists some papers up to six days after their first listing. */
 const RELISTING_MARGIN_DAYS = 7;
@@ -117,6 +142,8 @@ export class DeliveryLedger {
   private readonly renderArchive: ArchiveRenderer | null;
   private readonly reasonIds = new Map<string, number>();
   private readonly reasonJson = new Map<number, string>();
+  /** period → bucket count of its detailed index (fixed once set: cached). */
+  private readonly bucketCounts = new Map<string, number>();
 
   constructor(
     private readonly redis: Redis,
@@ -139,9 +166,34 @@ export class DeliveryLedger {
     return this.leaseMs;
   }
 
-  private keysFor(subscriberId: string, period: string): string[] {
+  private async keysFor(subscriberId: string, period: string): Promise<string[]> {
     const k = this.keys;
-    return [k.edition(subscriberId, period), k.editionsByPeriod(period), k.editionRecord(subscriberId), k.editionCounts(period), k.editionFailed(period)];
+    const bucket = indexBucketOf(subscriberId, await this.indexBuckets(period));
+    return [k.edition(subscriberId, period), k.editionsByPeriod(period), k.editionRecord(subscriberId), k.editionCounts(period), k.editionFailed(period), k.editionIndexBucket(period, bucket)];
+  }
+
+  /**
+   * The bucket count of a period's detailed index; the first writer of a period fixes it (HSETNX) from the number
+   * of subscribers (and channel subscribers in the due index) at that moment.
+   */
+  private async indexBuckets(period: string): Promise<number> {
+    const known = await this.knownIndexBuckets(period);
+    if (known) return known;
+    const [all, due] = await Promise.all([this.redis.zcard(this.keys.subscribersAll), this.redis.zcard(this.keys.dueIndex)]);
+    await this.redis.hsetnx(this.keys.editionIndexBuckets, period, indexBucketCount(Math.max(all, due)));
+    return this.knownIndexBuckets(period);
+  }
+
+  /** The bucket count of a period's detailed index as stored; 0 when the period has none (yet). */
+  private async knownIndexBuckets(period: string): Promise<number> {
+    const cached = this.bucketCounts.get(period);
+    if (cached) return cached;
+    const stored = Number(await this.redis.hget(this.keys.editionIndexBuckets, period)) || 0;
+    if (stored) {
+      if (this.bucketCounts.size > 1000) this.bucketCounts.clear();
+      this.bucketCounts.set(period, stored);
+    }
+    return stored;
   }
 
   async claim(subscriberId: string, period: string, owner: string): Promise<ClaimResult> {
@@ -154,7 +206,7 @@ export class DeliveryLedger {
     const now = this.clock();
     const { code, weekly } = periodCode(period);
     const res = await this.r.pdEdClaimBuffer(
-      ...this.keysFor(subscriberId, period), this.keys.editionTombs, this.keys.editionPeriods,
+      ...(await this.keysFor(subscriberId, period)), this.keys.editionTombs, this.keys.editionPeriods,
       owner, now.getTime(), this.leaseMs, subscriberId, this.ttl, now.toISOString(), code, weekly ? 1 : 0, period,
     );
     const kind = res[0]!.toString();
@@ -173,7 +225,7 @@ export class DeliveryLedger {
   /** The marker set right before the message data goes to the transport. False = we lost the claim: do not send. */
   async markSending(subscriberId: string, period: string, owner: string): Promise<boolean> {
     const now = this.clock();
-    const ok = await this.r.pdEdMarkSending(...this.keysFor(subscriberId, period), owner, now.getTime(), this.leaseMs, subscriberId, now.toISOString(), this.ttl);
+    const ok = await this.r.pdEdMarkSending(...(await this.keysFor(subscriberId, period)), owner, now.getTime(), this.leaseMs, subscriberId, now.toISOString(), this.ttl);
     return ok === 1;
   }
 
@@ -212,7 +264,7 @@ export class DeliveryLedger {
       if (detail.error !== undefined) fields.push('error', detail.error.slice(0, 500));
       if (detail.code !== undefined && detail.code !== null) fields.push('code', String(detail.code));
       if (detail.reason !== undefined) fields.push('reason', detail.reason);
-      const ok = await this.r.pdEdRelease(...this.keysFor(subscriberId, period), owner, subscriberId, this.clock().toISOString(), this.ttl, ...fields);
+      const ok = await this.r.pdEdRelease(...(await this.keysFor(subscriberId, period)), owner, subscriberId, this.clock().toISOString(), this.ttl, ...fields);
       return ok === 1;
     }
     const text = detail.reason ?? (detail.error !== undefined ? `${detail.code ?? ''} ${detail.error}`.trim().slice(0, 120) : null);
@@ -224,10 +276,11 @@ export class DeliveryLedger {
   private async finish(subscriberId: string, period: string, owner: string, entry: RecordEntry, known?: EditionRecord): Promise<boolean> {
     let rec = known ?? (await this.readRecord(subscriberId));
     const { code, weekly } = periodCode(period);
+    const keys = await this.keysFor(subscriberId, period);
     for (let attempt = 0; attempt < 20; attempt++) {
       const next = withEntry(rec, entry, this.clock(), this.recordDays);
       const res = await this.r.pdEdFinish(
-        ...this.keysFor(subscriberId, period),
+        ...keys,
         owner, subscriberId, entry.state, rec.seq, encodeRecord(next), (this.recordDays + 1) * 86_400, this.ttl, code, weekly ? 1 : 0,
       );
       if (res !== -1) return res === 1;
@@ -298,8 +351,8 @@ export class DeliveryLedger {
   /** The period's counts, from its detailed index while there is one, else from its aggregated counters. */
   async periodSummary(period: string): Promise<{ detailed: boolean; counts: Record<EditionState, number> }> {
     const counts = Object.fromEntries(EDITION_STATES.map((s) => [s, 0])) as Record<EditionState, number>;
-    const [hasIndex, agg] = await Promise.all([this.redis.exists(this.keys.editionsByPeriod(period)), this.redis.hgetall(this.keys.editionCounts(period))]);
-    if (hasIndex || Object.keys(agg).length === 0) {
+    const [hasWholeIndex, agg] = await Promise.all([this.redis.exists(this.keys.editionsByPeriod(period)), this.redis.hgetall(this.keys.editionCounts(period))]);
+    if (hasWholeIndex || Object.keys(agg).length === 0) {
       await this.scanPeriod(period, (_id, state) => {
         if (state in counts) counts[state] += 1;
       });
@@ -319,7 +372,7 @@ export class DeliveryLedger {
   /** Subscriber ids of one period in any of `states` (e.g. every `failed` one, for retry-failed). */
   async subscribersIn(period: string, states: readonly EditionState[]): Promise<string[]> {
     const out: string[] = [];
-    if (await this.redis.exists(this.keys.editionsByPeriod(period))) {
+    if (await this.isDetailed(period)) {
       await this.scanPeriod(period, (id, state) => {
         if (states.includes(state)) out.push(id);
       });
@@ -329,14 +382,49 @@ export class DeliveryLedger {
     return out;
   }
 
-  /** The period index, entry by entry: HSCAN in batches (a period can hold millions), nothing kept but what `fn` keeps. */
+  /** Whether the period is still detailed (not aggregated into counters yet). */
+  private async isDetailed(period: string): Promise<boolean> {
+    const [whole, counts] = await Promise.all([this.redis.exists(this.keys.editionsByPeriod(period)), this.redis.exists(this.keys.editionCounts(period))]);
+    return whole === 1 || counts === 0;
+  }
+
+  /**
+   * The period's detailed index, entry by entry: its buckets read a batch at a time (a period can hold millions),
+   * nothing kept but what `fn` keeps. A period begun before the upgrade has its whole-period hash (HSCAN); should a
+   * subscriber be in both (a worker of the previous version still running), the bucket, written by this version, wins.
+   */
   private async scanPeriod(period: string, fn: (subscriberId: string, state: EditionState) => void): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, flat] = await this.redis.hscan(this.keys.editionsByPeriod(period), cursor, 'COUNT', 1000);
-      cursor = next;
-      for (let i = 0; i + 1 < flat.length; i += 2) fn(flat[i]!, flat[i + 1] as EditionState);
-    } while (cursor !== '0');
+    const buckets = await this.knownIndexBuckets(period);
+    const whole = this.keys.editionsByPeriod(period);
+    let both: Map<string, EditionState> | null = null;
+    if (await this.redis.exists(whole)) {
+      const emit = buckets ? (id: string, state: EditionState) => both!.set(id, state) : fn;
+      if (buckets) both = new Map();
+      let cursor = '0';
+      do {
+        const [next, flat] = await this.redis.hscan(whole, cursor, 'COUNT', 1000);
+        cursor = next;
+        for (let i = 0; i + 1 < flat.length; i += 2) emit(flat[i]!, flat[i + 1] as EditionState);
+      } while (cursor !== '0');
+    }
+    for (let b = 0; b < buckets; b += 256) {
+      const p = this.redis.pipeline();
+      for (let i = b; i < Math.min(buckets, b + 256); i++) p.hgetall(this.keys.editionIndexBucket(period, i));
+      for (const [err, h] of (await p.exec()) ?? []) {
+        if (err) throw err;
+        for (const [id, state] of Object.entries(h as Record<string, string>)) {
+          if (both) both.set(id, state as EditionState);
+          else fn(id, state as EditionState);
+        }
+      }
+    }
+    if (both) for (const [id, state] of both) fn(id, state);
+  }
+
+  /** Every key of the period's detailed index (the whole-period hash of the previous layout, and the buckets). */
+  private async indexKeys(period: string): Promise<string[]> {
+    const buckets = await this.knownIndexBuckets(period);
+    return [this.keys.editionsByPeriod(period), ...Array.from({ length: buckets }, (_, i) => this.keys.editionIndexBucket(period, i))];
   }
 
   /**
@@ -346,13 +434,13 @@ export class DeliveryLedger {
    */
   async reopenFailed(subscriberId: string, period: string): Promise<boolean> {
     const { code, weekly } = periodCode(period);
-    return (await this.r.pdEdReopen(...this.keysFor(subscriberId, period), subscriberId, this.clock().toISOString(), code, weekly ? 1 : 0, this.ttl)) === 1;
+    return (await this.r.pdEdReopen(...(await this.keysFor(subscriberId, period)), subscriberId, this.clock().toISOString(), code, weekly ? 1 : 0, this.ttl)) === 1;
   }
 
   /** A quiet-day skip opened again (papers arrived later in its window). True when reopened. */
   async reopenQuiet(subscriberId: string, period: string): Promise<boolean> {
     const { code, weekly } = periodCode(period);
-    return (await this.r.pdEdReopenQuiet(...this.keysFor(subscriberId, period), subscriberId, this.clock().toISOString(), code, weekly ? 1 : 0, this.ttl)) === 1;
+    return (await this.r.pdEdReopenQuiet(...(await this.keysFor(subscriberId, period)), subscriberId, this.clock().toISOString(), code, weekly ? 1 : 0, this.ttl)) === 1;
   }
 
   /** Remember a quiet-day skip: papers that arrive before `untilMs` re-open it (quiet-recheck.ts). */
@@ -464,7 +552,7 @@ export class DeliveryLedger {
     // a week counts from its Sunday: its index stays detailed until detailDays after the week
     for (const period of await this.redis.zrangebyscore(this.keys.editionPeriods, '-inf', `(${today - this.detailDays}`)) {
       if (period.includes('W') && periodCode(period).code + 6 >= today - this.detailDays) continue;
-      if (!(await this.redis.exists(this.keys.editionsByPeriod(period)))) continue;
+      if (!(await this.isDetailed(period))) continue;
       await this.aggregate(period);
       aggregated++;
     }
@@ -478,7 +566,11 @@ export class DeliveryLedger {
     }
     const old = await this.redis.zrangebyscore(this.keys.editionPeriods, '-inf', today - this.countsDays);
     for (const period of old) {
-      await this.redis.multi().del(this.keys.editionCounts(period), this.keys.editionFailed(period), this.keys.editionQuiet(period), this.keys.editionsByPeriod(period)).zrem(this.keys.editionPeriods, period).exec();
+      const tx = this.redis.multi().del(this.keys.editionCounts(period), this.keys.editionFailed(period), this.keys.editionQuiet(period));
+      const ix = await this.indexKeys(period);
+      for (let i = 0; i < ix.length; i += 1000) tx.del(...ix.slice(i, i + 1000));
+      await tx.hdel(this.keys.editionIndexBuckets, period).zrem(this.keys.editionPeriods, period).exec();
+      this.bucketCounts.delete(period);
     }
     return { aggregated, dropped: old.length, folded };
   }
@@ -495,7 +587,8 @@ export class DeliveryLedger {
     else tx.hset(this.keys.editionCounts(period), 'sent', 0).expire(this.keys.editionCounts(period), this.ttl);
     for (let i = 0; i < failed.length; i += 1000) tx.sadd(this.keys.editionFailed(period), ...failed.slice(i, i + 1000));
     if (failed.length) tx.expire(this.keys.editionFailed(period), this.ttl);
-    tx.del(this.keys.editionsByPeriod(period));
+    const ix = await this.indexKeys(period);
+    for (let i = 0; i < ix.length; i += 1000) tx.del(...ix.slice(i, i + 1000));
     await tx.exec();
   }
 
@@ -530,8 +623,10 @@ export class DeliveryLedger {
   /** The reader asked to be forgotten: their record, in-flight entries, index fields, quiet/failed marks, tombstones. */
   async deleteFor(subscriberId: string): Promise<void> {
     const periods = await this.redis.zrange(this.keys.editionPeriods, 0, -1);
+    const buckets = await Promise.all(periods.map((period) => this.knownIndexBuckets(period)));
     const m = this.redis.multi().del(this.keys.editionRecord(subscriberId), this.keys.sentPapers(subscriberId));
-    for (const period of periods) {
+    for (const [i, period] of periods.entries()) {
+      if (buckets[i]) m.hdel(this.keys.editionIndexBucket(period, indexBucketOf(subscriberId, buckets[i])), subscriberId);
       m.del(this.keys.edition(subscriberId, period))
         .hdel(this.keys.editionsByPeriod(period), subscriberId)
         .zrem(this.keys.editionQuiet(period), subscriberId)

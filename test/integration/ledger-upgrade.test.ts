@@ -60,6 +60,11 @@ describe('ledger upgrade from the per-edition layout', () => {
     clock.advance(60_001);
     assert.deepEqual(await ledger.claim('subSendg1', P, 'n1'), { outcome: 'unknown' });
     assert.deepEqual(await ledger.claim('subClaim1', P, 'n1'), { outcome: 'claimed', attempt: 2 });
+    // a period begun under the previous layout keeps its whole-period index until aggregated: nobody counted twice
+    assert.deepEqual(await redis.hmget(keys.editionsByPeriod(P), 'subSendg1', 'subClaim1'), ['unknown', 'claimed']);
+    assert.deepEqual(await redis.keys(`${keys.prefix}:ed:ix:${P}:*`), []);
+    const after = await ledger.countsByState(P);
+    assert.deepEqual({ sending: after.sending, unknown: after.unknown, claimed: after.claimed, sent: after.sent }, { sending: 0, unknown: 1, claimed: 1, sent: 1 });
   });
 
   it('folds the old entries into edition records; everything reads the same afterwards', async () => {
