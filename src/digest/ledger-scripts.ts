@@ -13,7 +13,15 @@
 //   subscriber's bucket; once aggregated, its counters (and failed set) are.
 import type { Redis } from 'ioredis';
 
+/**
+ * What a bucket of the detailed index stores per subscriber: the state's position in this list, one digit (listpack
+ * keeps it as a one-byte integer: ≈ 4 B less per subscriber and day than the name). The whole-period hash of the
+ * previous layout holds names; readers accept both.
+ */
+export const INDEX_STATE_CODES = ['claimed', 'sending', 'retrying', 'sent', 'failed', 'unknown', 'suppressed', 'skipped'] as const;
+
 const COMMON = `
+local CODES = {${INDEX_STATE_CODES.map((st, i) => `${st} = '${i}'`).join(', ')}}
 local STATES = {'sent', 'failed', 'unknown', 'suppressed', 'skipped'}
 local function recstate(rec, code, wk)
   if not rec or #rec < 4 then return nil end
@@ -39,7 +47,7 @@ local function setstate(sub, new, prior, ttl)
     redis.call('HSET', KEYS[2], sub, new)
     redis.call('HDEL', KEYS[6], sub)
   elseif redis.call('EXISTS', KEYS[4]) == 0 then
-    redis.call('HSET', KEYS[6], sub, new)
+    redis.call('HSET', KEYS[6], sub, CODES[new])
     redis.call('EXPIRE', KEYS[6], ttl)
   else
     if prior then redis.call('HINCRBY', KEYS[4], prior, -1) end

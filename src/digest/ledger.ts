@@ -27,7 +27,7 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { archivalReason, type Reason } from '../papers/reason.js';
 import { decodeRecord, encodeRecord, periodCode, sentIdsOf, withEntry, type EditionRecord, type FinalState, type RecordEntry, type RecordPaper } from './edition-record.js';
-import { withLedgerScripts, type LedgerRedis } from './ledger-scripts.js';
+import { INDEX_STATE_CODES, withLedgerScripts, type LedgerRedis } from './ledger-scripts.js';
 import { decodeLegacySelection, legacyEntry } from './ledger-legacy.js';
 import { MAX_WINDOW_DAYS } from './window.js';
 
@@ -412,9 +412,10 @@ export class DeliveryLedger {
       for (let i = b; i < Math.min(buckets, b + 256); i++) p.hgetall(this.keys.editionIndexBucket(period, i));
       for (const [err, h] of (await p.exec()) ?? []) {
         if (err) throw err;
-        for (const [id, state] of Object.entries(h as Record<string, string>)) {
-          if (both) both.set(id, state as EditionState);
-          else fn(id, state as EditionState);
+        for (const [id, code] of Object.entries(h as Record<string, string>)) {
+          const state = (INDEX_STATE_CODES[Number(code)] ?? code) as EditionState;
+          if (both) both.set(id, state);
+          else fn(id, state);
         }
       }
     }

@@ -138,6 +138,8 @@ describe('delivery ledger', () => {
     for (const k of bucketKeys) {
       assert.equal(await redis.call('OBJECT', 'ENCODING', k), 'listpack', k);
       assert.ok((await redis.hlen(k)) <= 128, k);
+      // each state as one digit (its position in INDEX_STATE_CODES), not its name
+      for (const v of await redis.hvals(k)) assert.ok(['0', '3', '4'].includes(v), v);
     }
     assert.equal(await redis.exists(keys.editionsByPeriod(period)), 0, 'no whole-period hash any more');
     assert.deepEqual(Object.fromEntries(await bucketed.states(period)), expected);
