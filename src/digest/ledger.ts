@@ -27,30 +27,11 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { archivalReason, type Reason } from '../papers/reason.js';
 import { decodeRecord, encodeRecord, periodCode, sentIdsOf, withEntry, type EditionRecord, type FinalState, type RecordEntry, type RecordPaper } from './edition-record.js';
-import { INDEX_STATE_CODES, withLedgerScripts, type LedgerRedis } from './ledger-scripts.js';
+import { LedgerHousekeeping } from './ledger-housekeeping.js';
+import { PeriodIndex } from './ledger-period-index.js';
+import { withLedgerScripts, type LedgerRedis } from './ledger-scripts.js';
 import { decodeLegacySelection, legacyEntry } from './ledger-legacy.js';
 import { MAX_WINDOW_DAYS } from './window.js';
-
-/** Subscribers per bucket of a period's detailed index, on average: well under hash-max-listpack-entries (128). */
-const INDEX_BUCKET_SUBSCRIBERS = 64;
-const MAX_INDEX_BUCKETS = 1 << 16;
-
-/** How many buckets a period's detailed index gets for `subscribers` (a power of two). */
-export function indexBucketCount(subscribers: number): number {
-  let b = 1;
-  while (b < MAX_INDEX_BUCKETS && b * INDEX_BUCKET_SUBSCRIBERS < subscribers) b *= 2;
-  return b;
-}
-
-/** The bucket of a subscriber id (FNV-1a over its UTF-16 code units), for `buckets` a power of two. */
-export function indexBucketOf(subscriberId: string, buckets: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < subscriberId.length; i++) {
-    h ^= subscriberId.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) & (buckets - 1);
-}
 
 /** HF re-lists some papers up to six days after their first listing. */
 const RELISTING_MARGIN_DAYS = 7;
@@ -142,8 +123,8 @@ export class DeliveryLedger {
   private readonly renderArchive: ArchiveRenderer | null;
   private readonly reasonIds = new Map<string, number>();
   private readonly reasonJson = new Map<number, string>();
-  /** period → bucket count of its detailed index (fixed once set: cached). */
-  private readonly bucketCounts = new Map<string, number>();
+  private readonly index: PeriodIndex;
+  private readonly housekeeping: LedgerHousekeeping;
 
   constructor(
     private readonly redis: Redis,
@@ -160,6 +141,8 @@ export class DeliveryLedger {
     this.detailDays = opts.detailDays ?? 2;
     this.countsDays = opts.countsDays ?? 40;
     this.renderArchive = opts.renderArchive ?? null;
+    this.index = new PeriodIndex(redis, keys);
+    this.housekeeping = new LedgerHousekeeping(redis, keys, clock, { ttl: this.ttl, detailDays: this.detailDays, countsDays: this.countsDays }, this.index, this);
   }
 
   get lease(): number {
@@ -168,33 +151,10 @@ export class DeliveryLedger {
 
   private async keysFor(subscriberId: string, period: string): Promise<string[]> {
     const k = this.keys;
-    const bucket = indexBucketOf(subscriberId, await this.indexBuckets(period));
-    return [k.edition(subscriberId, period), k.editionsByPeriod(period), k.editionRecord(subscriberId), k.editionCounts(period), k.editionFailed(period), k.editionIndexBucket(period, bucket)];
+    return [k.edition(subscriberId, period), k.editionsByPeriod(period), k.editionRecord(subscriberId), k.editionCounts(period), k.editionFailed(period), await this.index.bucketKey(subscriberId, period)];
   }
 
-  /**
-   * The bucket count of a period's detailed index; the first writer of a period fixes it (HSETNX) from the number
-   * of subscribers (and channel subscribers in the due index) at that moment.
-   */
-  private async indexBuckets(period: string): Promise<number> {
-    const known = await this.knownIndexBuckets(period);
-    if (known) return known;
-    const [all, due] = await Promise.all([this.redis.zcard(this.keys.subscribersAll), this.redis.zcard(this.keys.dueIndex)]);
-    await this.redis.hsetnx(this.keys.editionIndexBuckets, period, indexBucketCount(Math.max(all, due)));
-    return this.knownIndexBuckets(period);
-  }
 
-  /** The bucket count of a period's detailed index as stored; 0 when the period has none (yet). */
-  private async knownIndexBuckets(period: string): Promise<number> {
-    const cached = this.bucketCounts.get(period);
-    if (cached) return cached;
-    const stored = Number(await this.redis.hget(this.keys.editionIndexBuckets, period)) || 0;
-    if (stored) {
-      if (this.bucketCounts.size > 1000) this.bucketCounts.clear();
-      this.bucketCounts.set(period, stored);
-    }
-    return stored;
-  }
 
   async claim(subscriberId: string, period: string, owner: string): Promise<ClaimResult> {
     const r = await this.claimWithRecord(subscriberId, period, owner);
@@ -353,7 +313,7 @@ export class DeliveryLedger {
     const counts = Object.fromEntries(EDITION_STATES.map((s) => [s, 0])) as Record<EditionState, number>;
     const [hasWholeIndex, agg] = await Promise.all([this.redis.exists(this.keys.editionsByPeriod(period)), this.redis.hgetall(this.keys.editionCounts(period))]);
     if (hasWholeIndex || Object.keys(agg).length === 0) {
-      await this.scanPeriod(period, (_id, state) => {
+      await this.index.scan(period, (_id, state) => {
         if (state in counts) counts[state] += 1;
       });
       return { detailed: true, counts };
@@ -365,15 +325,15 @@ export class DeliveryLedger {
   /** Every subscriber with an entry in one period, and its state (empty once the period is aggregated). */
   async states(period: string): Promise<Map<string, EditionState>> {
     const out = new Map<string, EditionState>();
-    await this.scanPeriod(period, (id, state) => out.set(id, state));
+    await this.index.scan(period, (id, state) => out.set(id, state));
     return out;
   }
 
   /** Subscriber ids of one period in any of `states` (e.g. every `failed` one, for retry-failed). */
   async subscribersIn(period: string, states: readonly EditionState[]): Promise<string[]> {
     const out: string[] = [];
-    if (await this.isDetailed(period)) {
-      await this.scanPeriod(period, (id, state) => {
+    if (await this.index.isDetailed(period)) {
+      await this.index.scan(period, (id, state) => {
         if (states.includes(state)) out.push(id);
       });
     } else if (states.includes('failed')) {
@@ -382,51 +342,8 @@ export class DeliveryLedger {
     return out;
   }
 
-  /** Whether the period is still detailed (not aggregated into counters yet). */
-  private async isDetailed(period: string): Promise<boolean> {
-    const [whole, counts] = await Promise.all([this.redis.exists(this.keys.editionsByPeriod(period)), this.redis.exists(this.keys.editionCounts(period))]);
-    return whole === 1 || counts === 0;
-  }
 
-  /**
-   * The period's detailed index, entry by entry: its buckets read a batch at a time (a period can hold millions),
-   * nothing kept but what `fn` keeps. A period begun before the upgrade has its whole-period hash (HSCAN); should a
-   * subscriber be in both (a worker of the previous version still running), the bucket, written by this version, wins.
-   */
-  private async scanPeriod(period: string, fn: (subscriberId: string, state: EditionState) => void): Promise<void> {
-    const buckets = await this.knownIndexBuckets(period);
-    const whole = this.keys.editionsByPeriod(period);
-    let both: Map<string, EditionState> | null = null;
-    if (await this.redis.exists(whole)) {
-      const emit = buckets ? (id: string, state: EditionState) => both!.set(id, state) : fn;
-      if (buckets) both = new Map();
-      let cursor = '0';
-      do {
-        const [next, flat] = await this.redis.hscan(whole, cursor, 'COUNT', 1000);
-        cursor = next;
-        for (let i = 0; i + 1 < flat.length; i += 2) emit(flat[i]!, flat[i + 1] as EditionState);
-      } while (cursor !== '0');
-    }
-    for (let b = 0; b < buckets; b += 256) {
-      const p = this.redis.pipeline();
-      for (let i = b; i < Math.min(buckets, b + 256); i++) p.hgetall(this.keys.editionIndexBucket(period, i));
-      for (const [err, h] of (await p.exec()) ?? []) {
-        if (err) throw err;
-        for (const [id, code] of Object.entries(h as Record<string, string>)) {
-          const state = (INDEX_STATE_CODES[Number(code)] ?? code) as EditionState;
-          if (both) both.set(id, state);
-          else fn(id, state);
-        }
-      }
-    }
-    if (both) for (const [id, state] of both) fn(id, state);
-  }
 
-  /** Every key of the period's detailed index (the whole-period hash of the previous layout, and the buckets). */
-  private async indexKeys(period: string): Promise<string[]> {
-    const buckets = await this.knownIndexBuckets(period);
-    return [this.keys.editionsByPeriod(period), ...Array.from({ length: buckets }, (_, i) => this.keys.editionIndexBucket(period, i))];
-  }
 
   /**
    * An operator's retry (`retry-failed`): a `failed` edition goes back to `retrying`, claimable by its send job again.
@@ -444,29 +361,8 @@ export class DeliveryLedger {
     return (await this.r.pdEdReopenQuiet(...(await this.keysFor(subscriberId, period)), subscriberId, this.clock().toISOString(), code, weekly ? 1 : 0, this.ttl)) === 1;
   }
 
-  /** Remember a quiet-day skip: papers that arrive before `untilMs` re-open it (quiet-recheck.ts). */
-  async noteQuiet(subscriberId: string, period: string, untilMs: number): Promise<void> {
-    const key = this.keys.editionQuiet(period);
-    await this.redis.multi().zadd(key, untilMs, subscriberId).expire(key, this.ttl).exec();
-  }
 
-  /** Quiet-day skips still within their re-check window (those past it are forgotten here). */
-  async quietSkips(): Promise<{ subscriberId: string; period: string }[]> {
-    const now = this.clock().getTime();
-    const today = periodCode(this.clock().toISOString().slice(0, 10)).code;
-    const out: { subscriberId: string; period: string }[] = [];
-    for (const period of await this.redis.zrangebyscore(this.keys.editionPeriods, today - 8, '+inf')) {
-      const key = this.keys.editionQuiet(period);
-      const [, ids] = (await this.redis.multi().zremrangebyscore(key, '-inf', now).zrange(key, 0, -1).exec()) as [unknown, [unknown, string[]]];
-      for (const id of ids[1]) out.push({ subscriberId: id, period });
-    }
-    return out;
-  }
 
-  /** Forget a quiet-day skip (re-opened, or no longer skipped). */
-  async forgetQuiet(subscriberId: string, period: string): Promise<void> {
-    await this.redis.zrem(this.keys.editionQuiet(period), subscriberId);
-  }
 
   /** Paper ids sent to this subscriber within the dedupe window (the record; the legacy ZSET until it expires). */
   async sentPaperIds(subscriberId: string, known?: EditionRecord): Promise<Set<string>> {
@@ -502,139 +398,54 @@ export class DeliveryLedger {
     return this.finish(subscriberId, period, '', entry);
   }
 
-  /** Sent ids of the legacy ZSET are read until it expires; the hashes are folded here. */
-  async migrateLegacy(opts: { onProgress?: (folded: number) => void } = {}): Promise<{ folded: number; periods: number }> {
-    const pattern = `${this.keys.prefix}:ed:*`;
-    const entryRe = new RegExp(`^${escape(this.keys.prefix)}:ed:(\\d{4}-\\d{2}-\\d{2}|\\d{4}-W\\d{2}):(.+)$`);
-    const indexRe = new RegExp(`^${escape(this.keys.prefix)}:ed:index:(\\d{4}-\\d{2}-\\d{2}|\\d{4}-W\\d{2})$`);
-    let cursor = '0';
-    let folded = 0;
-    let periods = 0;
-    do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      for (const key of found) {
-        const ix = indexRe.exec(key);
-        if (ix) {
-          periods += await this.redis.zadd(this.keys.editionPeriods, 'NX', periodCode(ix[1]!).code, ix[1]!);
-          continue;
-        }
-        const m = entryRe.exec(key);
-        if (m && (await this.foldHash(m[2]!, m[1]!))) {
-          folded++;
-          opts.onProgress?.(folded);
-        }
-      }
-    } while (cursor !== '0');
-    await this.redis.set(this.keys.editionLayout, '2');
-    return { folded, periods };
+
+
+
+  // ---- Housekeeping (ledger-housekeeping.ts): legacy fold, retention, quiet-day skips, readers' data rights.
+
+  /** Remember a quiet-day skip: papers that arrive before `untilMs` re-open it (quiet-recheck.ts). */
+  noteQuiet(subscriberId: string, period: string, untilMs: number): Promise<void> {
+    return this.housekeeping.noteQuiet(subscriberId, period, untilMs);
+  }
+
+  /** Quiet-day skips still within their re-check window (those past it are forgotten here). */
+  quietSkips(): Promise<{ subscriberId: string; period: string }[]> {
+    return this.housekeeping.quietSkips();
+  }
+
+  /** Forget a quiet-day skip (re-opened, or no longer skipped). */
+  forgetQuiet(subscriberId: string, period: string): Promise<void> {
+    return this.housekeeping.forgetQuiet(subscriberId, period);
+  }
+
+  /** Fold the previous layout's per-edition hashes into records (sent ids of its ZSETs are read until they expire). */
+  migrateLegacy(opts: { onProgress?: (folded: number) => void } = {}): Promise<{ folded: number; periods: number }> {
+    return this.housekeeping.migrateLegacy(opts);
   }
 
   /** Whether migrateLegacy() has run on this Redis. */
-  async migrated(): Promise<boolean> {
-    return (await this.redis.get(this.keys.editionLayout)) === '2';
+  migrated(): Promise<boolean> {
+    return this.housekeeping.migrated();
   }
 
-  /**
-   * Retention against the ledger's clock: unknown tombstones folded; periods older than `detailDays` aggregated
-   * into exact counters (+ failed ids) and their detailed index dropped; quiet-day skips past their re-check window
-   * forgotten; counters older than `countsDays` dropped.
-   */
-  async applyRetention(): Promise<{ aggregated: number; dropped: number; folded: number }> {
-    const now = this.clock();
-    let folded = 0;
-    for (const t of await this.redis.smembers(this.keys.editionTombs)) {
-      const [period, sub] = [t.slice(0, t.indexOf('|')), t.slice(t.indexOf('|') + 1)];
-      if (await this.foldHash(sub, period)) folded++;
-      await this.redis.srem(this.keys.editionTombs, t);
-    }
-    const today = periodCode(now.toISOString().slice(0, 10)).code;
-    let aggregated = 0;
-    // a week counts from its Sunday: its index stays detailed until detailDays after the week
-    for (const period of await this.redis.zrangebyscore(this.keys.editionPeriods, '-inf', `(${today - this.detailDays}`)) {
-      if (period.includes('W') && periodCode(period).code + 6 >= today - this.detailDays) continue;
-      if (!(await this.isDetailed(period))) continue;
-      await this.aggregate(period);
-      aggregated++;
-    }
-    // Quiet-day skips past their re-check window: quiet-recheck forgets them as it reads them, but it runs only after
-    // a scrape; without this a period's skips stayed until its 40-day expiry (≈ 90 B per subscriber at 20,000).
-    const known = await this.redis.zrange(this.keys.editionPeriods, 0, -1);
-    if (known.length) {
-      const p = this.redis.pipeline();
-      for (const period of known) p.zremrangebyscore(this.keys.editionQuiet(period), '-inf', now.getTime());
-      await p.exec();
-    }
-    const old = await this.redis.zrangebyscore(this.keys.editionPeriods, '-inf', today - this.countsDays);
-    for (const period of old) {
-      const tx = this.redis.multi().del(this.keys.editionCounts(period), this.keys.editionFailed(period), this.keys.editionQuiet(period));
-      const ix = await this.indexKeys(period);
-      for (let i = 0; i < ix.length; i += 1000) tx.del(...ix.slice(i, i + 1000));
-      await tx.hdel(this.keys.editionIndexBuckets, period).zrem(this.keys.editionPeriods, period).exec();
-      this.bucketCounts.delete(period);
-    }
-    return { aggregated, dropped: old.length, folded };
+  /** Retention against the ledger's clock (ledger-housekeeping.ts applyRetention). */
+  applyRetention(): Promise<{ aggregated: number; dropped: number; folded: number }> {
+    return this.housekeeping.applyRetention();
   }
-
-  private async aggregate(period: string): Promise<void> {
-    const counts: Record<string, number> = {};
-    const failed: string[] = [];
-    await this.scanPeriod(period, (id, state) => {
-      counts[state] = (counts[state] ?? 0) + 1;
-      if (state === 'failed') failed.push(id);
-    });
-    const tx = this.redis.multi().del(this.keys.editionCounts(period), this.keys.editionFailed(period));
-    if (Object.keys(counts).length) tx.hset(this.keys.editionCounts(period), counts).expire(this.keys.editionCounts(period), this.ttl);
-    else tx.hset(this.keys.editionCounts(period), 'sent', 0).expire(this.keys.editionCounts(period), this.ttl);
-    for (let i = 0; i < failed.length; i += 1000) tx.sadd(this.keys.editionFailed(period), ...failed.slice(i, i + 1000));
-    if (failed.length) tx.expire(this.keys.editionFailed(period), this.ttl);
-    const ix = await this.indexKeys(period);
-    for (let i = 0; i < ix.length; i += 1000) tx.del(...ix.slice(i, i + 1000));
-    await tx.exec();
-  }
-
-  // ---- Readers' data rights (src/data-owners.ts): one subscriber's editions. The settled ones are in the record;
-  // the in-flight ones (and legacy hashes) are found through the periods the ledger knows (editionPeriods).
 
   /** Periods this subscriber has an edition for (settled or in flight), oldest first. */
-  async periodsOf(subscriberId: string): Promise<string[]> {
-    const [record, periods] = await Promise.all([this.readRecord(subscriberId), this.redis.zrange(this.keys.editionPeriods, 0, -1)]);
-    const out = new Set(record.entries.map((e) => e.period));
-    if (periods.length) {
-      const m = this.redis.multi();
-      for (const period of periods) m.exists(this.keys.edition(subscriberId, period));
-      const replies = (await m.exec()) ?? [];
-      periods.forEach((period, i) => {
-        if (replies[i]?.[1] === 1) out.add(period);
-      });
-    }
-    return [...out].sort();
+  periodsOf(subscriberId: string): Promise<string[]> {
+    return this.housekeeping.periodsOf(subscriberId);
   }
 
   /** For "Download my data": each edition (period, state, when, which papers) and the papers counted as sent. */
-  async exportFor(subscriberId: string): Promise<{ editions: Record<string, unknown>[]; sentPaperIds: string[] }> {
-    const editions: Record<string, unknown>[] = [];
-    for (const period of await this.periodsOf(subscriberId)) {
-      const e = await this.get(subscriberId, period);
-      if (e) editions.push({ period, state: e.state, sentAt: e.sentAt, updatedAt: e.updatedAt, paperIds: e.selection.map((p) => p.id) });
-    }
-    return { editions, sentPaperIds: [...(await this.sentPaperIds(subscriberId))] };
+  exportFor(subscriberId: string): Promise<{ editions: Record<string, unknown>[]; sentPaperIds: string[] }> {
+    return this.housekeeping.exportFor(subscriberId);
   }
 
   /** The reader asked to be forgotten: their record, in-flight entries, index fields, quiet/failed marks, tombstones. */
-  async deleteFor(subscriberId: string): Promise<void> {
-    const periods = await this.redis.zrange(this.keys.editionPeriods, 0, -1);
-    const buckets = await Promise.all(periods.map((period) => this.knownIndexBuckets(period)));
-    const m = this.redis.multi().del(this.keys.editionRecord(subscriberId), this.keys.sentPapers(subscriberId));
-    for (const [i, period] of periods.entries()) {
-      if (buckets[i]) m.hdel(this.keys.editionIndexBucket(period, indexBucketOf(subscriberId, buckets[i])), subscriberId);
-      m.del(this.keys.edition(subscriberId, period))
-        .hdel(this.keys.editionsByPeriod(period), subscriberId)
-        .zrem(this.keys.editionQuiet(period), subscriberId)
-        .srem(this.keys.editionFailed(period), subscriberId)
-        .srem(this.keys.editionTombs, `${period}|${subscriberId}`);
-    }
-    await m.exec();
+  deleteFor(subscriberId: string): Promise<void> {
+    return this.housekeeping.deleteFor(subscriberId);
   }
 }
 
@@ -647,6 +458,3 @@ function emailFirst(selection: { id: string; reasons: unknown[] }[], paperIds: s
   return { selection: [...head, ...tail] as EditionSelection[], shown: head.length };
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
