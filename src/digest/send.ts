@@ -1,20 +1,26 @@
 // The send job: one digest for one (subscriber, period). Steps: ledger says not yet done → papers fresh enough
 // (else wait, delayed, up to a deadline) → claim → subscriber still active, address not suppressed → select →
-// render → 'sending' marker → SMTP → mark sent with the reply and the papers. Every SMTP failure goes through
-// classifySmtpError once and the class decides: retry, slow the queue, bounce, or record unknown (never resend).
-// The queue plumbing (BullMQ worker, live settings) is in send-worker.ts; this file decides, the worker obeys.
+// (send-email.ts) render → 'sending' marker → SMTP → mark sent with the reply and the papers. Channels (`ch_…`) take
+// send-channel.ts after the claim. The queue plumbing (BullMQ worker, live settings) is in send-worker.ts; these
+// files decide, the worker obeys.
+//
+// Round trips of a digest (each line one wait; the commands on it go out together):
+//   1. last successful scrape, the subscriber
+//   2. the claim (one script: it also returns the subscriber's edition record = the papers already sent), the
+//      address's suppression, the delivery mode and the reader's model
+//   3. papers sent under the previous ledger layout; the candidates only when this worker has not read them since
+//      the last scrape (candidateCache)
+//   4. the 'sending' marker (send-email.ts), then SMTP
+//   5. the delivery recorded (one script)
 import { randomBytes } from 'node:crypto';
-import { mailDomain, type Config, type LinkSecret } from '../config.js';
+import type { Config, LinkSecret } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Settings } from '../settings/schema.js';
 import type { Paper } from '../papers/paper.js';
-import { subscriberLinks } from '../links/signed-links.js';
-import { digestHeaders, listIdFor, messageIdFor } from '../mail/headers.js';
-import type { Mailer, SendResult } from '../mail/mailer.js';
+import type { Mailer } from '../mail/mailer.js';
 import type { Templates } from '../mail/render.js';
-import { classifySmtpError, type SmtpErrorClass } from '../mail/smtp-errors.js';
-import { buildDigestView, buildNothingNewView, nothingNewCause } from '../mail/view-model.js';
+import type { SmtpErrorClass } from '../mail/smtp-errors.js';
 import { sendJobSchema, type SendJob } from '../queue/catalog.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SuppressionList } from '../subscribers/suppression.js';
@@ -23,6 +29,7 @@ import type { DeliveryLedger, EditionState } from './ledger.js';
 import { selectPapers } from './select.js';
 import { editionWindow } from './window.js';
 import { afterClaimChannel, type ChannelSendPort } from './send-channel.js';
+import { sendEmailEdition, withRetries } from './send-email.js';
 import type { ReaderModel } from '../relevance/model.js';
 import { rankWeightsOf } from '../relevance/rank.js';
 
@@ -115,16 +122,14 @@ export interface SendJobRun {
 const STALE_RECHECK_MS = 5 * 60_000;
 const QUIET_RECHECK_HOURS = 12;
 
-/** Our lease ran out and another worker took the edition over before we transmitted anything. */
-class ClaimLostError extends Error {
-  constructor() {
-    super('ledger claim lost before sending');
-    this.name = 'ClaimLostError';
-  }
-}
+// Owners must differ between attempts and processes: a random part per process, a counter per attempt (a random
+// read per job cost ~1 % of the send path's CPU).
+const OWNER_NONCE = randomBytes(6).toString('base64url');
+let ownerSeq = 0;
 
 export function newOwner(jobId: string): string {
-  return `${jobId}:${randomBytes(6).toString('base64url')}`;
+  ownerSeq = (ownerSeq + 1) % Number.MAX_SAFE_INTEGER;
+  return `${jobId}:${OWNER_NONCE}${ownerSeq.toString(36)}`;
 }
 
 /**
@@ -160,11 +165,15 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   }
 
   const owner = newOwner(run.id);
-  // The claim (one script, which also returns the subscriber's edition record: the sent papers) and the
-  // suppression check go together: one more round trip.
-  const [claim, suppressed] = await Promise.all([
+  // The claim (one script, which also returns the subscriber's edition record: the sent papers) and the reads that
+  // depend only on the subscriber go together: one round trip. The mode and the model are read for an active
+  // email subscriber only (what afterClaim may need), and wasted only when the claim finds the edition settled.
+  const active = subRead?.status === 'active' && !deps.channels?.isChannel(subscriberId);
+  const [claim, suppressed, mode, model] = await Promise.all([
     deps.ledger.claimWithRecord(subscriberId, period, owner),
     subRead ? deps.suppression.has(subRead.email) : Promise.resolve(false),
+    active && deps.deliveryMode ? deps.deliveryMode(subscriberId) : Promise.resolve(undefined),
+    active && deps.readers ? deps.readers.loadModel(subscriberId) : Promise.resolve(null),
   ]);
   if (claim.outcome === 'done') return { kind: 'settled', state: claim.state, reason: 'already-settled' };
   if (claim.outcome === 'unknown') {
@@ -181,7 +190,7 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   }, renewEvery);
   renewal.unref();
   try {
-    return await afterClaim(deps, { run, job, log, settings, now, lastOk, staleSkip, owner, sub: subRead, suppressed, record: claim.record, attempt: claim.attempt });
+    return await afterClaim(deps, { run, job, log, settings, now, lastOk, staleSkip, owner, sub: subRead, suppressed, feedOnly: mode === 'feed', model, record: claim.record, attempt: claim.attempt });
   } finally {
     clearInterval(renewal);
   }
@@ -198,6 +207,9 @@ interface Claimed {
   owner: string;
   sub: Subscriber | null;
   suppressed: boolean;
+  /** The reader takes editions by feed only (feeds/delivery-mode.ts). */
+  feedOnly: boolean;
+  model: ReaderModel | null;
   record: EditionRecord;
   attempt: number;
 }
@@ -222,16 +234,12 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
   const sub = c.sub;
   if (!sub) return skip('skipped', 'no-subscriber');
   if (sub.status !== 'active') return skip(sub.status === 'bouncing' ? 'suppressed' : 'skipped', `status-${sub.status}`);
-  const feedOnly = (await deps.deliveryMode?.(sub.id)) === 'feed';
+  const { feedOnly, model } = c;
   // A feed-only reader is mailed nothing: an address suppressed for bounces does not stop their feed.
   if (c.suppressed && !feedOnly) return skip('suppressed', 'address-suppressed');
 
   const { firstDay, days: lookbackDays } = editionWindow(sub, period, now, settings.lookbackDays); // weekly: the whole week
-  const [papers, sentIds, model] = await Promise.all([
-    candidates(deps, firstDay, lastOk),
-    deps.ledger.sentPaperIds(sub.id, record),
-    deps.readers?.loadModel(sub.id) ?? null,
-  ]);
+  const [papers, sentIds] = await Promise.all([candidates(deps, firstDay, lastOk), deps.ledger.sentPaperIds(sub.id, record)]);
   const selected = selectPapers({
     subscriber: sub,
     papers,
@@ -261,142 +269,5 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
     return { kind: 'sent', messageId: '', response: 'feed-only', papers: paperIds.length };
   }
 
-  const links = subscriberLinks(deps.config.publicUrl, sub, deps.linkSecrets, now, { period });
-  const common = { subscriber: sub, period, now, publicUrl: deps.config.publicUrl, ...(deps.topicLabels ? { topicLabels: deps.topicLabels } : {}) };
-  let rendered: { subject: string; html: string | Buffer; text: string };
-  let paperIds: string[] = [];
-  let kind: 'digest' | 'nothing-new';
-  const renderStarted = process.hrtime.bigint();
-  if (selected.length === 0) {
-    kind = 'nothing-new';
-    rendered = deps.templates.nothingNew(
-      buildNothingNewView({
-        ...common,
-        cause: nothingNewCause(papers, sentIds, sub.minUpvotes),
-        links: { preferences: links.preferences, unsubscribe: links.unsubscribe, readingList: links.readingList },
-      }),
-    );
-  } else {
-    kind = 'digest';
-    const view = buildDigestView({
-      ...common,
-      selected,
-      links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive(period), readingList: links.readingList, ...feedLinkOf(deps, sub) },
-      feedback: (paperId) => links.feedback(paperId),
-    });
-    const digest = deps.templates.digest(view);
-    rendered = { subject: digest.subject, html: digest.html, text: digest.text };
-    // Papers that did not fit the email live only in the web version: they may still come in a later email.
-    paperIds = selected.slice(0, digest.papersShown).map((s) => s.paper.id);
-  }
-  deps.metrics.renderDuration?.observe(Number(process.hrtime.bigint() - renderStarted) / 1e9);
-  const domain = mailDomain(deps.config);
-  const messageId = messageIdFor(kind, period, sub.id, domain);
-  const headers = digestHeaders({
-    listUnsubscribeUrl: links.unsubscribe,
-    mailto: deps.config.listUnsubscribeMailto,
-    mailtoSubject: `unsubscribe ${sub.id}`,
-    listId: listIdFor(domain),
-  });
-
-  const started = process.hrtime.bigint();
-  let result: SendResult;
-  try {
-    result = await deps.mailer.send({
-      to: sub.email,
-      from: deps.config.mailFrom,
-      replyTo: deps.config.mailReplyTo,
-      subject: rendered.subject,
-      html: rendered.html,
-      text: rendered.text,
-      messageId,
-      headers,
-    }, {
-      // The 'sending' marker, set once the transport is ready to transmit: a crash after it is `unknown`.
-      beforeSend: async () => {
-        if (!(await deps.ledger.markSending(subscriberId, period, owner))) throw new ClaimLostError();
-      },
-    });
-  } catch (err) {
-    if (err instanceof ClaimLostError) {
-      log.warn('lost the claim before sending (lease expired and taken over): not sending');
-      return { kind: 'wait', delayMs: 1_000, reason: 'claim-lost' };
-    }
-    const err2 = classifySmtpError(err);
-    deps.metrics.emailsFailed.inc({ class: err2.kind, code: err2.code === null ? 'none' : String(err2.code) });
-    log.warn({ class: err2.kind, code: err2.code, smtp: err2.message }, 'send failed');
-    return afterFailure(deps, { subscriberId, period, owner, sub, run, attempt: c.attempt, record }, err2);
-  }
-  // Delivered. Outside the try above on purpose: a failure to record it must never be mistaken for an SMTP
-  // failure (that would release the claim and send again). If it cannot be recorded, the entry keeps its
-  // 'sending' marker and the next claim records it unknown — never a second copy.
-  deps.metrics.sendDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
-  deps.metrics.emailsSent.inc({ kind });
-  // The selection (ids + reasons) is what the archive link renders the web view from (archive.ts).
-  const selection = selected.map((s) => ({ id: s.paper.id, reasons: s.reasons }));
-  await withRetries(() => deps.ledger.markSent(subscriberId, period, { response: result.response, messageId, paperIds, selection, attempts: c.attempt }, record), log, deps.recordRetryDelaysMs);
-  if (sub.bounceCount > 0 && deps.subscribers.clearBounces) {
-    await deps.subscribers.clearBounces(sub.id).catch((err: unknown) => log.warn({ err }, 'could not reset the bounce count'));
-  }
-  const lag = (deps.clock().getTime() - Date.parse(job.dueAt)) / 1000;
-  if (Number.isFinite(lag) && lag >= 0) deps.metrics.editionLag.observe(lag);
-  log.info({ papers: paperIds.length, kind }, 'digest sent');
-  return { kind: 'sent', messageId, response: result.response, papers: paperIds.length };
-}
-
-function feedLinkOf(deps: SendDeps, sub: Subscriber): { feed?: string } {
-  const feed = deps.feedLink?.(sub);
-  return feed ? { feed } : {};
-}
-
-/** A few quick retries for the write that records a delivery (a Redis fail-over takes a moment). */
-async function withRetries(fn: () => Promise<void>, log: Logger, delays: number[] = [100, 500, 2_000]): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (i >= delays.length) {
-        log.error({ err }, 'delivered, but the ledger could not record it: it will read as unknown, never resent');
-        throw err;
-      }
-      await new Promise((r) => setTimeout(r, delays[i]));
-    }
-  }
-}
-
-async function afterFailure(
-  deps: SendDeps,
-  at: { subscriberId: string; period: string; owner: string; sub: Subscriber; run: SendJobRun; attempt: number; record: EditionRecord },
-  c: SmtpErrorClass,
-): Promise<SendOutcome> {
-  const { subscriberId, period, owner } = at;
-  const detail = { error: c.message, code: c.code, attempts: at.attempt };
-  switch (c.kind) {
-    case 'unknown':
-      await deps.ledger.settle(subscriberId, period, owner, 'unknown', detail, at.record);
-      return { kind: 'settled', state: 'unknown', reason: 'connection-lost-after-data' };
-    case 'permanent': {
-      // Bounce bookkeeping first, then the ledger: whoever sees the edition failed sees the bounce counted.
-      if (c.bounce) {
-        const threshold = deps.settings().suppressAfterBounces;
-        await deps.subscribers.recordBounce(subscriberId, threshold);
-        const after = await deps.subscribers.get(subscriberId);
-        if (after && (after.status === 'bouncing' || after.bounceCount >= threshold)) {
-          // The address itself is suppressed too, so a re-subscription under a new id is not mailed either.
-          await deps.suppression.add(at.sub.email, { at: deps.clock().toISOString(), code: c.code, reason: c.message, subscriberId });
-          deps.log.warn({ subscriberId, bounces: after.bounceCount }, 'address suppressed after repeated hard bounces');
-        }
-      }
-      await deps.ledger.settle(subscriberId, period, owner, 'failed', detail, at.record);
-      return { kind: 'settled', state: 'failed', reason: `permanent-${c.code ?? 'error'}` };
-    }
-    case 'throttled':
-      await deps.ledger.settle(subscriberId, period, owner, 'retrying', detail);
-      return { kind: 'throttle', error: c };
-    case 'transient': {
-      const last = at.run.attemptsMade + 1 >= at.run.attempts;
-      await deps.ledger.settle(subscriberId, period, owner, last ? 'failed' : 'retrying', detail, at.record);
-      return last ? { kind: 'settled', state: 'failed', reason: 'attempts-exhausted' } : { kind: 'retry', error: c };
-    }
-  }
+  return sendEmailEdition(deps, { run, job, log, now, owner, sub, attempt: c.attempt, record, selected, papers, sentIds });
 }
