@@ -3,8 +3,9 @@
 //
 // Split into buckets of ~64 subscribers (by a hash of the id), so each bucket stays a small listpack-encoded hash:
 // ≈ 30 B per subscriber and day, where one hash of every subscriber (hashtable-encoded) took ≈ 77 B. The bucket
-// count is fixed per period by its first writer (HSETNX into keys.editionIndexBuckets), from the number of
-// subscribers at that moment: a period's buckets never move. Each bucket holds a state as one digit
+// count is fixed per period by its first writer (HSETNX into keys.editionIndexBuckets), from how many subscribers
+// the latest periods' indexes hold (the ledger's own data; the subscriber keys belong to the subscriber store): a
+// period's buckets never move. (The very first period of a deployment gets one bucket; the next ones are sized.) Each bucket holds a state as one digit
 // (INDEX_STATE_CODES). A period begun before the upgrade keeps the previous layout's one hash (keys.editionsByPeriod)
 // until it is aggregated: the scripts (ledger-scripts.ts) keep writing there, so nobody is counted twice.
 import type { Redis } from 'ioredis';
@@ -47,13 +48,24 @@ export class PeriodIndex {
     return this.keys.editionIndexBucket(period, indexBucketOf(subscriberId, await this.bucketsFor(period)));
   }
 
-  /** The bucket count of a period, fixed now (from the subscribers and channel subscribers in the due index) if unset. */
+  /** The bucket count of a period, fixed now if unset (sized for the latest periods' subscribers + 25 %). */
   private async bucketsFor(period: string): Promise<number> {
     const known = await this.knownBuckets(period);
     if (known) return known;
-    const [all, due] = await Promise.all([this.redis.zcard(this.keys.subscribersAll), this.redis.zcard(this.keys.dueIndex)]);
-    await this.redis.hsetnx(this.keys.editionIndexBuckets, period, indexBucketCount(Math.max(all, due)));
+    await this.redis.hsetnx(this.keys.editionIndexBuckets, period, indexBucketCount(Math.ceil((await this.recentSize(period)) * 1.25)));
     return this.knownBuckets(period);
+  }
+
+  /** The most subscribers any of the four latest periods (other than `period`) holds in its detailed index. */
+  private async recentSize(period: string): Promise<number> {
+    let most = 0;
+    for (const p of (await this.redis.zrevrange(this.keys.editionPeriods, 0, 4)).filter((x) => x !== period).slice(0, 4)) {
+      const buckets = await this.knownBuckets(p);
+      const pipe = this.redis.pipeline().hlen(this.keys.editionsByPeriod(p));
+      for (let i = 0; i < buckets; i++) pipe.hlen(this.keys.editionIndexBucket(p, i));
+      most = Math.max(most, ((await pipe.exec()) ?? []).reduce((n, [, v]) => n + (Number(v) || 0), 0));
+    }
+    return most;
   }
 
   /** The bucket count of a period as stored; 0 when the period has none (yet). */

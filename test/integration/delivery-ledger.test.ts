@@ -115,10 +115,13 @@ describe('delivery ledger', () => {
 
   it('splits a period\'s detailed index into small listpack buckets; counts, states and aggregation stay exact', async () => {
     const period = '2026-11-27';
+    const keys = makeKeys('ledgerbuckets');
     const bucketed = new DeliveryLedger(redis, keys, clock, { detailDays: 2 });
-    // 1,000 subscribers known: the period gets 16 buckets (~64 each) at its first claim
     const ids = Array.from({ length: 1000 }, (_, i) => `subK${String(i).padStart(5, '0')}`);
-    await redis.zadd(keys.subscribersAll, ...ids.flatMap((id, i) => [i, id]));
+    // the day before held 800 editions (in the previous layout's single hash): sized for 1,000, the new period gets
+    // 16 buckets (~64 each) at its first claim
+    await redis.hset(keys.editionsByPeriod('2026-11-26'), Object.fromEntries(ids.slice(0, 800).map((id) => [id, 'sent'])));
+    await redis.zadd(keys.editionPeriods, 9_826, '2026-11-26');
     const expected: Record<string, string> = {};
     await Promise.all(ids.map(async (id, i) => {
       await bucketed.claim(id, period, 'w1');
@@ -157,7 +160,6 @@ describe('delivery ledger', () => {
     assert.equal(summary.detailed, false);
     assert.deepEqual({ sent: summary.counts.sent, failed: summary.counts.failed, claimed: summary.counts.claimed }, { sent: 799, failed: 100, claimed: 100 });
     assert.equal((await later.subscribersIn(period, ['failed'])).length, 100);
-    await redis.del(keys.subscribersAll);
   });
 
   it('concurrent claims for one edition: exactly one wins', async () => {

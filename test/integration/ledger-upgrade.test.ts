@@ -127,7 +127,7 @@ describe('ledger upgrade from the first record layout (version 1 records, one in
     // the period index as the previous code kept it: one hash for the whole period
     await redis.hset(keys.editionsByPeriod('2026-11-29'), 'subOld001', 'sent', 'subOld002', 'failed');
     await redis.hset(keys.editionsByPeriod('2026-11-30'), 'subOld002', 'sent');
-    await redis.zadd(keys.editionPeriods, 10_925, '2026-11-29', 10_926, '2026-11-30');
+    await redis.zadd(keys.editionPeriods, 9_829, '2026-11-29', 9_830, '2026-11-30');
   });
   after(async () => {
     await redis.quit();
