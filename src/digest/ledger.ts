@@ -10,10 +10,10 @@
 //   and deletes the hash in one script (compare-and-set on the record's seq). The archive view and the sent-papers
 //   dedupe read the record: nothing else is kept per edition.
 // - Per period: a detailed index (subscriberId → state) for `detailDays`, then exact counters + the failed ids.
-//   The detailed index is split into buckets of ~64 subscribers (by a hash of the id; the bucket count is fixed per
-//   period at its first claim, from the number of subscribers), so each stays a small listpack-encoded hash:
-//   ≈ 30 B per subscriber and day instead of ≈ 77 B in one big hash. A period begun under the previous layout
-//   keeps its one big hash (editionsByPeriod) until it is aggregated.
+//   The detailed index is split into buckets of ~64 subscribers (ledger-period-index.ts), so each stays a small
+//   listpack-encoded hash: ≈ 30 B per subscriber and day instead of ≈ 77 B in one big hash. A period begun under
+//   the previous layout keeps its one big hash (editionsByPeriod) until it is aggregated.
+// - Housekeeping (ledger-housekeeping.ts): the legacy fold, retention, quiet-day skips, readers' data rights.
 // - Upgrade: per-edition hashes of the previous layout (final states kept in the hash, `sent:*` ZSETs) are read
 //   as they are, and folded into records by migrateLegacy(); nothing is resent.
 //
@@ -153,8 +153,6 @@ export class DeliveryLedger {
     const k = this.keys;
     return [k.edition(subscriberId, period), k.editionsByPeriod(period), k.editionRecord(subscriberId), k.editionCounts(period), k.editionFailed(period), await this.index.bucketKey(subscriberId, period)];
   }
-
-
 
   async claim(subscriberId: string, period: string, owner: string): Promise<ClaimResult> {
     const r = await this.claimWithRecord(subscriberId, period, owner);
@@ -342,9 +340,6 @@ export class DeliveryLedger {
     return out;
   }
 
-
-
-
   /**
    * An operator's retry (`retry-failed`): a `failed` edition goes back to `retrying`, claimable by its send job again.
    * Compare-and-set: an edition that changed meanwhile is left alone, and `unknown` (maybe delivered) is never
@@ -360,9 +355,6 @@ export class DeliveryLedger {
     const { code, weekly } = periodCode(period);
     return (await this.r.pdEdReopenQuiet(...(await this.keysFor(subscriberId, period)), subscriberId, this.clock().toISOString(), code, weekly ? 1 : 0, this.ttl)) === 1;
   }
-
-
-
 
   /** Paper ids sent to this subscriber within the dedupe window (the record; the legacy ZSET until it expires). */
   async sentPaperIds(subscriberId: string, known?: EditionRecord): Promise<Set<string>> {
@@ -397,9 +389,6 @@ export class DeliveryLedger {
     const entry: RecordEntry = { period, state: h.state as FinalState, attempts: Number(h.attempts ?? 1), detail, shown: first.shown, selection: await this.toRecordPapers(first.selection) };
     return this.finish(subscriberId, period, '', entry);
   }
-
-
-
 
   // ---- Housekeeping (ledger-housekeeping.ts): legacy fold, retention, quiet-day skips, readers' data rights.
 
