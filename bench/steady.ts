@@ -10,9 +10,13 @@
 // The tick's CPU is measured alone: the send queue is paused while runTick runs (its jobs wait), and the process's
 // CPU time (user + system) over runTick is divided by the subscribers it found due.
 // At the end: MEMORY USAGE of every key, by key family, per subscriber (measured, not extrapolated).
+// Memory of this process: peak RSS and heap used (garbage included); run with NODE_OPTIONS=--expose-gc to also get
+// the heap still reachable after a full GC at each day's end (retainedHeapMb), and STEADY_HEAP_SNAPSHOT=<dir> to
+// write a heap snapshot there at the last day's end (what holds the memory).
 // `npm run bench -- --only steady --subscribers N --days D`
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { encodeRecord } from '../src/digest/edition-record.js';
@@ -40,6 +44,12 @@ export interface SteadyOptions {
   days?: number;
   /** Send worker concurrency (default 64). */
   concurrency?: number;
+  /**
+   * Also measure Redis (the same way as at the end) after every `measureEvery` days from day 30 on, printed to
+   * stderr as one JSON line each: a long run that must be cut short still leaves measured checkpoints.
+   * Default: STEADY_MEASURE_EVERY from the environment, else none.
+   */
+  measureEvery?: number;
 }
 
 const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Sydney', 'America/Los_Angeles', 'Asia/Tokyo', 'Pacific/Auckland'];
@@ -64,9 +74,9 @@ function addDays(day: string, n: number): string {
 function family(key: string, prefix: string): string {
   const k = key.slice(prefix.length + 1);
   if (k.startsWith('ed:rec:')) return 'editionRecord';
-  if (k.startsWith('ed:index:')) return 'periodIndex';
+  if (k.startsWith('ed:index:') || k.startsWith('ed:ix:')) return 'periodIndex';
   if (k.startsWith('ed:reasons')) return 'reasonDictionary (global)';
-  if (/^ed:(counts|failed|quiet|periods|tombs|layout)/.test(k)) return 'periodCounters';
+  if (/^ed:(counts|failed|quiet|periods|tombs|layout|ix-buckets)/.test(k)) return 'periodCounters';
   if (k.startsWith('ed:')) return 'editionInFlight';
   if (k.startsWith('sent:')) return 'sentPapersLegacy';
   if (k.startsWith('sub:') && !k.startsWith('sub:by-email') && !k.startsWith('sub:all')) return 'subscriber';
@@ -76,8 +86,32 @@ function family(key: string, prefix: string): string {
   return 'other';
 }
 
+/** MEMORY USAGE of every key (SAMPLES 0 = exact for aggregates), by key family; per subscriber. */
+async function measureKeys(redis: Redis, prefix: string, n: number) {
+  const families: Record<string, { keys: number; bytes: number }> = {};
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'COUNT', 2000);
+    cursor = next;
+    const p = redis.pipeline();
+    for (const k of found) p.memory('USAGE', k, 'SAMPLES', 0);
+    const res = (await p.exec()) ?? [];
+    found.forEach((k, i) => {
+      const f = family(k, prefix);
+      families[f] ??= { keys: 0, bytes: 0 };
+      families[f].keys++;
+      families[f].bytes += Number(res[i]?.[1] ?? 0);
+    });
+  } while (cursor !== '0');
+  const total = Object.values(families).reduce((a, f) => a + f.bytes, 0);
+  const global = Object.entries(families).filter(([k]) => k.includes('(global)') || k === 'bullmq').reduce((a, [, f]) => a + f.bytes, 0);
+  const perSub = Object.fromEntries(Object.entries(families).sort((a, b) => b[1].bytes - a[1].bytes).map(([k, f]) => [k, { bytesPerSubscriber: round(f.bytes / n, 1), keys: f.keys }]));
+  return { total, global, perSub };
+}
+
 export async function benchSteady(opts: SteadyOptions = {}) {
   const n = opts.subscribers ?? 20_000;
+  const measureEvery = opts.measureEvery ?? (Number(process.env.STEADY_MEASURE_EVERY ?? 0) || 0);
   const days = opts.days ?? 60;
   const files = readdirSync(archiveDir()).filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f)).sort().slice(-days);
   if (files.length < days) throw new Error(`only ${files.length} archived days in ${archiveDir()}`);
@@ -158,7 +192,10 @@ export async function benchSteady(opts: SteadyOptions = {}) {
     let due = 0;
     let peakRss = 0;
     let peakHeap = 0;
+    let retainedHeap = 0;
+    const gc = (globalThis as { gc?: () => void }).gc;
     const t0 = performance.now();
+    const rssBeforeReplay = process.memoryUsage().rss;
     for (const [i, file] of files.entries()) {
       const day = addDays(START, i);
       const raw = JSON.parse(readFileSync(join(archiveDir(), file), 'utf8')) as unknown[];
@@ -183,31 +220,21 @@ export async function benchSteady(opts: SteadyOptions = {}) {
       t = Date.parse(`${addDays(day, 1)}T00:00:00Z`) - 1;
       await ledger.applyRetention();
       await papers.prune(PAPERS_KEEP_DAYS);
+      if (gc) {
+        gc();
+        retainedHeap = Math.max(retainedHeap, process.memoryUsage().heapUsed);
+      }
+      if (i === files.length - 1 && process.env.STEADY_HEAP_SNAPSHOT) process.stderr.write(`steady: heap snapshot ${writeHeapSnapshot(join(process.env.STEADY_HEAP_SNAPSHOT, 'steady.heapsnapshot'))}\n`);
       process.stderr.write(`steady: day ${i + 1}/${days} (${day}, ${listed.length} papers) delivered ${delivered}, repeats ${repeats}, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+      if (measureEvery && i + 1 >= 30 && i + 1 < files.length && (i + 1 - 30) % measureEvery === 0) {
+        const m = await measureKeys(redis, keys.prefix, n);
+        process.stderr.write(`steady checkpoint ${JSON.stringify({ day: i + 1, subscribers: n, bytesPerSubscriber: round(m.total / n, 0), bytesPerSubscriberWithoutGlobal: round((m.total - m.global) / n, 0), breakdown: m.perSub, repeats, delivered, tickMicrosPerSubscriber: round(tickCpuUs / Math.max(1, due), 1), peakRssMb: round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1048576, 1), peakHeapUsedMb: round(peakHeap / 1048576, 1), ...(gc ? { retainedHeapMb: round(retainedHeap / 1048576, 1) } : {}) })}\n`);
+      }
     }
     await worker.stop();
     await sendQueue.close();
 
-    // Measured: every key, MEMORY USAGE (SAMPLES 0 = exact for aggregates).
-    const families: Record<string, { keys: number; bytes: number }> = {};
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'COUNT', 2000);
-      cursor = next;
-      const p = redis.pipeline();
-      for (const k of found) p.memory('USAGE', k, 'SAMPLES', 0);
-      const res = (await p.exec()) ?? [];
-      found.forEach((k, i) => {
-        const f = family(k, keys.prefix);
-        families[f] ??= { keys: 0, bytes: 0 };
-        families[f].keys++;
-        families[f].bytes += Number(res[i]?.[1] ?? 0);
-      });
-    } while (cursor !== '0');
-    const total = Object.values(families).reduce((a, f) => a + f.bytes, 0);
-    const global = Object.entries(families).filter(([k]) => k.includes('(global)') || k === 'bullmq').reduce((a, [, f]) => a + f.bytes, 0);
-    const perSub = Object.fromEntries(Object.entries(families).sort((a, b) => b[1].bytes - a[1].bytes).map(([k, f]) => [k, { bytesPerSubscriber: round(f.bytes / n, 1), keys: f.keys }]));
-
+    const { total, global, perSub } = await measureKeys(redis, keys.prefix, n);
     // The archive's reach: sample daily readers, count their delivered editions still viewable.
     const today = new Date(t).toISOString().slice(0, 10);
     const sample = (await redis.zrange(keys.subscribersAll, 0, 199)) as string[];
@@ -243,6 +270,8 @@ export async function benchSteady(opts: SteadyOptions = {}) {
       tickDue: due,
       peakRssMb: round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1048576, 1),
       peakHeapUsedMb: round(peakHeap / 1048576, 1),
+      rssBeforeReplayMb: round(rssBeforeReplay / 1048576, 1),
+      ...(gc ? { retainedHeapMb: round(retainedHeap / 1048576, 1) } : {}),
       record: {
         bytes: round(parts.bytes / sample.length, 0),
         reasonsBytes: round((parts.bytes - parts.withoutReasons) / sample.length, 0),

@@ -10,6 +10,10 @@
 //   and deletes the hash in one script (compare-and-set on the record's seq). The archive view and the sent-papers
 //   dedupe read the record: nothing else is kept per edition.
 // - Per period: a detailed index (subscriberId → state) for `detailDays`, then exact counters + the failed ids.
+//   The detailed index is split into buckets of ~64 subscribers (ledger-period-index.ts), so each stays a small
+//   listpack-encoded hash: ≈ 30 B per subscriber and day instead of ≈ 77 B in one big hash. A period begun under
+//   the previous layout keeps its one big hash (editionsByPeriod) until it is aggregated.
+// - Housekeeping (ledger-housekeeping.ts): the legacy fold, retention, quiet-day skips, readers' data rights.
 // - Upgrade: per-edition hashes of the previous layout (final states kept in the hash, `sent:*` ZSETs) are read
 //   as they are, and folded into records by migrateLegacy(); nothing is resent.
 //
@@ -23,6 +27,8 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { archivalReason, type Reason } from '../papers/reason.js';
 import { decodeRecord, encodeRecord, periodCode, sentIdsOf, withEntry, type EditionRecord, type FinalState, type RecordEntry, type RecordPaper } from './edition-record.js';
+import { LedgerHousekeeping } from './ledger-housekeeping.js';
+import { PeriodIndex } from './ledger-period-index.js';
 import { withLedgerScripts, type LedgerRedis } from './ledger-scripts.js';
 import { decodeLegacySelection, legacyEntry } from './ledger-legacy.js';
 import { MAX_WINDOW_DAYS } from './window.js';
@@ -117,6 +123,8 @@ export class DeliveryLedger {
   private readonly renderArchive: ArchiveRenderer | null;
   private readonly reasonIds = new Map<string, number>();
   private readonly reasonJson = new Map<number, string>();
+  private readonly index: PeriodIndex;
+  private readonly housekeeping: LedgerHousekeeping;
 
   constructor(
     private readonly redis: Redis,
@@ -133,15 +141,17 @@ export class DeliveryLedger {
     this.detailDays = opts.detailDays ?? 2;
     this.countsDays = opts.countsDays ?? 40;
     this.renderArchive = opts.renderArchive ?? null;
+    this.index = new PeriodIndex(redis, keys);
+    this.housekeeping = new LedgerHousekeeping(redis, keys, clock, { ttl: this.ttl, detailDays: this.detailDays, countsDays: this.countsDays }, this.index, this);
   }
 
   get lease(): number {
     return this.leaseMs;
   }
 
-  private keysFor(subscriberId: string, period: string): string[] {
+  private async keysFor(subscriberId: string, period: string): Promise<string[]> {
     const k = this.keys;
-    return [k.edition(subscriberId, period), k.editionsByPeriod(period), k.editionRecord(subscriberId), k.editionCounts(period), k.editionFailed(period)];
+    return [k.edition(subscriberId, period), k.editionsByPeriod(period), k.editionRecord(subscriberId), k.editionCounts(period), k.editionFailed(period), await this.index.bucketKey(subscriberId, period)];
   }
 
   async claim(subscriberId: string, period: string, owner: string): Promise<ClaimResult> {
@@ -154,7 +164,7 @@ export class DeliveryLedger {
     const now = this.clock();
     const { code, weekly } = periodCode(period);
     const res = await this.r.pdEdClaimBuffer(
-      ...this.keysFor(subscriberId, period), this.keys.editionTombs, this.keys.editionPeriods,
+      ...(await this.keysFor(subscriberId, period)), this.keys.editionTombs, this.keys.editionPeriods,
       owner, now.getTime(), this.leaseMs, subscriberId, this.ttl, now.toISOString(), code, weekly ? 1 : 0, period,
     );
     const kind = res[0]!.toString();
@@ -173,7 +183,7 @@ export class DeliveryLedger {
   /** The marker set right before the message data goes to the transport. False = we lost the claim: do not send. */
   async markSending(subscriberId: string, period: string, owner: string): Promise<boolean> {
     const now = this.clock();
-    const ok = await this.r.pdEdMarkSending(...this.keysFor(subscriberId, period), owner, now.getTime(), this.leaseMs, subscriberId, now.toISOString(), this.ttl);
+    const ok = await this.r.pdEdMarkSending(...(await this.keysFor(subscriberId, period)), owner, now.getTime(), this.leaseMs, subscriberId, now.toISOString(), this.ttl);
     return ok === 1;
   }
 
@@ -212,7 +222,7 @@ export class DeliveryLedger {
       if (detail.error !== undefined) fields.push('error', detail.error.slice(0, 500));
       if (detail.code !== undefined && detail.code !== null) fields.push('code', String(detail.code));
       if (detail.reason !== undefined) fields.push('reason', detail.reason);
-      const ok = await this.r.pdEdRelease(...this.keysFor(subscriberId, period), owner, subscriberId, this.clock().toISOString(), this.ttl, ...fields);
+      const ok = await this.r.pdEdRelease(...(await this.keysFor(subscriberId, period)), owner, subscriberId, this.clock().toISOString(), this.ttl, ...fields);
       return ok === 1;
     }
     const text = detail.reason ?? (detail.error !== undefined ? `${detail.code ?? ''} ${detail.error}`.trim().slice(0, 120) : null);
@@ -224,10 +234,11 @@ export class DeliveryLedger {
   private async finish(subscriberId: string, period: string, owner: string, entry: RecordEntry, known?: EditionRecord): Promise<boolean> {
     let rec = known ?? (await this.readRecord(subscriberId));
     const { code, weekly } = periodCode(period);
+    const keys = await this.keysFor(subscriberId, period);
     for (let attempt = 0; attempt < 20; attempt++) {
       const next = withEntry(rec, entry, this.clock(), this.recordDays);
       const res = await this.r.pdEdFinish(
-        ...this.keysFor(subscriberId, period),
+        ...keys,
         owner, subscriberId, entry.state, rec.seq, encodeRecord(next), (this.recordDays + 1) * 86_400, this.ttl, code, weekly ? 1 : 0,
       );
       if (res !== -1) return res === 1;
@@ -298,9 +309,9 @@ export class DeliveryLedger {
   /** The period's counts, from its detailed index while there is one, else from its aggregated counters. */
   async periodSummary(period: string): Promise<{ detailed: boolean; counts: Record<EditionState, number> }> {
     const counts = Object.fromEntries(EDITION_STATES.map((s) => [s, 0])) as Record<EditionState, number>;
-    const [hasIndex, agg] = await Promise.all([this.redis.exists(this.keys.editionsByPeriod(period)), this.redis.hgetall(this.keys.editionCounts(period))]);
-    if (hasIndex || Object.keys(agg).length === 0) {
-      await this.scanPeriod(period, (_id, state) => {
+    const [hasWholeIndex, agg] = await Promise.all([this.redis.exists(this.keys.editionsByPeriod(period)), this.redis.hgetall(this.keys.editionCounts(period))]);
+    if (hasWholeIndex || Object.keys(agg).length === 0) {
+      await this.index.scan(period, (_id, state) => {
         if (state in counts) counts[state] += 1;
       });
       return { detailed: true, counts };
@@ -312,31 +323,21 @@ export class DeliveryLedger {
   /** Every subscriber with an entry in one period, and its state (empty once the period is aggregated). */
   async states(period: string): Promise<Map<string, EditionState>> {
     const out = new Map<string, EditionState>();
-    await this.scanPeriod(period, (id, state) => out.set(id, state));
+    await this.index.scan(period, (id, state) => out.set(id, state));
     return out;
   }
 
   /** Subscriber ids of one period in any of `states` (e.g. every `failed` one, for retry-failed). */
   async subscribersIn(period: string, states: readonly EditionState[]): Promise<string[]> {
     const out: string[] = [];
-    if (await this.redis.exists(this.keys.editionsByPeriod(period))) {
-      await this.scanPeriod(period, (id, state) => {
+    if (await this.index.isDetailed(period)) {
+      await this.index.scan(period, (id, state) => {
         if (states.includes(state)) out.push(id);
       });
     } else if (states.includes('failed')) {
       out.push(...(await this.redis.smembers(this.keys.editionFailed(period))));
     }
     return out;
-  }
-
-  /** The period index, entry by entry: HSCAN in batches (a period can hold millions), nothing kept but what `fn` keeps. */
-  private async scanPeriod(period: string, fn: (subscriberId: string, state: EditionState) => void): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, flat] = await this.redis.hscan(this.keys.editionsByPeriod(period), cursor, 'COUNT', 1000);
-      cursor = next;
-      for (let i = 0; i + 1 < flat.length; i += 2) fn(flat[i]!, flat[i + 1] as EditionState);
-    } while (cursor !== '0');
   }
 
   /**
@@ -346,37 +347,13 @@ export class DeliveryLedger {
    */
   async reopenFailed(subscriberId: string, period: string): Promise<boolean> {
     const { code, weekly } = periodCode(period);
-    return (await this.r.pdEdReopen(...this.keysFor(subscriberId, period), subscriberId, this.clock().toISOString(), code, weekly ? 1 : 0, this.ttl)) === 1;
+    return (await this.r.pdEdReopen(...(await this.keysFor(subscriberId, period)), subscriberId, this.clock().toISOString(), code, weekly ? 1 : 0, this.ttl)) === 1;
   }
 
   /** A quiet-day skip opened again (papers arrived later in its window). True when reopened. */
   async reopenQuiet(subscriberId: string, period: string): Promise<boolean> {
     const { code, weekly } = periodCode(period);
-    return (await this.r.pdEdReopenQuiet(...this.keysFor(subscriberId, period), subscriberId, this.clock().toISOString(), code, weekly ? 1 : 0, this.ttl)) === 1;
-  }
-
-  /** Remember a quiet-day skip: papers that arrive before `untilMs` re-open it (quiet-recheck.ts). */
-  async noteQuiet(subscriberId: string, period: string, untilMs: number): Promise<void> {
-    const key = this.keys.editionQuiet(period);
-    await this.redis.multi().zadd(key, untilMs, subscriberId).expire(key, this.ttl).exec();
-  }
-
-  /** Quiet-day skips still within their re-check window (those past it are forgotten here). */
-  async quietSkips(): Promise<{ subscriberId: string; period: string }[]> {
-    const now = this.clock().getTime();
-    const today = periodCode(this.clock().toISOString().slice(0, 10)).code;
-    const out: { subscriberId: string; period: string }[] = [];
-    for (const period of await this.redis.zrangebyscore(this.keys.editionPeriods, today - 8, '+inf')) {
-      const key = this.keys.editionQuiet(period);
-      const [, ids] = (await this.redis.multi().zremrangebyscore(key, '-inf', now).zrange(key, 0, -1).exec()) as [unknown, [unknown, string[]]];
-      for (const id of ids[1]) out.push({ subscriberId: id, period });
-    }
-    return out;
-  }
-
-  /** Forget a quiet-day skip (re-opened, or no longer skipped). */
-  async forgetQuiet(subscriberId: string, period: string): Promise<void> {
-    await this.redis.zrem(this.keys.editionQuiet(period), subscriberId);
+    return (await this.r.pdEdReopenQuiet(...(await this.keysFor(subscriberId, period)), subscriberId, this.clock().toISOString(), code, weekly ? 1 : 0, this.ttl)) === 1;
   }
 
   /** Paper ids sent to this subscriber within the dedupe window (the record; the legacy ZSET until it expires). */
@@ -413,132 +390,51 @@ export class DeliveryLedger {
     return this.finish(subscriberId, period, '', entry);
   }
 
-  /** Sent ids of the legacy ZSET are read until it expires; the hashes are folded here. */
-  async migrateLegacy(opts: { onProgress?: (folded: number) => void } = {}): Promise<{ folded: number; periods: number }> {
-    const pattern = `${this.keys.prefix}:ed:*`;
-    const entryRe = new RegExp(`^${escape(this.keys.prefix)}:ed:(\\d{4}-\\d{2}-\\d{2}|\\d{4}-W\\d{2}):(.+)$`);
-    const indexRe = new RegExp(`^${escape(this.keys.prefix)}:ed:index:(\\d{4}-\\d{2}-\\d{2}|\\d{4}-W\\d{2})$`);
-    let cursor = '0';
-    let folded = 0;
-    let periods = 0;
-    do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      for (const key of found) {
-        const ix = indexRe.exec(key);
-        if (ix) {
-          periods += await this.redis.zadd(this.keys.editionPeriods, 'NX', periodCode(ix[1]!).code, ix[1]!);
-          continue;
-        }
-        const m = entryRe.exec(key);
-        if (m && (await this.foldHash(m[2]!, m[1]!))) {
-          folded++;
-          opts.onProgress?.(folded);
-        }
-      }
-    } while (cursor !== '0');
-    await this.redis.set(this.keys.editionLayout, '2');
-    return { folded, periods };
+  // ---- Housekeeping (ledger-housekeeping.ts): legacy fold, retention, quiet-day skips, readers' data rights.
+
+  /** Remember a quiet-day skip: papers that arrive before `untilMs` re-open it (quiet-recheck.ts). */
+  noteQuiet(subscriberId: string, period: string, untilMs: number): Promise<void> {
+    return this.housekeeping.noteQuiet(subscriberId, period, untilMs);
+  }
+
+  /** Quiet-day skips still within their re-check window (those past it are forgotten here). */
+  quietSkips(): Promise<{ subscriberId: string; period: string }[]> {
+    return this.housekeeping.quietSkips();
+  }
+
+  /** Forget a quiet-day skip (re-opened, or no longer skipped). */
+  forgetQuiet(subscriberId: string, period: string): Promise<void> {
+    return this.housekeeping.forgetQuiet(subscriberId, period);
+  }
+
+  /** Fold the previous layout's per-edition hashes into records (sent ids of its ZSETs are read until they expire). */
+  migrateLegacy(opts: { onProgress?: (folded: number) => void } = {}): Promise<{ folded: number; periods: number }> {
+    return this.housekeeping.migrateLegacy(opts);
   }
 
   /** Whether migrateLegacy() has run on this Redis. */
-  async migrated(): Promise<boolean> {
-    return (await this.redis.get(this.keys.editionLayout)) === '2';
+  migrated(): Promise<boolean> {
+    return this.housekeeping.migrated();
   }
 
-  /**
-   * Retention against the ledger's clock: unknown tombstones folded; periods older than `detailDays` aggregated
-   * into exact counters (+ failed ids) and their detailed index dropped; quiet-day skips past their re-check window
-   * forgotten; counters older than `countsDays` dropped.
-   */
-  async applyRetention(): Promise<{ aggregated: number; dropped: number; folded: number }> {
-    const now = this.clock();
-    let folded = 0;
-    for (const t of await this.redis.smembers(this.keys.editionTombs)) {
-      const [period, sub] = [t.slice(0, t.indexOf('|')), t.slice(t.indexOf('|') + 1)];
-      if (await this.foldHash(sub, period)) folded++;
-      await this.redis.srem(this.keys.editionTombs, t);
-    }
-    const today = periodCode(now.toISOString().slice(0, 10)).code;
-    let aggregated = 0;
-    // a week counts from its Sunday: its index stays detailed until detailDays after the week
-    for (const period of await this.redis.zrangebyscore(this.keys.editionPeriods, '-inf', `(${today - this.detailDays}`)) {
-      if (period.includes('W') && periodCode(period).code + 6 >= today - this.detailDays) continue;
-      if (!(await this.redis.exists(this.keys.editionsByPeriod(period)))) continue;
-      await this.aggregate(period);
-      aggregated++;
-    }
-    // Quiet-day skips past their re-check window: quiet-recheck forgets them as it reads them, but it runs only after
-    // a scrape; without this a period's skips stayed until its 40-day expiry (≈ 90 B per subscriber at 20,000).
-    const known = await this.redis.zrange(this.keys.editionPeriods, 0, -1);
-    if (known.length) {
-      const p = this.redis.pipeline();
-      for (const period of known) p.zremrangebyscore(this.keys.editionQuiet(period), '-inf', now.getTime());
-      await p.exec();
-    }
-    const old = await this.redis.zrangebyscore(this.keys.editionPeriods, '-inf', today - this.countsDays);
-    for (const period of old) {
-      await this.redis.multi().del(this.keys.editionCounts(period), this.keys.editionFailed(period), this.keys.editionQuiet(period), this.keys.editionsByPeriod(period)).zrem(this.keys.editionPeriods, period).exec();
-    }
-    return { aggregated, dropped: old.length, folded };
+  /** Retention against the ledger's clock (ledger-housekeeping.ts applyRetention). */
+  applyRetention(): Promise<{ aggregated: number; dropped: number; folded: number }> {
+    return this.housekeeping.applyRetention();
   }
-
-  private async aggregate(period: string): Promise<void> {
-    const counts: Record<string, number> = {};
-    const failed: string[] = [];
-    await this.scanPeriod(period, (id, state) => {
-      counts[state] = (counts[state] ?? 0) + 1;
-      if (state === 'failed') failed.push(id);
-    });
-    const tx = this.redis.multi().del(this.keys.editionCounts(period), this.keys.editionFailed(period));
-    if (Object.keys(counts).length) tx.hset(this.keys.editionCounts(period), counts).expire(this.keys.editionCounts(period), this.ttl);
-    else tx.hset(this.keys.editionCounts(period), 'sent', 0).expire(this.keys.editionCounts(period), this.ttl);
-    for (let i = 0; i < failed.length; i += 1000) tx.sadd(this.keys.editionFailed(period), ...failed.slice(i, i + 1000));
-    if (failed.length) tx.expire(this.keys.editionFailed(period), this.ttl);
-    tx.del(this.keys.editionsByPeriod(period));
-    await tx.exec();
-  }
-
-  // ---- Readers' data rights (src/data-owners.ts): one subscriber's editions. The settled ones are in the record;
-  // the in-flight ones (and legacy hashes) are found through the periods the ledger knows (editionPeriods).
 
   /** Periods this subscriber has an edition for (settled or in flight), oldest first. */
-  async periodsOf(subscriberId: string): Promise<string[]> {
-    const [record, periods] = await Promise.all([this.readRecord(subscriberId), this.redis.zrange(this.keys.editionPeriods, 0, -1)]);
-    const out = new Set(record.entries.map((e) => e.period));
-    if (periods.length) {
-      const m = this.redis.multi();
-      for (const period of periods) m.exists(this.keys.edition(subscriberId, period));
-      const replies = (await m.exec()) ?? [];
-      periods.forEach((period, i) => {
-        if (replies[i]?.[1] === 1) out.add(period);
-      });
-    }
-    return [...out].sort();
+  periodsOf(subscriberId: string): Promise<string[]> {
+    return this.housekeeping.periodsOf(subscriberId);
   }
 
   /** For "Download my data": each edition (period, state, when, which papers) and the papers counted as sent. */
-  async exportFor(subscriberId: string): Promise<{ editions: Record<string, unknown>[]; sentPaperIds: string[] }> {
-    const editions: Record<string, unknown>[] = [];
-    for (const period of await this.periodsOf(subscriberId)) {
-      const e = await this.get(subscriberId, period);
-      if (e) editions.push({ period, state: e.state, sentAt: e.sentAt, updatedAt: e.updatedAt, paperIds: e.selection.map((p) => p.id) });
-    }
-    return { editions, sentPaperIds: [...(await this.sentPaperIds(subscriberId))] };
+  exportFor(subscriberId: string): Promise<{ editions: Record<string, unknown>[]; sentPaperIds: string[] }> {
+    return this.housekeeping.exportFor(subscriberId);
   }
 
   /** The reader asked to be forgotten: their record, in-flight entries, index fields, quiet/failed marks, tombstones. */
-  async deleteFor(subscriberId: string): Promise<void> {
-    const periods = await this.redis.zrange(this.keys.editionPeriods, 0, -1);
-    const m = this.redis.multi().del(this.keys.editionRecord(subscriberId), this.keys.sentPapers(subscriberId));
-    for (const period of periods) {
-      m.del(this.keys.edition(subscriberId, period))
-        .hdel(this.keys.editionsByPeriod(period), subscriberId)
-        .zrem(this.keys.editionQuiet(period), subscriberId)
-        .srem(this.keys.editionFailed(period), subscriberId)
-        .srem(this.keys.editionTombs, `${period}|${subscriberId}`);
-    }
-    await m.exec();
+  deleteFor(subscriberId: string): Promise<void> {
+    return this.housekeeping.deleteFor(subscriberId);
   }
 }
 
@@ -551,6 +447,3 @@ function emailFirst(selection: { id: string; reasons: unknown[] }[], paperIds: s
   return { selection: [...head, ...tail] as EditionSelection[], shown: head.length };
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

@@ -19,7 +19,9 @@ export function makeKeys(prefix: string) {
     dueIndex: `${p}due`, // ZSET id -> next send instant (ms since epoch, UTC)
     // delivery
     edition: (subscriberId: string, period: string) => `${p}ed:${period}:${subscriberId}`, // HASH ledger entry
-    editionsByPeriod: (period: string) => `${p}ed:index:${period}`, // HASH subscriberId -> state
+    editionsByPeriod: (period: string) => `${p}ed:index:${period}`, // HASH subscriberId -> state (previous layout: one per period)
+    editionIndexBucket: (period: string, bucket: number) => `${p}ed:ix:${period}:${bucket}`, // HASH subscriberId -> state, a bucket of the detailed index
+    editionIndexBuckets: `${p}ed:ix-buckets`, // HASH period -> how many buckets its detailed index has (fixed at its first claim)
     sentPapers: (subscriberId: string) => `${p}sent:${subscriberId}`, // ZSET paperId -> sent ms (legacy layout, read only)
     editionRecord: (subscriberId: string) => `${p}ed:rec:${subscriberId}`, // STRING settled editions, packed (digest/edition-record.ts)
     editionCounts: (period: string) => `${p}ed:counts:${period}`, // HASH state -> count (a period after its detailed index)

@@ -113,6 +113,55 @@ describe('delivery ledger', () => {
     assert.equal(await redis.zcard(key), 0);
   });
 
+  it('splits a period\'s detailed index into small listpack buckets; counts, states and aggregation stay exact', async () => {
+    const period = '2026-11-27';
+    const keys = makeKeys('ledgerbuckets');
+    const bucketed = new DeliveryLedger(redis, keys, clock, { detailDays: 2 });
+    const ids = Array.from({ length: 1000 }, (_, i) => `subK${String(i).padStart(5, '0')}`);
+    // the day before held 800 editions (in the previous layout's single hash): sized for 1,000, the new period gets
+    // 16 buckets (~64 each) at its first claim
+    await redis.hset(keys.editionsByPeriod('2026-11-26'), Object.fromEntries(ids.slice(0, 800).map((id) => [id, 'sent'])));
+    await redis.zadd(keys.editionPeriods, 9_826, '2026-11-26');
+    const expected: Record<string, string> = {};
+    await Promise.all(ids.map(async (id, i) => {
+      await bucketed.claim(id, period, 'w1');
+      if (i % 10 === 0) {
+        await bucketed.settle(id, period, 'w1', 'failed', { error: '550 no', code: 550 });
+        expected[id] = 'failed';
+      } else if (i % 10 === 1) {
+        expected[id] = 'claimed';
+      } else {
+        await bucketed.markSent(id, period, { response: '250', messageId: `<${id}@x>`, paperIds: ['2611.00001'] });
+        expected[id] = 'sent';
+      }
+    }));
+    assert.equal(await redis.hget(keys.editionIndexBuckets, period), '16');
+    const bucketKeys = await redis.keys(`${keys.prefix}:ed:ix:${period}:*`);
+    assert.equal(bucketKeys.length, 16);
+    for (const k of bucketKeys) {
+      assert.equal(await redis.call('OBJECT', 'ENCODING', k), 'listpack', k);
+      assert.ok((await redis.hlen(k)) <= 128, k);
+      // each state as one digit (its position in INDEX_STATE_CODES), not its name
+      for (const v of await redis.hvals(k)) assert.ok(['0', '3', '4'].includes(v), v);
+    }
+    assert.equal(await redis.exists(keys.editionsByPeriod(period)), 0, 'no whole-period hash any more');
+    assert.deepEqual(Object.fromEntries(await bucketed.states(period)), expected);
+    const counts = await bucketed.countsByState(period);
+    assert.deepEqual({ sent: counts.sent, failed: counts.failed, claimed: counts.claimed }, { sent: 800, failed: 100, claimed: 100 });
+    assert.deepEqual((await bucketed.subscribersIn(period, ['failed'])).sort(), ids.filter((_id, i) => i % 10 === 0));
+    // the reader asks to be forgotten: gone from its bucket
+    await bucketed.deleteFor(ids[2]!);
+    assert.equal((await bucketed.countsByState(period)).sent, 799);
+    // aggregated after the detailed days: every bucket goes, the counters are exact
+    const later = new DeliveryLedger(redis, keys, () => new Date(clock.now() + 4 * 86_400_000), { detailDays: 2 });
+    await later.applyRetention();
+    assert.deepEqual(await redis.keys(`${keys.prefix}:ed:ix:${period}:*`), []);
+    const summary = await later.periodSummary(period);
+    assert.equal(summary.detailed, false);
+    assert.deepEqual({ sent: summary.counts.sent, failed: summary.counts.failed, claimed: summary.counts.claimed }, { sent: 799, failed: 100, claimed: 100 });
+    assert.equal((await later.subscribersIn(period, ['failed'])).length, 100);
+  });
+
   it('concurrent claims for one edition: exactly one wins', async () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => ledger.claim('subG0000', '2026-11-30', `w${i}`)));
     assert.equal(results.filter((r) => r.outcome === 'claimed').length, 1);

@@ -60,6 +60,11 @@ describe('ledger upgrade from the per-edition layout', () => {
     clock.advance(60_001);
     assert.deepEqual(await ledger.claim('subSendg1', P, 'n1'), { outcome: 'unknown' });
     assert.deepEqual(await ledger.claim('subClaim1', P, 'n1'), { outcome: 'claimed', attempt: 2 });
+    // a period begun under the previous layout keeps its whole-period index until aggregated: nobody counted twice
+    assert.deepEqual(await redis.hmget(keys.editionsByPeriod(P), 'subSendg1', 'subClaim1'), ['unknown', 'claimed']);
+    assert.deepEqual(await redis.keys(`${keys.prefix}:ed:ix:${P}:*`), []);
+    const after = await ledger.countsByState(P);
+    assert.deepEqual({ sending: after.sending, unknown: after.unknown, claimed: after.claimed, sent: after.sent }, { sending: 0, unknown: 1, claimed: 1, sent: 1 });
   });
 
   it('folds the old entries into edition records; everything reads the same afterwards', async () => {
@@ -103,5 +108,56 @@ describe('ledger upgrade from the per-edition layout', () => {
     await ledger.markSent('subClaim1', P, { response: '250', messageId: '<c@x>', paperIds: ['2611.00010'] });
     const later = await ledger.countsByState(P);
     assert.deepEqual([later.claimed, later.sent], [before.claimed - 1, before.sent + 1]);
+  });
+});
+
+describe('ledger upgrade from the first record layout (version 1 records, one index hash per period)', () => {
+  let server: TestRedis;
+  let redis: Redis;
+  const clock = testClock('2026-11-30T08:00:00Z');
+  const keys = makeKeys('upgrade-v1');
+  // A record as the previous code wrote it (encodeRecord at 5f18346; the same bytes as in edition-record.test.ts):
+  // sent 2026-11-26 (2611.01234 and 2610.9999 in the email, a third paper web-only), skipped 2026-W48,
+  // failed 2026-11-28 (550), sent 2026-11-29 (2611.20001, 2611.19000; two attempts).
+  const V1 = Buffer.from('AQEsBCZiACZfhCZkASZlAAMTbm90LWFyeGl2L8OcbsOvY29kZQlxdWlldC1kYXkQNTUwIG5vIHN1Y2ggdXNlcgQBAwIDyAECAQcBBQEAAgMAlKHregCaxiwBAQIBAgAAAAMDAAAAAgACAgSMtvR6xj4=', 'base64');
+  before(async () => {
+    server = await startRedis();
+    redis = new Redis(server.url);
+    await redis.set(keys.editionRecord('subOld001'), V1, 'EX', 31 * 86_400);
+    // the period index as the previous code kept it: one hash for the whole period
+    await redis.hset(keys.editionsByPeriod('2026-11-29'), 'subOld001', 'sent', 'subOld002', 'failed');
+    await redis.hset(keys.editionsByPeriod('2026-11-30'), 'subOld002', 'sent');
+    await redis.zadd(keys.editionPeriods, 9_829, '2026-11-29', 9_830, '2026-11-30');
+  });
+  after(async () => {
+    await redis.quit();
+    await server.stop();
+  });
+
+  it('reads version 1 records as they are: settled editions stay settled, sent papers excluded, nothing resent', async () => {
+    const ledger = new DeliveryLedger(redis, keys, clock, { renderArchive: async (i) => i.selection.map((s) => s.id).join(',') });
+    assert.deepEqual(await ledger.claim('subOld001', '2026-11-29', 'n1'), { outcome: 'done', state: 'sent' });
+    assert.deepEqual(await ledger.claim('subOld001', '2026-11-28', 'n1'), { outcome: 'done', state: 'failed' });
+    assert.deepEqual([...(await ledger.sentPaperIds('subOld001'))].sort(), ['2610.9999', '2611.01234', '2611.19000', '2611.20001']);
+    assert.equal(await ledger.archive('subOld001', '2026-11-26'), '2611.01234,2610.9999,not-arxiv/Ünïcode');
+    assert.equal((await ledger.get('subOld001', '2026-11-28'))?.code, 550);
+  });
+
+  it('the next edition rewrites the record as version 2 with every old edition in it; old index hashes keep counting', async () => {
+    const ledger = new DeliveryLedger(redis, keys, clock);
+    const before = await ledger.editions('subOld001');
+    assert.equal((await ledger.claim('subOld001', '2026-11-30', 'n1')).outcome, 'claimed');
+    await ledger.markSent('subOld001', '2026-11-30', { response: '250', messageId: '<v@x>', paperIds: ['2611.30001'] });
+    const raw = await redis.getBuffer(keys.editionRecord('subOld001'));
+    assert.equal(raw?.[0], 2, 'converted');
+    const byPeriod = (a: { period: string }, b: { period: string }) => a.period.localeCompare(b.period);
+    assert.deepEqual((await ledger.editions('subOld001')).filter((e) => e.period !== '2026-11-30').sort(byPeriod), before.sort(byPeriod));
+    assert.deepEqual([...(await ledger.sentPaperIds('subOld001'))].sort(), ['2610.9999', '2611.01234', '2611.19000', '2611.20001', '2611.30001']);
+    // 2026-11-30 began under the previous layout (its single hash exists): the new entry goes there, not to a bucket
+    assert.equal(await redis.hget(keys.editionsByPeriod('2026-11-30'), 'subOld001'), 'sent');
+    assert.deepEqual(await redis.keys(`${keys.prefix}:ed:ix:2026-11-30:*`), []);
+    const counts = await ledger.countsByState('2026-11-30');
+    assert.deepEqual([counts.sent, counts.claimed], [2, 0]);
+    assert.deepEqual(await ledger.subscribersIn('2026-11-29', ['failed']), ['subOld002']);
   });
 });

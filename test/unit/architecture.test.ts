@@ -41,7 +41,7 @@ describe('architecture', () => {
   it('each store owns its keys', () => {
     const owners: [RegExp, string[]][] = [
       [/keys\.dueIndex\b/, ['subscribers/store.ts']],
-      [/keys\.(edition|editionsByPeriod|sentPapers)\b/, ['digest/ledger.ts']],
+      [/keys\.(edition|editionsByPeriod|sentPapers)\b/, ['digest/ledger.ts', 'digest/ledger-housekeeping.ts', 'digest/ledger-period-index.ts']],
       [/keys\.suppressed\b/, ['subscribers/suppression.ts']],
       [/keys\.suppressionReleased\b/, ['subscribers/suppression.ts']],
       [/keys\.(deliveryEvents|deliveryEventsUnmatched)\b/, ['bounces/event-log.ts']],
