@@ -77,7 +77,7 @@ describe('operator CLI: preview, send-test, schedule, editions, retry-failed', (
     const html = readFileSync(out, 'utf8');
     assert.match(html, /Scaling Laws for Tiny Transformers/);
     assert.equal(sink.messages.length, 0, 'preview sends nothing');
-    assert.equal(await client.exists(keys.editionsByPeriod(today)), 0, 'preview records nothing');
+    assert.deepEqual(await client.keys(`${prefix}:ed:*`), [], 'preview records nothing (no edition, record or index key)');
 
     // `--subscriber=<id>`, not `--subscriber <id>`: a subscriber id is random base64url and starts with '-' one time
     // in 64, which parseArgs refuses as an ambiguous option argument in the two-word form.
@@ -89,7 +89,7 @@ describe('operator CLI: preview, send-test, schedule, editions, retry-failed', (
     assert.equal(String(msg!.parsed.html).replace(/\r\n/g, '\n'), html.replace(/\r\n/g, '\n'));
     assert.match(String(msg!.parsed.messageId), /^<test-[0-9a-f]{12}-/);
     assert.equal(msg!.parsed.headers.get('x-papers-digest-test'), 'yes');
-    assert.equal(await client.exists(keys.editionsByPeriod(today)), 0, 'send-test records nothing either');
+    assert.deepEqual(await client.keys(`${prefix}:ed:*`), [], 'send-test records nothing either');
 
     const sample = await cli(env, 'send-test', '--to', 'operator@example.com');
     assert.equal(sample.code, 0, sample.stderr);

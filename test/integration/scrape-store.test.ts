@@ -82,7 +82,7 @@ describe('scrape into Redis', () => {
     assert.equal((await store.lastSuccessfulScrape())!.toISOString(), '2026-09-28T12:00:00.000Z');
     assert.equal((await store.lastScrapeOfDay('2026-09-28'))!.toISOString(), '2026-09-28T12:00:00.000Z');
     const [entry] = await store.recentScrapes(5);
-    assert.deepEqual({ ...entry, url: undefined }, { at: '2026-09-28T12:00:00.000Z', source: 'page', url: undefined, day: '2026-09-28', papers: 28, status: 'ok' });
+    assert.deepEqual({ ...entry, url: undefined }, { at: '2026-09-28T12:00:00.000Z', source: 'page', url: undefined, day: '2026-09-28', listed: ['2026-09-28'], papers: 28, status: 'ok' });
     assert.ok(await redis.exists(keys.httpCache(`${hf.url}/papers/date/2026-09-28`)), 'ETag cached after storing');
   });
 
