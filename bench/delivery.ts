@@ -31,6 +31,7 @@ import { SuppressionList } from '../src/subscribers/suppression.js';
 import type { Subscriber } from '../src/subscribers/subscriber.js';
 import { FIXTURES, readFixture } from '../test/helpers/fixtures.js';
 import { startRedis } from '../test/helpers/redis-server.js';
+import { redisCpuSeconds, BENCH_PREFS as PREFS } from './common.js';
 
 export interface DeliveryBenchOptions {
   subscribers?: number;
@@ -69,7 +70,6 @@ export interface DeliveryBenchResult {
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'America/Santiago', 'Asia/Tokyo', 'Pacific/Chatham'];
-const PREFS: Record<string, unknown>[] = [{}, { topics: ['llm'] }, { topics: ['vision', 'multimodal'] }, { topics: ['agents', 'reasoning'], minUpvotes: 3 }, { includeKeywords: ['diffusion'], topics: ['generation'] }];
 const round = (n: number, d = 2) => Number(n.toFixed(d));
 
 interface Sink {
@@ -115,11 +115,6 @@ async function renderSeconds(metrics: ReturnType<typeof createMetrics>): Promise
 }
 
 /** CPU seconds the Redis server has used (user + system, all its threads). */
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const num = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return num('used_cpu_user') + num('used_cpu_sys');
-}
 
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');

@@ -27,6 +27,7 @@ import type { Subscriber } from '../src/subscribers/subscriber.js';
 import { SuppressionList } from '../src/subscribers/suppression.js';
 import { FIXTURES_DIR } from '../test/helpers/fixtures.js';
 import { startRedis } from '../test/helpers/redis-server.js';
+import { commandStats, redisCpuSeconds, BENCH_PREFS as PREFS, BENCH_ZONES as ZONES } from './common.js';
 
 export interface SendPathOptions {
   subscribers?: number;
@@ -35,29 +36,10 @@ export interface SendPathOptions {
   monitor?: boolean;
 }
 
-const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Sydney', 'America/Los_Angeles', 'Asia/Tokyo', 'Pacific/Auckland'];
-const PREFS: Record<string, unknown>[] = [
-  {},
-  { topics: ['llm'] },
-  { topics: ['vision', 'multimodal'] },
-  { topics: ['agents', 'reasoning'], minUpvotes: 3 },
-  { includeKeywords: ['diffusion'], topics: ['generation'] },
-];
 const round = (n: number, d = 2) => Number(n.toFixed(d));
 const DAYS = ['2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27'];
 
-async function commandStats(redis: Redis): Promise<Map<string, number>> {
-  const info = await redis.info('commandstats');
-  const out = new Map<string, number>();
-  for (const m of info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) out.set(m[1]!, Number(m[2]));
-  return out;
-}
 
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const num = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return num('used_cpu_user') + num('used_cpu_sys');
-}
 
 /** A key's family for the MONITOR breakdown (the prefix and ids stripped). */
 function keyFamily(args: string[], prefix: string): string {

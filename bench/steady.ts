@@ -38,6 +38,7 @@ import type { Subscriber } from '../src/subscribers/subscriber.js';
 import { SuppressionList } from '../src/subscribers/suppression.js';
 import { FIXTURES_DIR } from '../test/helpers/fixtures.js';
 import { startRedis } from '../test/helpers/redis-server.js';
+import { BENCH_PREFS as PREFS, BENCH_ZONES as ZONES } from './common.js';
 
 export interface SteadyOptions {
   subscribers?: number;
@@ -52,14 +53,6 @@ export interface SteadyOptions {
   measureEvery?: number;
 }
 
-const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Sydney', 'America/Los_Angeles', 'Asia/Tokyo', 'Pacific/Auckland'];
-const PREFS: Record<string, unknown>[] = [
-  {},
-  { topics: ['llm'] },
-  { topics: ['vision', 'multimodal'] },
-  { topics: ['agents', 'reasoning'], minUpvotes: 3 },
-  { includeKeywords: ['diffusion'], topics: ['generation'] },
-];
 const START = '2026-06-01';
 const round = (n: number, d = 2) => Number(n.toFixed(d));
 

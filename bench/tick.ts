@@ -20,6 +20,7 @@ import { makeKeys } from '../src/redis/keys.js';
 import { newSubscriberId, SubscriberStore } from '../src/subscribers/store.js';
 import type { Subscriber } from '../src/subscribers/subscriber.js';
 import { startRedis } from '../test/helpers/redis-server.js';
+import { commandStats, redisCpuSeconds } from './common.js';
 
 export interface TickBenchOptions {
   /** Subscribers due at the measured tick (default 100,000). */
@@ -38,18 +39,7 @@ const PROFILES: [number, Record<string, unknown>][] = [
   [0.05, { timezone: 'America/Santiago', sendTime: '00:00', frequency: 'weekly:mon' }],
 ];
 
-async function commandStats(redis: Redis): Promise<Map<string, number>> {
-  const info = await redis.info('commandstats');
-  const out = new Map<string, number>();
-  for (const m of info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) out.set(m[1]!, Number(m[2]));
-  return out;
-}
 
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const num = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return num('used_cpu_user') + num('used_cpu_sys');
-}
 
 /** Write `n` active subscribers straight through the store's create script, 5,000 per pipeline. */
 async function seed(store: SubscriberStore, n: number): Promise<void> {

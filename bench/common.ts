@@ -1,0 +1,30 @@
+// What several bench sections share: Redis' own CPU and command counters, and the subscriber population's
+// preference profiles (all five kinds of selection: everything, one topic, two topics, a minimum, a keyword).
+import type { Redis } from 'ioredis';
+
+/** Subscriber preference profiles, assigned round-robin. */
+export const BENCH_PREFS: Record<string, unknown>[] = [
+  {},
+  { topics: ['llm'] },
+  { topics: ['vision', 'multimodal'] },
+  { topics: ['agents', 'reasoning'], minUpvotes: 3 },
+  { includeKeywords: ['diffusion'], topics: ['generation'] },
+];
+
+/** Zones spread over the day (whole-hour offsets and the usual half-hour one). */
+export const BENCH_ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Sydney', 'America/Los_Angeles', 'Asia/Tokyo', 'Pacific/Auckland'];
+
+/** Calls per Redis command so far (INFO commandstats), commands run inside scripts included. */
+export async function commandStats(redis: Redis): Promise<Map<string, number>> {
+  const info = await redis.info('commandstats');
+  const out = new Map<string, number>();
+  for (const m of info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) out.set(m[1]!, Number(m[2]));
+  return out;
+}
+
+/** CPU seconds the Redis server has used so far (user + system). */
+export async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const num = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return num('used_cpu_user') + num('used_cpu_sys');
+}
