@@ -85,12 +85,20 @@ export interface SendDeps {
 
 const CANDIDATE_CACHE_MAX = 64;
 
-function candidates(deps: SendDeps, firstDay: string, lastOk: Date | null): Promise<Paper[]> {
+/**
+ * The papers listed since `firstDay`, read once per (first day, last scrape) and shared by the digests that need
+ * them. Exported for its test.
+ */
+export function candidates(deps: Pick<SendDeps, 'candidateCache' | 'papers'>, firstDay: string, lastOk: Date | null): Promise<Paper[]> {
   const cache = deps.candidateCache;
   if (!cache) return deps.papers.listedSince(firstDay);
-  const key = `${firstDay}|${lastOk?.getTime() ?? 'never'}`;
+  const stamp = lastOk?.getTime() ?? -1;
+  const key = `${firstDay}|${stamp}`;
   let hit = cache.get(key);
   if (!hit) {
+    // A newer scrape supersedes every entry read before it: digests now ask for the new one, and the old entries'
+    // copies of the same papers would only hold memory until 64 newer keys pushed them out.
+    for (const k of cache.keys()) if (Number(k.slice(k.indexOf('|') + 1)) < stamp) cache.delete(k);
     hit = deps.papers.listedSince(firstDay);
     hit.catch(() => cache.delete(key));
     cache.set(key, hit);
