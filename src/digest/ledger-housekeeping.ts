@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { periodCode } from './edition-record.js';
 import { indexBucketOf, type PeriodIndex } from './ledger-period-index.js';
-import type { DeliveryLedger } from './ledger.js';
+import type { LedgerReads } from './ledger-types.js';
 
 export interface HousekeepingOptions {
   /** Backstop TTL of per-period keys (seconds). */
@@ -24,7 +24,7 @@ export class LedgerHousekeeping {
     private readonly clock: () => Date,
     private readonly opts: HousekeepingOptions,
     private readonly index: PeriodIndex,
-    private readonly ledger: Pick<DeliveryLedger, 'foldHash' | 'readRecord' | 'get' | 'sentPaperIds'>,
+    private readonly ledger: LedgerReads,
   ) {}
 
   /** Remember a quiet-day skip: papers that arrive before `untilMs` re-open it (quiet-recheck.ts). */

@@ -3,7 +3,7 @@
 // upgraded in place still has these for up to 40 days; the ledger reads them as they are and folds them into the
 // compact record (migrateLegacy). The tuple kinds below are that old format's, frozen: new reasons never use it.
 import type { Reason } from '../papers/reason.js';
-import type { EditionEntry, EditionSelection, EditionState } from './ledger.js';
+import type { EditionEntry, EditionSelection, EditionState } from './ledger-types.js';
 
 type LegacyTuple = [string, ...string[]];
 

@@ -11,7 +11,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { INDEX_STATE_CODES } from './ledger-scripts.js';
-import type { EditionState } from './ledger.js';
+import type { EditionState } from './ledger-types.js';
 
 /** Subscribers per bucket, on average: well under hash-max-listpack-entries (128 by default). */
 const BUCKET_SUBSCRIBERS = 64;

@@ -32,13 +32,12 @@ import { PeriodIndex } from './ledger-period-index.js';
 import { withLedgerScripts, type LedgerRedis } from './ledger-scripts.js';
 import { decodeLegacySelection, legacyEntry } from './ledger-legacy.js';
 import { MAX_WINDOW_DAYS } from './window.js';
+import { EDITION_STATES, FINAL_STATES, type EditionEntry, type EditionSelection, type EditionState, type LedgerReads } from './ledger-types.js';
+
+export { EDITION_STATES, FINAL_STATES, type EditionEntry, type EditionSelection, type EditionState, type LedgerReads } from './ledger-types.js';
 
 /** HF re-lists some papers up to six days after their first listing. */
 const RELISTING_MARGIN_DAYS = 7;
-
-export type EditionState = 'claimed' | 'sending' | 'retrying' | FinalState;
-export const FINAL_STATES: readonly EditionState[] = ['sent', 'failed', 'unknown', 'suppressed', 'skipped'];
-export const EDITION_STATES: readonly EditionState[] = ['claimed', 'sending', 'retrying', ...FINAL_STATES];
 
 export type ClaimResult =
   | { outcome: 'claimed'; attempt: number }
@@ -50,31 +49,7 @@ export type ClaimResult =
   | { outcome: 'unknown' };
 
 /** What a delivered edition held: enough to render its web view again (archive.ts). Reasons are stored as given. */
-export interface EditionSelection {
-  id: string;
-  reasons: Reason[];
-}
-
 export type ArchiveRenderer = (input: { subscriberId: string; period: string; selection: EditionSelection[] }) => Promise<string | null>;
-
-export interface EditionEntry {
-  state: EditionState;
-  owner: string | null;
-  leaseUntil: number | null;
-  attempts: number;
-  sendingAt: string | null;
-  /** Kept while in flight only (settled editions keep state, ids, reasons and a short detail). */
-  sentAt: string | null;
-  response: string | null;
-  messageId: string | null;
-  paperIds: string[];
-  /** Every paper of the edition (email and web-only) with its reasons. */
-  selection: EditionSelection[];
-  error: string | null;
-  code: number | null;
-  reason: string | null;
-  updatedAt: string | null;
-}
 
 /** One settled edition as the record keeps it (DeliveryLedger.editions). */
 export interface SettledEdition {
@@ -112,7 +87,7 @@ export interface Claimed {
   record: EditionRecord;
 }
 
-export class DeliveryLedger {
+export class DeliveryLedger implements LedgerReads {
   private readonly r: LedgerRedis;
   private readonly leaseMs: number;
   private readonly ttl: number;

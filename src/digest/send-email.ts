@@ -14,7 +14,7 @@ import type { SendJob } from '../queue/catalog.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { EditionRecord } from './edition-record.js';
 import type { SelectedPaper } from './select.js';
-import type { SendDeps, SendJobRun, SendOutcome } from './send.js';
+import type { SendDeps, SendJobRun, SendOutcome } from './send-types.js';
 
 /** A claimed email edition and what was selected for it. */
 export interface EmailEdition {

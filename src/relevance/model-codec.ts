@@ -6,9 +6,10 @@
 // a paper back subtracts exactly what was added. v1 (pairs of [term, weight], 4 decimals) is still read.
 import type { ReaderModel, Signature } from './model.js';
 import type { TermVector } from './terms.js';
+import { quantize, WEIGHT_SCALE } from './weight-grid.js';
 
-/** Stored weights are multiples of 1 / WEIGHT_SCALE. */
-export const WEIGHT_SCALE = 1000;
+export { quantize, WEIGHT_SCALE } from './weight-grid.js';
+
 
 export interface StoredModel {
   model: ReaderModel;
@@ -35,8 +36,6 @@ interface JsonV2 {
   pending: string[];
 }
 
-/** A weight on the stored grid. */
-export const quantize = (w: number): number => Math.round(w * WEIGHT_SCALE) / WEIGHT_SCALE;
 
 export function encodeModel(s: StoredModel): string {
   const m = s.model;

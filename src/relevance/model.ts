@@ -12,7 +12,7 @@
 // Why not a library: the maintained JS options (natural's TfIdf/LogisticRegressionClassifier, wink-nlp's BM25
 // vectorizer) keep every document in memory, retrain on strings, and have no capped, serializable sparse model per
 // reader or a way to undo one example; the math here is a hundred lines of sparse vectors.
-import { quantize } from './model-codec.js';
+import { quantize } from './weight-grid.js';
 import { isSourceTerm, norm, paperVector, type Idf, type TermVector, type TextPaper } from './terms.js';
 
 export const CENTROID_TERMS = 300;
@@ -164,7 +164,7 @@ export function readableTerms(ranked: readonly string[], n: number): string[] {
 
 /**
  * Add (sign=+1) or remove (sign=-1) one paper's vector from a centroid, in place; keeps the strongest terms.
- * Weights are put on the stored grid first (model-codec.ts: quantize), so removing a paper subtracts exactly what
+ * Weights are put on the stored grid first (weight-grid.ts: quantize), so removing a paper subtracts exactly what
  * adding it added, even after the centroid went through storage.
  */
 export function addToCentroid(c: Map<string, number>, v: TermVector, sign: number, cap = CENTROID_TERMS): void {

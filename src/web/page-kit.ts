@@ -15,7 +15,7 @@ import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SelectedPaper } from '../papers/reason.js';
 import type { Csrf } from './csrf.js';
-import type { DataRightsPort } from './routes/data-rights.js';
+import type { ReaderRelease, Suppression } from '../subscribers/suppression.js';
 import type { PageName, Pages } from './pages.js';
 import type { RateLimiter, Limit } from './rate-limit.js';
 import type { TopicInfo } from './views.js';
@@ -84,6 +84,14 @@ export interface ReaderStorePort {
 export interface PreviewDay {
   day: string; // YYYY-MM-DD
   papers: { id: string; title: string; url: string; why: string }[];
+}
+
+/** The reader's data rights (src/data-owners.ts): the suppression notice, its one release, export and delete. */
+export interface DataRightsPort {
+  suppression(email: string): Promise<{ entry: Suppression | null; mayRelease: boolean }>;
+  releaseByReader(email: string, at: Date): Promise<ReaderRelease>;
+  exportData(subscriber: Subscriber): Promise<object>;
+  deleteData(subscriber: Subscriber): Promise<void>;
 }
 
 export interface SubscriptionDeps {

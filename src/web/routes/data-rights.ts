@@ -8,7 +8,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { signToken } from '../../links/signed-links.js';
 import type { Subscriber } from '../../subscribers/subscriber.js';
-import type { ReaderRelease, Suppression } from '../../subscribers/suppression.js';
 import { field, type FormBody } from '../forms.js';
 import { FORM_BODY_LIMIT, type Kit } from '../page-kit.js';
 import { formExpired } from './confirm.js';
@@ -16,12 +15,6 @@ import { formExpired } from './confirm.js';
 /** Download links are short-lived: they hand out everything we hold about a person. */
 export const EXPORT_TTL_MS = 15 * 60_000;
 
-export interface DataRightsPort {
-  suppression(email: string): Promise<{ entry: Suppression | null; mayRelease: boolean }>;
-  releaseByReader(email: string, at: Date): Promise<ReaderRelease>;
-  exportData(subscriber: Subscriber): Promise<object>;
-  deleteData(subscriber: Subscriber): Promise<void>;
-}
 
 interface TokenParams {
   token: string;
