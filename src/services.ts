@@ -103,7 +103,7 @@ export function createServices(ctx: Context): Services {
     },
     get queues() {
       if (!queues) {
-        const q = openQueues(ctx.newRedis('queues', true), ctx.config.redisPrefix);
+        const q = openQueues(ctx.newRedis('queues', true), ctx.config.redisPrefix, ctx.log);
         ctx.onClose(() => q.close());
         queues = q;
       }

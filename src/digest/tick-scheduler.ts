@@ -12,6 +12,7 @@ import { DEFAULT_JOB_OPTIONS, JOB_NAMES, PRUNE_JOB, QUEUE_STREAMS, QUEUES, TICK_
 import { startQueueWorker, type QueueWorker } from '../queue/worker.js';
 import { runTick, type TickResult, type TickSubscribers } from './tick.js';
 import { MAX_WINDOW_DAYS } from './window.js';
+import { throttledErrorLog } from '../util/error-throttle.js';
 
 /** Listing days of papers kept: the longest selection window plus the archive's retention. */
 export const PAPERS_KEEP_DAYS = MAX_WINDOW_DAYS + ARCHIVE_RETENTION_DAYS;
@@ -63,7 +64,7 @@ export async function startTickScheduler(opts: TickSchedulerOptions): Promise<Ti
   const ownSendQueue = !opts.sendQueue;
   const sendQueue = opts.sendQueue ?? new Queue(QUEUES.send, { connection: ctx.newRedis('send-producer', true), prefix: ctx.config.redisPrefix, streams: QUEUE_STREAMS });
   // Without a listener BullMQ prints connection errors raw to stderr; keep them in the structured log.
-  if (ownSendQueue) sendQueue.on('error', (err) => log.warn({ err }, 'send queue error'));
+  if (ownSendQueue) sendQueue.on('error', throttledErrorLog(log, 'warn', 'send queue error'));
 
   let every = 0;
   let qw: QueueWorker;

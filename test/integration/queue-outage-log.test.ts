@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../src/log.js';
+import { openQueues } from '../../src/queue/handles.js';
 import { startQueueWorker, type QueueWorker } from '../../src/queue/worker.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
@@ -58,5 +59,23 @@ describe('queue worker during a Redis outage', () => {
     await redis.restart();
     await qw.queue.add('scrape', {});
     await waitFor(() => processed === 2, { message: 'a job processed after the outage', timeoutMs: 20_000 });
+  });
+
+  it('the operators\' queue handles (web role, CLI) log repeated errors the same way, not raw to stderr', async () => {
+    const opsLines: { msg: string; level: number }[] = [];
+    const conn = new Redis(redis.url, { maxRetriesPerRequest: null, retryStrategy: () => 50 });
+    conns.push(conn);
+    const ops = openQueues(conn, 'outage-log', createLogger({ level: 'info' }, new Writable({ write(c, _e, cb) { opsLines.push(JSON.parse(String(c)) as { msg: string; level: number }); cb(); } })));
+    let opsErrors = 0;
+    ops.scrape.on('error', () => opsErrors++);
+    await ops.scrape.getJobCounts();
+    await redis.kill();
+    await waitFor(() => opsErrors >= 20, { message: 'errors reported during the outage', timeoutMs: 20_000 });
+    const scrapeLines = opsLines.filter((l) => l.msg.startsWith('scrape queue error'));
+    assert.ok(scrapeLines.length >= 1, 'the error is in the structured log');
+    assert.ok(scrapeLines.length <= 2, `${scrapeLines.length} lines for ${opsErrors} errors`);
+    await redis.restart();
+    await waitFor(async () => (await ops.scrape.getJobCounts()) !== null, { message: 'reconnected', timeoutMs: 20_000 });
+    await ops.close();
   });
 });
