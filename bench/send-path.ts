@@ -5,8 +5,7 @@
 // scripts included), per delivered digest; by command name, and — with `--monitor` — by key family (MONITOR,
 // which costs Redis time itself: use it to attribute, not to time).
 // `node bin/run-ts.js bench/send-path.ts [--subscribers N] [--monitor]`
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -27,7 +26,7 @@ import type { Subscriber } from '../src/subscribers/subscriber.js';
 import { SuppressionList } from '../src/subscribers/suppression.js';
 import { FIXTURES_DIR } from '../test/helpers/fixtures.js';
 import { startRedis } from '../test/helpers/redis-server.js';
-import { commandStats, redisCpuSeconds, BENCH_PREFS as PREFS, BENCH_ZONES as ZONES } from './common.js';
+import { commandStats, redisCpuSeconds, BENCH_PREFS as PREFS, BENCH_ZONES as ZONES, startCpuProfile } from './common.js';
 
 export interface SendPathOptions {
   subscribers?: number;
@@ -137,23 +136,14 @@ export async function benchSendPath(opts: SendPathOptions = {}) {
     const stats0 = await commandStats(redis);
     const redisCpu0 = await redisCpuSeconds(redis);
     // BENCH_SEND_PROFILE=file.cpuprofile: a V8 CPU profile of the drain alone (open it in Chrome DevTools).
-    const profile = process.env.BENCH_SEND_PROFILE ? new Session() : null;
-    if (profile) {
-      profile.connect();
-      await profile.post('Profiler.enable');
-      await profile.post('Profiler.start');
-    }
+    const stopProfile = await startCpuProfile(process.env.BENCH_SEND_PROFILE);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await sendQueue.resume();
     await drained();
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    if (profile) {
-      const { profile: data } = await profile.post('Profiler.stop');
-      writeFileSync(process.env.BENCH_SEND_PROFILE!, JSON.stringify(data));
-      profile.disconnect();
-    }
+    await stopProfile();
     const redisCpu = (await redisCpuSeconds(redis)) - redisCpu0;
     const stats1 = await commandStats(redis);
     monitor?.disconnect();

@@ -9,8 +9,6 @@
 // ticked before), BENCH_TICK_CONCURRENCY, BENCH_TICK_CHUNK (runTick's batches in flight and batch size),
 // BENCH_TICK_PROFILE=file.cpuprofile. GC is a large share of the tick's CPU: compare with
 // NODE_OPTIONS=--max-semi-space-size=64 (a bigger young generation).
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { runTick } from '../src/digest/tick.js';
@@ -20,7 +18,7 @@ import { makeKeys } from '../src/redis/keys.js';
 import { newSubscriberId, SubscriberStore } from '../src/subscribers/store.js';
 import type { Subscriber } from '../src/subscribers/subscriber.js';
 import { startRedis } from '../test/helpers/redis-server.js';
-import { commandStats, redisCpuSeconds } from './common.js';
+import { commandStats, redisCpuSeconds, startCpuProfile } from './common.js';
 
 export interface TickBenchOptions {
   /** Subscribers due at the measured tick (default 100,000). */
@@ -103,22 +101,13 @@ export async function benchTick(opts: TickBenchOptions = {}) {
     const stats0 = await commandStats(redis);
     const redisCpu0 = await redisCpuSeconds(redis);
     // BENCH_TICK_PROFILE=file.cpuprofile: a V8 CPU profile of the measured tick alone (open it in Chrome DevTools).
-    const profile = process.env.BENCH_TICK_PROFILE ? new Session() : null;
-    if (profile) {
-      profile.connect();
-      await profile.post('Profiler.enable');
-      await profile.post('Profiler.start');
-    }
+    const stopProfile = await startCpuProfile(process.env.BENCH_TICK_PROFILE);
     const cpu0 = process.cpuUsage();
     t0 = performance.now();
     const result = await runTick({ subscribers: store, sendQueue, clock, log: silentLogger(), settings: { sendingPaused: false }, ...(process.env.BENCH_TICK_CONCURRENCY ? { concurrency: Number(process.env.BENCH_TICK_CONCURRENCY) } : {}), ...(process.env.BENCH_TICK_CHUNK ? { chunkSize: Number(process.env.BENCH_TICK_CHUNK) } : {}) });
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    if (profile) {
-      const { profile: data } = await profile.post('Profiler.stop');
-      writeFileSync(process.env.BENCH_TICK_PROFILE!, JSON.stringify(data));
-      profile.disconnect();
-    }
+    await stopProfile();
     const redisCpu = (await redisCpuSeconds(redis)) - redisCpu0;
     const stats1 = await commandStats(redis);
     if (result.enqueued !== n) throw new Error(`tick enqueued ${result.enqueued} of ${n}`);
