@@ -227,7 +227,7 @@ export async function benchDelivery(opts: DeliveryBenchOptions = {}): Promise<De
     const redisCpu0 = await redisCpuSeconds(redis);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const tick = await runTick({ subscribers: store, sendQueue, clock, log, settings: { sendingPaused: false } });
+    const tick = await runTick({ subscribers: store, sendQueue, clock, log, settings });
     const tickMs = performance.now() - t0;
     if (tick.enqueued !== n) throw new Error(`tick enqueued ${tick.enqueued} of ${n}`);
     await until(async () => (await sendQueue.getJobCounts('completed')).completed! + (await sendQueue.getJobCounts('failed')).failed! >= n, 30 * 60_000, 'all send jobs');

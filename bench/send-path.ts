@@ -124,7 +124,7 @@ export async function benchSendPath(opts: SendPathOptions = {}) {
     // Everyone falls due once (the latest edition at or before now).
     t = Date.parse(`${DAYS.at(-1)!}T23:59:00Z`);
     await sendQueue.pause();
-    const tick = await runTick({ subscribers: store, sendQueue, clock, log, settings: { sendingPaused: false } });
+    const tick = await runTick({ subscribers: store, sendQueue, clock, log, settings });
     if (tick.enqueued !== n) throw new Error(`tick enqueued ${tick.enqueued} of ${n}`);
 
     const families = new Map<string, number>();

@@ -199,7 +199,7 @@ export async function benchSteady(opts: SteadyOptions = {}) {
         // The tick alone: the send queue is paused while it runs (jobs wait), so the process CPU it takes is the tick's.
         await sendQueue.pause();
         const s = process.cpuUsage();
-        const r = await runTick({ subscribers: store, sendQueue, clock, log, settings: { sendingPaused: false } });
+        const r = await runTick({ subscribers: store, sendQueue, clock, log, settings });
         const used = process.cpuUsage(s);
         tickCpuUs += used.user + used.system;
         await sendQueue.resume();

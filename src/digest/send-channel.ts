@@ -61,6 +61,8 @@ export interface ChannelJobDeps {
   candidates(firstDay: string): Promise<Paper[]>;
   channels: ChannelSendPort;
   metrics: { editionsSkipped: { inc(labels: { reason: string }): void } };
+  /** Waits for a slot under the fleet-wide send rate (send-pace.ts); absent = no limit. */
+  pace?: () => Promise<unknown>;
 }
 
 export async function afterClaimChannel(deps: ChannelJobDeps, c: ChannelJobState): Promise<ChannelOutcome> {
@@ -85,6 +87,7 @@ export async function afterClaimChannel(deps: ChannelJobDeps, c: ChannelJobState
   // A channel gets no "nothing new" post: a quiet edition is skipped whatever the email policy.
   if (selected.length === 0) return skip('skipped', 'quiet-day');
 
+  await deps.pace?.();
   if (!(await deps.ledger.markSending(subscriberId, period, owner))) {
     log.warn('lost the claim before posting (lease expired and taken over): not posting');
     return { kind: 'wait', delayMs: 1_000, reason: 'claim-lost' };

@@ -83,6 +83,7 @@ export async function sendEmailEdition(deps: SendDeps, e: EmailEdition): Promise
     listId: listIdFor(domain),
   });
 
+  await deps.pace?.();
   const started = process.hrtime.bigint();
   let result: SendResult;
   try {

@@ -60,6 +60,11 @@ export interface SendDeps {
   deliveryMode?: (subscriberId: string) => Promise<'email' | 'feed' | 'both'>;
   /** The reader's personal feed page for the email footer (feeds/feed-links.ts feedManageUrl); absent = no link. */
   feedLink?: (sub: Subscriber) => string | null;
+  /**
+   * Waits for a slot under the fleet-wide sendRatePerSecond before each email or channel post (send-pace.ts: BullMQ's
+   * limiter counts jobs, and a job may hold many editions). Absent = no limit (tests, bench).
+   */
+  pace?: () => Promise<unknown>;
   /** Channel subscribers (`ch_…`): the same claim and ledger, delivered to a webhook (send-channel.ts). */
   channels?: ChannelSendPort;
 }

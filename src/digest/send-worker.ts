@@ -7,9 +7,13 @@ import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from '
 import type { Redis } from 'ioredis';
 import type { LiveSettings } from '../settings/live.js';
 import type { Settings } from '../settings/schema.js';
-import { QUEUES } from '../queue/catalog.js';
+import type { SmtpErrorClass } from '../mail/smtp-errors.js';
+import { makeKeys } from '../redis/keys.js';
+import { DEFAULT_JOB_OPTIONS, JOB_NAMES, QUEUES, SEND_BATCH_JOB_NAME, sendBatchJobSchema, sendJobId } from '../queue/catalog.js';
 import { startQueueWorker } from '../queue/worker.js';
 import { recheckQuietDays } from './quiet-recheck.js';
+import { BatchInterrupted, runSendBatch } from './send-batch.js';
+import { SendPace } from './send-pace.js';
 import { runSendJob, type SendDeps, type SendOutcome } from './send.js';
 
 export interface SendWorkerOptions {
@@ -93,17 +97,75 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
   // One smtp.throttled alert per episode (from the first refusal to the next delivery), not one per refused job:
   // a 30 s 451 episode raised 8, four 421 storms 16.
   let throttledEpisode = false;
+  const holdForThrottle = async (error: SmtpErrorClass) => {
+    // Alertable: the relay is throttling us (or refusing our credentials/sender) and the fleet is holding.
+    if (!throttledEpisode) {
+      throttledEpisode = true;
+      log.warn(
+        { event: 'smtp.throttled', code: error.code, smtp: error.message, ms: throttleMs },
+        'SMTP refusal for every send alike (throttling, credentials, sender): holding the whole send queue',
+      );
+      deps.metrics.alerts?.inc({ event: 'smtp.throttled' });
+    } else {
+      log.info({ code: error.code, smtp: error.message, ms: throttleMs }, 'SMTP still refusing: send queue held (same episode)');
+    }
+    await throttle(throttleMs);
+  };
+  const runOne = async (id: string, data: unknown, attemptsMade: number, attempts: number): Promise<SendOutcome> => {
+    const outcome = await runSendJob(jobDeps, { id, data, attemptsMade, attempts });
+    opts.onOutcome?.(id, outcome);
+    if (outcome.kind === 'sent') throttledEpisode = false;
+    return outcome;
+  };
+  const backoffMs = (attemptsMade: number) => jitterBackoff(attemptsMade, opts.backoffBaseMs ?? 30_000, opts.backoffMaxMs ?? 30 * 60_000);
+  const sendOpts = DEFAULT_JOB_OPTIONS.send;
+  let sendQueue: Queue | null = null;
+  let sendWorker: Worker | null = null;
+
+  // A batch of editions (send-batch.ts says what each outcome leads to; this maps it onto BullMQ).
+  const processBatch = async (job: Job, token?: string) => {
+    const parsed = sendBatchJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`send batch ${job.id}: bad payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    let p;
+    try {
+      p = await runSendBatch(parsed.data.editions, {
+        // Each edition's first try; a transient failure continues as its own job with the attempts left.
+        run: (edition) => runOne(job.id ?? 'unknown', edition, 0, sendOpts.attempts),
+        stopping: () => current.sendingPaused || (sendWorker?.isPaused() ?? false),
+      });
+    } catch (err) {
+      if (!(err instanceof BatchInterrupted)) throw err;
+      // BullMQ retries the job; best effort (Redis may be what failed): only what is left runs again.
+      await job.updateData({ editions: err.unfinished }).catch(() => undefined);
+      throw err.cause instanceof Error ? err.cause : err;
+    }
+    if (p.retry.length) {
+      await sendQueue!.addBulk(
+        p.retry.map((data) => ({
+          name: JOB_NAMES.send,
+          data,
+          opts: { ...sendOpts, attempts: sendOpts.attempts - 1, delay: backoffMs(1), jobId: sendJobId(data.subscriberId, data.period) },
+        })),
+      );
+    }
+    if (p.throttle) {
+      await holdForThrottle(p.throttle);
+      await job.updateData({ editions: p.later });
+      throw Worker.RateLimitError();
+    }
+    if (p.later.length) {
+      await job.updateData({ editions: p.later });
+      await job.moveToDelayed(Date.now() + p.laterMs, token);
+      throw new DelayedError(`${p.later.length} editions later`);
+    }
+    return { sent: p.sent, settled: p.settled, failed: p.failed, retried: p.retry.length };
+  };
+
   const processor = async (job: Job, token?: string) => {
-    const outcome = await runSendJob(jobDeps, {
-      id: job.id ?? 'unknown',
-      data: job.data,
-      attemptsMade: job.attemptsMade,
-      attempts: job.opts.attempts ?? 1,
-    });
-    opts.onOutcome?.(job.id ?? 'unknown', outcome);
+    if (job.name === SEND_BATCH_JOB_NAME) return processBatch(job, token);
+    const outcome = await runOne(job.id ?? 'unknown', job.data, job.attemptsMade, job.opts.attempts ?? 1);
     switch (outcome.kind) {
       case 'sent':
-        throttledEpisode = false;
         return { messageId: outcome.messageId, response: outcome.response, papers: outcome.papers };
       case 'settled':
         // A permanent failure stays visible among the failed jobs (and for `retry-failed`), without retries.
@@ -115,18 +177,7 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
       case 'retry':
         throw new Error(`${outcome.error.kind} SMTP failure ${outcome.error.code ?? ''}: ${outcome.error.message}`);
       case 'throttle':
-        // Alertable: the relay is throttling us (or refusing our credentials/sender) and the fleet is holding.
-        if (!throttledEpisode) {
-          throttledEpisode = true;
-          log.warn(
-            { event: 'smtp.throttled', code: outcome.error.code, smtp: outcome.error.message, ms: throttleMs },
-            'SMTP refusal for every send alike (throttling, credentials, sender): holding the whole send queue',
-          );
-          deps.metrics.alerts?.inc({ event: 'smtp.throttled' });
-        } else {
-          log.info({ code: outcome.error.code, smtp: outcome.error.message, ms: throttleMs }, 'SMTP still refusing: send queue held (same episode)');
-        }
-        await throttle(throttleMs);
+        await holdForThrottle(outcome.error);
         throw Worker.RateLimitError();
     }
   };
@@ -151,15 +202,18 @@ export async function startSendWorker(deps: Omit<SendDeps, 'settings'>, opts: Se
       // Completed jobs are removed at once (catalog.ts); BullMQ's per-minute counters (one small key, a day of
       // minutes) keep how many completed and failed, for operators and tests.
       metrics: { maxDataPoints: 24 * 60 },
-      settings: {
-        backoffStrategy: (attemptsMade: number) => jitterBackoff(attemptsMade, opts.backoffBaseMs ?? 30_000, opts.backoffMaxMs ?? 30 * 60_000),
-      },
+      settings: { backoffStrategy: backoffMs },
     },
     // Delays (papers stale, lease held) and throttles are the plan, not failures.
     logFailure: (err) => !(err instanceof DelayedError) && err.name !== 'RateLimitError',
     ...(opts.live ? { settings: { live: opts.live, select: (s: Settings) => s, apply: (s: Settings, queue: Queue, worker: Worker) => apply(s, queue, worker) } } : {}),
   });
   throttle = (ms) => qw.queue.rateLimit(ms);
+  sendQueue = qw.queue;
+  sendWorker = qw.worker;
+  // sendRatePerSecond per delivery (a batch job holds many).
+  const pace = new SendPace(opts.connect('send-pace'), makeKeys(opts.prefix).sendPace, () => current.sendRatePerSecond);
+  jobDeps.pace = () => pace.take();
   if (!opts.live) await apply(current, qw.queue, qw.worker);
   if (opts.autorun ?? true) void qw.worker.run().catch((err: unknown) => log.error({ err }, 'send worker stopped'));
   const stopHousekeeping = opts.housekeepingEveryMs ? startHousekeeping(jobDeps, qw.queue, opts.housekeepingEveryMs) : () => Promise.resolve();

@@ -85,6 +85,13 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   // One round trip for what does not depend on the claim: the last scrape and the subscriber.
   let staleSkip = false;
   const [lastOk, subRead] = await Promise.all([deps.papers.lastSuccessfulScrape(), deps.subscribers.get(subscriberId)]);
+  if (!subRead && !deps.channels?.isChannel(subscriberId)) {
+    // Gone (deleted after the tick read them): nothing to deliver and nothing to record. A batch job holds ids until
+    // it runs, and a "Delete my data" that came meanwhile must find no ledger entry written after it.
+    deps.metrics.editionsSkipped.inc({ reason: 'no-subscriber' });
+    log.info({ reason: 'no-subscriber' }, 'edition not sent');
+    return { kind: 'settled', state: 'skipped', reason: 'no-subscriber' };
+  }
   if (!lastOk || now.getTime() - lastOk.getTime() > settings.freshnessHours * 3600_000) {
     const existing = await deps.ledger.get(subscriberId, period);
     if (existing && ['sent', 'failed', 'unknown', 'suppressed', 'skipped'].includes(existing.state)) {
@@ -154,7 +161,7 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
   const { subscriberId, period } = job;
   if (deps.channels?.isChannel(subscriberId)) {
     return afterClaimChannel(
-      { ledger: deps.ledger, channels: deps.channels, metrics: deps.metrics, candidates: (firstDay) => candidates(deps, firstDay, lastOk) },
+      { ledger: deps.ledger, channels: deps.channels, metrics: deps.metrics, candidates: (firstDay) => candidates(deps, firstDay, lastOk), ...(deps.pace ? { pace: deps.pace } : {}) },
       { subscriberId, period, owner, attempt: c.attempt, record, now, staleSkip: c.staleSkip, settings, log, run },
     );
   }
@@ -167,7 +174,7 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
   if (c.staleSkip) return skip('skipped', 'stale-papers');
 
   const sub = c.sub;
-  if (!sub) return skip('skipped', 'no-subscriber');
+  if (!sub) return skip('skipped', 'no-subscriber'); // only a channel id reaches here without a subscriber
   if (sub.status !== 'active') return skip(sub.status === 'bouncing' ? 'suppressed' : 'skipped', `status-${sub.status}`);
   const { feedOnly, model } = c;
   // A feed-only reader is mailed nothing: an address suppressed for bounces does not stop their feed.

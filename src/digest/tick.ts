@@ -1,11 +1,12 @@
-// The tick: fan out every subscriber whose next send instant has passed into one send job each, then advance
-// their entry in the due index. Called by the `tick` queue's worker every tickEverySeconds (tick-scheduler.ts) and
+// The tick: fan out every subscriber whose next send instant has passed into send jobs (one each when few are due,
+// batches of up to 50 editions when many are: fanOutJobs), then advance their entry in the due index. Called by the `tick` queue's worker every tickEverySeconds (tick-scheduler.ts) and
 // directly by tests with an injected clock.
 //
 // Exactly-once enqueueing without a lock:
-// - The job id is deterministic (`digest-<subscriber>-<period>`), so a second enqueue of the same edition — a tick
-//   that runs twice for one minute, two ticks racing, a tick that crashed between enqueue and advance — is absorbed
-//   by BullMQ (and, should the job be gone already, by the send job's delivery ledger).
+// - The job id is deterministic (`digest-<subscriber>-<period>`; a batch's is a hash of its editions), so a second
+//   enqueue of the same edition — a tick that crashed between enqueue and advance and re-reads the same entries —
+//   is absorbed by BullMQ; otherwise (two ticks racing, reading different batches; the job gone already) by the
+//   send job's delivery ledger, whose claim lets one job deliver an edition and the others find it settled.
 // - Jobs are enqueued BEFORE the index is advanced: a crash in between means a re-enqueue (absorbed), never a loss.
 // - The advance is compare-and-set (the subscriber store's advanceDue): an entry moves only if its score is still the
 //   one this tick read, so a concurrent change (pause, new send time, unsubscribe) is never overwritten.
@@ -13,8 +14,8 @@
 // late, once, and a subscriber due days ago gets the current edition only, not one per missed period.
 //
 // Throughput (a million due at once must fan out within one tick interval): per batch of entries, one ZRANGEBYSCORE,
-// one script reading just the five fields the schedule needs (store.dueRecords), one BullMQ addBulk, one
-// compare-and-set script; the schedule is computed once per distinct (zone, send time, frequency) (tick-plan.ts).
+// one script reading just the five fields the schedule needs (store.dueRecords), one BullMQ addBulk of ~20 jobs,
+// one compare-and-set script; the schedule is computed once per distinct (zone, send time, frequency) (tick-plan.ts).
 // Up to `concurrency` batches are in flight so Node prepares one while Redis runs another's scripts. Reading ahead
 // while earlier batches are unadvanced uses an offset that skips the entries still in flight; the advances and the
 // reads go over the same connection in order, so the offset is exact unless another writer moves entries meanwhile —
@@ -23,7 +24,7 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from '../log.js';
 import type { Settings } from '../settings/schema.js';
-import { DEFAULT_JOB_OPTIONS, JOB_NAMES, sendJobId, type SendJob } from '../queue/catalog.js';
+import { DEFAULT_JOB_OPTIONS, JOB_NAMES, SEND_BATCH_JOB_NAME, SEND_BATCH_MAX, sendBatchJobId, sendJobId, type SendBatchJob, type SendJob } from '../queue/catalog.js';
 import type { DueEntry, SubscriberStore } from '../subscribers/store.js';
 import { planEntry, TickSchedules, type Plan } from './tick-plan.js';
 
@@ -39,7 +40,8 @@ export interface TickDeps {
   sendQueue: Queue;
   clock: () => Date;
   log: Logger;
-  settings: Pick<Settings, 'sendingPaused'>;
+  /** sendConcurrency: how many send jobs the fleet runs at once (default 8), the least a batch is split into. */
+  settings: Pick<Settings, 'sendingPaused'> & Partial<Pick<Settings, 'sendConcurrency'>>;
   /** Entries read, jobs added and entries advanced per round trip (default 1,000). */
   chunkSize?: number;
   /** Batches in flight at once (default 3). */
@@ -71,6 +73,31 @@ export interface TickResult {
 }
 
 const SEND_OPTS = DEFAULT_JOB_OPTIONS.send;
+const DEFAULT_SPREAD = 8;
+
+type FanOutJob =
+  | { name: typeof JOB_NAMES.send; data: SendJob; opts: typeof SEND_OPTS & { jobId: string } }
+  | { name: typeof SEND_BATCH_JOB_NAME; data: SendBatchJob; opts: typeof SEND_OPTS & { jobId: string } };
+
+/**
+ * The send jobs for one read's editions: as many jobs as the fleet runs at once (`spread`) or more, each holding
+ * up to SEND_BATCH_MAX editions, sizes as even as possible. A job of one edition is a plain `digest` job; a few due
+ * subscribers therefore still go out in parallel, one job each, while a large due range costs one BullMQ job per
+ * ~50 editions instead of one each (most of the tick's CPU and Redis work per subscriber was BullMQ's add).
+ */
+export function fanOutJobs(sends: readonly SendJob[], spread: number): FanOutJob[] {
+  const count = Math.min(sends.length, Math.max(spread, Math.ceil(sends.length / SEND_BATCH_MAX)));
+  const jobs: FanOutJob[] = [];
+  let start = 0;
+  for (let j = 1; j <= count; j++) {
+    const end = Math.round((j * sends.length) / count);
+    const part = sends.slice(start, end);
+    start = end;
+    if (part.length === 1) jobs.push({ name: JOB_NAMES.send, data: part[0]!, opts: { ...SEND_OPTS, jobId: sendJobId(part[0]!.subscriberId, part[0]!.period) } });
+    else jobs.push({ name: SEND_BATCH_JOB_NAME, data: { editions: part }, opts: { ...SEND_OPTS, jobId: sendBatchJobId(part) } });
+  }
+  return jobs;
+}
 
 export async function runTick(deps: TickDeps): Promise<TickResult> {
   const { subscribers, sendQueue, log } = deps;
@@ -87,6 +114,7 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
     return result;
   }
   const schedules = new TickSchedules(now);
+  const spread = deps.settings.sendConcurrency ?? DEFAULT_SPREAD;
   // Read offset = entries known to stay in range (errors) + entries read whose advance has not been sent yet.
   const offset = { stays: 0, inFlight: 0 };
 
@@ -103,9 +131,7 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
     }
 
     // 1. enqueue (before advancing: a crash here re-enqueues next tick, absorbed by the job id)
-    if (sends.length) {
-      await sendQueue.addBulk(sends.map((data) => ({ name: JOB_NAMES.send, data, opts: { ...SEND_OPTS, jobId: sendJobId(data.subscriberId, data.period) } })));
-    }
+    if (sends.length) await sendQueue.addBulk(fanOutJobs(sends, spread));
 
     // 2. advance, compare-and-set
     const moves: { id: string; expectedMs: number; nextMs: number | null }[] = [];

@@ -1,5 +1,6 @@
 // The job catalog: every queue, its job names, payload schema and default options, in one place. Payloads carry
 // ids and period keys only, never email addresses (Redis keeps job data in plain text).
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 export const QUEUES = { scrape: 'scrape', tick: 'tick', send: 'send', mail: 'mail' } as const;
@@ -29,6 +30,17 @@ export const sendJobSchema = z.object({
 });
 export type SendJob = z.infer<typeof sendJobSchema>;
 
+/**
+ * Several editions in one send job (the tick's fan-out of a large due range): one BullMQ job per up to
+ * SEND_BATCH_MAX editions instead of one each, which is what lets one tick fan out a million due subscribers
+ * (issue 10). The send worker runs them one after another (send-worker.ts); an edition that must be retried later
+ * becomes its own `digest` job.
+ */
+export const SEND_BATCH_JOB_NAME = 'digest-batch';
+export const SEND_BATCH_MAX = 50;
+export const sendBatchJobSchema = z.object({ editions: z.array(sendJobSchema).min(1).max(SEND_BATCH_MAX) });
+export type SendBatchJob = z.infer<typeof sendBatchJobSchema>;
+
 /** A subscribe email (confirm link, or the preferences link for an address already subscribed). */
 export const confirmationJobSchema = z.object({
   subscriberId: z.string().min(8).max(64),
@@ -49,6 +61,16 @@ export const PRUNE_JOB = { schedulerId: 'prune-papers', name: 'prune-papers', pa
 
 export function sendJobId(subscriberId: string, period: string): string {
   return `digest-${subscriberId}-${period}`;
+}
+
+/**
+ * Deterministic for the same editions in the same order, so that a tick that crashed between its add and its
+ * advance, and re-reads the same entries, adds the same ids again (absorbed by BullMQ, as for `digest` jobs).
+ */
+export function sendBatchJobId(editions: readonly Pick<SendJob, 'subscriberId' | 'period'>[]): string {
+  const h = createHash('sha256');
+  for (const e of editions) h.update(`${e.subscriberId}/${e.period};`);
+  return `batch-${editions[0]!.period}-${h.digest('base64url').slice(0, 22)}`;
 }
 
 export const DEFAULT_JOB_OPTIONS = {

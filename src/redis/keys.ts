@@ -17,6 +17,7 @@ export function makeKeys(prefix: string) {
     subscriberByEmail: `${p}sub:by-email`, // HASH normalized email -> id
     subscribersAll: `${p}sub:all`, // ZSET id -> created ms
     dueIndex: `${p}due`, // ZSET id -> next send instant (ms since epoch, UTC)
+    sendPace: (second: number) => `${p}pace:send:${second}`, // STRING emails handed to SMTP or a channel in that second (fleet-wide), PX 2 s
     // delivery
     edition: (subscriberId: string, period: string) => `${p}ed:${period}:${subscriberId}`, // HASH ledger entry
     editionsByPeriod: (period: string) => `${p}ed:index:${period}`, // HASH subscriberId -> state (previous layout: one per period)

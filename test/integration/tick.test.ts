@@ -15,7 +15,7 @@ import { latestSendAt, occurrencesBetween } from '../../src/schedule/schedule.js
 import { runTick, type TickResult } from '../../src/digest/tick.js';
 import { startTickScheduler, type TickScheduler } from '../../src/digest/tick-scheduler.js';
 import { createLogger, silentLogger } from '../../src/log.js';
-import { QUEUES, TICK_SCHEDULER_ID, sendJobId } from '../../src/queue/catalog.js';
+import { QUEUES, SEND_BATCH_JOB_NAME, SEND_BATCH_MAX, TICK_SCHEDULER_ID, sendBatchJobId, sendJobId, type SendBatchJob, type SendJob } from '../../src/queue/catalog.js';
 import { createRedis, waitReady } from '../../src/redis/connect.js';
 import { makeKeys, type Keys } from '../../src/redis/keys.js';
 import { SubscriberStore } from '../../src/subscribers/store.js';
@@ -88,6 +88,32 @@ describe('tick (real redis-server, BullMQ)', () => {
     assert.equal(await w.due(b), '2026-09-30T11:30:00.000Z');
     assert.equal(await w.due(c), '2026-10-06T03:30:00.000Z');
     assert.equal(await w.due(later), '2026-10-02T07:00:00.000Z');
+  });
+
+  it('a large due range goes out in batch jobs of up to 50 editions, each edition in exactly one; a replay re-adds the same ids', async () => {
+    const w = world('2026-09-28T11:00:00Z');
+    const ids: string[] = [];
+    for (let i = 0; i < 130; i++) ids.push(await w.add(`many${i}@example.org`, { timezone: 'UTC', sendTime: '12:00' }));
+    w.clock.set('2026-09-28T12:00:20Z');
+    const r = await runTick({ subscribers: w.store, sendQueue: w.sendQueue, clock: w.clock, log: silentLogger(), settings: { sendingPaused: false, sendConcurrency: 4 }, chunkSize: 100 });
+    assert.deepEqual({ due: r.due, enqueued: r.enqueued, advanced: r.advanced }, { due: 130, enqueued: 130, advanced: 130 });
+    const all = await w.sendQueue.getJobs(['waiting', 'delayed', 'prioritized']);
+    // a read of 100 → 4 jobs of 25 (at least sendConcurrency jobs); the read of 30 → 4 jobs of 7–8
+    assert.equal(all.length, 8);
+    const editions = all.flatMap((j) => (j.name === SEND_BATCH_JOB_NAME ? (j.data as SendBatchJob).editions : [j.data as SendJob]));
+    assert.deepEqual(editions.map((e) => e.subscriberId).sort(), [...ids].sort(), 'every due subscriber once');
+    for (const j of all) {
+      assert.equal(j.name, SEND_BATCH_JOB_NAME);
+      assert.ok((j.data as SendBatchJob).editions.length <= SEND_BATCH_MAX);
+      assert.equal(j.id, sendBatchJobId((j.data as SendBatchJob).editions));
+    }
+    assert.ok(!JSON.stringify(all.map((j) => j.data)).includes('@example.org'), 'no email address in job data');
+    // A tick that crashed after adding but before advancing: the same entries read again make the same batches,
+    // whose ids absorb the second add.
+    for (const id of ids) await redis.zadd(w.keys.dueIndex, Date.parse('2026-09-28T12:00:00Z'), id);
+    const replay = await runTick({ subscribers: w.store, sendQueue: w.sendQueue, clock: w.clock, log: silentLogger(), settings: { sendingPaused: false, sendConcurrency: 4 }, chunkSize: 100 });
+    assert.equal(replay.enqueued, 130);
+    assert.equal((await w.sendQueue.getJobs(['waiting', 'delayed', 'prioritized'])).length, 8, 'no new job');
   });
 
   it('running twice for the same minute (in turn, or at once) enqueues nothing twice', async () => {

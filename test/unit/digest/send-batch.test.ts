@@ -1,0 +1,121 @@
+// The tick's fan-out into jobs (fanOutJobs) and what a batch job does with each edition's outcome (runSendBatch).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { JOB_NAMES, SEND_BATCH_JOB_NAME, SEND_BATCH_MAX, sendBatchJobId, sendJobId, type SendJob } from '../../../src/queue/catalog.js';
+import { BatchInterrupted, runSendBatch, type BatchPort } from '../../../src/digest/send-batch.js';
+import type { SendOutcome } from '../../../src/digest/send-types.js';
+import { fanOutJobs } from '../../../src/digest/tick.js';
+
+const editions = (n: number, period = '2026-12-07'): SendJob[] =>
+  Array.from({ length: n }, (_, i) => ({ subscriberId: `sub${String(i).padStart(6, '0')}`, period, dueAt: '2026-12-07T07:00:00.000Z' }));
+
+const throttled = { kind: 'throttled', code: 451, enhanced: '4.7.1', message: 'slow down', bounce: false } as const;
+
+describe('fanOutJobs', () => {
+  it('a few editions: one plain digest job each, under its deterministic id', () => {
+    const jobs = fanOutJobs(editions(5), 8);
+    assert.equal(jobs.length, 5);
+    for (const [i, j] of jobs.entries()) {
+      assert.equal(j.name, JOB_NAMES.send);
+      assert.equal(j.opts.jobId, sendJobId(`sub${String(i).padStart(6, '0')}`, '2026-12-07'));
+    }
+  });
+
+  it('more editions than the fleet runs at once: at least `spread` jobs, every edition in exactly one', () => {
+    const all = editions(20);
+    const jobs = fanOutJobs(all, 8);
+    assert.equal(jobs.length, 8);
+    const seen = jobs.flatMap((j) => (j.name === SEND_BATCH_JOB_NAME ? j.data.editions : [j.data]));
+    assert.deepEqual(seen, all, 'in order, none lost, none twice');
+    const sizes = jobs.map((j) => (j.name === SEND_BATCH_JOB_NAME ? j.data.editions.length : 1));
+    assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `even sizes: ${sizes.join(',')}`);
+  });
+
+  it('a large due range: batches of at most SEND_BATCH_MAX, ~20 jobs per 1,000 editions', () => {
+    const jobs = fanOutJobs(editions(1_000), 8);
+    assert.equal(jobs.length, 1_000 / SEND_BATCH_MAX);
+    for (const j of jobs) {
+      assert.equal(j.name, SEND_BATCH_JOB_NAME);
+      assert.ok(j.name === SEND_BATCH_JOB_NAME && j.data.editions.length <= SEND_BATCH_MAX);
+    }
+    assert.equal(new Set(jobs.map((j) => j.opts.jobId)).size, jobs.length, 'distinct ids');
+  });
+
+  it('batch ids are deterministic for the same editions, and differ for others', () => {
+    const a = editions(30);
+    assert.equal(sendBatchJobId(a), sendBatchJobId(a.map((e) => ({ ...e }))));
+    assert.notEqual(sendBatchJobId(a), sendBatchJobId(a.slice(1)));
+    assert.notEqual(sendBatchJobId(a), sendBatchJobId(editions(30, '2026-12-08')));
+    assert.equal(fanOutJobs(a, 8)[0]!.opts.jobId, fanOutJobs(a, 8)[0]!.opts.jobId);
+  });
+});
+
+describe('runSendBatch', () => {
+  const port = (outcomes: Record<string, SendOutcome | Error>, stopAfter = Infinity): BatchPort & { ran: string[] } => {
+    const ran: string[] = [];
+    return {
+      ran,
+      run: async (e) => {
+        ran.push(e.subscriberId);
+        const o = outcomes[e.subscriberId] ?? { kind: 'sent', messageId: '<m>', response: '250', papers: 3 };
+        if (o instanceof Error) throw o;
+        return o;
+      },
+      stopping: () => ran.length >= stopAfter,
+    };
+  };
+
+  it('counts deliveries and settled editions; a transient failure goes on as its own job; a permanent one stays failed', async () => {
+    const all = editions(6);
+    const p = await runSendBatch(all, port({
+      sub000001: { kind: 'settled', state: 'sent', reason: 'already-settled' },
+      sub000002: { kind: 'retry', error: { kind: 'transient', code: 450, enhanced: null, message: 'busy', bounce: false } },
+      sub000003: { kind: 'settled', state: 'failed', reason: 'permanent-550' },
+    }));
+    assert.deepEqual({ sent: p.sent, settled: p.settled, failed: p.failed }, { sent: 3, settled: 1, failed: 1 });
+    assert.deepEqual(p.retry.map((e) => e.subscriberId), ['sub000002']);
+    assert.deepEqual(p.later, []);
+    assert.equal(p.throttle, null);
+  });
+
+  it('editions that must wait stay in the job, which comes back after the shortest wait', async () => {
+    const p = await runSendBatch(editions(4), port({
+      sub000001: { kind: 'wait', delayMs: 300_000, reason: 'stale-papers' },
+      sub000003: { kind: 'wait', delayMs: 1_250, reason: 'lease-held' },
+    }));
+    assert.deepEqual(p.later.map((e) => e.subscriberId), ['sub000001', 'sub000003']);
+    assert.equal(p.laterMs, 1_250);
+    assert.equal(p.sent, 2);
+  });
+
+  it('a throttle stops the batch at once: that edition and every one after it run again later', async () => {
+    const pt = port({ sub000002: { kind: 'throttle', error: throttled } });
+    const p = await runSendBatch(editions(5), pt);
+    assert.deepEqual(pt.ran, ['sub000000', 'sub000001', 'sub000002'], 'nothing tried after the refusal');
+    assert.deepEqual(p.later.map((e) => e.subscriberId), ['sub000002', 'sub000003', 'sub000004']);
+    assert.equal(p.throttle?.code, 451);
+  });
+
+  it('a stopping worker sets the rest aside', async () => {
+    const pt = port({}, 2);
+    const p = await runSendBatch(editions(5), pt);
+    assert.deepEqual(pt.ran, ['sub000000', 'sub000001']);
+    assert.deepEqual(p.later.map((e) => e.subscriberId), ['sub000002', 'sub000003', 'sub000004']);
+    assert.ok(p.laterMs <= 1_000);
+  });
+
+  it('an infrastructure error interrupts the batch, naming every edition not done', async () => {
+    const boom = new Error('Connection is closed.');
+    const p = runSendBatch(editions(5), port({
+      sub000000: { kind: 'retry', error: { kind: 'transient', code: 450, enhanced: null, message: 'busy', bounce: false } },
+      sub000001: { kind: 'wait', delayMs: 1_000, reason: 'lease-held' },
+      sub000003: boom,
+    }));
+    await assert.rejects(p, (err: unknown) => {
+      assert.ok(err instanceof BatchInterrupted);
+      assert.equal(err.cause, boom);
+      assert.deepEqual(err.unfinished.map((e) => e.subscriberId), ['sub000000', 'sub000001', 'sub000003', 'sub000004']);
+      return true;
+    });
+  });
+});
