@@ -16,8 +16,8 @@
 //   candidate too ("Like 2 papers you liked: …"), if it clears minUpvotes like any other.
 // - Dedupe by id (the same paper listed on two days counts once: the later listing, with the fresher upvotes).
 // - Rank (ranking 'relevance', the default): follows first, then by the blended score of relevance/rank.ts
-//   (match strength, personal model weighed by how much it has learned, community signal, freshness; weights from
-//   live settings). Ranking 'upvotes' is the behaviour before issue 9 (upvotes, then listing day, then publication
+//   (match strength, personal model weighed by how much it has learned, community signal, freshness, and how the
+//   reader liked papers with the same topic in the same field before; weights from live settings). Ranking 'upvotes' is the behaviour before issue 9 (upvotes, then listing day, then publication
 //   time, then id) — the baseline the relevance evaluation compares against.
 // - Cap at min(subscriber.maxPapers, operator cap).
 import type { Paper } from '../papers/paper.js';
@@ -26,6 +26,7 @@ import { matchPaper } from '../papers/topics.js';
 import type { Reason, SelectedPaper } from '../papers/reason.js';
 import type { ReaderModel } from '../relevance/model.js';
 import { blend, communitySignal, DEFAULT_WEIGHTS, freshness, personalScorer, trustIn, type RankWeights } from '../relevance/rank.js';
+import { topicLift, topicKeysOfReasons } from '../relevance/topic-history.js';
 import { addDays, localDateIn } from '../schedule/schedule.js';
 
 export type { SelectedPaper };
@@ -158,7 +159,13 @@ export function selectPapers(input: SelectInput): SelectedPaper[] {
     const discovered = !m.included && p.score >= weights.discoverMin && p.similarTo > 0;
     if (!m.included && !discovered) continue;
     const match = matchStrengthOf(m.reasons);
-    const score = blend(weights, { match, personal: p.score * trust, community: communitySignal(paper, maxUpvotes, today), freshness: freshness(paper.listedOn, today) });
+    const score = blend(weights, {
+      match,
+      personal: p.score * trust,
+      community: communitySignal(paper, maxUpvotes, today),
+      freshness: freshness(paper.listedOn, today),
+      topicHistory: input.model ? topicLift(input.model.topics, topicKeysOfReasons(m.reasons), input.model.likes, input.model.dislikes) : 0,
+    });
     chosen.push({ paper, reasons: explain(m.reasons, p, discovered, weights, dayRank.get(paper.id), paper), follow, score });
   }
   if (!byRelevance) return chosen.sort((a, b) => compareForDigest(a.paper, b.paper)).slice(0, limit).map(({ paper, reasons }) => ({ paper, reasons }));

@@ -34,6 +34,8 @@ interface JsonV2 {
   disliked: { id: string; at: string; v: Flat }[];
   muted: string[];
   pending: string[];
+  /** topic-history.ts: `topicId@field` → [liked, disliked]; absent in models stored before it existed. */
+  topics?: Record<string, [number, number]>;
 }
 
 
@@ -67,8 +69,19 @@ export function encodeModel(s: StoredModel): string {
     disliked: m.disliked.map(sig),
     muted: [...m.muted],
     pending: s.pending,
+    ...(m.topics.size ? { topics: Object.fromEntries(m.topics) } : {}),
   };
   return JSON.stringify(json);
+}
+
+/** { key: [liked, disliked] } with non-negative integer counts; anything else is dropped. */
+function topicCounts(v: unknown): Map<string, [number, number]> {
+  const out = new Map<string, [number, number]>();
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return out;
+  for (const [k, c] of Object.entries(v as Record<string, unknown>)) {
+    if (Array.isArray(c) && c.length === 2 && c.every((n) => Number.isInteger(n) && (n as number) >= 0)) out.set(k, [c[0] as number, c[1] as number]);
+  }
+  return out;
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
@@ -114,6 +127,7 @@ export function decodeModel(raw: string | null): StoredModel {
       muted: new Set(strings(j.muted)),
       w: vec(j.w),
       b: num(j.b),
+      topics: topicCounts(j.topics),
     },
   };
 }

@@ -14,6 +14,7 @@
 // reader or a way to undo one example; the math here is a hundred lines of sparse vectors.
 import { quantize } from './weight-grid.js';
 import { isSourceTerm, norm, paperVector, type Idf, type TermVector, type TextPaper } from './terms.js';
+import { recordTopics, type TopicHistory } from './topic-history.js';
 
 export const CENTROID_TERMS = 300;
 export const SIGNATURES = 60;
@@ -37,10 +38,12 @@ export interface ReaderModel {
   /** The trained linear model (train()). */
   w: TermVector;
   b: number;
+  /** Papers liked and disliked per catalog topic and field (topic-history.ts). */
+  topics: TopicHistory;
 }
 
 export function emptyModel(): ReaderModel {
-  return { pos: new Map(), neg: new Map(), likes: 0, dislikes: 0, liked: [], disliked: [], muted: new Set(), w: new Map(), b: 0 };
+  return { pos: new Map(), neg: new Map(), likes: 0, dislikes: 0, liked: [], disliked: [], muted: new Set(), w: new Map(), b: 0, topics: new Map() };
 }
 
 export function isEmptyModel(m: ReaderModel | null | undefined): boolean {
@@ -185,9 +188,11 @@ export function capVector(c: Map<string, number>, cap: number): void {
 /**
  * Apply one paper's change of polarity to the model, in place, and retrain: dPos/dNeg ∈ {-1, 0, 1} (a 👍 is
  * dPos=+1; turning it into a 👎 is dPos=-1, dNeg=+1). `v` is the paper's vector (null when the paper is no longer
- * stored: its signature, if still kept, stands in), `sig` its signature for the training set.
+ * stored: its signature, if still kept, stands in), `sig` its signature for the training set, `topicKeys` the
+ * catalog topics it matches (topic-history.ts topicKeysOf; empty when the paper is no longer stored).
  */
-export function applyFeedback(m: ReaderModel, id: string, v: TermVector | null, sig: Signature | null, dPos: number, dNeg: number): void {
+export function applyFeedback(m: ReaderModel, id: string, v: TermVector | null, sig: Signature | null, dPos: number, dNeg: number, topicKeys: readonly string[] = []): void {
+  recordTopics(m.topics, topicKeys, dPos, dNeg);
   const sides: [number, Map<string, number>, 'liked' | 'disliked', 'likes' | 'dislikes'][] = [
     [dPos, m.pos, 'liked', 'likes'],
     [dNeg, m.neg, 'disliked', 'dislikes'],

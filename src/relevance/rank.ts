@@ -19,13 +19,15 @@ export interface RankWeights {
   discoverMin: number;
   /** Papers liked or disliked at which the personal model weighs half of `personal`; it nears all of it as feedback grows. */
   learnedHalf: number;
+  /** How the reader liked papers matching the same topics in the same field before (topic-history.ts, log-odds). */
+  topicHistory: number;
 }
 
-export const DEFAULT_WEIGHTS: RankWeights = { match: 1, personal: 3, community: 0.3, freshness: 0.2, discoverMin: 0.12, learnedHalf: 10 };
+export const DEFAULT_WEIGHTS: RankWeights = { match: 1, personal: 3, community: 0.3, freshness: 0.2, discoverMin: 0.12, learnedHalf: 10, topicHistory: 0.25 };
 
 type WeightSettings = Pick<
   Settings,
-  'relevanceMatchWeight' | 'relevancePersonalWeight' | 'relevanceCommunityWeight' | 'relevanceFreshnessWeight' | 'relevanceDiscoverMin' | 'relevanceLearnedHalf'
+  'relevanceMatchWeight' | 'relevancePersonalWeight' | 'relevanceCommunityWeight' | 'relevanceFreshnessWeight' | 'relevanceDiscoverMin' | 'relevanceLearnedHalf' | 'relevanceTopicHistoryWeight'
 >;
 
 /** The weights in the live settings. */
@@ -37,6 +39,7 @@ export function rankWeightsOf(s: WeightSettings): RankWeights {
     freshness: s.relevanceFreshnessWeight,
     discoverMin: s.relevanceDiscoverMin,
     learnedHalf: s.relevanceLearnedHalf,
+    topicHistory: s.relevanceTopicHistoryWeight,
   };
 }
 
@@ -77,6 +80,7 @@ export interface PersonalScorer {
 
 const NO_OPINION: PersonalScore = { score: 0, similarTo: 0, terms: [] };
 
+
 export function personalScorer(model: ReaderModel | null | undefined, pool: readonly Paper[]): PersonalScorer {
   if (!model) return () => NO_OPINION;
   const pm: PreparedModel = prepare(model);
@@ -101,6 +105,17 @@ function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
-export function blend(w: RankWeights, parts: { match: number; personal: number; community: number; freshness: number }): number {
-  return w.match * parts.match + w.personal * parts.personal + w.community * parts.community + w.freshness * parts.freshness;
+export interface BlendParts {
+  match: number;
+  personal: number;
+  community: number;
+  freshness: number;
+  /** topic-history.ts topicLift (0 = no history). */
+  topicHistory: number;
+}
+
+export function blend(w: RankWeights, parts: BlendParts): number {
+  return (
+    w.match * parts.match + w.personal * parts.personal + w.community * parts.community + w.freshness * parts.freshness + w.topicHistory * parts.topicHistory
+  );
 }

@@ -14,6 +14,7 @@ import type { Keys } from '../redis/keys.js';
 import { applyFeedback, emptyModel, isEmptyModel, signatureOf, train, type ReaderModel } from './model.js';
 import { decodeModel, encodeModel, type StoredModel } from './model-codec.js';
 import { buildIdf, paperVector, type Idf } from './terms.js';
+import { topicKeysOf } from './topic-history.js';
 
 export type RedisKeys = Keys;
 export type FeedbackKind = 'like' | 'dislike' | 'save';
@@ -296,7 +297,8 @@ export class ReaderStore {
     const at = this.clock().toISOString();
     const v = p && idf ? paperVector(p, idf) : null;
     const sig = p && idf ? signatureOf(paperId, at, p, idf) : null;
-    await this.update(subscriberId, (s) => applyFeedback(s.model, paperId, v, sig, dPos, dNeg));
+    const topicKeys = p ? topicKeysOf(p) : [];
+    await this.update(subscriberId, (s) => applyFeedback(s.model, paperId, v, sig, dPos, dNeg, topicKeys));
   }
 
   /** IDF over the papers of `day` and the listing days before it (memoized per day, bounded). */

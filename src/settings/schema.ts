@@ -48,7 +48,8 @@ export const settingsSchema = z
     scrapingPaused: z.boolean().default(false),
     // Relevance (issue 9): how a digest is ranked after follows. Score = match × strength (title 1, HF keywords .75,
     // abstract .15–.5) + personal × the reader's model (-1..1) + community × upvotes (0..1, log, with growth per day)
-    // + freshness × (1 today, ½ yesterday, …). The personal term is scaled by how much the model has learned:
+    // + freshness × (1 today, ½ yesterday, …) + topic history × how the reader liked papers with the same topic in
+    // the same field before (log-odds lift, relevance/topic-history.ts). The personal term is scaled by how much the model has learned:
     // n / (n + learnedHalf) for n papers liked or disliked. discoverMin: the model score a paper outside the
     // reader's filters needs to be suggested as "like papers you liked".
     /** 'relevance' (the blend below) or 'upvotes' (the ranking before issue 9: a kill switch, and the eval's baseline). */
@@ -59,6 +60,8 @@ export const settingsSchema = z
     relevanceFreshnessWeight: z.number().min(0).max(10).default(0.2),
     relevanceDiscoverMin: z.number().min(-1).max(1).default(0.12),
     relevanceLearnedHalf: z.number().min(0).max(1000).default(10),
+    /** Weight of how the reader liked papers with the same topic in the same field before (log-odds lift; issue 9). */
+    relevanceTopicHistoryWeight: z.number().min(0).max(10).default(0.25),
     /** /metrics: 'open' (default; scraped from a private network, it holds counts, no addresses) or 'token' (admin token). */
     metricsAuth: z.enum(['open', 'token']).default('open'),
   })

@@ -55,6 +55,7 @@ describe('ReaderStore', () => {
     let model = await readers.loadModel(sub);
     assert.equal(model?.likes, 1);
     assert.ok((model?.pos.get('speculative decoding') ?? 0) > 0, 'learned the liked paper’s terms');
+    assert.deepEqual(model?.topics.get('efficiency@title'), [1, 0], 'counted under the topic in its title');
 
     const flip = await readers.mark(sub, '2509.00001', 'dislike', true);
     assert.deepEqual(flip.marks, { liked: false, disliked: true, saved: false });
@@ -62,6 +63,7 @@ describe('ReaderStore', () => {
     assert.equal(model?.likes, 0);
     assert.equal(model?.dislikes, 1);
     assert.equal(model?.pos.size, 0, 'the like was taken back whole');
+    assert.deepEqual(model?.topics.get('efficiency@title'), [0, 1], 'the topic count moved from liked to disliked');
 
     await readers.mark(sub, '2509.00003', 'save', true);
     const marks = await readers.marks(sub, ['2509.00001', '2509.00003', '2509.00004']);
