@@ -80,13 +80,16 @@ type FanOutJob =
   | { name: typeof SEND_BATCH_JOB_NAME; data: SendBatchJob; opts: typeof SEND_OPTS & { jobId: string } };
 
 /**
- * The send jobs for one read's editions: as many jobs as the fleet runs at once (`spread`) or more, each holding
- * up to SEND_BATCH_MAX editions, sizes as even as possible. A job of one edition is a plain `digest` job; a few due
- * subscribers therefore still go out in parallel, one job each, while a large due range costs one BullMQ job per
- * ~50 editions instead of one each (most of the tick's CPU and Redis work per subscriber was BullMQ's add).
+ * The send jobs for one read's editions: at least JOBS_PER_SLOT jobs per send slot of the fleet (`spread`), each
+ * holding up to SEND_BATCH_MAX editions, sizes as even as possible. A job of one edition is a plain `digest` job; a
+ * few due subscribers therefore still go out in parallel, one job each, while a large due range costs one BullMQ job
+ * per ≤ 50 editions instead of one each (most of the tick's CPU and Redis work per subscriber was BullMQ's add).
+ * Several jobs per slot keep the end of a fan-out short: a batch runs its editions one after another, so the last
+ * jobs to start decide when the range is done, and smaller ones finish sooner.
  */
+export const JOBS_PER_SLOT = 4;
 export function fanOutJobs(sends: readonly SendJob[], spread: number): FanOutJob[] {
-  const count = Math.min(sends.length, Math.max(spread, Math.ceil(sends.length / SEND_BATCH_MAX)));
+  const count = Math.min(sends.length, Math.max(JOBS_PER_SLOT * spread, Math.ceil(sends.length / SEND_BATCH_MAX)));
   const jobs: FanOutJob[] = [];
   let start = 0;
   for (let j = 1; j <= count; j++) {

@@ -95,11 +95,11 @@ describe('tick (real redis-server, BullMQ)', () => {
     const ids: string[] = [];
     for (let i = 0; i < 130; i++) ids.push(await w.add(`many${i}@example.org`, { timezone: 'UTC', sendTime: '12:00' }));
     w.clock.set('2026-09-28T12:00:20Z');
-    const r = await runTick({ subscribers: w.store, sendQueue: w.sendQueue, clock: w.clock, log: silentLogger(), settings: { sendingPaused: false, sendConcurrency: 4 }, chunkSize: 100 });
+    const r = await runTick({ subscribers: w.store, sendQueue: w.sendQueue, clock: w.clock, log: silentLogger(), settings: { sendingPaused: false, sendConcurrency: 2 }, chunkSize: 100 });
     assert.deepEqual({ due: r.due, enqueued: r.enqueued, advanced: r.advanced }, { due: 130, enqueued: 130, advanced: 130 });
     const all = await w.sendQueue.getJobs(['waiting', 'delayed', 'prioritized']);
-    // a read of 100 → 4 jobs of 25 (at least sendConcurrency jobs); the read of 30 → 4 jobs of 7–8
-    assert.equal(all.length, 8);
+    // JOBS_PER_SLOT (4) jobs per send slot (2): the read of 100 → 8 jobs of 12–13, the read of 30 → 8 jobs of 3–4
+    assert.equal(all.length, 16);
     const editions = all.flatMap((j) => (j.name === SEND_BATCH_JOB_NAME ? (j.data as SendBatchJob).editions : [j.data as SendJob]));
     assert.deepEqual(editions.map((e) => e.subscriberId).sort(), [...ids].sort(), 'every due subscriber once');
     for (const j of all) {
@@ -111,9 +111,9 @@ describe('tick (real redis-server, BullMQ)', () => {
     // A tick that crashed after adding but before advancing: the same entries read again make the same batches,
     // whose ids absorb the second add.
     for (const id of ids) await redis.zadd(w.keys.dueIndex, Date.parse('2026-09-28T12:00:00Z'), id);
-    const replay = await runTick({ subscribers: w.store, sendQueue: w.sendQueue, clock: w.clock, log: silentLogger(), settings: { sendingPaused: false, sendConcurrency: 4 }, chunkSize: 100 });
+    const replay = await runTick({ subscribers: w.store, sendQueue: w.sendQueue, clock: w.clock, log: silentLogger(), settings: { sendingPaused: false, sendConcurrency: 2 }, chunkSize: 100 });
     assert.equal(replay.enqueued, 130);
-    assert.equal((await w.sendQueue.getJobs(['waiting', 'delayed', 'prioritized'])).length, 8, 'no new job');
+    assert.equal((await w.sendQueue.getJobs(['waiting', 'delayed', 'prioritized'])).length, 16, 'no new job');
   });
 
   it('running twice for the same minute (in turn, or at once) enqueues nothing twice', async () => {

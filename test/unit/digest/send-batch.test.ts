@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { JOB_NAMES, SEND_BATCH_JOB_NAME, SEND_BATCH_MAX, sendBatchJobId, sendJobId, type SendJob } from '../../../src/queue/catalog.js';
 import { BatchInterrupted, runSendBatch, type BatchPort } from '../../../src/digest/send-batch.js';
 import type { SendOutcome } from '../../../src/digest/send-types.js';
-import { fanOutJobs } from '../../../src/digest/tick.js';
+import { fanOutJobs, JOBS_PER_SLOT } from '../../../src/digest/tick.js';
 
 const editions = (n: number, period = '2026-12-07'): SendJob[] =>
   Array.from({ length: n }, (_, i) => ({ subscriberId: `sub${String(i).padStart(6, '0')}`, period, dueAt: '2026-12-07T07:00:00.000Z' }));
@@ -21,10 +21,10 @@ describe('fanOutJobs', () => {
     }
   });
 
-  it('more editions than the fleet runs at once: at least `spread` jobs, every edition in exactly one', () => {
-    const all = editions(20);
+  it('more editions than the fleet runs at once: JOBS_PER_SLOT jobs per send slot, every edition in exactly one', () => {
+    const all = editions(100);
     const jobs = fanOutJobs(all, 8);
-    assert.equal(jobs.length, 8);
+    assert.equal(jobs.length, JOBS_PER_SLOT * 8);
     const seen = jobs.flatMap((j) => (j.name === SEND_BATCH_JOB_NAME ? j.data.editions : [j.data]));
     assert.deepEqual(seen, all, 'in order, none lost, none twice');
     const sizes = jobs.map((j) => (j.name === SEND_BATCH_JOB_NAME ? j.data.editions.length : 1));
@@ -32,8 +32,9 @@ describe('fanOutJobs', () => {
   });
 
   it('a large due range: batches of at most SEND_BATCH_MAX, ~20 jobs per 1,000 editions', () => {
-    const jobs = fanOutJobs(editions(1_000), 8);
+    const jobs = fanOutJobs(editions(1_000), 2);
     assert.equal(jobs.length, 1_000 / SEND_BATCH_MAX);
+    assert.equal(fanOutJobs(editions(1_000), 8).length, JOBS_PER_SLOT * 8, 'more send slots: smaller batches');
     for (const j of jobs) {
       assert.equal(j.name, SEND_BATCH_JOB_NAME);
       assert.ok(j.name === SEND_BATCH_JOB_NAME && j.data.editions.length <= SEND_BATCH_MAX);
