@@ -40,7 +40,7 @@ export interface TickDeps {
   sendQueue: Queue;
   clock: () => Date;
   log: Logger;
-  /** sendConcurrency: how many send jobs the fleet runs at once (default 8), the least a batch is split into. */
+  /** sendConcurrency: sends the fleet runs at once (default 8); batch jobs are sized to give each slot about four. */
   settings: Pick<Settings, 'sendingPaused'> & Partial<Pick<Settings, 'sendConcurrency'>>;
   /** Entries read, jobs added and entries advanced per round trip (default 1,000). */
   chunkSize?: number;
@@ -80,16 +80,20 @@ type FanOutJob =
   | { name: typeof SEND_BATCH_JOB_NAME; data: SendBatchJob; opts: typeof SEND_OPTS & { jobId: string } };
 
 /**
- * The send jobs for one read's editions: at least JOBS_PER_SLOT jobs per send slot of the fleet (`spread`), each
- * holding up to SEND_BATCH_MAX editions, sizes as even as possible. A job of one edition is a plain `digest` job; a
- * few due subscribers therefore still go out in parallel, one job each, while a large due range costs one BullMQ job
- * per ≤ 50 editions instead of one each (most of the tick's CPU and Redis work per subscriber was BullMQ's add).
- * Several jobs per slot keep the end of a fan-out short: a batch runs its editions one after another, so the last
- * jobs to start decide when the range is done, and smaller ones finish sooner.
+ * Editions per send job for a tick that found `due` entries: enough jobs that each of the fleet's send slots
+ * (`spread` = sendConcurrency) takes about JOBS_PER_SLOT of them, at most SEND_BATCH_MAX editions each. A batch
+ * runs its editions one after another, so the last jobs to start decide when the fan-out is done: smaller jobs for
+ * a moderate range keep that end short, and a large range costs one BullMQ job per 50 editions instead of one each
+ * (most of the tick's CPU and Redis work per subscriber was BullMQ's add). A few due subscribers get a job each.
  */
+export function batchSizeFor(due: number, spread: number): number {
+  return Math.max(1, Math.min(SEND_BATCH_MAX, Math.ceil(due / (JOBS_PER_SLOT * Math.max(1, spread)))));
+}
 export const JOBS_PER_SLOT = 4;
-export function fanOutJobs(sends: readonly SendJob[], spread: number): FanOutJob[] {
-  const count = Math.min(sends.length, Math.max(JOBS_PER_SLOT * spread, Math.ceil(sends.length / SEND_BATCH_MAX)));
+
+/** One read's editions as send jobs of about `size` editions, sizes as even as possible; a job of one is a plain `digest` job. */
+export function fanOutJobs(sends: readonly SendJob[], size: number): FanOutJob[] {
+  const count = Math.ceil(sends.length / Math.max(1, size));
   const jobs: FanOutJob[] = [];
   let start = 0;
   for (let j = 1; j <= count; j++) {
@@ -117,7 +121,7 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
     return result;
   }
   const schedules = new TickSchedules(now);
-  const spread = deps.settings.sendConcurrency ?? DEFAULT_SPREAD;
+  let batchSize = 1; // set from the due count before the first read
   // Read offset = entries known to stay in range (errors) + entries read whose advance has not been sent yet.
   const offset = { stays: 0, inFlight: 0 };
 
@@ -134,7 +138,7 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
     }
 
     // 1. enqueue (before advancing: a crash here re-enqueues next tick, absorbed by the job id)
-    if (sends.length) await sendQueue.addBulk(fanOutJobs(sends, spread));
+    if (sends.length) await sendQueue.addBulk(fanOutJobs(sends, batchSize));
 
     // 2. advance, compare-and-set
     const moves: { id: string; expectedMs: number; nextMs: number | null }[] = [];
@@ -182,7 +186,9 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
 
   // Reads are bounded by what was due at the start (plus slack for entries that fall due meanwhile), so a writer
   // that keeps putting entries back in range cannot keep one tick running forever.
-  const maxReads = Math.ceil((await subscribers.countDue(atOrBefore(now))) / chunk) + 10;
+  const dueAtStart = await subscribers.countDue(atOrBefore(now));
+  const maxReads = Math.ceil(dueAtStart / chunk) + 10;
+  batchSize = batchSizeFor(dueAtStart, deps.settings.sendConcurrency ?? DEFAULT_SPREAD);
   const running = new Set<Promise<void>>();
   let failure: { err: unknown } | null = null;
   for (let reads = 0; reads < maxReads && !failure; ) {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { JOB_NAMES, SEND_BATCH_JOB_NAME, SEND_BATCH_MAX, sendBatchJobId, sendJobId, type SendJob } from '../../../src/queue/catalog.js';
 import { BatchInterrupted, runSendBatch, type BatchPort } from '../../../src/digest/send-batch.js';
 import type { SendOutcome } from '../../../src/digest/send-types.js';
-import { fanOutJobs, JOBS_PER_SLOT } from '../../../src/digest/tick.js';
+import { batchSizeFor, fanOutJobs, JOBS_PER_SLOT } from '../../../src/digest/tick.js';
 
 const editions = (n: number, period = '2026-12-07'): SendJob[] =>
   Array.from({ length: n }, (_, i) => ({ subscriberId: `sub${String(i).padStart(6, '0')}`, period, dueAt: '2026-12-07T07:00:00.000Z' }));
@@ -12,8 +12,16 @@ const editions = (n: number, period = '2026-12-07'): SendJob[] =>
 const throttled = { kind: 'throttled', code: 451, enhanced: '4.7.1', message: 'slow down', bounce: false } as const;
 
 describe('fanOutJobs', () => {
-  it('a few editions: one plain digest job each, under its deterministic id', () => {
-    const jobs = fanOutJobs(editions(5), 8);
+  it('sizes batches so each send slot gets about JOBS_PER_SLOT jobs, at most SEND_BATCH_MAX editions each', () => {
+    assert.equal(batchSizeFor(5, 8), 1, 'a few due: one job each');
+    assert.equal(batchSizeFor(2_000, 16), Math.ceil(2_000 / (JOBS_PER_SLOT * 16)));
+    assert.equal(batchSizeFor(1_000_000, 8), SEND_BATCH_MAX);
+    assert.equal(batchSizeFor(1_000_000, 256), SEND_BATCH_MAX, 'a big fleet still gets full batches for a big range');
+    assert.equal(batchSizeFor(0, 8), 1);
+  });
+
+  it('batches of one are plain digest jobs under their deterministic id', () => {
+    const jobs = fanOutJobs(editions(5), 1);
     assert.equal(jobs.length, 5);
     for (const [i, j] of jobs.entries()) {
       assert.equal(j.name, JOB_NAMES.send);
@@ -21,24 +29,19 @@ describe('fanOutJobs', () => {
     }
   });
 
-  it('more editions than the fleet runs at once: JOBS_PER_SLOT jobs per send slot, every edition in exactly one', () => {
+  it('every edition in exactly one job, in order, sizes as even as possible and never above the size asked', () => {
     const all = editions(100);
-    const jobs = fanOutJobs(all, 8);
-    assert.equal(jobs.length, JOBS_PER_SLOT * 8);
+    const jobs = fanOutJobs(all, 30);
+    assert.equal(jobs.length, 4);
     const seen = jobs.flatMap((j) => (j.name === SEND_BATCH_JOB_NAME ? j.data.editions : [j.data]));
     assert.deepEqual(seen, all, 'in order, none lost, none twice');
-    const sizes = jobs.map((j) => (j.name === SEND_BATCH_JOB_NAME ? j.data.editions.length : 1));
-    assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `even sizes: ${sizes.join(',')}`);
+    assert.deepEqual(jobs.map((j) => (j.name === SEND_BATCH_JOB_NAME ? j.data.editions.length : 1)), [25, 25, 25, 25]);
   });
 
-  it('a large due range: batches of at most SEND_BATCH_MAX, ~20 jobs per 1,000 editions', () => {
-    const jobs = fanOutJobs(editions(1_000), 2);
+  it('a read of 1,000 due at full size: 20 batch jobs with distinct ids', () => {
+    const jobs = fanOutJobs(editions(1_000), SEND_BATCH_MAX);
     assert.equal(jobs.length, 1_000 / SEND_BATCH_MAX);
-    assert.equal(fanOutJobs(editions(1_000), 8).length, JOBS_PER_SLOT * 8, 'more send slots: smaller batches');
-    for (const j of jobs) {
-      assert.equal(j.name, SEND_BATCH_JOB_NAME);
-      assert.ok(j.name === SEND_BATCH_JOB_NAME && j.data.editions.length <= SEND_BATCH_MAX);
-    }
+    for (const j of jobs) assert.ok(j.name === SEND_BATCH_JOB_NAME && j.data.editions.length === SEND_BATCH_MAX);
     assert.equal(new Set(jobs.map((j) => j.opts.jobId)).size, jobs.length, 'distinct ids');
   });
 
@@ -47,7 +50,7 @@ describe('fanOutJobs', () => {
     assert.equal(sendBatchJobId(a), sendBatchJobId(a.map((e) => ({ ...e }))));
     assert.notEqual(sendBatchJobId(a), sendBatchJobId(a.slice(1)));
     assert.notEqual(sendBatchJobId(a), sendBatchJobId(editions(30, '2026-12-08')));
-    assert.equal(fanOutJobs(a, 8)[0]!.opts.jobId, fanOutJobs(a, 8)[0]!.opts.jobId);
+    assert.equal(fanOutJobs(a, 30)[0]!.opts.jobId, fanOutJobs(a, 30)[0]!.opts.jobId);
   });
 });
 
