@@ -1,9 +1,9 @@
 // A reader's send jobs, for "Delete my data": BullMQ keeps finished send jobs (ids `digest-<subscriber>-<period>`,
-// data = subscriber id) for days, and its event stream names each job id. Deleting a reader removes their jobs
-// and the stream entries that name them. Job ids are found by a SCAN for the job hashes: deletion is rare.
+// data = subscriber id) for days, and its event stream names each job id. Deleting a reader removes their jobs,
+// their editions from batch jobs, and the stream entries that name them. Job ids are found by a SCAN for the job hashes: deletion is rare.
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { sendJobId } from './catalog.js';
+import { SEND_BATCH_JOB_NAME, sendJobId, type SendBatchJob } from './catalog.js';
 
 export class SubscriberJobs {
   constructor(
@@ -38,7 +38,34 @@ export class SubscriberJobs {
         // locked by a worker right now: it finishes in seconds; its hash is removed with the retention
       }
     }
+    await this.scrubBatches(subscriberId);
     await this.purgeEvents(subscriberId);
+  }
+
+  /**
+   * Batch send jobs (the tick's fan-out of a large due range) name up to 50 readers each: this reader's editions
+   * are taken out of those not running (or the job removed when it held only theirs). One running now finds the
+   * reader gone and records nothing (send.ts); completed ones are removed at once anyway.
+   */
+  private async scrubBatches(subscriberId: string): Promise<void> {
+    const q = this.queue();
+    const PAGE = 200;
+    for (let start = 0; ; start += PAGE) {
+      const jobs = await q.getJobs(['waiting', 'delayed', 'prioritized', 'failed'], start, start + PAGE - 1);
+      if (jobs.length === 0) return;
+      for (const job of jobs) {
+        if (job.name !== SEND_BATCH_JOB_NAME) continue;
+        const editions = (job.data as Partial<SendBatchJob>).editions ?? [];
+        const rest = editions.filter((e) => e.subscriberId !== subscriberId);
+        if (rest.length === editions.length) continue;
+        try {
+          if (rest.length) await job.updateData({ editions: rest });
+          else await job.remove();
+        } catch {
+          // taken by a worker meanwhile: see above
+        }
+      }
+    }
   }
 
   /** XDEL every event-stream entry naming one of this subscriber's jobs (the stream is capped, ~10k entries). */

@@ -4,7 +4,7 @@
 // member, field and stream entry finds neither the reader's id nor their address.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sendJobId } from '../../src/queue/catalog.js';
+import { SEND_BATCH_JOB_NAME, sendBatchJobId, sendJobId } from '../../src/queue/catalog.js';
 import type { Subscriber } from '../../src/subscribers/subscriber.js';
 import { testClock } from '../helpers/clock.js';
 import { Client, csrfOf, startWebHarness, textOf, type WebHarness } from './web-harness.js';
@@ -135,6 +135,10 @@ describe('readers data rights', () => {
       await h.services.deliveryEvents.record(who.id, { at: clock().toISOString(), receivedAt: clock().toISOString(), provider: 'generic', type: 'hard-bounce', eventId: 'e', detail: '550', code: 550, outcome: 'bounce-counted' });
       await h.services.queues.send.add('digest', { subscriberId: who.id, period: '2026-12-01', dueAt: clock().toISOString() }, { jobId: sendJobId(who.id, '2026-12-01') });
     }
+    // Batch jobs of the tick's fan-out (delayed an hour: not run during the test): one naming both readers, one only the reader who leaves.
+    const both = [s, other].map((who) => ({ subscriberId: who.id, period: '2026-12-02', dueAt: clock().toISOString() }));
+    await h.services.queues.send.add(SEND_BATCH_JOB_NAME, { editions: both }, { jobId: sendBatchJobId(both), delay: 3_600_000 });
+    await h.services.queues.send.add(SEND_BATCH_JOB_NAME, { editions: both.slice(0, 1) }, { jobId: sendBatchJobId(both.slice(0, 1)), delay: 3_600_000 });
     await h.services.suppression.add(s.email, { at: clock().toISOString(), code: 550, reason: '550', subscriberId: s.id });
     await h.services.suppression.releaseByReader(s.email, clock());
     await h.services.suppression.add(s.email, { at: clock().toISOString(), code: 550, reason: '550', subscriberId: s.id });
@@ -157,6 +161,9 @@ describe('readers data rights', () => {
     assert.ok(found.get(other.id)!.length >= 6, `the scan does find another reader's id (${found.get(other.id)!.length} places)`);
     assert.ok(found.get(other.email)!.length >= 1);
     assert.equal((await c.get(prefs)).statusCode, 404);
+    const batch = await h.services.queues.send.getJob(sendBatchJobId(both));
+    assert.deepEqual((batch?.data as { editions: { subscriberId: string }[] }).editions.map((e) => e.subscriberId), [other.id], 'the other reader keeps their edition');
+    assert.equal(await h.services.queues.send.getJob(sendBatchJobId(both.slice(0, 1))), undefined, 'a batch of theirs alone is removed');
   });
 });
 
