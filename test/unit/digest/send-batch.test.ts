@@ -12,9 +12,10 @@ const editions = (n: number, period = '2026-12-07'): SendJob[] =>
 const throttled = { kind: 'throttled', code: 451, enhanced: '4.7.1', message: 'slow down', bounce: false } as const;
 
 describe('fanOutJobs', () => {
-  it('sizes batches so each send slot gets about JOBS_PER_SLOT jobs, at most SEND_BATCH_MAX editions each', () => {
+  it('sizes batches so each send slot gets at least JOBS_PER_SLOT jobs, at most SEND_BATCH_MAX editions each', () => {
     assert.equal(batchSizeFor(5, 8), 1, 'a few due: one job each');
-    assert.equal(batchSizeFor(2_000, 16), Math.ceil(2_000 / (JOBS_PER_SLOT * 16)));
+    assert.equal(batchSizeFor(400, 16), Math.ceil(400 / (JOBS_PER_SLOT * 16)), 'a moderate range: every slot gets a job');
+    assert.equal(batchSizeFor(2_000, 16), SEND_BATCH_MAX);
     assert.equal(batchSizeFor(1_000_000, 8), SEND_BATCH_MAX);
     assert.equal(batchSizeFor(1_000_000, 256), SEND_BATCH_MAX, 'a big fleet still gets full batches for a big range');
     assert.equal(batchSizeFor(0, 8), 1);
