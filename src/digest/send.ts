@@ -174,7 +174,7 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
   if (c.staleSkip) return skip('skipped', 'stale-papers');
 
   const sub = c.sub;
-  if (!sub) return skip('skipped', 'no-subscriber'); // only a channel id reaches here without a subscriber
+  if (!sub) return skip('skipped', 'no-subscriber'); // not reached: a missing subscriber is skipped before the claim
   if (sub.status !== 'active') return skip(sub.status === 'bouncing' ? 'suppressed' : 'skipped', `status-${sub.status}`);
   const { feedOnly, model } = c;
   // A feed-only reader is mailed nothing: an address suppressed for bounces does not stop their feed.
