@@ -14,7 +14,8 @@
 // late, once, and a subscriber due days ago gets the current edition only, not one per missed period.
 //
 // Throughput (a million due at once must fan out within one tick interval): per batch of entries, one ZRANGEBYSCORE,
-// one script reading just the five fields the schedule needs (store.dueRecords), one BullMQ addBulk of ~20 jobs,
+// one script reading just the five fields the schedule needs (store.dueRecords), one BullMQ addBulk (20 jobs of 50 when
+// a million are due),
 // one compare-and-set script; the schedule is computed once per distinct (zone, send time, frequency) (tick-plan.ts).
 // Up to `concurrency` batches are in flight so Node prepares one while Redis runs another's scripts. Reading ahead
 // while earlier batches are unadvanced uses an offset that skips the entries still in flight; the advances and the
@@ -40,7 +41,7 @@ export interface TickDeps {
   sendQueue: Queue;
   clock: () => Date;
   log: Logger;
-  /** sendConcurrency: sends the fleet runs at once (default 8); batch jobs are sized to give each slot about four. */
+  /** sendConcurrency: sends the fleet runs at once (default 8); batch jobs are sized to give each slot at least one (batchSizeFor). */
   settings: Pick<Settings, 'sendingPaused'> & Partial<Pick<Settings, 'sendConcurrency'>>;
   /** Entries read, jobs added and entries advanced per round trip (default 1,000). */
   chunkSize?: number;
