@@ -84,8 +84,9 @@ type FanOutJob =
  * Editions per send job for a tick that found `due` entries: at least one job per send slot of the fleet
  * (`spread` = sendConcurrency), at most SEND_BATCH_MAX editions each. A large range costs one BullMQ job per 50
  * editions instead of one each (most of the tick's CPU and Redis work per subscriber was BullMQ's add); a moderate
- * one still reaches every slot; a few due subscribers get a job each. (Four jobs per slot, tried, made small ticks
- * cost 36 µs per subscriber instead of 30 in the steady bench, for a shorter tail that is well under a second.)
+ * one still reaches every slot; a few due subscribers get a job each. (Four jobs per slot, tried, made the steady
+ * bench's small ticks cost 36 µs per subscriber instead of 30 in paired runs on a loaded machine — 16–17 µs alone —
+ * for a shorter tail that is well under a second.)
  */
 export function batchSizeFor(due: number, spread: number): number {
   return Math.max(1, Math.min(SEND_BATCH_MAX, Math.ceil(due / (JOBS_PER_SLOT * Math.max(1, spread)))));
