@@ -17,6 +17,8 @@ export interface StoredModel {
   pending: string[];
   /** Compare-and-set counter (reader-store.ts). */
   rev: number;
+  /** Suggested keywords the reader declined (relevance/suggest.ts), lowercased; absent in older models. */
+  dismissed: string[];
 }
 
 type Flat = number[];
@@ -36,6 +38,8 @@ interface JsonV2 {
   pending: string[];
   /** topic-history.ts: `topicId@field` → [liked, disliked]; absent in models stored before it existed. */
   topics?: Record<string, [number, number]>;
+  /** Declined keyword suggestions; absent when none. */
+  dismissed?: string[];
 }
 
 
@@ -70,6 +74,7 @@ export function encodeModel(s: StoredModel): string {
     muted: [...m.muted],
     pending: s.pending,
     ...(m.topics.size ? { topics: Object.fromEntries(m.topics) } : {}),
+    ...(s.dismissed.length ? { dismissed: s.dismissed } : {}),
   };
   return JSON.stringify(json);
 }
@@ -117,6 +122,7 @@ export function decodeModel(raw: string | null): StoredModel {
   return {
     rev: num(j.rev),
     pending: strings(j.pending),
+    dismissed: strings(j.dismissed),
     model: {
       pos: vec(j.pos),
       neg: vec(j.neg),

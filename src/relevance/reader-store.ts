@@ -1,7 +1,8 @@
 // A reader's feedback (👍 / 👎 / 🔖 per paper, seed papers) and the personal model learned from it, in Redis.
 // Two keys per reader (redis/keys.ts): `readerMarks` (HASH paperId → JSON marks: what the reader said, with the
 // title for the preferences page and the reading list) and `readerModel` (STRING JSON: the capped centroids and
-// signatures of model.ts, muted terms, seeds not yet seen). Retention: until the reader resets or is deleted.
+// signatures of model.ts, muted terms, declined keyword suggestions, seeds not yet seen). Retention: until the
+// reader resets or is deleted.
 // - A mark changes atomically (one Lua script returns the marks before and after), so two clicks racing each other
 //   change the model once. The model is then updated by compare-and-set on its `rev` (retried), so two processes
 //   recording feedback at once never lose an update.
@@ -24,7 +25,10 @@ export interface ReaderProfile {
   liked: ReaderPaper[];
   disliked: ReaderPaper[];
   saved: ReaderPaper[];
+  /** The strongest learned terms, positive and negative (topTerms). */
   terms: { term: string; weight: number }[];
+  /** Keyword suggestions the reader declined (relevance/suggest.ts), lowercased. */
+  dismissed: string[];
 }
 
 /** The papers the store needs: by id, and the listing days around one (for IDF). */
@@ -40,6 +44,9 @@ const KIND_FIELD: Record<FeedbackKind, 'l' | 'd' | 's'> = { like: 'l', dislike: 
 const NO_MARKS: PaperMarks = { liked: false, disliked: false, saved: false };
 const SEEDS_MAX = 50;
 const MUTED_MAX = 200;
+const DISMISSED_MAX = 100;
+/** Learned terms a profile lists (the page shows fewer; keyword suggestions look further). */
+const PROFILE_TERMS = 40;
 const MARKS_MAX = 1_000;
 const TITLE_MAX = 300;
 /** Listing days whose papers make the IDF pool for a liked paper (its day and the ones before). */
@@ -162,7 +169,13 @@ export class ReaderStore {
     // Seeds not seen yet are liked too, by id.
     for (const id of stored.pending) liked.push({ id, title: null, at: '', source: 'seed' });
     const newest = (a: ReaderPaper, b: ReaderPaper) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.id < b.id ? -1 : 1);
-    return { liked: liked.sort(newest), disliked: disliked.sort(newest), saved: saved.sort(newest), terms: topTerms(stored.model, 20) };
+    return {
+      liked: liked.sort(newest),
+      disliked: disliked.sort(newest),
+      saved: saved.sort(newest),
+      terms: topTerms(stored.model, PROFILE_TERMS),
+      dismissed: stored.dismissed,
+    };
   }
 
   /** Called after preferences with seedPapers are saved: seeds count as liked; unknown ids are kept until seen. */
@@ -201,6 +214,15 @@ export class ReaderStore {
       s.model.muted = new Set([...muted].slice(-MUTED_MAX));
       for (const c of [s.model.pos, s.model.neg]) for (const k of [...c.keys()]) if (k === t || k.split(' ').includes(t)) c.delete(k);
       train(s.model);
+    });
+  }
+
+  /** The reader declined a suggested keyword ("Not for me"): it is not suggested again until a reset. */
+  async dismissSuggestion(subscriberId: string, keyword: string): Promise<void> {
+    const k = keyword.trim().toLowerCase();
+    if (!k) return;
+    await this.update(subscriberId, (s) => {
+      s.dismissed = [...s.dismissed.filter((x) => x !== k), k].slice(-DISMISSED_MAX);
     });
   }
 
@@ -243,6 +265,7 @@ export class ReaderStore {
       pendingSeeds: stored.pending,
       learnedTerms: topTerms(stored.model, 100),
       removedTerms: [...stored.model.muted],
+      declinedSuggestions: stored.dismissed,
       counts: { likes: stored.model.likes, dislikes: stored.model.dislikes },
     };
   }

@@ -69,26 +69,38 @@ function stem(w: string): string {
   return w;
 }
 
-/** Content words of a text, lowercased and stemmed, in order; null marks a break (a stop word or punctuation). */
-export function words(text: string): (string | null)[] {
-  const out: (string | null)[] = [];
-  for (const raw of text.toLowerCase().normalize('NFKC').split(/([^\p{L}\p{N}-]+)/u)) {
-    if (raw === '') continue;
-    if (!/[\p{L}\p{N}]/u.test(raw)) {
+/** One content word of a text: as written, and lowercased and stemmed (the form terms are made of). */
+export interface Token {
+  raw: string;
+  stem: string;
+}
+
+/** Content words of a text, in order; null marks a break (a stop word or punctuation). */
+export function tokens(text: string): (Token | null)[] {
+  const out: (Token | null)[] = [];
+  for (const chunk of text.normalize('NFKC').split(/([^\p{L}\p{N}-]+)/u)) {
+    if (chunk === '') continue;
+    if (!/[\p{L}\p{N}]/u.test(chunk)) {
       // punctuation other than spaces breaks a bigram
-      if (/[^\s]/u.test(raw)) out.push(null);
+      if (/[^\s]/u.test(chunk)) out.push(null);
       continue;
     }
-    for (const part of raw.split('-')) {
-      if (!part) continue;
+    for (const raw of chunk.split('-')) {
+      if (!raw) continue;
+      const part = raw.toLowerCase();
       if (part.length < 2 || STOP.has(part) || /^\d+$/.test(part)) {
         out.push(null);
         continue;
       }
-      out.push(stem(part));
+      out.push({ raw, stem: stem(part) });
     }
   }
   return out;
+}
+
+/** Content words of a text, lowercased and stemmed, in order; null marks a break (a stop word or punctuation). */
+export function words(text: string): (string | null)[] {
+  return tokens(text).map((t) => t && t.stem);
 }
 
 /** Raw term counts of one text (unigrams and bigrams), each occurrence counted `weight`. */

@@ -1,6 +1,7 @@
 // "What your digest has learned", pure: the reader's 👍 / 👎 / saved papers and the top learned terms as the
 // preferences page lists them (each removable), and the seeds still waiting to be seen in a listing.
 import { DateTime } from 'luxon';
+import type { KeywordSuggestion } from '../relevance/suggest.js';
 import type { PreviewDay, ReaderPaper } from './page-kit.js';
 
 export interface Profile {
@@ -8,6 +9,7 @@ export interface Profile {
   disliked: ReaderPaper[];
   saved: ReaderPaper[];
   terms: { term: string; weight: number }[];
+  dismissed?: string[];
 }
 
 /** Terms shown (the store may keep more). */
@@ -52,4 +54,18 @@ export function previewView(days: readonly PreviewDay[]) {
       .sort((a, b) => (a.day < b.day ? 1 : -1))
       .map((d) => ({ ...d, label: DateTime.fromISO(d.day).setLocale('en-US').toFormat('cccc d LLLL'), count: d.papers.length })),
   };
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** Keyword suggestions with their evidence in words: where the word was, and what it would have added. */
+export function suggestionsView(suggestions: readonly KeywordSuggestion[]) {
+  return suggestions.map((s) => ({
+    keyword: s.keyword,
+    evidence:
+      `In the titles of ${plural(s.liked, 'paper', 'papers')} you liked` +
+      (s.disliked ? ` and ${plural(s.disliked, 'paper', 'papers')} you did not` : ', none you disliked') +
+      `; your topics and keywords do not reach it. It would have added ${plural(s.added, 'paper', 'papers')} in the last 7 listed days.`,
+    examples: s.examples,
+  }));
 }

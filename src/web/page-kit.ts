@@ -14,6 +14,7 @@ import type { Frequency, SendTime } from '../schedule/spec.js';
 import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SelectedPaper } from '../papers/reason.js';
+import type { KeywordSuggestion } from '../relevance/suggest.js';
 import type { Csrf } from './csrf.js';
 import type { ReaderRelease, Suppression } from '../subscribers/suppression.js';
 import type { PageName, Pages } from './pages.js';
@@ -71,9 +72,11 @@ export interface ReaderPaper {
 export interface ReaderStorePort {
   mark(subscriberId: string, paperId: string, kind: FeedbackKind, on: boolean): Promise<{ changed: boolean; marks: PaperMarks }>;
   marks(subscriberId: string, paperIds: readonly string[]): Promise<Map<string, PaperMarks>>;
-  profile(subscriberId: string): Promise<{ liked: ReaderPaper[]; disliked: ReaderPaper[]; saved: ReaderPaper[]; terms: { term: string; weight: number }[] }>;
+  profile(subscriberId: string): Promise<{ liked: ReaderPaper[]; disliked: ReaderPaper[]; saved: ReaderPaper[]; terms: { term: string; weight: number }[]; dismissed: string[] }>;
   setSeeds(subscriberId: string, paperIds: readonly string[]): Promise<{ known: string[]; pending: string[] }>;
   removeTerm(subscriberId: string, term: string): Promise<void>;
+  /** "Not for me" on a suggested keyword: not suggested again until a reset. */
+  dismissSuggestion(subscriberId: string, keyword: string): Promise<void>;
   forget(subscriberId: string, paperId: string): Promise<void>;
   reset(subscriberId: string): Promise<void>;
   /** Everything kept about the reader (the person asked us to delete their data). */
@@ -122,6 +125,8 @@ export interface SubscriptionDeps {
   papers?: { getMany(ids: string[]): Promise<Paper[]> };
   /** What the last 7 days would have brought with these (unsaved) preferences. */
   preview?(subscriber: Subscriber): Promise<PreviewDay[]>;
+  /** Keywords the reader's 👍 suggest (relevance/suggest.ts); none when absent. */
+  suggestions?(subscriber: Subscriber): Promise<KeywordSuggestion[]>;
 }
 
 export interface Kit {

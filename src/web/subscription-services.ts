@@ -7,6 +7,8 @@ import { TOPICS } from '../papers/topics.js';
 import { latestSample } from '../feeds/public-archive.js';
 import { previewSelection } from '../digest/preview.js';
 import { describeReason } from '../papers/reason.js';
+import { suggestKeywords } from '../relevance/suggest.js';
+import { addDays } from '../schedule/schedule.js';
 import type { SubscribeLimits } from './page-kit.js';
 import { subscriptionPlugin } from './subscription-routes.js';
 
@@ -53,6 +55,24 @@ export function subscriptionRoutes(services: Services, opts: { limits?: Partial<
           why: [...new Set(reasons.map(describeReason))].join('; '),
         })),
       }));
+    },
+    // Keywords the reader's 👍 keep sharing that their filters do not reach, tried on the last 7 listed days.
+    suggestions: async (s) => {
+      const today = ctx.clock().toISOString().slice(0, 10);
+      const days = (await services.papers.daysSince(addDays(today, -21))).filter((d) => d <= today).slice(-7);
+      const [profile, recent] = await Promise.all([services.readers.profile(s.id), Promise.all(days.map((d) => services.papers.getDay(d)))]);
+      return suggestKeywords({
+        terms: profile.terms,
+        likedTitles: profile.liked.flatMap((r) => (r.title ? [r.title] : [])),
+        dislikedTitles: profile.disliked.flatMap((r) => (r.title ? [r.title] : [])),
+        topics: s.topics,
+        includeKeywords: s.includeKeywords,
+        excludeKeywords: s.excludeKeywords,
+        followAuthors: s.followAuthors,
+        followOrgs: s.followOrgs,
+        dismissed: new Set(profile.dismissed),
+        recent: recent.flat(),
+      });
     },
     ...(opts.limits ? { limits: opts.limits } : {}),
   });

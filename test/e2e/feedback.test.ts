@@ -1,6 +1,7 @@
 // A reader in Debian chromium (playwright-core) against the real app on loopback, with the real stores: the
 // digest's 👍 / 👎 / save row, the confirmation page (submitted by its script, or by its button when scripts are
-// off) and its undo, the preferences page listing what was learned, and the reading list with its BibTeX download.
+// off) and its undo, the preferences page listing what was learned and suggesting keywords, and the reading list
+// with its BibTeX download.
 // Each page is checked at phone and desktop width, light and dark: no sideways scrolling, the key elements
 // visible, dark really dark. Screenshots: test-output/screenshots/feedback-*.png (gitignored).
 import assert from 'node:assert/strict';
@@ -229,6 +230,48 @@ describe('feedback, preferences and reading list in a browser', () => {
     assert.match(bib, new RegExp(`\\n  eprint = \\{${papers[1]!.id.replace('.', '\\.')}\\},\\n`));
     await ctx.close();
 
+    assert.deepEqual(consoleErrors, [], 'no console errors on our pages');
+  });
+
+  it('suggested keywords: shown with their evidence on phone and desktop, light and dark; one click adds one', async () => {
+    // The day before: three GUI papers this reader liked (their topic, 3D, reaches none of them) among 80 others.
+    const before = '2026-07-30';
+    const base0 = { ...papers[0]!, listedOn: before, authors: ['Ada Lovelace'], organization: null, keywords: [], aiSummary: null };
+    const gui = ['GUI Agents That Click Through Settings', 'Grounding GUI Elements in Screenshots', 'A GUI Benchmark for Phones'].map((title, i) => ({
+      ...base0, id: `2607.2000${i}`, title, summary: 'Agents operate phone and desktop screens from pixels.',
+    }));
+    const others = Array.from({ length: 80 }, (_, i) => ({ ...base0, id: `2607.3${String(i).padStart(4, '0')}`, title: `Sorting Networks, Part ${i}`, summary: 'We sort lists of numbers.' }));
+    await h.services.papers.replaceDay(before, [...gui, ...others], { source: 'test', url: 'test' });
+    const reader = (await h.services.subscribers.create({ email: 'ida@example.org', status: 'active', timezone: 'Europe/Berlin', sendTime: '08:00', topics: ['3d'] })).subscriber;
+    for (const p of gui) await readers.mark(reader.id, p.id, 'like', true);
+    const prefs = subscriberLinks(base, reader, h.ctx.secrets.linkSecrets, NOW).preferences;
+
+    for (const [name, viewport] of LAYOUTS) {
+      for (const colorScheme of SCHEMES) {
+        const ctx = await context({ viewport, colorScheme });
+        const page = await ctx.newPage();
+        await page.goto(prefs);
+        await page.locator('.suggestions').scrollIntoViewIfNeeded();
+        const l = await look(page, '.suggestions li .buttons button');
+        await page.screenshot({ path: join(SHOTS, `feedback-suggestions-${name}-${colorScheme}.png`) });
+        assert.ok(l.scrollWidth <= l.clientWidth, `suggestions ${name}/${colorScheme}: no horizontal scroll`);
+        assert.equal(l.found, 2, 'Add as keyword, Not for me');
+        assert.equal(l.visible, l.found, `suggestions ${name}/${colorScheme}: both buttons on screen`);
+        await ctx.close();
+      }
+    }
+
+    const ctx = await context();
+    const page = await ctx.newPage();
+    await page.goto(prefs);
+    const row = page.locator('.suggestions li');
+    assert.match((await row.textContent()) ?? '', /GUI\s*In the titles of 3 papers you liked, none you disliked/);
+    await page.getByRole('button', { name: 'Add GUI to your keywords' }).click();
+    await page.getByText('Also include: none → GUI').waitFor();
+    assert.equal(await page.locator('.suggestions').count(), 0, 'no longer suggested once it is a keyword');
+    assert.equal(await page.locator('#includeKeywords').inputValue(), 'GUI', 'the keyword is in the form, editable like any other');
+    assert.deepEqual((await h.services.subscribers.get(reader.id))?.includeKeywords, ['GUI']);
+    await ctx.close();
     assert.deepEqual(consoleErrors, [], 'no console errors on our pages');
   });
 });

@@ -1,7 +1,8 @@
 // Per-paper feedback, the reading list and "what was learned", over HTTP with the real store, reader store and
 // paper store: GET never records (a scanner fetching the link changes nothing), the POST records once (idempotent)
 // and undoes; a forged, expired, revoked or other-purpose token changes nothing; saved papers export as BibTeX;
-// the preferences page lists what was learned, removes it, resets after a confirmation, and previews 7 days.
+// the preferences page lists what was learned, removes it, resets after a confirmation, previews 7 days, and
+// suggests keywords from what the 👍 share (add with a click, or decline).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { subscriberLinks } from '../../src/links/signed-links.js';
@@ -241,6 +242,60 @@ describe('feedback, reading list and what was learned', () => {
     assert.match(textOf(preview.body), /Protein Folding at Scale/);
     assert.match(preview.body, /id="includeKeywords" name="includeKeywords" value="protein"/, 'the form keeps what they typed');
     assert.deepEqual((await h.services.subscribers.get(s.id))?.includeKeywords, [], 'nothing saved');
+  });
+
+  it('suggests keywords the 👍 share: add one with a click, or decline it for good; a forged request changes nothing', async () => {
+    // The day before: three GUI papers the reader likes (none matches their topic, 3D) among 80 others.
+    const DAY2 = '2026-11-26';
+    const gui = ['GUI Agents That Click Through Settings', 'Grounding GUI Elements in Screenshots', 'A GUI Benchmark for Phones'].map((t, i) =>
+      paper(`2611.2000${i}`, t, 'Agents operate phone and desktop screens from pixels.', 30, DAY2),
+    );
+    const fillers = Array.from({ length: 80 }, (_, i) => paper(`2611.3${String(i).padStart(4, '0')}`, `Sorting Networks, Part ${i}`, 'We sort lists of numbers.', 5, DAY2));
+    await h.services.papers.replaceDay(DAY2, [...gui, ...fillers], { source: 'test', url: 'test' });
+    const { subscriber } = await h.services.subscribers.create({ email: 'lea@example.org', status: 'active', timezone: 'Europe/Paris', sendTime: '08:00', topics: ['3d'] });
+    const links = subscriberLinks(PUBLIC_URL, subscriber, h.ctx.secrets.linkSecrets, clock(), { period: DAY });
+    const c = new Client(h.app);
+    for (const p of gui) await readers.mark(subscriber.id, p.id, 'like', true);
+
+    const prefs = await c.get(links.preferences);
+    const text = textOf(prefs.body);
+    assert.match(text, /Suggested keywords/);
+    assert.match(text, /GUI In the titles of 3 papers you liked, none you disliked; your topics and keywords do not reach it\. It would have added 3 papers in the last 7 listed days\./);
+    assert.match(text, /For example: “GUI Agents That Click Through Settings”/);
+
+    // Without the page's CSRF token, or on a forged link: nothing changes.
+    const csrf = csrfOf(prefs.body);
+    const noCsrf = await c.post(links.preferences, { action: 'add-keyword', keyword: 'GUI' });
+    assert.notEqual(noCsrf.statusCode, 200);
+    const forged = await c.post(`${links.preferences.slice(0, -4)}AAAA`, { _csrf: csrf, action: 'add-keyword', keyword: 'GUI' });
+    assert.equal(forged.statusCode, 404);
+    assert.deepEqual((await h.services.subscribers.get(subscriber.id))?.includeKeywords, []);
+
+    // Decline: not suggested again (kept with what was learned).
+    const declined = await c.post(links.preferences, { _csrf: csrf, action: 'dismiss-suggestion', keyword: 'GUI' });
+    assert.equal(declined.statusCode, 200);
+    assert.match(textOf(declined.body), /We will not suggest “GUI” again\./);
+    assert.doesNotMatch(textOf(declined.body), /Suggested keywords/);
+    assert.deepEqual((await readers.profile(subscriber.id)).dismissed, ['gui']);
+
+    // A reset forgets the declined suggestions with everything else learned; liked again, GUI comes back.
+    await c.post(links.preferences, { _csrf: csrf, action: 'reset', confirm: 'yes' });
+    assert.deepEqual((await readers.profile(subscriber.id)).dismissed, []);
+    for (const p of gui) await readers.mark(subscriber.id, p.id, 'like', true);
+    assert.match(textOf((await c.get(links.preferences)).body), /Suggested keywords/);
+
+    // Add: an ordinary include keyword, listed among the changes; then no longer suggested (the filters reach it).
+    const added = await c.post(links.preferences, { _csrf: csrf, action: 'add-keyword', keyword: 'GUI' });
+    assert.equal(added.statusCode, 200);
+    assert.match(textOf(added.body), /Also include: none → GUI/);
+    assert.doesNotMatch(textOf(added.body), /Suggested keywords/);
+    assert.deepEqual((await h.services.subscribers.get(subscriber.id))?.includeKeywords, ['GUI']);
+    const again = await c.post(links.preferences, { _csrf: csrf, action: 'add-keyword', keyword: 'gui' });
+    assert.equal(again.statusCode, 200);
+    assert.deepEqual((await h.services.subscribers.get(subscriber.id))?.includeKeywords, ['GUI'], 'adding it twice keeps one');
+    const bad = await c.post(links.preferences, { _csrf: csrf, action: 'add-keyword', keyword: 'x' });
+    assert.equal(bad.statusCode, 400, 'the store refuses a keyword it would refuse in the form');
+    assert.deepEqual((await h.services.subscribers.get(subscriber.id))?.includeKeywords, ['GUI']);
   });
 
   it('deleting their data deletes what was learned and the reading list too', async () => {

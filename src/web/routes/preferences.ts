@@ -9,7 +9,7 @@ import type { Subscriber } from '../../subscribers/subscriber.js';
 import { field, formErrors, parsePauseWeeks, parsePreferencesForm, WEEKDAYS, type FieldErrors, type FormBody } from '../forms.js';
 import { FORM_BODY_LIMIT, type Kit } from '../page-kit.js';
 import { describeChanges, formView, pauseOptions, seedsOf, sourceFromBody, sourceFromSubscriber, statusLabel, type Change, type FormSource } from '../views.js';
-import { learnedView, previewView } from '../learned-view.js';
+import { learnedView, previewView, suggestionsView } from '../learned-view.js';
 import type { PreviewDay } from '../page-kit.js';
 import { formExpired } from './confirm.js';
 import { dataRightsView, suppressedRefusal } from './data-rights.js';
@@ -32,6 +32,7 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
     const settings = await deps.settings.get();
     const links = kit.links(s);
     const learned = deps.readers ? learnedView(await deps.readers.profile(s.id), seedsOf(s), s.timezone) : null;
+    const suggestions = deps.readers && deps.suggestions && s.status !== 'unsubscribed' ? suggestionsView(await deps.suggestions(s)) : [];
     const weekday = s.frequency.kind === 'weekly' ? s.frequency.weekday : 1;
     return kit.send(reply, opts.status ?? 200, 'preferences', 'Your preferences', {
       action: `/preferences/${req.params.token}`,
@@ -55,6 +56,7 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
       feedUrl: kit.path(feedManageUrl(kit.deps.publicUrl, s, kit.deps.secrets)),
       editionsUrl: kit.path(editionsUrl(kit.deps.publicUrl, s, kit.deps.secrets)),
       learned,
+      suggestions,
       notice: opts.notice ?? null,
       canPreview: Boolean(deps.preview),
       preview: opts.preview ? previewView(opts.preview) : null,
@@ -107,7 +109,7 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
       const preview = await deps.preview({ ...s, ...parsed.value });
       return render(req, reply, s, { src: sourceFromBody(body), preview });
     }
-    if (!readers || !['forget', 'remove-term', 'unsave', 'reset'].includes(action ?? '')) return null;
+    if (!readers || !['forget', 'remove-term', 'unsave', 'reset', 'dismiss-suggestion'].includes(action ?? '')) return null;
     const paperId = field(body, 'paperId') ?? '';
     const term = (field(body, 'term') ?? '').slice(0, 100);
     let notice: string;
@@ -122,6 +124,13 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
         await readers.mark(s.id, paperId, 'save', false);
         notice = 'Removed from your reading list.';
         break;
+      case 'dismiss-suggestion': {
+        const keyword = (field(body, 'keyword') ?? '').trim().slice(0, 100);
+        if (!keyword) return render(req, reply, s, { status: 400, errors: { form: 'We did not understand that request.' } });
+        await readers.dismissSuggestion(s.id, keyword);
+        notice = `We will not suggest “${keyword}” again.`;
+        break;
+      }
       case 'remove-term':
         if (!term.trim()) return render(req, reply, s, { status: 400, errors: { form: 'We did not understand that request.' } });
         await readers.removeTerm(s.id, term);
@@ -166,6 +175,14 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
         // Paused, or suppressed after hard bounces: holding this link (from an email that did arrive once) is the
         // owner saying the mailbox works again. Should it still bounce, the send path suppresses it again.
         if (before.status === 'paused' || before.status === 'bouncing') await deps.store.resume(before.id);
+        return null;
+      }
+      case 'add-keyword': {
+        // A suggested keyword (relevance/suggest.ts), added to the include keywords; the store validates the list.
+        const keyword = (field(body, 'keyword') ?? '').trim();
+        if (!keyword) return { status: 400, errors: { form: 'We did not understand that request.' } };
+        if (before.includeKeywords.some((k) => k.toLowerCase() === keyword.toLowerCase())) return null;
+        await deps.store.update(before.id, { includeKeywords: [...before.includeKeywords, keyword] });
         return null;
       }
       case 'weekly':

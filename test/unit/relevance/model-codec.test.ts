@@ -19,7 +19,7 @@ const A = paper('2509.00041', 'Speculative Decoding with Draft Trees', ['specula
 const B = paper('2509.00042', 'Compressing the KV Cache for Long Context', ['KV cache', 'long context']);
 const C = paper('2509.00043', 'Robot Grasping from Human Videos', ['robot grasping']);
 const idf = buildIdf([A, B, C]);
-const trip = (m: ReaderModel) => decodeModel(encodeModel({ model: m, pending: ['2501.00001'], rev: 7 }));
+const trip = (m: ReaderModel) => decodeModel(encodeModel({ model: m, pending: ['2501.00001'], rev: 7, dismissed: [] }));
 const like = (m: ReaderModel, p: Paper, d: number) => applyFeedback(m, p.id, paperVector(p, idf), d > 0 ? signatureOf(p.id, '2025-09-02T08:00:00.000Z', p, idf) : null, d, 0);
 
 describe('model codec', () => {
@@ -28,10 +28,11 @@ describe('model codec', () => {
     like(m, A, 1);
     like(m, B, 1);
     applyFeedback(m, C.id, paperVector(C, idf), signatureOf(C.id, '2025-09-02T08:00:00.000Z', C, idf), 0, 1);
-    const raw = encodeModel({ model: m, pending: ['2501.00001'], rev: 7 });
+    const raw = encodeModel({ model: m, pending: ['2501.00001'], rev: 7, dismissed: ['gui'] });
     const back = decodeModel(raw);
     assert.equal(back.rev, 7);
     assert.deepEqual(back.pending, ['2501.00001']);
+    assert.deepEqual(back.dismissed, ['gui'], 'declined suggestions');
     assert.equal(back.model.likes, 2);
     assert.equal(back.model.dislikes, 1);
     assert.deepEqual(back.model.liked.map((s) => s.id), [B.id, A.id]);
@@ -53,6 +54,7 @@ describe('model codec', () => {
     assert.equal(s.model.w.get('kv cache'), 1.2345);
     assert.equal(s.model.b, -0.25);
     assert.ok(s.model.muted.has('agents'));
+    assert.deepEqual(s.dismissed, [], 'no declined suggestions before they existed');
   });
 
   it('undo is exact after storage: taking a 👍 back leaves the centroid it found', () => {
@@ -75,7 +77,7 @@ describe('model codec', () => {
     const m = emptyModel();
     like(m, A, 1);
     like(m, B, 1);
-    const raw = encodeModel({ model: m, pending: [], rev: 1 });
+    const raw = encodeModel({ model: m, pending: [], rev: 1, dismissed: [] });
     const pairs = JSON.stringify([...m.pos, ...m.w, ...m.liked.flatMap((s) => [...s.v])].map(([t, w]) => [t, Math.round(w * 1e4) / 1e4]));
     assert.ok(raw.length < pairs.length, `${raw.length} < ${pairs.length}`);
   });
