@@ -45,14 +45,26 @@ export function learnedView(profile: Profile, seeds: readonly string[], zone: st
   };
 }
 
-/** Preview days, newest first, with a count and whether any day brought nothing. */
-export function previewView(days: readonly PreviewDay[]) {
+/**
+ * Preview days, newest first, with a count and whether any day brought nothing. With `keyword` (a suggested
+ * keyword's preview), the papers absent from its `before` preview are marked as brought by it.
+ */
+export function previewView(days: readonly PreviewDay[], keyword?: { keyword: string; before: readonly PreviewDay[] }) {
   const total = days.reduce((n, d) => n + d.papers.length, 0);
+  const had = new Set(keyword?.before.flatMap((d) => d.papers.map((p) => p.id)) ?? []);
+  const brought = (id: string) => keyword !== undefined && !had.has(id);
   return {
     total,
+    keyword: keyword?.keyword ?? null,
+    broughtTotal: keyword ? days.reduce((n, d) => n + d.papers.filter((p) => brought(p.id)).length, 0) : 0,
     days: [...days]
       .sort((a, b) => (a.day < b.day ? 1 : -1))
-      .map((d) => ({ ...d, label: DateTime.fromISO(d.day).setLocale('en-US').toFormat('cccc d LLLL'), count: d.papers.length })),
+      .map((d) => ({
+        ...d,
+        papers: d.papers.map((p) => ({ ...p, brought: brought(p.id) })),
+        label: DateTime.fromISO(d.day).setLocale('en-US').toFormat('cccc d LLLL'),
+        count: d.papers.length,
+      })),
   };
 }
 
@@ -65,7 +77,7 @@ export function suggestionsView(suggestions: readonly KeywordSuggestion[]) {
     evidence:
       `In the titles of ${plural(s.liked, 'paper', 'papers')} you liked` +
       (s.disliked ? ` and ${plural(s.disliked, 'paper', 'papers')} you did not` : ', none you disliked') +
-      `; your topics and keywords do not reach it. It would have added ${plural(s.added, 'paper', 'papers')} in the last 7 listed days.`,
+      `. In the last 7 listed days, ${plural(s.added, 'paper mentions', 'papers mention')} it and ${s.added === 1 ? 'matches' : 'match'} none of your topics or keywords.`,
     examples: s.examples,
   }));
 }

@@ -233,7 +233,7 @@ describe('feedback, preferences and reading list in a browser', () => {
     assert.deepEqual(consoleErrors, [], 'no console errors on our pages');
   });
 
-  it('suggested keywords: shown with their evidence on phone and desktop, light and dark; one click adds one', async () => {
+  it('suggested keywords: shown with their evidence on phone and desktop, light and dark; previewed, then added', async () => {
     // The day before: three GUI papers this reader liked (their topic, 3D, reaches none of them) among 80 others.
     const before = '2026-07-30';
     const base0 = { ...papers[0]!, listedOn: before, authors: ['Ada Lovelace'], organization: null, keywords: [], aiSummary: null };
@@ -255,7 +255,7 @@ describe('feedback, preferences and reading list in a browser', () => {
         const l = await look(page, '.suggestions li .buttons button');
         await page.screenshot({ path: join(SHOTS, `feedback-suggestions-${name}-${colorScheme}.png`) });
         assert.ok(l.scrollWidth <= l.clientWidth, `suggestions ${name}/${colorScheme}: no horizontal scroll`);
-        assert.equal(l.found, 2, 'Add as keyword, Not for me');
+        assert.equal(l.found, 3, 'Add as keyword, Not for me, Preview');
         assert.equal(l.visible, l.found, `suggestions ${name}/${colorScheme}: both buttons on screen`);
         await ctx.close();
       }
@@ -266,7 +266,14 @@ describe('feedback, preferences and reading list in a browser', () => {
     await page.goto(prefs);
     const row = page.locator('.suggestions li');
     assert.match((await row.textContent()) ?? '', /GUI\s*In the titles of 3 papers you liked, none you disliked/);
-    await page.getByRole('button', { name: 'Add GUI to your keywords' }).click();
+    // Preview first: the saved settings plus the word, then add it from the preview.
+    await page.getByRole('button', { name: 'Preview the last 7 days with GUI' }).click();
+    const preview = page.locator('#preview');
+    await preview.getByRole('heading', { name: /With “GUI” added to your keywords, the last 7 days would have brought \d+ papers?, \d+ of them new/ }).waitFor();
+    assert.ok((await preview.locator('li').count()) >= 3, 'the preview lists the GUI papers');
+    await page.screenshot({ path: join(SHOTS, 'feedback-suggestions-preview.png') });
+    assert.deepEqual((await h.services.subscribers.get(reader.id))?.includeKeywords, [], 'a preview saves nothing');
+    await preview.getByRole('button', { name: 'Add GUI to your keywords' }).click();
     await page.getByText('Also include: none → GUI').waitFor();
     assert.equal(await page.locator('.suggestions').count(), 0, 'no longer suggested once it is a keyword');
     assert.equal(await page.locator('#includeKeywords').inputValue(), 'GUI', 'the keyword is in the form, editable like any other');

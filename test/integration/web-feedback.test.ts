@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { subscriberLinks } from '../../src/links/signed-links.js';
 import type { Paper } from '../../src/papers/paper.js';
 import type { ReaderStorePort } from '../../src/web/page-kit.js';
+import { DEFAULT_SETTINGS } from '../../src/settings/schema.js';
 import type { Subscriber } from '../../src/subscribers/subscriber.js';
 import { testClock } from '../helpers/clock.js';
 import { Client, csrfOf, pathOf, PUBLIC_URL, startWebHarness, textOf, type WebHarness } from './web-harness.js';
@@ -245,22 +246,30 @@ describe('feedback, reading list and what was learned', () => {
   });
 
   it('suggests keywords the 👍 share: add one with a click, or decline it for good; a forged request changes nothing', async () => {
-    // The day before: three GUI papers the reader likes (none matches their topic, 3D) among 80 others.
+    // The day before: three GUI papers the reader liked and three papers they disliked (none matches their topic,
+    // 3D: marked here without a digest), two more GUI papers they have not seen, and 120 others (GUI: 5 papers of the week, under 5 %).
     const DAY2 = '2026-11-26';
+    const on = (id: string, title: string, summary: string) => ({ ...paper(id, title, summary, 30, DAY2), keywords: [] });
     const gui = ['GUI Agents That Click Through Settings', 'Grounding GUI Elements in Screenshots', 'A GUI Benchmark for Phones'].map((t, i) =>
-      paper(`2611.2000${i}`, t, 'Agents operate phone and desktop screens from pixels.', 30, DAY2),
+      on(`2611.2000${i}`, t, 'Agents operate phone and desktop screens from pixels.'),
     );
-    const fillers = Array.from({ length: 80 }, (_, i) => paper(`2611.3${String(i).padStart(4, '0')}`, `Sorting Networks, Part ${i}`, 'We sort lists of numbers.', 5, DAY2));
-    await h.services.papers.replaceDay(DAY2, [...gui, ...fillers], { source: 'test', url: 'test' });
+    const disliked = ['Protein Folding with Diffusion', 'Weather Forecasting at Scale', 'Tabular Learning Revisited'].map((t, i) => on(`2611.2100${i}`, t, 'We study a problem.'));
+    const unseen = ['Testing Mobile GUI Apps with Planning', 'GUI Navigation in Cars'].map((t, i) => on(`2611.2200${i}`, t, 'Screens and taps.'));
+    const fillers = Array.from({ length: 120 }, (_, i) => on(`2611.3${String(i).padStart(4, '0')}`, `Sorting Networks, Part ${i}`, 'We sort lists of numbers.'));
+    await h.services.papers.replaceDay(DAY2, [...gui, ...disliked, ...unseen, ...fillers], { source: 'test', url: 'test' });
     const { subscriber } = await h.services.subscribers.create({ email: 'lea@example.org', status: 'active', timezone: 'Europe/Paris', sendTime: '08:00', topics: ['3d'] });
     const links = subscriberLinks(PUBLIC_URL, subscriber, h.ctx.secrets.linkSecrets, clock(), { period: DAY });
     const c = new Client(h.app);
-    for (const p of gui) await readers.mark(subscriber.id, p.id, 'like', true);
+    const learn = async () => {
+      for (const p of gui) await readers.mark(subscriber.id, p.id, 'like', true);
+      for (const p of disliked) await readers.mark(subscriber.id, p.id, 'dislike', true);
+    };
+    await learn();
 
     const prefs = await c.get(links.preferences);
     const text = textOf(prefs.body);
     assert.match(text, /Suggested keywords/);
-    assert.match(text, /GUI In the titles of 3 papers you liked, none you disliked; your topics and keywords do not reach it\. It would have added 3 papers in the last 7 listed days\./);
+    assert.match(text, /GUI In the titles of 3 papers you liked, none you disliked\. In the last 7 listed days, 5 papers mention it and match none of your topics or keywords\./);
     assert.match(text, /For example: “GUI Agents That Click Through Settings”/);
 
     // Without the page's CSRF token, or on a forged link: nothing changes.
@@ -270,6 +279,26 @@ describe('feedback, reading list and what was learned', () => {
     const forged = await c.post(`${links.preferences.slice(0, -4)}AAAA`, { _csrf: csrf, action: 'add-keyword', keyword: 'GUI' });
     assert.equal(forged.statusCode, 404);
     assert.deepEqual((await h.services.subscribers.get(subscriber.id))?.includeKeywords, []);
+
+    // Preview: the saved settings plus the word, the papers it brings marked; nothing saved. (Discovery off: with
+    // three 👍 and three 👎 the model is sure enough of any GUI paper to bring it without the keyword.)
+    await h.ctx.settings.set({ relevanceDiscoverMin: 1 }, 'test');
+    try {
+      const preview = await c.post(links.preferences, { _csrf: csrf, action: 'preview-keyword', keyword: 'GUI' });
+      assert.equal(preview.statusCode, 200);
+      const heading = /With “GUI” added to your keywords, the last 7 days would have brought (\d+) papers?, (\d+) of them new/.exec(textOf(preview.body));
+      assert.ok(heading, textOf(preview.body).slice(0, 200));
+      const badged = [...preview.body.matchAll(/<span class="new-badge">new<\/span> <a href="[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]!);
+      assert.equal(badged.length, Number(heading[2]));
+      assert.ok(badged.includes('GUI Navigation in Cars') && badged.includes('Testing Mobile GUI Apps with Planning'), `brought: ${badged.join(' | ')}`);
+      assert.ok(badged.every((t) => /GUI/.test(t)), 'only papers with the word are new');
+      assert.equal(Number(heading[1]), 5);
+    } finally {
+      await h.ctx.settings.set({ relevanceDiscoverMin: DEFAULT_SETTINGS.relevanceDiscoverMin }, 'test');
+    }
+    assert.deepEqual((await h.services.subscribers.get(subscriber.id))?.includeKeywords, [], 'a preview saves nothing');
+    const badPreview = await c.post(links.preferences, { _csrf: csrf, action: 'preview-keyword', keyword: 'x' });
+    assert.equal(badPreview.statusCode, 400);
 
     // Decline: not suggested again (kept with what was learned).
     const declined = await c.post(links.preferences, { _csrf: csrf, action: 'dismiss-suggestion', keyword: 'GUI' });
@@ -281,7 +310,7 @@ describe('feedback, reading list and what was learned', () => {
     // A reset forgets the declined suggestions with everything else learned; liked again, GUI comes back.
     await c.post(links.preferences, { _csrf: csrf, action: 'reset', confirm: 'yes' });
     assert.deepEqual((await readers.profile(subscriber.id)).dismissed, []);
-    for (const p of gui) await readers.mark(subscriber.id, p.id, 'like', true);
+    await learn();
     assert.match(textOf((await c.get(links.preferences)).body), /Suggested keywords/);
 
     // Add: an ordinary include keyword, listed among the changes; then no longer suggested (the filters reach it).

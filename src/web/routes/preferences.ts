@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { editionsUrl, feedManageUrl } from '../../feeds/feed-links.js';
-import { PreferencesError } from '../../subscribers/preferences.js';
+import { applyPreferencesPatch, PreferencesError } from '../../subscribers/preferences.js';
 import type { Subscriber } from '../../subscribers/subscriber.js';
 import { field, formErrors, parsePauseWeeks, parsePreferencesForm, WEEKDAYS, type FieldErrors, type FormBody } from '../forms.js';
 import { FORM_BODY_LIMIT, type Kit } from '../page-kit.js';
@@ -27,7 +27,16 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
     req: FastifyRequest<{ Params: TokenParams }>,
     reply: FastifyReply,
     s: Subscriber,
-    opts: { status?: number; src?: FormSource; errors?: FieldErrors; changes?: Change[]; notice?: string; preview?: PreviewDay[] } = {},
+    opts: {
+      status?: number;
+      src?: FormSource;
+      errors?: FieldErrors;
+      changes?: Change[];
+      notice?: string;
+      preview?: PreviewDay[];
+      /** The preview is of the saved settings plus this suggested keyword; `before` is the preview without it. */
+      previewKeyword?: { keyword: string; before: PreviewDay[] };
+    } = {},
   ) {
     const settings = await deps.settings.get();
     const links = kit.links(s);
@@ -59,7 +68,7 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
       suggestions,
       notice: opts.notice ?? null,
       canPreview: Boolean(deps.preview),
-      preview: opts.preview ? previewView(opts.preview) : null,
+      preview: opts.preview ? previewView(opts.preview, opts.previewKeyword) : null,
       ...formView(opts.src ?? sourceFromSubscriber(s), { catalog: deps.topics, zones: kit.zones, errors: opts.errors ?? {} }),
       ...(await dataRightsView(kit, s, req.params.token)),
     });
@@ -108,6 +117,20 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
       if (!parsed.ok) return render(req, reply, s, { status: 400, src: sourceFromBody(body), errors: parsed.errors });
       const preview = await deps.preview({ ...s, ...parsed.value });
       return render(req, reply, s, { src: sourceFromBody(body), preview });
+    }
+    if (action === 'preview-keyword') {
+      // A suggested keyword's preview: the saved settings with it added, papers it brings marked (nothing saved).
+      const keyword = (field(body, 'keyword') ?? '').trim();
+      let withIt: Subscriber;
+      try {
+        withIt = { ...s, ...applyPreferencesPatch(s, { includeKeywords: [...s.includeKeywords, keyword] }).preferences };
+      } catch (err) {
+        if (!(err instanceof PreferencesError)) throw err;
+        return render(req, reply, s, { status: 400, errors: formErrors(err.issues) });
+      }
+      if (!deps.preview) return render(req, reply, s, { status: 400, errors: { form: 'Previews are not available here.' } });
+      const [preview, before] = await Promise.all([deps.preview(withIt), deps.preview(s)]);
+      return render(req, reply, s, { preview, previewKeyword: { keyword, before } });
     }
     if (!readers || !['forget', 'remove-term', 'unsave', 'reset', 'dismiss-suggestion'].includes(action ?? '')) return null;
     const paperId = field(body, 'paperId') ?? '';
