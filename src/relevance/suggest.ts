@@ -39,7 +39,7 @@ export interface SuggestInput {
   followOrgs?: readonly string[];
   /** Keywords the reader declined, lowercased. */
   dismissed: ReadonlySet<string>;
-  /** The papers of the last 7 listed days: what each suggestion would have added. */
+  /** The papers of the last 7 listed days: which of them mention a suggestion outside the reader's filters. */
   recent: readonly MatchablePaper[];
 }
 
@@ -50,7 +50,7 @@ export interface KeywordSuggestion {
   disliked: number;
   /** Up to two liked titles that contain it (the evidence, on the page). */
   examples: string[];
-  /** Papers of the last 7 listed days it would have added to those the reader's filters reach. */
+  /** Papers of the last 7 listed days that mention it and that the reader's filters do not reach. */
   added: number;
 }
 

@@ -9,7 +9,6 @@ export interface Profile {
   disliked: ReaderPaper[];
   saved: ReaderPaper[];
   terms: { term: string; weight: number }[];
-  dismissed?: string[];
 }
 
 /** Terms shown (the store may keep more). */
@@ -70,13 +69,16 @@ export function previewView(days: readonly PreviewDay[], keyword?: { keyword: st
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-/** Keyword suggestions with their evidence in words: where the word was, and what it would have added. */
+/**
+ * Keyword suggestions with their evidence in words: the liked and disliked titles with the word, and the week's
+ * papers outside the reader's filters that mention it.
+ */
 export function suggestionsView(suggestions: readonly KeywordSuggestion[]) {
   return suggestions.map((s) => ({
     keyword: s.keyword,
     evidence:
       `In the titles of ${plural(s.liked, 'paper', 'papers')} you liked` +
-      (s.disliked ? ` and ${plural(s.disliked, 'paper', 'papers')} you did not` : ', none you disliked') +
+      (s.disliked ? ` and ${s.disliked} you disliked` : ', none you disliked') +
       `. In the last 7 listed days, ${plural(s.added, 'paper mentions', 'papers mention')} it and ${s.added === 1 ? 'matches' : 'match'} none of your topics or keywords.`,
     examples: s.examples,
   }));
