@@ -268,6 +268,13 @@ async function main(): Promise<void> {
   if (values.out) writeFileSync(resolve(values.out), `${json}\n`);
   const f = (m: Figures) => `nDCG@10 ${m.ndcg10.toFixed(3)} · P@1 ${m.p1.toFixed(3)} · MRR ${m.mrr.toFixed(3)} · P@5 ${m.p5.toFixed(3)} · shown ${m.shownPrecision.toFixed(3)} · recall ${m.recall.toFixed(3)}`;
   process.stderr.write(`learned : ${f(result.mean.learned)}\nbaseline: ${f(result.mean.baseline)}\nratio nDCG@10 ${result.ratioNdcg10} · personal scoring ${result.timing.personalScoreMicrosPer60} µs per reader per 60 candidates (+ ${result.timing.vectorsMicrosPer60} µs once per candidate pool for the vectors) · model ${result.modelBytes.mean} bytes per reader (max ${result.modelBytes.max})\n`);
+  const unscored = result.perReader.filter((r) => r.daysScored === 0).map((r) => r.name);
+  const scored = result.perReader.length - unscored.length;
+  if (scored === 0) {
+    process.stderr.write(`no reader had a relevant candidate on a scored day: the means above are 0 and say nothing (try more --days or another --from)\n`);
+  } else if (unscored.length) {
+    process.stderr.write(`means over ${scored} of ${result.perReader.length} readers; no relevant candidate on any scored day for: ${unscored.join(', ')}\n`);
+  }
   if (!values.out) process.stdout.write(`${json}\n`);
 }
 
