@@ -2,14 +2,7 @@
 // preferences page lists them (each removable), and the seeds still waiting to be seen in a listing.
 import { DateTime } from 'luxon';
 import type { KeywordSuggestion } from '../relevance/suggest.js';
-import type { PreviewDay, ReaderPaper } from './page-kit.js';
-
-export interface Profile {
-  liked: ReaderPaper[];
-  disliked: ReaderPaper[];
-  saved: ReaderPaper[];
-  terms: { term: string; weight: number }[];
-}
+import type { PreviewDay, ReaderPaper, ReaderProfile } from './page-kit.js';
 
 /** Terms shown (the store may keep more). */
 export const TERMS_SHOWN = 12;
@@ -24,7 +17,7 @@ function paperRow(r: ReaderPaper, zone: string) {
   };
 }
 
-export function learnedView(profile: Profile, seeds: readonly string[], zone: string) {
+export function learnedView(profile: Omit<ReaderProfile, 'dismissed'>, seeds: readonly string[], zone: string) {
   // Seeds not seen in a listing yet come back as liked papers without a mark time: listed apart, by id.
   const waiting = (r: ReaderPaper) => r.source === 'seed' && !r.at;
   const liked = profile.liked.filter((r) => !waiting(r)).map((r) => paperRow(r, zone));

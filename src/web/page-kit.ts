@@ -15,11 +15,14 @@ import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SelectedPaper } from '../papers/reason.js';
 import type { KeywordSuggestion } from '../relevance/suggest.js';
+import type { ReaderProfile } from '../relevance/reader-store.js';
 import type { Csrf } from './csrf.js';
 import type { ReaderRelease, Suppression } from '../subscribers/suppression.js';
 import type { PageName, Pages } from './pages.js';
 import type { RateLimiter, Limit } from './rate-limit.js';
 import type { TopicInfo } from './views.js';
+
+export type { ReaderProfile };
 
 /** The subset of SubscriberStore (src/subscribers/store.ts) the pages use. Writes are re-read via get(). */
 export interface SubscriberStorePort {
@@ -72,7 +75,7 @@ export interface ReaderPaper {
 export interface ReaderStorePort {
   mark(subscriberId: string, paperId: string, kind: FeedbackKind, on: boolean): Promise<{ changed: boolean; marks: PaperMarks }>;
   marks(subscriberId: string, paperIds: readonly string[]): Promise<Map<string, PaperMarks>>;
-  profile(subscriberId: string): Promise<{ liked: ReaderPaper[]; disliked: ReaderPaper[]; saved: ReaderPaper[]; terms: { term: string; weight: number }[]; dismissed: string[] }>;
+  profile(subscriberId: string): Promise<ReaderProfile>;
   setSeeds(subscriberId: string, paperIds: readonly string[]): Promise<{ known: string[]; pending: string[] }>;
   removeTerm(subscriberId: string, term: string): Promise<void>;
   /** "Not for me" on a suggested keyword: not suggested again until a reset. */
@@ -125,8 +128,8 @@ export interface SubscriptionDeps {
   papers?: { getMany(ids: string[]): Promise<Paper[]> };
   /** What the last 7 days would have brought with these (unsaved) preferences. */
   preview?(subscriber: Subscriber): Promise<PreviewDay[]>;
-  /** Keywords the reader's 👍 suggest (relevance/suggest.ts); none when absent. */
-  suggestions?(subscriber: Subscriber): Promise<KeywordSuggestion[]>;
+  /** Keywords the reader's 👍 suggest (relevance/suggest.ts), from the profile the page already read; none when absent. */
+  suggestions?(subscriber: Subscriber, profile: ReaderProfile): Promise<KeywordSuggestion[]>;
 }
 
 export interface Kit {

@@ -57,10 +57,10 @@ export function subscriptionRoutes(services: Services, opts: { limits?: Partial<
       }));
     },
     // Keywords the reader's 👍 keep sharing that their filters do not reach, tried on the last 7 listed days.
-    suggestions: async (s) => {
+    suggestions: async (s, profile) => {
       const today = ctx.clock().toISOString().slice(0, 10);
       const days = (await services.papers.daysSince(addDays(today, -21))).filter((d) => d <= today).slice(-7);
-      const [profile, recent] = await Promise.all([services.readers.profile(s.id), Promise.all(days.map((d) => services.papers.getDay(d)))]);
+      const recent = await Promise.all(days.map((d) => services.papers.getDay(d)));
       return suggestKeywords({
         terms: profile.terms,
         likedTitles: profile.liked.flatMap((r) => (r.title ? [r.title] : [])),

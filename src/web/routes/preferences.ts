@@ -40,8 +40,9 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
   ) {
     const settings = await deps.settings.get();
     const links = kit.links(s);
-    const learned = deps.readers ? learnedView(await deps.readers.profile(s.id), seedsOf(s), s.timezone) : null;
-    const suggestions = deps.readers && deps.suggestions && s.status !== 'unsubscribed' ? suggestionsView(await deps.suggestions(s)) : [];
+    const profile = deps.readers ? await deps.readers.profile(s.id) : null;
+    const learned = profile ? learnedView(profile, seedsOf(s), s.timezone) : null;
+    const suggestions = profile && deps.suggestions && s.status !== 'unsubscribed' ? suggestionsView(await deps.suggestions(s, profile)) : [];
     const weekday = s.frequency.kind === 'weekly' ? s.frequency.weekday : 1;
     return kit.send(reply, opts.status ?? 200, 'preferences', 'Your preferences', {
       action: `/preferences/${req.params.token}`,
