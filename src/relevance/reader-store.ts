@@ -45,8 +45,8 @@ const NO_MARKS: PaperMarks = { liked: false, disliked: false, saved: false };
 const SEEDS_MAX = 50;
 const MUTED_MAX = 200;
 const DISMISSED_MAX = 100;
-/** Learned terms a profile lists (the page shows fewer; keyword suggestions look further). */
-const PROFILE_TERMS = 40;
+/** Learned terms a profile lists (the page shows fewer; suggestions look further: relevance/suggest.ts). */
+const PROFILE_TERMS = 100;
 const MARKS_MAX = 1_000;
 const TITLE_MAX = 300;
 /** Listing days whose papers make the IDF pool for a liked paper (its day and the ones before). */

@@ -9,6 +9,10 @@
 // - Shown in the words of those titles: "GUI" as written, "document" rather than the stem or the plural.
 // - Never suggested: a term a chosen topic or an include keyword already matches, a term an exclude keyword
 //   matches, a term the reader declined ("Not for me").
+// The mirror, suggestExcludes: words their 👎 keep sharing, in no paper they liked, that still bring papers into
+// the digest ("audio", "VLA" for the same reader). Accepted, one is an ordinary exclude keyword. Excludes beat
+// everything, follows too, so the evidence is stricter: the word is in no liked paper at all (title, abstract,
+// Hugging Face keywords and summary), and the reader has liked enough papers for that to mean something.
 import { isSourceTerm, tokens, type Token } from './terms.js';
 import { matchPaper, mentions, topicHit, type MatchablePaper } from '../papers/topics.js';
 
@@ -24,6 +28,16 @@ export const SUGGESTIONS_SHOWN = 5;
  * "document", "entropy" are in 1–4 %.
  */
 export const MAX_SHARE = 0.05;
+/**
+ * Learned terms (strongest first, either sign) a keyword suggestion may come from. Deeper in the list the liked
+ * words grow vague ("survey", "interactive", "adaptation" in the evaluation); the disliked words sit deeper (a
+ * model trained on many 👎 spreads their weight thinner), so exclusions look through the whole profile (100).
+ */
+export const KEYWORD_TERMS = 40;
+/** Disliked titles a word must occur in to be suggested as an exclude keyword. */
+export const MIN_DISLIKED = 3;
+/** Liked papers a reader needs before an exclude is suggested ("in none you liked" means little with three). */
+export const MIN_LIKES_FOR_EXCLUDES = 10;
 /** Longest keyword suggested (characters). */
 const KEYWORD_MAX = 40;
 
@@ -93,24 +107,44 @@ function surfaceForm(runs: readonly Token[][]): string {
   return (singular ?? ranked[0]!)[0];
 }
 
-const asPaper = (text: string): MatchablePaper => ({ title: text, summary: '', keywords: [], aiSummary: null });
+export const asPaper = (text: string): MatchablePaper => ({ title: text, summary: '', keywords: [], aiSummary: null });
 
 /** Whether the reader's filters already reach papers with this word in the title, or send them away. */
-function covered(keyword: string, input: SuggestInput): boolean {
+function covered(keyword: string, input: Pick<SuggestInput, 'topics' | 'includeKeywords' | 'excludeKeywords'>): boolean {
   const paper = asPaper(keyword);
   if (input.topics.some((id) => topicHit(paper, id) !== null)) return true;
   for (const k of input.includeKeywords) if (mentions(paper, k) || mentions(asPaper(k), keyword)) return true;
   return input.excludeKeywords.some((k) => mentions(paper, k) || mentions(asPaper(k), keyword));
 }
 
-export function suggestKeywords(input: SuggestInput, n = SUGGESTIONS_SHOWN): KeywordSuggestion[] {
-  const prefs = {
+/** The titles a learned term occurs in: how many, the words as written there, and the first two titles. */
+function inTitles(titles: readonly { title: string; tokens: (Token | null)[] }[], stems: readonly string[]) {
+  const runs: Token[][] = [];
+  const examples: string[] = [];
+  let count = 0;
+  for (const t of titles) {
+    const found = occurrences(t.tokens, stems);
+    if (found.length === 0) continue;
+    count++;
+    runs.push(...found);
+    if (examples.length < 2) examples.push(t.title);
+  }
+  return { count, runs, examples };
+}
+
+/** The reader's filters, as papers/topics.ts matchPaper takes them. */
+function filtersOf(input: Pick<SuggestInput, 'topics' | 'includeKeywords' | 'excludeKeywords' | 'followAuthors' | 'followOrgs'>) {
+  return {
     topics: input.topics,
     includeKeywords: input.includeKeywords,
     excludeKeywords: input.excludeKeywords,
     followAuthors: input.followAuthors ?? [],
     followOrgs: input.followOrgs ?? [],
   };
+}
+
+export function suggestKeywords(input: SuggestInput, n = SUGGESTIONS_SHOWN): KeywordSuggestion[] {
+  const prefs = filtersOf(input);
   // Papers the reader's filters leave out today (and no exclude keyword sends away): what a keyword could add.
   const outside = input.recent.filter((p) => {
     const m = matchPaper(p, prefs);
@@ -120,21 +154,12 @@ export function suggestKeywords(input: SuggestInput, n = SUGGESTIONS_SHOWN): Key
   const disliked = input.dislikedTitles.map((t) => tokens(t));
   const out: KeywordSuggestion[] = [];
   const usedStems = new Set<string>();
-  for (const { term, weight } of input.terms) {
+  for (const { term, weight } of input.terms.slice(0, KEYWORD_TERMS)) {
     if (out.length >= n) break;
     if (weight <= 0 || isSourceTerm(term)) continue;
     const stems = term.split(' ');
     if (stems.some((s) => usedStems.has(s))) continue;
-    const runs: Token[][] = [];
-    const examples: string[] = [];
-    let likedCount = 0;
-    for (const l of liked) {
-      const found = occurrences(l.tokens, stems);
-      if (found.length === 0) continue;
-      likedCount++;
-      runs.push(...found);
-      if (examples.length < 2) examples.push(l.title);
-    }
+    const { count: likedCount, runs, examples } = inTitles(liked, stems);
     if (likedCount < MIN_LIKED) continue;
     const dislikedCount = disliked.filter((d) => occurrences(d, stems).length > 0).length;
     if (likedCount / (likedCount + dislikedCount) < MIN_LIKED_SHARE) continue;
@@ -144,6 +169,55 @@ export function suggestKeywords(input: SuggestInput, n = SUGGESTIONS_SHOWN): Key
     if (added === 0 || input.recent.filter((p) => mentions(p, keyword)).length > MAX_SHARE * input.recent.length) continue;
     for (const s of stems) usedStems.add(s);
     out.push({ keyword, liked: likedCount, disliked: dislikedCount, examples, added });
+  }
+  return out;
+}
+
+export interface ExcludeInput extends Omit<SuggestInput, 'likedTitles' | 'dislikedTitles'> {
+  /**
+   * The papers the reader liked and disliked: whole papers where they are still stored, else the title alone
+   * (asPaper; an exclude keyword is matched against title, abstract, keywords and summary, so that is what is checked).
+   */
+  liked: readonly MatchablePaper[];
+  disliked: readonly MatchablePaper[];
+}
+
+export interface ExcludeSuggestion {
+  keyword: string;
+  /** Titles of disliked papers it occurs in (no liked paper mentions it anywhere). */
+  disliked: number;
+  /** Up to two of those titles. */
+  examples: string[];
+  /** Papers of the last 7 listed days that the reader's filters bring and this word would leave out. */
+  hides: number;
+  /** Up to three of their titles. */
+  hidden: string[];
+}
+
+/** Exclude keywords to suggest: words the 👎 share in their titles and no 👍 mentions anywhere (see the top). */
+export function suggestExcludes(input: ExcludeInput, n = SUGGESTIONS_SHOWN): ExcludeSuggestion[] {
+  if (input.liked.length < MIN_LIKES_FOR_EXCLUDES) return [];
+  const prefs = filtersOf(input);
+  // What the reader's filters bring today: what an exclude keyword could take away.
+  const brought = input.recent.filter((p) => matchPaper(p, prefs).included);
+  const disliked = input.disliked.map((p) => ({ title: p.title, tokens: tokens(p.title) }));
+  const out: ExcludeSuggestion[] = [];
+  const usedStems = new Set<string>();
+  for (const { term, weight } of input.terms) {
+    if (out.length >= n) break;
+    if (weight >= 0 || isSourceTerm(term)) continue;
+    const stems = term.split(' ');
+    if (stems.some((s) => usedStems.has(s))) continue;
+    const { count, runs, examples } = inTitles(disliked, stems);
+    if (count < MIN_DISLIKED) continue;
+    const keyword = surfaceForm(runs);
+    if (keyword.length > KEYWORD_MAX || input.dismissed.has(keyword.toLowerCase()) || covered(keyword, input)) continue;
+    // Anywhere in a liked paper: an exclude would have kept it away.
+    if (input.liked.some((p) => mentions(p, keyword))) continue;
+    const hidden = brought.filter((p) => mentions(p, keyword));
+    if (hidden.length === 0 || input.recent.filter((p) => mentions(p, keyword)).length > MAX_SHARE * input.recent.length) continue;
+    for (const s of stems) usedStems.add(s);
+    out.push({ keyword, disliked: count, examples, hides: hidden.length, hidden: hidden.slice(0, 3).map((p) => p.title) });
   }
   return out;
 }

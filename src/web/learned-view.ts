@@ -1,7 +1,7 @@
 // "What your digest has learned", pure: the reader's 👍 / 👎 / saved papers and the top learned terms as the
 // preferences page lists them (each removable), and the seeds still waiting to be seen in a listing.
 import { DateTime } from 'luxon';
-import type { KeywordSuggestion } from '../relevance/suggest.js';
+import type { ExcludeSuggestion, KeywordSuggestion } from '../relevance/suggest.js';
 import type { PreviewDay, ReaderPaper, ReaderProfile } from './page-kit.js';
 
 /** Terms shown (the store may keep more). */
@@ -74,5 +74,20 @@ export function suggestionsView(suggestions: readonly KeywordSuggestion[]) {
       (s.disliked ? ` and ${s.disliked} you disliked` : ', none you disliked') +
       `. In the last 7 listed days, ${plural(s.added, 'paper mentions', 'papers mention')} it and ${s.added === 1 ? 'matches' : 'match'} none of your topics or keywords.`,
     examples: s.examples,
+  }));
+}
+
+/**
+ * Exclude suggestions with their evidence in words: the disliked titles with the word, that no liked paper mentions
+ * it, and the papers of the week it would have left out.
+ */
+export function excludeSuggestionsView(suggestions: readonly ExcludeSuggestion[]) {
+  return suggestions.map((s) => ({
+    keyword: s.keyword,
+    evidence:
+      `In the titles of ${plural(s.disliked, 'paper', 'papers')} you disliked, and in none of the papers you liked. ` +
+      `In the last 7 listed days, it would have left out ${plural(s.hides, 'paper', 'papers')} that your settings bring:`,
+    hidden: s.hidden,
+    more: s.hides > s.hidden.length ? s.hides - s.hidden.length : 0,
   }));
 }

@@ -14,7 +14,7 @@ import type { Frequency, SendTime } from '../schedule/spec.js';
 import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SelectedPaper } from '../papers/reason.js';
-import type { KeywordSuggestion } from '../relevance/suggest.js';
+import type { ExcludeSuggestion, KeywordSuggestion } from '../relevance/suggest.js';
 import type { ReaderProfile } from '../relevance/reader-store.js';
 import type { Csrf } from './csrf.js';
 import type { ReaderRelease, Suppression } from '../subscribers/suppression.js';
@@ -128,8 +128,16 @@ export interface SubscriptionDeps {
   papers?: { getMany(ids: string[]): Promise<Paper[]> };
   /** What the last 7 days would have brought with these (unsaved) preferences. */
   preview?(subscriber: Subscriber): Promise<PreviewDay[]>;
-  /** Keywords the reader's 👍 suggest (relevance/suggest.ts), from the profile the page already read; none when absent. */
-  suggestions?(subscriber: Subscriber, profile: ReaderProfile): Promise<KeywordSuggestion[]>;
+  /**
+   * Keywords to add that the reader's 👍 suggest, and keywords to exclude that their 👎 suggest (relevance/suggest.ts),
+   * from the profile the page already read; none when absent.
+   */
+  suggestions?(subscriber: Subscriber, profile: ReaderProfile): Promise<Suggestions>;
+}
+
+export interface Suggestions {
+  keywords: KeywordSuggestion[];
+  excludes: ExcludeSuggestion[];
 }
 
 export interface Kit {

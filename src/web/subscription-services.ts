@@ -7,10 +7,13 @@ import { TOPICS } from '../papers/topics.js';
 import { latestSample } from '../feeds/public-archive.js';
 import { previewSelection } from '../digest/preview.js';
 import { describeReason } from '../papers/reason.js';
-import { suggestKeywords } from '../relevance/suggest.js';
+import { asPaper, suggestExcludes, suggestKeywords } from '../relevance/suggest.js';
 import { addDays } from '../schedule/schedule.js';
-import type { SubscribeLimits } from './page-kit.js';
+import type { ReaderPaper, SubscribeLimits } from './page-kit.js';
 import { subscriptionPlugin } from './subscription-routes.js';
+
+/** Newest liked and disliked papers read in full for exclude suggestions (the page reads at most twice this many). */
+const EXCLUDE_EVIDENCE_PAPERS = 300;
 
 export function subscriptionRoutes(services: Services, opts: { limits?: Partial<SubscribeLimits> } = {}) {
   const { ctx, ledger } = services;
@@ -56,23 +59,36 @@ export function subscriptionRoutes(services: Services, opts: { limits?: Partial<
         })),
       }));
     },
-    // Keywords the reader's 👍 keep sharing that their filters do not reach, tried on the last 7 listed days.
+    // Keywords the reader's 👍 keep sharing that their filters do not reach, and words their 👎 keep sharing that no
+    // 👍 mentions, both tried on the last 7 listed days.
     suggestions: async (s, profile) => {
       const today = ctx.clock().toISOString().slice(0, 10);
       const days = (await services.papers.daysSince(addDays(today, -21))).filter((d) => d <= today).slice(-7);
-      const recent = await Promise.all(days.map((d) => services.papers.getDay(d)));
-      return suggestKeywords({
-        terms: profile.terms,
-        likedTitles: profile.liked.flatMap((r) => (r.title ? [r.title] : [])),
-        dislikedTitles: profile.disliked.flatMap((r) => (r.title ? [r.title] : [])),
+      const recent = (await Promise.all(days.map((d) => services.papers.getDay(d)))).flat();
+      const filters = {
         topics: s.topics,
         includeKeywords: s.includeKeywords,
         excludeKeywords: s.excludeKeywords,
         followAuthors: s.followAuthors,
         followOrgs: s.followOrgs,
         dismissed: new Set(profile.dismissed),
-        recent: recent.flat(),
+        recent,
+      };
+      const keywords = suggestKeywords({
+        ...filters,
+        terms: profile.terms,
+        likedTitles: profile.liked.flatMap((r) => (r.title ? [r.title] : [])),
+        dislikedTitles: profile.disliked.flatMap((r) => (r.title ? [r.title] : [])),
       });
+      // Whole papers where still stored (an exclude keyword reads the abstract too), else the title the mark kept.
+      const whole = async (rows: readonly ReaderPaper[]) => {
+        const kept = rows.slice(0, EXCLUDE_EVIDENCE_PAPERS);
+        const byId = new Map((await services.papers.getMany(kept.map((r) => r.id))).map((p) => [p.id, p]));
+        return kept.flatMap((r) => byId.get(r.id) ?? (r.title ? [asPaper(r.title)] : []));
+      };
+      const [liked, disliked] = await Promise.all([whole(profile.liked), whole(profile.disliked)]);
+      const excludes = suggestExcludes({ ...filters, terms: profile.terms, liked, disliked });
+      return { keywords, excludes };
     },
     ...(opts.limits ? { limits: opts.limits } : {}),
   });

@@ -1,6 +1,6 @@
 // A reader in Debian chromium (playwright-core) against the real app on loopback, with the real stores: the
 // digest's 👍 / 👎 / save row, the confirmation page (submitted by its script, or by its button when scripts are
-// off) and its undo, the preferences page listing what was learned and suggesting keywords, and the reading list
+// off) and its undo, the preferences page listing what was learned and suggesting keywords and exclusions, and the reading list
 // with its BibTeX download.
 // Each page is checked at phone and desktop width, light and dark: no sideways scrolling, the key elements
 // visible, dark really dark. Screenshots: test-output/screenshots/feedback-*.png (gitignored).
@@ -233,17 +233,24 @@ describe('feedback, preferences and reading list in a browser', () => {
     assert.deepEqual(consoleErrors, [], 'no console errors on our pages');
   });
 
-  it('suggested keywords: shown with their evidence on phone and desktop, light and dark; previewed, then added', async () => {
+  it('suggested keywords and exclusions: shown with their evidence on phone and desktop, light and dark; previewed, then added', async () => {
     // The day before: three GUI papers this reader liked (their topic, 3D, reaches none of them) among 80 others.
     const before = '2026-07-30';
     const base0 = { ...papers[0]!, listedOn: before, authors: ['Ada Lovelace'], organization: null, keywords: [], aiSummary: null };
     const gui = ['GUI Agents That Click Through Settings', 'Grounding GUI Elements in Screenshots', 'A GUI Benchmark for Phones'].map((title, i) => ({
       ...base0, id: `2607.2000${i}`, title, summary: 'Agents operate phone and desktop screens from pixels.',
     }));
-    const others = Array.from({ length: 80 }, (_, i) => ({ ...base0, id: `2607.3${String(i).padStart(4, '0')}`, title: `Sorting Networks, Part ${i}`, summary: 'We sort lists of numbers.' }));
-    await h.services.papers.replaceDay(before, [...gui, ...others], { source: 'test', url: 'test' });
+    // Seven Gaussian-splatting papers liked too, three indoor-scene papers disliked, one more indoor one unseen (3D
+    // brings it): "indoor" is suggested as an exclusion.
+    const splats = Array.from({ length: 7 }, (_, i) => ({ ...base0, id: `2607.2100${i}`, title: `Gaussian Splatting for Outdoor Capture ${i}`, summary: 'Radiance fields from phone videos.' }));
+    const indoor = ['Indoor Scene Layouts in 3D', 'Furnishing Indoor Rooms in 3D', 'Indoor 3D Floor Plans', 'Indoor 3D Mapping with Drones'].map((title, i) => ({
+      ...base0, id: `2607.2200${i}`, title, summary: 'Rooms and furniture as 3D scenes.',
+    }));
+    const others = Array.from({ length: 100 }, (_, i) => ({ ...base0, id: `2607.3${String(i).padStart(4, '0')}`, title: `Sorting Networks, Part ${i}`, summary: 'We sort lists of numbers.' }));
+    await h.services.papers.replaceDay(before, [...gui, ...splats, ...indoor, ...others], { source: 'test', url: 'test' });
     const reader = (await h.services.subscribers.create({ email: 'ida@example.org', status: 'active', timezone: 'Europe/Berlin', sendTime: '08:00', topics: ['3d'] })).subscriber;
-    for (const p of gui) await readers.mark(reader.id, p.id, 'like', true);
+    for (const p of [...gui, ...splats]) await readers.mark(reader.id, p.id, 'like', true);
+    for (const p of indoor.slice(0, 3)) await readers.mark(reader.id, p.id, 'dislike', true);
     const prefs = subscriberLinks(base, reader, h.ctx.secrets.linkSecrets, NOW).preferences;
 
     for (const [name, viewport] of LAYOUTS) {
@@ -257,6 +264,12 @@ describe('feedback, preferences and reading list in a browser', () => {
         assert.ok(l.scrollWidth <= l.clientWidth, `suggestions ${name}/${colorScheme}: no horizontal scroll`);
         assert.equal(l.found, 3, 'Add as keyword, Not for me, Preview');
         assert.equal(l.visible, l.found, `suggestions ${name}/${colorScheme}: both buttons on screen`);
+        await page.locator('.exclude-suggestions').scrollIntoViewIfNeeded();
+        const x = await look(page, '.exclude-suggestions li .buttons button');
+        await page.screenshot({ path: join(SHOTS, `feedback-exclusions-${name}-${colorScheme}.png`) });
+        assert.ok(x.scrollWidth <= x.clientWidth, `exclusions ${name}/${colorScheme}: no horizontal scroll`);
+        assert.equal(x.found, 2, 'Exclude, Not for me');
+        assert.equal(x.visible, x.found, `exclusions ${name}/${colorScheme}: both buttons on screen`);
         await ctx.close();
       }
     }
@@ -278,6 +291,15 @@ describe('feedback, preferences and reading list in a browser', () => {
     assert.equal(await page.locator('.suggestions').count(), 0, 'no longer suggested once it is a keyword');
     assert.equal(await page.locator('#includeKeywords').inputValue(), 'GUI', 'the keyword is in the form, editable like any other');
     assert.deepEqual((await h.services.subscribers.get(reader.id))?.includeKeywords, ['GUI']);
+
+    // The exclusion: its evidence names the paper it would have left out; one click, and it is an exclude keyword.
+    const exclusion = page.locator('.exclude-suggestions li');
+    assert.match((await exclusion.textContent()) ?? '', /indoor\s*In the titles of 3 papers you disliked, and in none of the papers you liked\..*“Indoor 3D Mapping with Drones”/);
+    await page.getByRole('button', { name: 'Exclude papers that mention indoor' }).click();
+    await page.getByText('Never include: none → indoor').waitFor();
+    assert.equal(await page.locator('.exclude-suggestions').count(), 0, 'no longer suggested once excluded');
+    assert.equal(await page.locator('#excludeKeywords').inputValue(), 'indoor');
+    assert.deepEqual((await h.services.subscribers.get(reader.id))?.excludeKeywords, ['indoor']);
     await ctx.close();
     assert.deepEqual(consoleErrors, [], 'no console errors on our pages');
   });

@@ -327,6 +327,70 @@ describe('feedback, reading list and what was learned', () => {
     assert.deepEqual((await h.services.subscribers.get(subscriber.id))?.includeKeywords, ['GUI']);
   });
 
+  it('suggests exclude keywords the 👎 share and no 👍 mentions: exclude with a click, or decline; a forged request changes nothing', async () => {
+    // Two days ago: ten LLM papers the reader liked, three audio-LM papers they disliked, two audio-LM papers they
+    // have not seen (their LLM topic brings them), and 110 others (audio: 5 papers of the week, under 5 %).
+    const DAY3 = '2026-11-25';
+    const on = (id: string, title: string, summary: string) => ({ ...paper(id, title, summary, 30, DAY3), keywords: [] });
+    const liked = Array.from({ length: 10 }, (_, i) => on(`2611.4000${i}`, `Speculative Decoding for Large Language Models, Study ${i}`, 'Faster language model inference with draft models.'));
+    const disliked = ['Audio Language Models Listen Better', 'Music Generation with Audio Language Models', 'An Audio Benchmark for Language Models'].map((t, i) =>
+      on(`2611.4100${i}`, t, 'We study audio and speech with a language model.'),
+    );
+    const unseen = ['Audio Tokens for Large Language Models', 'Spoken Audio Chat with Language Models'].map((t, i) => on(`2611.4200${i}`, t, 'A language model that hears audio.'));
+    const fillers = Array.from({ length: 110 }, (_, i) => on(`2611.5${String(i).padStart(4, '0')}`, `Sorting Networks, Volume ${i}`, 'We sort lists of numbers.'));
+    await h.services.papers.replaceDay(DAY3, [...liked, ...disliked, ...unseen, ...fillers], { source: 'test', url: 'test' });
+    const { subscriber } = await h.services.subscribers.create({ email: 'noor@example.org', status: 'active', timezone: 'Europe/Paris', sendTime: '08:00', topics: ['llm'] });
+    const links = subscriberLinks(PUBLIC_URL, subscriber, h.ctx.secrets.linkSecrets, clock(), { period: DAY });
+    const c = new Client(h.app);
+    const learn = async () => {
+      for (const p of liked) await readers.mark(subscriber.id, p.id, 'like', true);
+      for (const p of disliked) await readers.mark(subscriber.id, p.id, 'dislike', true);
+    };
+    await learn();
+    const excludes = async () => (await h.services.subscribers.get(subscriber.id))?.excludeKeywords;
+
+    const prefs = await c.get(links.preferences);
+    const text = textOf(prefs.body);
+    assert.match(text, /Suggested exclusions/);
+    assert.match(
+      text,
+      /audio In the titles of 3 papers you disliked, and in none of the papers you liked\. In the last 7 listed days, it would have left out 5 papers that your settings bring: “[^”]+”, “[^”]+”, “[^”]+” and 2 more\./,
+    );
+    assert.doesNotMatch(text, /Suggested exclusions[^]*\b(speculative|decoding)\b[^]*Top learned terms/i, 'never a word of a liked paper');
+
+    // Without the page's CSRF token, or on a forged link: nothing changes.
+    const csrf = csrfOf(prefs.body);
+    assert.notEqual((await c.post(links.preferences, { action: 'add-exclude', keyword: 'audio' })).statusCode, 200);
+    assert.equal((await c.post(`${links.preferences.slice(0, -4)}AAAA`, { _csrf: csrf, action: 'add-exclude', keyword: 'audio' })).statusCode, 404);
+    assert.deepEqual(await excludes(), []);
+
+    // Decline: not suggested again, until a reset.
+    const declined = await c.post(links.preferences, { _csrf: csrf, action: 'dismiss-suggestion', keyword: 'audio' });
+    assert.match(textOf(declined.body), /We will not suggest “audio” again\./);
+    assert.doesNotMatch(textOf(declined.body), /Suggested exclusions/);
+    await c.post(links.preferences, { _csrf: csrf, action: 'reset', confirm: 'yes' });
+    await learn();
+    assert.match(textOf((await c.get(links.preferences)).body), /Suggested exclusions/);
+
+    // Exclude: an ordinary exclude keyword, listed among the changes; the digest's preview no longer has those papers.
+    const added = await c.post(links.preferences, { _csrf: csrf, action: 'add-exclude', keyword: 'audio' });
+    assert.equal(added.statusCode, 200);
+    assert.match(textOf(added.body), /Never include: none → audio/);
+    assert.doesNotMatch(textOf(added.body), /Suggested exclusions/);
+    assert.deepEqual(await excludes(), ['audio']);
+    await c.post(links.preferences, { _csrf: csrf, action: 'add-exclude', keyword: 'Audio' });
+    assert.deepEqual(await excludes(), ['audio'], 'excluding it twice keeps one');
+    const form = { _csrf: csrf, topics: ['llm'], timezone: 'Europe/Paris', time: '08:00', frequency: 'daily', weekday: '1', includeKeywords: '', excludeKeywords: 'audio', followAuthors: '', followOrgs: '', minUpvotes: '0', maxPapers: '25', seedPapers: '' };
+    const preview = await c.post(links.preferences, { ...form, action: 'preview' });
+    assert.equal(preview.statusCode, 200);
+    const previewed = textOf(/<section class="card preview"[^]*?<\/section>/.exec(preview.body)?.[0] ?? '');
+    assert.match(previewed, /Speculative Decoding for Large Language Models/);
+    assert.doesNotMatch(previewed, /audio/i, 'the 7-day preview brings no paper that mentions it');
+    const bad = await c.post(links.preferences, { _csrf: csrf, action: 'add-exclude', keyword: 'x' });
+    assert.equal(bad.statusCode, 400, 'the store refuses a keyword it would refuse in the form');
+    assert.deepEqual(await excludes(), ['audio']);
+  });
+
   it('deleting their data deletes what was learned and the reading list too', async () => {
     const { s, links, c } = await setup('kim@example.org');
     const fb = await c.get(links.feedback(PAPERS[0]!.id, 'save'));

@@ -9,7 +9,7 @@ import type { Subscriber } from '../../subscribers/subscriber.js';
 import { field, formErrors, parsePauseWeeks, parsePreferencesForm, WEEKDAYS, type FieldErrors, type FormBody } from '../forms.js';
 import { FORM_BODY_LIMIT, type Kit } from '../page-kit.js';
 import { describeChanges, formView, pauseOptions, seedsOf, sourceFromBody, sourceFromSubscriber, statusLabel, type Change, type FormSource } from '../views.js';
-import { learnedView, previewView, suggestionsView } from '../learned-view.js';
+import { excludeSuggestionsView, learnedView, previewView, suggestionsView } from '../learned-view.js';
 import type { PreviewDay } from '../page-kit.js';
 import { formExpired } from './confirm.js';
 import { dataRightsView, suppressedRefusal } from './data-rights.js';
@@ -42,7 +42,7 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
     const links = kit.links(s);
     const profile = deps.readers ? await deps.readers.profile(s.id) : null;
     const learned = profile ? learnedView(profile, seedsOf(s), s.timezone) : null;
-    const suggestions = profile && deps.suggestions && s.status !== 'unsubscribed' ? suggestionsView(await deps.suggestions(s, profile)) : [];
+    const suggested = profile && deps.suggestions && s.status !== 'unsubscribed' ? await deps.suggestions(s, profile) : null;
     const weekday = s.frequency.kind === 'weekly' ? s.frequency.weekday : 1;
     return kit.send(reply, opts.status ?? 200, 'preferences', 'Your preferences', {
       action: `/preferences/${req.params.token}`,
@@ -66,7 +66,8 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
       feedUrl: kit.path(feedManageUrl(kit.deps.publicUrl, s, kit.deps.secrets)),
       editionsUrl: kit.path(editionsUrl(kit.deps.publicUrl, s, kit.deps.secrets)),
       learned,
-      suggestions,
+      suggestions: suggested ? suggestionsView(suggested.keywords) : [],
+      excludeSuggestions: suggested ? excludeSuggestionsView(suggested.excludes) : [],
       notice: opts.notice ?? null,
       canPreview: Boolean(deps.preview),
       preview: opts.preview ? previewView(opts.preview, opts.previewKeyword) : null,
@@ -201,12 +202,14 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
         if (before.status === 'paused' || before.status === 'bouncing') await deps.store.resume(before.id);
         return null;
       }
-      case 'add-keyword': {
-        // A suggested keyword (relevance/suggest.ts), added to the include keywords; the store validates the list.
+      case 'add-keyword':
+      case 'add-exclude': {
+        // A suggested keyword to include or to exclude (relevance/suggest.ts); the store validates the list.
+        const list = action === 'add-keyword' ? 'includeKeywords' : 'excludeKeywords';
         const keyword = (field(body, 'keyword') ?? '').trim();
         if (!keyword) return { status: 400, errors: { form: 'We did not understand that request.' } };
-        if (before.includeKeywords.some((k) => k.toLowerCase() === keyword.toLowerCase())) return null;
-        await deps.store.update(before.id, { includeKeywords: [...before.includeKeywords, keyword] });
+        if (before[list].some((k) => k.toLowerCase() === keyword.toLowerCase())) return null;
+        await deps.store.update(before.id, { [list]: [...before[list], keyword] });
         return null;
       }
       case 'weekly':

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Paper } from '../../../src/papers/paper.js';
-import { MIN_LIKED, suggestKeywords, type SuggestInput } from '../../../src/relevance/suggest.js';
+import { asPaper, MIN_LIKED, MIN_LIKES_FOR_EXCLUDES, suggestExcludes, suggestKeywords, type ExcludeInput, type SuggestInput } from '../../../src/relevance/suggest.js';
 
 function paper(id: number, title: string, summary = 'We describe a system and measure it.'): Paper {
   const arxiv = `2509.${String(id).padStart(5, '0')}`;
@@ -97,5 +97,85 @@ describe('keyword suggestions', () => {
     // No topics and no keywords: every paper is a candidate, and a keyword would narrow the digest, not widen it.
     assert.deepEqual(suggestKeywords({ ...base, topics: [] }), []);
     assert.deepEqual(suggestKeywords({ ...base, recent: recent.filter((p) => !/gui|document/i.test(p.title)) }), []);
+  });
+});
+
+// Exclude suggestions (the mirror): a reader of Multimodal + Vision who keeps disliking audio and robot-action papers.
+describe('exclude suggestions', () => {
+  const week: Paper[] = [
+    paper(101, 'Seeing and Hearing: Audio-Visual Captioning'), // multimodal: the filters bring it
+    paper(102, 'A Vision-Language-Action Model for Kitchens', 'A VLA policy for robots.'),
+    paper(103, 'Chart Question Answering with a Multimodal LLM'),
+    paper(104, 'Speech Recognition at Scale', 'Audio in, text out.'), // audio, but no topic of theirs brings it
+    ...Array.from({ length: 36 }, (_, i) => paper(110 + i, `Sorting Networks ${i}`)),
+  ];
+  const liked = [
+    ...Array.from({ length: 9 }, (_, i) => paper(200 + i, `Document Parsing with Multimodal Models, part ${i}`)),
+    paper(220, 'Reading Charts', 'We read charts from scanned pages.'),
+  ];
+  const input: ExcludeInput = {
+    terms: [
+      { term: 'document', weight: 2 },
+      { term: 'audio', weight: -2.2 },
+      { term: 'vla', weight: -1.9 },
+      { term: 'chart', weight: -1.5 },
+      { term: 'org:meta', weight: -1.4 },
+      { term: 'multimodal', weight: -1.2 },
+    ],
+    liked,
+    disliked: [
+      paper(301, 'Audio Language Models Listen Better'),
+      paper(302, 'Music from Audio Tokens'),
+      paper(303, 'An Audio Benchmark'),
+      paper(304, 'VLA Models Fold Laundry'),
+      paper(305, 'Scaling VLA Pretraining'),
+      paper(306, 'VLA for Drones'),
+      paper(307, 'Chart Generation'),
+      paper(308, 'Chart Captioning'),
+      paper(309, 'Chart Editing'),
+      paper(310, 'Multimodal Audio Reasoning'),
+      paper(311, 'Multimodal Video Chat'),
+      paper(312, 'Multimodal Agents'),
+    ],
+    topics: ['multimodal', 'vision'],
+    includeKeywords: [],
+    excludeKeywords: [],
+    dismissed: new Set(),
+    recent: week,
+  };
+
+  it('suggests the words the 👎 share in their titles and no 👍 mentions, with what they would leave out', () => {
+    const got = suggestExcludes(input);
+    assert.deepEqual(got.map((s) => s.keyword), ['audio', 'VLA']);
+    assert.deepEqual(got[0], {
+      keyword: 'audio',
+      disliked: 4,
+      examples: ['Audio Language Models Listen Better', 'Music from Audio Tokens'],
+      hides: 1,
+      hidden: ['Seeing and Hearing: Audio-Visual Captioning'],
+    });
+    assert.equal(got[1]!.hides, 1, 'the VLA paper of the week, through its abstract');
+  });
+
+  it('never suggests a word any liked paper mentions, even in its abstract, a topic word, or a source term', () => {
+    const got = suggestExcludes(input).map((s) => s.keyword.toLowerCase());
+    assert.ok(!got.includes('chart'), 'a liked paper mentions charts');
+    assert.ok(!got.includes('multimodal'), 'the Multimodal topic the reader chose matches it');
+    assert.ok(!got.some((k) => k.includes('meta')));
+  });
+
+  it('needs enough likes, enough disliked titles, and a paper of the week the filters bring', () => {
+    assert.deepEqual(suggestExcludes({ ...input, liked: liked.slice(0, MIN_LIKES_FOR_EXCLUDES - 1) }), []);
+    const twoAudio = input.disliked.filter((p) => !['Music from Audio Tokens', 'An Audio Benchmark'].includes(p.title));
+    assert.deepEqual(suggestExcludes({ ...input, disliked: twoAudio }).map((s) => s.keyword), ['VLA']);
+    assert.deepEqual(suggestExcludes({ ...input, recent: week.filter((p) => !/audio-visual|action/i.test(p.title)) }), [], 'the speech paper is not in the digest anyway');
+  });
+
+  it('never suggests what the reader already excludes, includes, or declined; titles alone count when a paper is gone', () => {
+    assert.deepEqual(suggestExcludes({ ...input, excludeKeywords: ['VLA'] }).map((s) => s.keyword), ['audio']);
+    assert.deepEqual(suggestExcludes({ ...input, includeKeywords: ['audio tokens'] }).map((s) => s.keyword), ['VLA']);
+    assert.deepEqual(suggestExcludes({ ...input, dismissed: new Set(['vla']) }).map((s) => s.keyword), ['audio']);
+    const gone = [...liked, asPaper('Audio Captions for Documents')];
+    assert.deepEqual(suggestExcludes({ ...input, liked: gone }).map((s) => s.keyword), ['VLA'], 'a liked title no longer stored still counts');
   });
 });

@@ -1,7 +1,8 @@
-// The words the preferences page uses for keyword suggestions and a suggested keyword's preview (web/learned-view.ts).
+// The words the preferences page uses for keyword and exclusion suggestions and a suggested keyword's preview
+// (web/learned-view.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { previewView, suggestionsView } from '../../../src/web/learned-view.js';
+import { excludeSuggestionsView, previewView, suggestionsView } from '../../../src/web/learned-view.js';
 
 const paper = (id: string) => ({ id, title: `Paper ${id}`, url: `https://huggingface.co/papers/${id}`, why: '' });
 
@@ -13,6 +14,17 @@ describe('learned view', () => {
     ]);
     assert.equal(one!.evidence, 'In the titles of 7 papers you liked, none you disliked. In the last 7 listed days, 1 paper mentions it and matches none of your topics or keywords.');
     assert.equal(other!.evidence, 'In the titles of 3 papers you liked and 1 you disliked. In the last 7 listed days, 4 papers mention it and match none of your topics or keywords.');
+  });
+
+  it('says what a suggested exclusion would have left out, naming up to three papers', () => {
+    const [one, other] = excludeSuggestionsView([
+      { keyword: 'audio', disliked: 4, examples: ['Audio LMs'], hides: 5, hidden: ['A', 'B', 'C'] },
+      { keyword: 'VLA', disliked: 3, examples: [], hides: 1, hidden: ['D'] },
+    ]);
+    assert.equal(one!.evidence, 'In the titles of 4 papers you disliked, and in none of the papers you liked. In the last 7 listed days, it would have left out 5 papers that your settings bring:');
+    assert.deepEqual([one!.hidden, one!.more], [['A', 'B', 'C'], 2]);
+    assert.equal(other!.evidence, 'In the titles of 3 papers you disliked, and in none of the papers you liked. In the last 7 listed days, it would have left out 1 paper that your settings bring:');
+    assert.equal(other!.more, 0);
   });
 
   it("marks the papers a keyword's preview brings that the saved settings did not", () => {
