@@ -46,7 +46,7 @@ export interface SelectInput {
   lookbackDays: number;
   /** Operator cap (settings.maxPapersCap); the subscriber's maxPapers applies too. */
   cap: number;
-  /** The reader's personal model (ReaderStore.loadModel); null/absent = nothing learned. */
+  /** The reader's personal model (ReaderStore.loadForSend); null/absent = nothing learned. */
   model?: ReaderModel | null;
   /** Ranking weights (settings, rankWeightsOf); defaults when absent. */
   weights?: RankWeights;

@@ -15,6 +15,7 @@ import type { Subscriber } from '../subscribers/subscriber.js';
 import type { EditionRecord } from './edition-record.js';
 import type { SelectedPaper } from './select.js';
 import type { SendDeps, SendJobRun, SendOutcome } from './send-types.js';
+import type { SuggestionHint } from '../relevance/suggest.js';
 
 /** A claimed email edition and what was selected for it. */
 export interface EmailEdition {
@@ -31,6 +32,8 @@ export interface EmailEdition {
   /** The candidates and the papers already sent: the "nothing new" note names its cause from them. */
   papers: Paper[];
   sentIds: Set<string>;
+  /** The suggestion the digest mentions above its footer (relevance/suggest.ts); null for none. */
+  hint?: SuggestionHint | null;
 }
 
 /** Our lease ran out and another worker took the edition over before we transmitted anything. */
@@ -67,6 +70,7 @@ export async function sendEmailEdition(deps: SendDeps, e: EmailEdition): Promise
       selected,
       links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive(period), readingList: links.readingList, ...feedLinkOf(deps, sub) },
       feedback: (paperId) => links.feedback(paperId),
+      hint: e.hint ?? null,
     });
     const digest = deps.templates.digest(view);
     rendered = { subject: digest.subject, html: digest.html, text: digest.text };

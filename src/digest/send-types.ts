@@ -13,6 +13,7 @@ import type { SuppressionList } from '../subscribers/suppression.js';
 import type { DeliveryLedger, EditionState } from './ledger.js';
 import type { ChannelSendPort } from './send-channel.js';
 import type { ReaderModel } from '../relevance/model.js';
+import type { SuggestionHint } from '../relevance/suggest.js';
 
 /** What the send job needs; structural so tests and the bench can pass small objects. */
 export interface SendDeps {
@@ -49,8 +50,11 @@ export interface SendDeps {
   leaseRenewMs?: number;
   /** A quiet-day skip may be re-opened this long after the due instant when papers arrive (default 12 h). */
   quietRecheckHours?: number;
-  /** Each reader's personal model (relevance/reader-store.ts); absent = rank without one. */
-  readers?: { loadModel(subscriberId: string): Promise<ReaderModel | null> };
+  /**
+   * Each reader's personal model and the suggestion their digest mentions (relevance/reader-store.ts); absent =
+   * rank without one.
+   */
+  readers?: { loadForSend(subscriberId: string): Promise<{ model: ReaderModel | null; hint: SuggestionHint | null }> };
   /** Pauses between attempts to record a delivery in the ledger (default 100, 500, 2000 ms). */
   recordRetryDelaysMs?: number[];
   /**

@@ -25,6 +25,7 @@ import { editionWindow } from './window.js';
 import { afterClaimChannel } from './send-channel.js';
 import { sendEmailEdition, withRetries } from './send-email.js';
 import type { ReaderModel } from '../relevance/model.js';
+import { hintStands, type SuggestionHint } from '../relevance/suggest.js';
 import { rankWeightsOf } from '../relevance/rank.js';
 import type { SendDeps, SendJobRun, SendOutcome } from './send-types.js';
 
@@ -111,11 +112,11 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   // depend only on the subscriber go together: one round trip. The mode and the model are read for an active
   // email subscriber only (what afterClaim may need), and wasted only when the claim finds the edition settled.
   const active = subRead?.status === 'active' && !deps.channels?.isChannel(subscriberId);
-  const [claim, suppressed, mode, model] = await Promise.all([
+  const [claim, suppressed, mode, learned] = await Promise.all([
     deps.ledger.claimWithRecord(subscriberId, period, owner),
     subRead ? deps.suppression.has(subRead.email) : Promise.resolve(false),
     active && deps.deliveryMode ? deps.deliveryMode(subscriberId) : Promise.resolve(undefined),
-    active && deps.readers ? deps.readers.loadModel(subscriberId) : Promise.resolve(null),
+    active && deps.readers ? deps.readers.loadForSend(subscriberId) : Promise.resolve(null),
   ]);
   if (claim.outcome === 'done') return { kind: 'settled', state: claim.state, reason: 'already-settled' };
   if (claim.outcome === 'unknown') {
@@ -132,7 +133,7 @@ export async function runSendJob(deps: SendDeps, run: SendJobRun): Promise<SendO
   }, renewEvery);
   renewal.unref();
   try {
-    return await afterClaim(deps, { run, job, log, settings, now, lastOk, staleSkip, owner, sub: subRead, suppressed, feedOnly: mode === 'feed', model, record: claim.record, attempt: claim.attempt });
+    return await afterClaim(deps, { run, job, log, settings, now, lastOk, staleSkip, owner, sub: subRead, suppressed, feedOnly: mode === 'feed', model: learned?.model ?? null, hint: learned?.hint ?? null, record: claim.record, attempt: claim.attempt });
   } finally {
     clearInterval(renewal);
   }
@@ -152,6 +153,8 @@ interface Claimed {
   /** The reader takes editions by feed only (feeds/delivery-mode.ts). */
   feedOnly: boolean;
   model: ReaderModel | null;
+  /** The suggestion the digest mentions (relevance/suggest.ts), if it still stands. */
+  hint: SuggestionHint | null;
   record: EditionRecord;
   attempt: number;
 }
@@ -211,5 +214,8 @@ async function afterClaim(deps: SendDeps, c: Claimed): Promise<SendOutcome> {
     return { kind: 'sent', messageId: '', response: 'feed-only', papers: paperIds.length };
   }
 
-  return sendEmailEdition(deps, { run, job, log, now, owner, sub, attempt: c.attempt, record, selected, papers, sentIds });
+  // Kept since the reader's last feedback: not when they have added or excluded the word since (declined: the
+  // reader store already left it out).
+  const hint = c.hint && hintStands(c.hint, sub) ? c.hint : null;
+  return sendEmailEdition(deps, { run, job, log, now, owner, sub, attempt: c.attempt, record, selected, papers, sentIds, hint });
 }

@@ -40,6 +40,8 @@ export interface DigestView extends CommonView {
   why: string; // footer: why they get this email
   /** The web version of this edition, where overflow papers are linked (usually links.archive). */
   overflowUrl: string;
+  /** One suggestion learned from the reader's 👍 / 👎 (relevance/suggest.ts), linking to the preferences page. */
+  suggestion: { text: string; url: string } | null;
 }
 
 export interface ConfirmView extends CommonView {
@@ -165,6 +167,15 @@ export interface DigestInput {
   overflowUrl?: string;
   /** Topic id → label overrides; the topic catalog (src/papers/topics.ts), then the raw id, are the fallbacks. */
   topicLabels?: Record<string, string>;
+  /** A keyword to add or to exclude that the reader's 👍 / 👎 suggest (relevance/suggest.ts SuggestionHint). */
+  hint?: { kind: 'include' | 'exclude'; keyword: string; titles: number } | null;
+}
+
+/** The digest's line about a suggestion: what it is, the evidence in one clause; the page has the rest. */
+export function suggestionText(hint: NonNullable<DigestInput['hint']>): string {
+  return hint.kind === 'include'
+    ? `Suggested for you: add “${hint.keyword}” to your keywords. It is in the titles of ${plural(hint.titles, 'paper', 'papers')} you liked, and your topics do not reach it.`
+    : `Suggested for you: leave out papers that mention “${hint.keyword}”. It is in the titles of ${plural(hint.titles, 'paper', 'papers')} you disliked, and in none you liked.`;
 }
 
 export function buildDigestView(input: DigestInput): DigestView {
@@ -200,6 +211,7 @@ export function buildDigestView(input: DigestInput): DigestView {
     shareUrl: publicDayUrl(publicUrl, subscriber.topics, period),
     why: whyLine(subscriber, labels, frequency),
     overflowUrl: ownUrl(input.overflowUrl ?? input.links.archive, publicUrl, 'overflow'),
+    suggestion: input.hint ? { text: suggestionText(input.hint), url: `${links.preferences}#learned` } : null,
   };
 }
 

@@ -2,7 +2,7 @@
 // mailer, so `preview` and `send-test` show the very message the worker would hand to SMTP — same selection
 // (papers already sent to this subscriber stay excluded), same templates, same links and headers — while nothing
 // is claimed, marked, counted or delivered. Freshness is reported instead of waited for. Ranking uses the reader's
-// personal model like the send job does, read with peekModel: a preview learns nothing (pending seed papers are
+// personal model like the send job does (and mentions the same suggestion), read with peekForSend: a preview learns nothing (pending seed papers are
 // learned by the next real send).
 import type { Config, LinkSecret } from '../config.js';
 import type { EditionRecord } from '../digest/edition-record.js';
@@ -13,6 +13,7 @@ import type { OutgoingMessage } from '../mail/mailer.js';
 import type { Templates } from '../mail/render.js';
 import type { Paper } from '../papers/paper.js';
 import type { ReaderModel } from '../relevance/model.js';
+import type { SuggestionHint } from '../relevance/suggest.js';
 import type { SettingsStore } from '../settings/store.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SuppressionList } from '../subscribers/suppression.js';
@@ -42,7 +43,7 @@ export interface ComposeDeps {
   ledger: Pick<DeliveryLedger, 'sentPaperIds' | 'readRecord'>;
   templates: Templates;
   /** Each reader's personal model (relevance/reader-store.ts, read-only); absent = rank without one. */
-  readers?: { peekModel(subscriberId: string): Promise<ReaderModel | null> };
+  readers?: { peekForSend(subscriberId: string): Promise<{ model: ReaderModel | null; hint: SuggestionHint | null }> };
 }
 
 export async function composeDigest(deps: ComposeDeps, input: { subscriber: Subscriber; period: string; now: Date; log?: Logger }): Promise<Composed> {
@@ -85,7 +86,7 @@ export async function composeDigest(deps: ComposeDeps, input: { subscriber: Subs
       // A stale scrape would make the worker wait; a preview shows what it would send once it stops waiting.
       settings: () => ({ ...settings, stalePolicy: 'send', staleWaitMinutes: 0 }),
       topicLabels: Object.fromEntries(TOPICS.map((t) => [t.id, t.label])),
-      ...(readers ? { readers: { loadModel: (id: string) => readers.peekModel(id) } } : {}),
+      ...(readers ? { readers: { loadForSend: (id: string) => readers.peekForSend(id) } } : {}),
     },
     { id: `preview-${input.subscriber.id}-${input.period}`, data: { subscriberId: input.subscriber.id, period: input.period, dueAt: input.now.toISOString() }, attemptsMade: 0, attempts: 1 },
   );

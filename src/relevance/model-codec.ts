@@ -5,6 +5,7 @@
 // Undo stays exact: model.ts puts vectors on the same grid before adding them to a centroid (quantize), so taking
 // a paper back subtracts exactly what was added. v1 (pairs of [term, weight], 4 decimals) is still read.
 import type { ReaderModel, Signature } from './model.js';
+import type { SuggestionHint } from './suggest.js';
 import type { TermVector } from './terms.js';
 import { quantize, WEIGHT_SCALE } from './weight-grid.js';
 
@@ -19,6 +20,8 @@ export interface StoredModel {
   rev: number;
   /** Suggested keywords the reader declined (relevance/suggest.ts), lowercased; absent in older models. */
   dismissed: string[];
+  /** The suggestion their next digests mention (suggest.ts hintOf), set when feedback arrives; null when none. */
+  hint: SuggestionHint | null;
 }
 
 type Flat = number[];
@@ -40,6 +43,8 @@ interface JsonV2 {
   topics?: Record<string, [number, number]>;
   /** Declined keyword suggestions; absent when none. */
   dismissed?: string[];
+  /** The digest's suggestion: [kind, keyword, titles]; absent when none. */
+  hint?: ['include' | 'exclude', string, number];
 }
 
 
@@ -75,6 +80,7 @@ export function encodeModel(s: StoredModel): string {
     pending: s.pending,
     ...(m.topics.size ? { topics: Object.fromEntries(m.topics) } : {}),
     ...(s.dismissed.length ? { dismissed: s.dismissed } : {}),
+    ...(s.hint ? { hint: [s.hint.kind, s.hint.keyword, s.hint.titles] } : {}),
   };
   return JSON.stringify(json);
 }
@@ -90,6 +96,14 @@ function topicCounts(v: unknown): Map<string, [number, number]> {
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** [kind, keyword, titles]; anything else is no hint. */
+function hintFrom(v: unknown): SuggestionHint | null {
+  if (!Array.isArray(v) || v.length !== 3) return null;
+  const [kind, keyword, titles] = v as unknown[];
+  if ((kind !== 'include' && kind !== 'exclude') || typeof keyword !== 'string' || !keyword || !Number.isInteger(titles)) return null;
+  return { kind, keyword, titles: titles as number };
+}
 
 /** v2: [index, weight, …] over `terms`. */
 function fromFlat(v: unknown, terms: readonly unknown[]): TermVector {
@@ -123,6 +137,7 @@ export function decodeModel(raw: string | null): StoredModel {
     rev: num(j.rev),
     pending: strings(j.pending),
     dismissed: strings(j.dismissed),
+    hint: hintFrom(j.hint),
     model: {
       pos: vec(j.pos),
       neg: vec(j.neg),

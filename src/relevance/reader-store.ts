@@ -6,7 +6,7 @@
 // - A mark changes atomically (one Lua script returns the marks before and after), so two clicks racing each other
 //   change the model once. The model is then updated by compare-and-set on its `rev` (retried), so two processes
 //   recording feedback at once never lose an update.
-// - The model is updated when feedback arrives, never per send: a send only reads it (loadModel).
+// - The model is updated when feedback arrives, never per send: a send only reads it (loadForSend).
 // - A paper counts for the model as liked when 👍, or saved and not 👎; as disliked when 👎.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
@@ -16,6 +16,7 @@ import { applyFeedback, emptyModel, isEmptyModel, signatureOf, train, type Reade
 import { decodeModel, encodeModel, type StoredModel } from './model-codec.js';
 import { buildIdf, paperVector, type Idf } from './terms.js';
 import { topicKeysOf } from './topic-history.js';
+import type { SuggestionHint } from './suggest.js';
 
 export type RedisKeys = Keys;
 export type FeedbackKind = 'like' | 'dislike' | 'save';
@@ -223,6 +224,7 @@ export class ReaderStore {
     if (!k) return;
     await this.update(subscriberId, (s) => {
       s.dismissed = [...s.dismissed.filter((x) => x !== k), k].slice(-DISMISSED_MAX);
+      if (s.hint?.keyword.toLowerCase() === k) s.hint = null;
     });
   }
 
@@ -274,7 +276,11 @@ export class ReaderStore {
    * The model a send ranks with (null = nothing learned). Seeds that were pending and are now stored papers are
    * learned here, once (the first send after their listing).
    */
-  async loadModel(subscriberId: string): Promise<ReaderModel | null> {
+  /**
+   * What a send reads, in one read of the model key: the model (pending seeds that are now stored papers are
+   * learned first, once) and the suggestion the digest mentions (null when none, or declined since).
+   */
+  async loadForSend(subscriberId: string): Promise<ForSend> {
     let stored = await this.readModel(subscriberId);
     if (stored.pending.length) {
       const found = (await Promise.all(stored.pending.map((id) => this.papers.get(id)))).filter((p): p is Paper => p !== null);
@@ -287,13 +293,25 @@ export class ReaderStore {
         stored = await this.readModel(subscriberId);
       }
     }
-    return isEmptyModel(stored.model) ? null : stored.model;
+    return forSend(stored);
+  }
+
+  /** loadForSend without learning pending seeds (read-only: the operator's preview). */
+  async peekForSend(subscriberId: string): Promise<ForSend> {
+    return forSend(await this.readModel(subscriberId));
+  }
+
+  /** Keep the suggestion the reader's digests mention (suggest.ts hintOf); null clears it. Written only when it changes. */
+  async setHint(subscriberId: string, hint: SuggestionHint | null): Promise<void> {
+    if (JSON.stringify((await this.readModel(subscriberId)).hint) === JSON.stringify(hint)) return;
+    await this.update(subscriberId, (s) => {
+      s.hint = hint;
+    });
   }
 
   /** The model as stored, without learning pending seeds (read-only: previews, GET pages). */
   async peekModel(subscriberId: string): Promise<ReaderModel | null> {
-    const stored = await this.readModel(subscriberId);
-    return isEmptyModel(stored.model) ? null : stored.model;
+    return (await this.peekForSend(subscriberId)).model;
   }
 
   private async readModel(subscriberId: string): Promise<StoredModel> {
@@ -349,6 +367,13 @@ export class ReaderStore {
     const drop = all.filter((e) => e.m?.s !== 1).sort((a, b) => ((a.m?.at ?? '') < (b.m?.at ?? '') ? -1 : 1)).slice(0, all.length - MARKS_MAX);
     if (drop.length) await this.redis.hdel(key, ...drop.map((e) => e.id));
   }
+}
+
+/** What a send reads: the model (null when nothing is learned) and the digest's suggestion unless declined. */
+export interface ForSend { model: ReaderModel | null; hint: SuggestionHint | null }
+function forSend(stored: StoredModel): ForSend {
+  const hint = stored.hint && !stored.dismissed.includes(stored.hint.keyword.toLowerCase()) ? stored.hint : null;
+  return { model: isEmptyModel(stored.model) ? null : stored.model, hint };
 }
 
 /** The strongest learned terms: the trained weights, positive (liked) and negative (disliked), readable. */

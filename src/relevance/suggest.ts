@@ -221,3 +221,32 @@ export function suggestExcludes(input: ExcludeInput, n = SUGGESTIONS_SHOWN): Exc
   }
   return out;
 }
+
+/**
+ * The one suggestion a digest mentions (a line above its footer, linking to the preferences page): the first
+ * keyword to add, else the first to exclude. Kept with the reader's model when their feedback changes
+ * (reader-store.ts setHint), so a send reads it with the model it already reads, and computes nothing.
+ */
+export interface SuggestionHint {
+  kind: 'include' | 'exclude';
+  keyword: string;
+  /** Liked (include) or disliked (exclude) titles with the word. */
+  titles: number;
+}
+
+export function hintOf(s: { keywords: readonly KeywordSuggestion[]; excludes: readonly ExcludeSuggestion[] }): SuggestionHint | null {
+  const k = s.keywords[0];
+  if (k) return { kind: 'include', keyword: k.keyword, titles: k.liked };
+  const x = s.excludes[0];
+  return x ? { kind: 'exclude', keyword: x.keyword, titles: x.disliked } : null;
+}
+
+/**
+ * Whether a kept hint still stands at send time: the reader may have added the word, excluded it or declined it
+ * since (a hint is refreshed only when feedback arrives).
+ */
+export function hintStands(hint: SuggestionHint, prefs: { includeKeywords: readonly string[]; excludeKeywords: readonly string[] }, dismissed: readonly string[] = []): boolean {
+  const k = hint.keyword.toLowerCase();
+  const has = (list: readonly string[]) => list.some((x) => x.toLowerCase() === k);
+  return !has(prefs.includeKeywords) && !has(prefs.excludeKeywords) && !dismissed.includes(k);
+}

@@ -14,7 +14,7 @@ import type { Frequency, SendTime } from '../schedule/spec.js';
 import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SelectedPaper } from '../papers/reason.js';
-import type { ExcludeSuggestion, KeywordSuggestion } from '../relevance/suggest.js';
+import type { ExcludeSuggestion, KeywordSuggestion, SuggestionHint } from '../relevance/suggest.js';
 import type { ReaderProfile } from '../relevance/reader-store.js';
 import type { Csrf } from './csrf.js';
 import type { ReaderRelease, Suppression } from '../subscribers/suppression.js';
@@ -80,6 +80,8 @@ export interface ReaderStorePort {
   removeTerm(subscriberId: string, term: string): Promise<void>;
   /** "Not for me" on a suggested keyword: not suggested again until a reset. */
   dismissSuggestion(subscriberId: string, keyword: string): Promise<void>;
+  /** The suggestion the reader's digests mention (relevance/suggest.ts hintOf), refreshed when feedback arrives. */
+  setHint(subscriberId: string, hint: SuggestionHint | null): Promise<void>;
   forget(subscriberId: string, paperId: string): Promise<void>;
   reset(subscriberId: string): Promise<void>;
   /** Everything kept about the reader (the person asked us to delete their data). */

@@ -91,6 +91,7 @@ describe('feedback, preferences and reading list in a browser', () => {
       publicUrl: base,
       links: { preferences: links.preferences, unsubscribe: links.unsubscribe, archive: links.archive(DAY), readingList: links.readingList },
       feedback: (id) => links.feedback(id),
+      hint: { kind: 'include', keyword: 'speculative decoding', titles: 4 },
     });
     emailHtml = (await h.services.templates()).digest(view).html.toString('utf8');
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
@@ -113,7 +114,7 @@ describe('feedback, preferences and reading list in a browser', () => {
   };
   const marks = async (id: string) => (await readers.marks(sub.id, [id])).get(id);
 
-  it("the digest's feedback row: three links per paper, on screen at every width, light and dark", async () => {
+  it("the digest's feedback row and suggestion line: three links per paper, on screen at every width, light and dark", async () => {
     for (const [name, viewport] of LAYOUTS) {
       for (const colorScheme of SCHEMES) {
         const ctx = await context({ viewport, colorScheme, javaScriptEnabled: false });
@@ -122,9 +123,13 @@ describe('feedback, preferences and reading list in a browser', () => {
         await p.setContent(emailHtml);
         const row = await look(p, 'p.pd-feedback a');
         const index = await look(p, 'ol.pd-index a');
+        const hint = await look(p, '.pd-suggestion a');
         await p.locator('p.pd-feedback').first().scrollIntoViewIfNeeded();
         await p.screenshot({ path: join(SHOTS, `feedback-email-${name}-${colorScheme}.png`) });
+        await p.locator('.pd-suggestion').scrollIntoViewIfNeeded();
+        await p.screenshot({ path: join(SHOTS, `feedback-email-suggestion-${name}-${colorScheme}.png`) });
         await ctx.close();
+        assert.equal(hint.visible, 1, `${name}/${colorScheme}: the suggestion's link to the preferences page, on screen`);
         assert.ok(row.scrollWidth <= row.clientWidth, `${name}/${colorScheme}: no horizontal scroll (${row.scrollWidth} > ${row.clientWidth})`);
         assert.equal(row.found, 24, 'three links under each of 8 papers');
         assert.equal(row.visible, 24, `${name}/${colorScheme}: every feedback link inside the viewport's width`);

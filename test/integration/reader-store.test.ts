@@ -1,6 +1,6 @@
 // The reader store against a real redis-server: marks are idempotent and exclusive (👍 clears 👎), the model learns
 // from them and forgets them, seeds are liked (unknown ids pending until the paper is stored), terms can be
-// removed, reset keeps saved papers, deleteAll leaves no key behind.
+// removed, reset keeps saved papers, deleteAll leaves no key behind; the digest's suggestion is kept with the model.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
@@ -52,14 +52,14 @@ describe('ReaderStore', () => {
     const first = await readers.mark(sub, '2509.00001', 'like', true);
     assert.deepEqual(first, { changed: true, marks: { liked: true, disliked: false, saved: false } });
     assert.equal((await readers.mark(sub, '2509.00001', 'like', true)).changed, false);
-    let model = await readers.loadModel(sub);
+    let model = await readers.loadForSend(sub).then((r) => r.model);
     assert.equal(model?.likes, 1);
     assert.ok((model?.pos.get('speculative decoding') ?? 0) > 0, 'learned the liked paper’s terms');
     assert.deepEqual(model?.topics.get('efficiency@title'), [1, 0], 'counted under the topic in its title');
 
     const flip = await readers.mark(sub, '2509.00001', 'dislike', true);
     assert.deepEqual(flip.marks, { liked: false, disliked: true, saved: false });
-    model = await readers.loadModel(sub);
+    model = await readers.loadForSend(sub).then((r) => r.model);
     assert.equal(model?.likes, 0);
     assert.equal(model?.dislikes, 1);
     assert.equal(model?.pos.size, 0, 'the like was taken back whole');
@@ -84,13 +84,37 @@ describe('ReaderStore', () => {
     let profile = await readers.profile(sub);
     assert.deepEqual(profile.liked.map((p) => [p.id, p.source]).sort(), [['2509.00002', 'seed'], ['2509.09999', 'seed']]);
     await papers.replaceDay('2025-09-03', [paper('2509.09999', 'Paged attention for serving', 'Paged KV cache for serving LLMs.', ['KV cache'], '2025-09-03')], { source: 'test', url: 'test://day2' } as never);
-    const model = await readers.loadModel(sub);
+    const model = await readers.loadForSend(sub).then((r) => r.model);
     assert.equal(model?.likes, 2, 'the pending seed was learned once it was stored');
     profile = await readers.profile(sub);
     assert.ok(profile.liked.find((p) => p.id === '2509.09999')?.title, 'now with its title');
     // Dropping a seed from the preferences drops its like.
     await readers.setSeeds(sub, ['2509.09999']);
-    assert.equal((await readers.loadModel(sub))?.likes, 1);
+    assert.equal((await readers.loadForSend(sub).then((r) => r.model))?.likes, 1);
+  });
+
+  it("keeps the digest's suggestion with the model: written only when it changes, dropped when declined or reset", async () => {
+    const sub = 'sub-hint';
+    await readers.mark(sub, '2509.00001', 'like', true);
+    const hint = { kind: 'include' as const, keyword: 'KV cache', titles: 3 };
+    await readers.setHint(sub, hint);
+    const rev = async () => (JSON.parse((await redis.get(keys.readerModel(sub)))!) as { rev: number }).rev;
+    const written = await rev();
+    await readers.setHint(sub, { ...hint });
+    assert.equal(await rev(), written, 'the same hint again: no write');
+    const sent = await readers.loadForSend(sub);
+    assert.deepEqual(sent.hint, hint);
+    assert.equal(sent.model?.likes, 1, 'read with the model, in the same read');
+    assert.deepEqual((await readers.peekForSend(sub)).hint, hint);
+    await readers.dismissSuggestion(sub, 'kv CACHE');
+    assert.equal((await readers.loadForSend(sub)).hint, null, 'declined: gone');
+    await readers.setHint(sub, { kind: 'exclude', keyword: 'protein', titles: 4 });
+    assert.equal((await readers.loadForSend(sub)).hint?.keyword, 'protein');
+    await readers.setHint(sub, null);
+    assert.equal((await readers.loadForSend(sub)).hint, null, 'cleared');
+    await readers.setHint(sub, { kind: 'exclude', keyword: 'protein', titles: 4 });
+    await readers.reset(sub);
+    assert.equal((await readers.loadForSend(sub)).hint, null, 'a reset forgets it with everything learned');
   });
 
   it('removeTerm mutes a term, forget drops one paper, reset keeps saved papers, deleteAll removes every key', async () => {
@@ -103,7 +127,7 @@ describe('ReaderStore', () => {
     assert.ok(!terms.some((t) => t.split(' ').includes('cache')), `no muted term left: ${terms.join(', ')}`);
 
     await readers.forget(sub, '2509.00003');
-    assert.equal((await readers.loadModel(sub))?.dislikes, 0);
+    assert.equal((await readers.loadForSend(sub).then((r) => r.model))?.dislikes, 0);
 
     await readers.reset(sub);
     const profile = await readers.profile(sub);

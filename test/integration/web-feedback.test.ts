@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { subscriberLinks } from '../../src/links/signed-links.js';
 import type { Paper } from '../../src/papers/paper.js';
 import type { ReaderStorePort } from '../../src/web/page-kit.js';
+import type { ReaderStore } from '../../src/relevance/reader-store.js';
 import { DEFAULT_SETTINGS } from '../../src/settings/schema.js';
 import type { Subscriber } from '../../src/subscribers/subscriber.js';
 import { testClock } from '../helpers/clock.js';
@@ -349,6 +350,13 @@ describe('feedback, reading list and what was learned', () => {
     await learn();
     const excludes = async () => (await h.services.subscribers.get(subscriber.id))?.excludeKeywords;
 
+    // The digest's hint follows feedback given through a digest's link (worked out then, read by the send).
+    const store = (h.services as unknown as { readers: ReaderStore }).readers;
+    assert.equal((await store.loadForSend(subscriber.id)).hint, null, 'marks made without the web: no hint yet');
+    const ask = await c.get(links.feedback(liked[0]!.id, 'save'));
+    await c.post(links.feedback(liked[0]!.id), { _csrf: csrfOf(ask.body), kind: 'save', on: '1' });
+    assert.deepEqual((await store.loadForSend(subscriber.id)).hint, { kind: 'exclude', keyword: 'audio', titles: 3 });
+
     const prefs = await c.get(links.preferences);
     const text = textOf(prefs.body);
     assert.match(text, /Suggested exclusions/);
@@ -368,6 +376,7 @@ describe('feedback, reading list and what was learned', () => {
     const declined = await c.post(links.preferences, { _csrf: csrf, action: 'dismiss-suggestion', keyword: 'audio' });
     assert.match(textOf(declined.body), /We will not suggest “audio” again\./);
     assert.doesNotMatch(textOf(declined.body), /Suggested exclusions/);
+    assert.equal((await store.loadForSend(subscriber.id)).hint, null, 'declined: no digest mentions it');
     await c.post(links.preferences, { _csrf: csrf, action: 'reset', confirm: 'yes' });
     await learn();
     assert.match(textOf((await c.get(links.preferences)).body), /Suggested exclusions/);

@@ -8,6 +8,7 @@ import { field, type FormBody } from '../forms.js';
 import { askView, isFeedbackKind, others, resultView } from '../feedback-view.js';
 import { FORM_BODY_LIMIT, type Kit, type ReaderStorePort } from '../page-kit.js';
 import { formExpired } from './confirm.js';
+import { hintOf } from '../../relevance/suggest.js';
 
 interface Params {
   token: string;
@@ -46,6 +47,19 @@ export function feedbackRoutes(app: FastifyInstance, kit: Kit): void {
     };
   }
 
+  /**
+   * The suggestion the reader's digests mention follows their feedback (relevance/suggest.ts hintOf): worked out
+   * here, once per change, so a send reads it with the model and computes nothing. A failure loses only the hint.
+   */
+  async function refreshHint(req: FastifyRequest, s: Subscriber, readers: ReaderStorePort) {
+    if (!deps.suggestions || s.status === 'unsubscribed') return;
+    try {
+      await readers.setHint(s.id, hintOf(await deps.suggestions(s, await readers.profile(s.id))));
+    } catch (err) {
+      req.log.warn({ err, subscriberId: s.id }, 'could not refresh the suggestion a digest mentions');
+    }
+  }
+
   function page(req: FastifyRequest<{ Params: Params }>, reply: FastifyReply, s: Subscriber, status: number, view: object) {
     const links = kit.links(s);
     return kit.send(reply, status, 'feedback', 'Your feedback', {
@@ -78,6 +92,7 @@ export function feedbackRoutes(app: FastifyInstance, kit: Kit): void {
     }
     const { changed, marks } = await ok.readers.mark(ok.s.id, ok.paperId, kind, on === '1');
     req.log.info({ subscriberId: ok.s.id, kind, on: on === '1', changed }, 'reader feedback');
+    if (changed) await refreshHint(req, ok.s, ok.readers);
     return page(req, reply, ok.s, 200, { paper: await paperInfo(ok.paperId), ask: null, auto: false, ...resultView(kind, on === '1', changed, marks) });
   });
 }

@@ -122,6 +122,8 @@ describe('compiled digest', () => {
       feedback: (id: string) => links.feedback(id),
       now: NOW,
       publicUrl: PUBLIC_URL,
+      // the suggestion line above the footer counts towards the budget too
+      hint: { kind: 'exclude' as const, keyword: 'vision-language-action', titles: 12 },
     });
     const real = t.digest(buildDigestView(input(fixturePapers().slice(0, 25))));
     const long = t.digest(buildDigestView(input(Array.from({ length: 25 }, (_, i) => longPaper(i)))));
@@ -129,6 +131,8 @@ describe('compiled digest', () => {
     assert.equal(real.papersShown, 25, 'every real paper fits, with its feedback row');
     assert.ok(real.html.length <= t.htmlBudgetBytes && long.html.length <= t.htmlBudgetBytes && long.html.length < GMAIL_CLIP_BYTES);
     const $ = cheerio.load(real.html);
+    assert.match($('div.pd-suggestion').text(), /Suggested for you: leave out papers that mention “vision-language-action”\. It is in the titles of 12 papers you disliked/);
+    assert.equal($('div.pd-suggestion a').attr('href'), `${links.preferences}#learned`, 'to the learned section of the preferences page');
     // The index: one entry per card, each linking to an anchor that exists, in order.
     const index = $('ol.pd-index a').toArray().map((a) => $(a).attr('href')!);
     assert.equal(index.length, 25);

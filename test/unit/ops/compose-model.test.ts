@@ -69,10 +69,27 @@ describe('composeDigest (preview, send-test)', () => {
   it("with the reader's model: what they liked leads, saying why, and the model is only read", async () => {
     const model = learnedModel();
     const asked: string[] = [];
-    const c = await composeDigest(deps({ peekModel: async (id) => (asked.push(id), model) }), { subscriber, period: DAY, now: NOW });
+    const c = await composeDigest(deps({ peekForSend: async (id) => (asked.push(id), { model, hint: null }) }), { subscriber, period: DAY, now: NOW });
     assert.equal(c.outcome.kind, 'sent');
     assert.deepEqual(asked, ['sub_00000001'], "the subscriber's own model, read once");
     assert.deepEqual(order(c.message!.text), [SPEC.id, ROBOT.id]);
     assert.match(c.message!.text, /Like \d papers? you liked/);
+    assert.doesNotMatch(c.message!.text, /Suggested for you/);
+  });
+
+  it('mentions the suggestion kept with the model, linking to the preferences page, unless the reader acted on it', async () => {
+    const hint = { kind: 'include' as const, keyword: 'GUI', titles: 7 };
+    const c = await composeDigest(deps({ peekForSend: async () => ({ model: learnedModel(), hint }) }), { subscriber, period: DAY, now: NOW });
+    const text = c.message!.text;
+    assert.match(text, /Suggested for you: add “GUI” to your keywords\. It is in the titles of 7 papers you liked, and your topics do not reach it\.\n\s*Decide on your preferences page: https?:\/\/\S+\/preferences\/\S+#learned/);
+    assert.ok(text.indexOf('Suggested for you') > text.indexOf(SPEC.title), 'after the papers');
+    assert.match(String(c.message!.html), /Suggested for you: add “GUI” to your keywords/);
+    const exclude = { kind: 'exclude' as const, keyword: 'audio', titles: 4 };
+    const x = await composeDigest(deps({ peekForSend: async () => ({ model: learnedModel(), hint: exclude }) }), { subscriber, period: DAY, now: NOW });
+    assert.match(x.message!.text, /Suggested for you: leave out papers that mention “audio”\. It is in the titles of 4 papers you disliked, and in none you liked\./);
+    for (const acted of [{ includeKeywords: ['gui'] }, { excludeKeywords: ['GUI'] }]) {
+      const after = await composeDigest(deps({ peekForSend: async () => ({ model: learnedModel(), hint }) }), { subscriber: { ...subscriber, ...acted }, period: DAY, now: NOW });
+      assert.doesNotMatch(after.message!.text, /Suggested for you/, JSON.stringify(acted));
+    }
   });
 });

@@ -19,7 +19,7 @@ const A = paper('2509.00041', 'Speculative Decoding with Draft Trees', ['specula
 const B = paper('2509.00042', 'Compressing the KV Cache for Long Context', ['KV cache', 'long context']);
 const C = paper('2509.00043', 'Robot Grasping from Human Videos', ['robot grasping']);
 const idf = buildIdf([A, B, C]);
-const trip = (m: ReaderModel) => decodeModel(encodeModel({ model: m, pending: ['2501.00001'], rev: 7, dismissed: [] }));
+const trip = (m: ReaderModel) => decodeModel(encodeModel({ model: m, pending: ['2501.00001'], rev: 7, dismissed: [], hint: null }));
 const like = (m: ReaderModel, p: Paper, d: number) => applyFeedback(m, p.id, paperVector(p, idf), d > 0 ? signatureOf(p.id, '2025-09-02T08:00:00.000Z', p, idf) : null, d, 0);
 
 describe('model codec', () => {
@@ -28,8 +28,9 @@ describe('model codec', () => {
     like(m, A, 1);
     like(m, B, 1);
     applyFeedback(m, C.id, paperVector(C, idf), signatureOf(C.id, '2025-09-02T08:00:00.000Z', C, idf), 0, 1);
-    const raw = encodeModel({ model: m, pending: ['2501.00001'], rev: 7, dismissed: ['gui'] });
+    const raw = encodeModel({ model: m, pending: ['2501.00001'], rev: 7, dismissed: ['gui'], hint: { kind: 'exclude', keyword: 'audio', titles: 4 } });
     const back = decodeModel(raw);
+    assert.deepEqual(back.hint, { kind: 'exclude', keyword: 'audio', titles: 4 }, "the digest's suggestion");
     assert.equal(back.rev, 7);
     assert.deepEqual(back.pending, ['2501.00001']);
     assert.deepEqual(back.dismissed, ['gui'], 'declined suggestions');
@@ -73,11 +74,20 @@ describe('model codec', () => {
     assert.deepEqual(stored.liked.map((s) => s.id), [A.id]);
   });
 
+  it('reads no hint from a model stored before hints, or from a malformed one', () => {
+    const plain = JSON.parse(encodeModel({ model: emptyModel(), pending: [], rev: 1, dismissed: [], hint: null })) as Record<string, unknown>;
+    assert.equal('hint' in plain, false);
+    assert.equal(decodeModel(JSON.stringify(plain)).hint, null);
+    for (const bad of [['include', '', 3], ['maybe', 'GUI', 3], ['include', 'GUI', 1.5], 'GUI']) {
+      assert.equal(decodeModel(JSON.stringify({ ...plain, hint: bad })).hint, null, JSON.stringify(bad));
+    }
+  });
+
   it('is smaller than one pair per term would be', () => {
     const m = emptyModel();
     like(m, A, 1);
     like(m, B, 1);
-    const raw = encodeModel({ model: m, pending: [], rev: 1, dismissed: [] });
+    const raw = encodeModel({ model: m, pending: [], rev: 1, dismissed: [], hint: null });
     const pairs = JSON.stringify([...m.pos, ...m.w, ...m.liked.flatMap((s) => [...s.v])].map(([t, w]) => [t, Math.round(w * 1e4) / 1e4]));
     assert.ok(raw.length < pairs.length, `${raw.length} < ${pairs.length}`);
   });

@@ -52,9 +52,9 @@ describe('topic history', () => {
   it('is stored with the model, and a model stored before it reads as empty', () => {
     const m = emptyModel();
     m.topics.set('code@title', [3, 1]);
-    const back = decodeModel(encodeModel({ model: m, pending: [], rev: 1, dismissed: [] })).model;
+    const back = decodeModel(encodeModel({ model: m, pending: [], rev: 1, dismissed: [], hint: null })).model;
     assert.deepEqual([...back.topics], [['code@title', [3, 1]]]);
-    const old = JSON.parse(encodeModel({ model: emptyModel(), pending: [], rev: 1, dismissed: [] })) as Record<string, unknown>;
+    const old = JSON.parse(encodeModel({ model: emptyModel(), pending: [], rev: 1, dismissed: [], hint: null })) as Record<string, unknown>;
     assert.equal('topics' in old, false);
     assert.equal(decodeModel(JSON.stringify({ ...old, topics: { 'code@title': [-1, 2], 'agents@title': 'x' } })).model.topics.size, 0, 'bad counts are dropped');
   });
