@@ -7,7 +7,7 @@ import { TOPICS } from '../papers/topics.js';
 import { latestSample } from '../feeds/public-archive.js';
 import { previewSelection } from '../digest/preview.js';
 import { describeReason } from '../papers/reason.js';
-import { asPaper, suggestExcludes, suggestKeywords } from '../relevance/suggest.js';
+import { asPaper, MIN_LIKES_FOR_EXCLUDES, suggestExcludes, suggestKeywords } from '../relevance/suggest.js';
 import { addDays } from '../schedule/schedule.js';
 import type { ReaderPaper, SubscribeLimits } from './page-kit.js';
 import { subscriptionPlugin } from './subscription-routes.js';
@@ -86,6 +86,8 @@ export function subscriptionRoutes(services: Services, opts: { limits?: Partial<
         const byId = new Map((await services.papers.getMany(kept.map((r) => r.id))).map((p) => [p.id, p]));
         return kept.flatMap((r) => byId.get(r.id) ?? (r.title ? [asPaper(r.title)] : []));
       };
+      // (Too few likes for an exclusion to be suggested: the papers are not read at all.)
+      if (profile.liked.length < MIN_LIKES_FOR_EXCLUDES) return { keywords, excludes: [] };
       const [liked, disliked] = await Promise.all([whole(profile.liked), whole(profile.disliked)]);
       const excludes = suggestExcludes({ ...filters, terms: profile.terms, liked, disliked });
       return { keywords, excludes };
