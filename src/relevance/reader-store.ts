@@ -268,6 +268,7 @@ export class ReaderStore {
       learnedTerms: topTerms(stored.model, 100),
       removedTerms: [...stored.model.muted],
       declinedSuggestions: stored.dismissed,
+      digestSuggestion: stored.hint,
       counts: { likes: stored.model.likes, dislikes: stored.model.dislikes },
     };
   }

@@ -106,6 +106,7 @@ describe('ReaderStore', () => {
     assert.deepEqual(sent.hint, hint);
     assert.equal(sent.model?.likes, 1, 'read with the model, in the same read');
     assert.deepEqual((await readers.peekForSend(sub)).hint, hint);
+    assert.deepEqual((await readers.exportData(sub)).digestSuggestion, hint, '"download my data" lists it');
     await readers.dismissSuggestion(sub, 'kv CACHE');
     assert.equal((await readers.loadForSend(sub)).hint, null, 'declined: gone');
     await readers.setHint(sub, { kind: 'exclude', keyword: 'protein', titles: 4 });
