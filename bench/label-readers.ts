@@ -3,6 +3,7 @@
 // title and the one-sentence HF `ai_summary` (or, before March 2025, the abstract's first two sentences) plus
 // authors and organization for followers — never the ranker's keywords field, its topic catalog or its scores.
 // Usage: node bin/run-ts.js bench/label-readers.ts [--specs eval/reader-specs.json] [--out eval/readers.json]
+// (the held-out readers: --specs eval/holdout-specs.json --out eval/holdout-readers.json)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,7 +11,7 @@ import type { Paper } from '../src/papers/paper.js';
 import { normalizeName } from '../src/papers/topics.js';
 import { archiveDays, loadArchiveDay } from './archive-days.js';
 
-interface Spec {
+export interface Spec {
   name: string;
   about: string;
   preferences: Record<string, unknown>;
@@ -37,9 +38,15 @@ export function wants(spec: Spec['wants'], p: Paper): boolean {
   return !(spec.not ?? []).some((re) => new RegExp(re, 'i').test(text));
 }
 
-function main(): void {
-  const { values } = parseArgs({ options: { specs: { type: 'string', default: 'eval/reader-specs.json' }, out: { type: 'string', default: 'eval/readers.json' } } });
-  const specs = JSON.parse(readFileSync(resolve(values.specs), 'utf8')) as Spec[];
+export interface LabelledReader {
+  name: string;
+  about: string;
+  preferences: Record<string, unknown>;
+  relevant: string[];
+}
+
+/** Every paper of the archive that each spec's wants match, in the readers-file format; `papers` = how many read. */
+export function labelReaders(specs: readonly Spec[]): { readers: LabelledReader[]; papers: number } {
   const relevant = specs.map(() => new Set<string>());
   let papers = 0;
   for (const day of archiveDays()) {
@@ -50,7 +57,13 @@ function main(): void {
       });
     }
   }
-  const readers = specs.map((s, i) => ({ name: s.name, about: s.about, preferences: s.preferences, relevant: [...relevant[i]!].sort() }));
+  return { readers: specs.map((s, i) => ({ name: s.name, about: s.about, preferences: s.preferences, relevant: [...relevant[i]!].sort() })), papers };
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { specs: { type: 'string', default: 'eval/reader-specs.json' }, out: { type: 'string', default: 'eval/readers.json' } } });
+  const specs = JSON.parse(readFileSync(resolve(values.specs), 'utf8')) as Spec[];
+  const { readers, papers } = labelReaders(specs);
   writeFileSync(resolve(values.out), `[\n${readers.map((r) => JSON.stringify(r)).join(',\n')}\n]\n`);
   for (const r of readers) process.stderr.write(`${r.name}: ${r.relevant.length} of ${papers} papers\n`);
 }

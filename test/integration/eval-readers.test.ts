@@ -1,0 +1,45 @@
+// The evaluation's readers files are what eval/README.md says they are: each reader's `relevant` list is exactly
+// what its written-down wants (the specs file) select from the archive, by bench/label-readers.ts. A hand edit of
+// a label, or a spec changed without regenerating, fails here.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { labelReaders, type LabelledReader, type Spec } from '../../bench/label-readers.js';
+import { REPO_ROOT } from '../helpers/fixtures.js';
+
+const read = <T>(name: string): T => JSON.parse(readFileSync(join(REPO_ROOT, 'eval', name), 'utf8')) as T;
+
+describe('eval readers files', () => {
+  for (const [specsFile, readersFile] of [
+    ['reader-specs.json', 'readers.json'],
+    ['holdout-specs.json', 'holdout-readers.json'],
+  ] as const) {
+    it(`${readersFile} is labelled from ${specsFile}`, () => {
+      const specs = read<Spec[]>(specsFile);
+      const shipped = read<LabelledReader[]>(readersFile);
+      assert.ok(specs.length >= 12, `${specsFile}: at least 12 readers`);
+      assert.deepEqual(
+        shipped.map((r) => r.name),
+        specs.map((s) => s.name),
+        'one reader per spec, in order',
+      );
+      const { readers, papers } = labelReaders(specs);
+      assert.ok(papers > 9000, `the archive was read (${papers} papers)`);
+      for (const [i, r] of readers.entries()) {
+        const s = shipped[i]!;
+        assert.deepEqual(s.preferences, r.preferences, `${r.name}: preferences as in the spec`);
+        assert.ok(r.relevant.length > 0, `${r.name}: wants something`);
+        assert.deepEqual(s.relevant, r.relevant, `${r.name}: labels as the rules give them`);
+      }
+    });
+  }
+
+  it('the held-out readers share no name with the tuned ones', () => {
+    const tuned = new Set(read<LabelledReader[]>('readers.json').map((r) => r.name));
+    assert.deepEqual(
+      read<LabelledReader[]>('holdout-readers.json').filter((r) => tuned.has(r.name)).map((r) => r.name),
+      [],
+    );
+  });
+});
