@@ -1,4 +1,4 @@
-// npm run eval:relevance -- --readers <file.json> --from YYYY-MM-DD --days N --out eval.json
+// npm run eval:relevance -- --readers <file.json> --from YYYY-MM-DD --days N --out eval.json [--set key=value]…
 // Replays listed days of the Hugging Face archive (../shared/fixtures/hf-archive/days) through the real send job:
 // papers stored by PaperStore, each reader's digest selected, ranked, rendered and recorded in the delivery ledger
 // by runSendJob, with an injected clock and a private redis-server. After each digest the reader gives 👍 to each
@@ -23,7 +23,7 @@ import { makeKeys } from '../src/redis/keys.js';
 import { ReaderStore } from '../src/relevance/reader-store.js';
 import { personalScorer } from '../src/relevance/rank.js';
 import { addDays } from '../src/schedule/schedule.js';
-import { DEFAULT_SETTINGS, type Settings } from '../src/settings/schema.js';
+import { coerceSettingValue, DEFAULT_SETTINGS, SettingsError, validateSettings, type Settings } from '../src/settings/schema.js';
 import { validatePreferences } from '../src/subscribers/preferences.js';
 import type { Subscriber } from '../src/subscribers/subscriber.js';
 import { startRedis } from '../test/helpers/redis-server.js';
@@ -40,7 +40,7 @@ type Mode = 'learned' | 'baseline';
 const MODES: Mode[] = ['learned', 'baseline'];
 
 function usage(msg: string): never {
-  process.stderr.write(`${msg}\nusage: npm run eval:relevance -- --readers <file.json> --from YYYY-MM-DD --days N --out eval.json [--quiet]\n`);
+  process.stderr.write(`${msg}\nusage: npm run eval:relevance -- --readers <file.json> --from YYYY-MM-DD --days N --out eval.json [--set key=value]… [--quiet]\n`);
   process.exit(2);
 }
 
@@ -72,6 +72,8 @@ export interface EvalResult {
   timing: { personalScoreMicrosPer60: number; vectorsMicrosPer60: number };
   /** Size of each reader's stored model (the readerModel key, JSON) after the run, in bytes. */
   modelBytes: { mean: number; max: number };
+  /** The settings that differ from the defaults in this run (`--set`); {} = the defaults. */
+  settings: Partial<Settings>;
 }
 
 export async function runEval(opts: EvalOptions): Promise<EvalResult> {
@@ -180,6 +182,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
       perReader,
       timing,
       modelBytes,
+      settings: { ...opts.settings },
     };
   } finally {
     await redis.quit().catch(() => {});
@@ -246,11 +249,34 @@ function cpuNs(): number {
   return (u.user + u.system) * 1000;
 }
 
+/**
+ * `--set key=value` (repeatable): settings to evaluate instead of the defaults, e.g. ranking weights an operator
+ * wants to measure before setting them live. Checked like the live settings; a bad one is refused with its reason.
+ */
+export function settingOverrides(pairs: readonly string[]): Partial<Settings> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new SettingsError([`--set ${JSON.stringify(pair)}: expected key=value, e.g. --set relevancePersonalWeight=2`]);
+    const key = pair.slice(0, eq).trim();
+    out[key] = coerceSettingValue(key, pair.slice(eq + 1).trim());
+  }
+  validateSettings({ ...DEFAULT_SETTINGS, ...out });
+  return out as Partial<Settings>;
+}
+
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { readers: { type: 'string' }, from: { type: 'string' }, days: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+    options: {
+      readers: { type: 'string' },
+      from: { type: 'string' },
+      days: { type: 'string' },
+      out: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      quiet: { type: 'boolean', default: false },
+    },
   });
   if (!values.readers) usage('--readers is required');
   if (!values.from || !/^\d{4}-\d{2}-\d{2}$/.test(values.from)) usage('--from YYYY-MM-DD is required');
@@ -258,10 +284,17 @@ async function main(): Promise<void> {
   if (!Number.isInteger(days) || days < 1) usage('--days must be a whole number ≥ 1');
   const raw = JSON.parse(await readFile(resolve(values.readers), 'utf8')) as unknown;
   if (!Array.isArray(raw) || raw.some((r) => !r || typeof r.name !== 'string' || !Array.isArray(r.relevant))) usage('readers file: expected a JSON array of {name, preferences, relevant}');
+  let overrides: Partial<Settings>;
+  try {
+    overrides = settingOverrides(values.set ?? []);
+  } catch (err) {
+    usage(err instanceof SettingsError ? err.message : String(err));
+  }
   const result = await runEval({
     readers: raw as ReaderSpec[],
     from: values.from,
     days,
+    settings: overrides,
     progress: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
   });
   const json = JSON.stringify(result, null, 2);

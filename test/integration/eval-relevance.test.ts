@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runEval } from '../../bench/eval-relevance.js';
+import { spawnSync } from 'node:child_process';
+import { runEval, settingOverrides } from '../../bench/eval-relevance.js';
 import { METRIC_NAMES, scoreDigest } from '../../bench/eval-metrics.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 
@@ -41,5 +42,26 @@ describe('eval:relevance', () => {
     assert.ok(result.mean.baseline.recall > 0, 'the baseline sent relevant papers');
     assert.ok(result.mean.learned.recall > 0, 'the learned ranking sent relevant papers');
     assert.equal(typeof result.ratioNdcg10, 'number');
+    assert.deepEqual(result.settings, {}, 'a run on the defaults says so');
+  });
+
+  it('--set evaluates other settings, checked like the live ones', () => {
+    assert.deepEqual(settingOverrides(['relevancePersonalWeight=2', 'relevanceRanking = upvotes']), { relevancePersonalWeight: 2, relevanceRanking: 'upvotes' });
+    assert.deepEqual(settingOverrides([]), {});
+    assert.throws(() => settingOverrides(['relevancePersonalWeight=-1']), /relevancePersonalWeight must be at least 0 \(got -1\)/);
+    assert.throws(() => settingOverrides(['relevancePersonalWeight=abc']), /must be a number/);
+    assert.throws(() => settingOverrides(['relevanceWeight=1']), /unknown setting: relevanceWeight/);
+    assert.throws(() => settingOverrides(['relevancePersonalWeight']), /expected key=value/);
+  });
+
+  it('the command refuses a bad --set with its reason and runs nothing', () => {
+    const run = spawnSync(process.execPath, ['bin/run-ts.js', 'bench/eval-relevance.ts', '--readers', 'eval/readers.json', '--from', '2025-09-01', '--days', '1', '--set', 'relevanceDiscoverMin=2'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /relevanceDiscoverMin must be at most 1 \(got 2\)/);
+    assert.match(run.stderr, /usage: npm run eval:relevance/);
+    assert.doesNotMatch(run.stderr, /learned :/, 'no figures');
   });
 });
