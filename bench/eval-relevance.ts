@@ -29,12 +29,7 @@ import type { Subscriber } from '../src/subscribers/subscriber.js';
 import { startRedis } from '../test/helpers/redis-server.js';
 import { archiveDays, loadArchiveDay } from './archive-days.js';
 import { emptyMetrics, meanOf, scoreDigest, type Metrics as Figures } from './eval-metrics.js';
-
-interface ReaderSpec {
-  name: string;
-  preferences: Record<string, unknown>;
-  relevant: string[];
-}
+import { parseReadersFile, ReadersFileError, type ReaderSpec } from './eval-readers-file.js';
 
 type Mode = 'learned' | 'baseline';
 const MODES: Mode[] = ['learned', 'baseline'];
@@ -282,8 +277,22 @@ async function main(): Promise<void> {
   if (!values.from || !/^\d{4}-\d{2}-\d{2}$/.test(values.from)) usage('--from YYYY-MM-DD is required');
   const days = Number(values.days ?? '30');
   if (!Number.isInteger(days) || days < 1) usage('--days must be a whole number ≥ 1');
-  const raw = JSON.parse(await readFile(resolve(values.readers), 'utf8')) as unknown;
-  if (!Array.isArray(raw) || raw.some((r) => !r || typeof r.name !== 'string' || !Array.isArray(r.relevant))) usage('readers file: expected a JSON array of {name, preferences, relevant}');
+  let text: string;
+  try {
+    text = await readFile(resolve(values.readers), 'utf8');
+  } catch (err) {
+    usage(`--readers ${values.readers}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  let readers: ReaderSpec[];
+  try {
+    readers = parseReadersFile(JSON.parse(text));
+  } catch (err) {
+    if (err instanceof SyntaxError) usage(`--readers ${values.readers}: not JSON (${err.message})`);
+    if (err instanceof ReadersFileError) usage(err.message);
+    throw err;
+  }
+  const first = archiveDays().find((d) => d >= values.from!);
+  if (!first) usage(`--from ${values.from}: the archive has no listed day on or after it (it ends ${archiveDays().at(-1) ?? 'empty'})`);
   let overrides: Partial<Settings>;
   try {
     overrides = settingOverrides(values.set ?? []);
@@ -291,7 +300,7 @@ async function main(): Promise<void> {
     usage(err instanceof SettingsError ? err.message : String(err));
   }
   const result = await runEval({
-    readers: raw as ReaderSpec[],
+    readers,
     from: values.from,
     days,
     settings: overrides,

@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runEval, settingOverrides } from '../../bench/eval-relevance.js';
 import { METRIC_NAMES, scoreDigest } from '../../bench/eval-metrics.js';
+import { parseReadersFile, ReadersFileError } from '../../bench/eval-readers-file.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 
 describe('eval:relevance', () => {
@@ -52,6 +55,43 @@ describe('eval:relevance', () => {
     assert.throws(() => settingOverrides(['relevancePersonalWeight=abc']), /must be a number/);
     assert.throws(() => settingOverrides(['relevanceWeight=1']), /unknown setting: relevanceWeight/);
     assert.throws(() => settingOverrides(['relevancePersonalWeight']), /expected key=value/);
+  });
+
+  it('a readers file is checked whole: every problem, with the reader it belongs to', () => {
+    const good = { name: 'ok', preferences: { topics: ['RL', 'llm'], seedPapers: ['https://arxiv.org/abs/2410.24164v2'] }, relevant: ['2410.24164'] };
+    assert.equal(parseReadersFile([good]).length, 1, 'ids in any case and seed URLs are what a subscriber may give too');
+    const err = (() => {
+      try {
+        parseReadersFile([good, { name: 'astro', preferences: { topics: ['astrology'] }, relevant: [] }, 7, { name: '', preferences: { maxPapers: 500 }, relevant: 'x' }]);
+      } catch (e) {
+        return e as ReadersFileError;
+      }
+      assert.fail('refused');
+    })();
+    assert.ok(err instanceof ReadersFileError);
+    assert.equal(err.problems.length, 5, err.message);
+    assert.match(err.problems[0]!, /^reader 2 “astro”: preferences\.topics: unknown topic “astrology”; choose from llm, /);
+    assert.match(err.problems[1]!, /^reader 3: expected an object/);
+    assert.match(err.message, /reader 4: name must be a non-empty string/);
+    assert.match(err.message, /reader 4: relevant must be a list of arXiv ids/);
+    assert.match(err.message, /reader 4: preferences\.maxPapers: must be a whole number of papers from 1 to 25/);
+    assert.throws(() => parseReadersFile({}), /expected a JSON array/);
+    assert.throws(() => parseReadersFile([]), /no readers/);
+  });
+
+  it('the command refuses a bad readers file with every problem, not a stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-eval-'));
+    const file = join(dir, 'readers.json');
+    writeFileSync(file, JSON.stringify([{ name: 'a', preferences: { topics: ['Reinforcement learning'] }, relevant: [] }, { name: 'b', preferences: { maxPapers: 0 }, relevant: [] }]));
+    const run = spawnSync(process.execPath, ['bin/run-ts.js', 'bench/eval-relevance.ts', '--readers', file, '--from', '2025-09-01', '--days', '1'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /reader 1 “a”: preferences\.topics: unknown topic “reinforcement learning”/);
+    assert.match(run.stderr, /reader 2 “b”: preferences\.maxPapers/);
+    assert.doesNotMatch(run.stderr, /at \w+ \(/, 'no stack trace');
+    writeFileSync(file, '[');
+    const notJson = spawnSync(process.execPath, ['bin/run-ts.js', 'bench/eval-relevance.ts', '--readers', file, '--from', '2025-09-01', '--days', '1'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    assert.equal(notJson.status, 2);
+    assert.match(notJson.stderr, /not JSON/);
   });
 
   it('the command refuses a bad --set with its reason and runs nothing', () => {

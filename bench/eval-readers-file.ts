@@ -1,0 +1,47 @@
+// The readers file of `npm run eval:relevance`, checked whole before anything runs: a file written by someone else
+// gets every problem at once, each with the reader's position and name, instead of a stack trace about the first.
+// Preferences are checked exactly as a subscriber's are (validatePreferences): the evaluation runs readers through
+// the real selection, so a topic id the catalog does not have is refused, not guessed.
+import { PreferencesError, validatePreferences } from '../src/subscribers/preferences.js';
+
+export interface ReaderSpec {
+  name: string;
+  preferences: Record<string, unknown>;
+  relevant: string[];
+}
+
+export class ReadersFileError extends Error {
+  constructor(readonly problems: string[]) {
+    const shown = problems.slice(0, 20);
+    const more = problems.length - shown.length;
+    super(`readers file refused:\n${shown.map((p) => `  - ${p}`).join('\n')}${more > 0 ? `\n  … and ${more} more` : ''}`);
+    this.name = 'ReadersFileError';
+  }
+}
+
+/** The readers of a parsed readers file; throws ReadersFileError listing every problem. */
+export function parseReadersFile(raw: unknown): ReaderSpec[] {
+  if (!Array.isArray(raw)) throw new ReadersFileError(['expected a JSON array of {name, preferences, relevant}']);
+  if (raw.length === 0) throw new ReadersFileError(['the file holds no readers']);
+  const problems: string[] = [];
+  raw.forEach((r: unknown, i) => {
+    const obj = r && typeof r === 'object' && !Array.isArray(r) ? (r as Record<string, unknown>) : null;
+    const name = obj && typeof obj.name === 'string' ? obj.name.trim() : '';
+    const who = `reader ${i + 1}${name ? ` “${name.slice(0, 60)}”` : ''}`;
+    if (!obj) return void problems.push(`${who}: expected an object {name, preferences, relevant}`);
+    if (!name) problems.push(`${who}: name must be a non-empty string`);
+    if (!Array.isArray(obj.relevant) || obj.relevant.some((id) => typeof id !== 'string')) problems.push(`${who}: relevant must be a list of arXiv ids`);
+    if (!obj.preferences || typeof obj.preferences !== 'object' || Array.isArray(obj.preferences)) {
+      problems.push(`${who}: preferences must be an object`);
+      return;
+    }
+    try {
+      validatePreferences(obj.preferences as Record<string, unknown>);
+    } catch (err) {
+      if (!(err instanceof PreferencesError)) throw err;
+      for (const issue of err.issues) problems.push(`${who}: preferences.${issue.field}: ${issue.message}`);
+    }
+  });
+  if (problems.length) throw new ReadersFileError(problems);
+  return raw as ReaderSpec[];
+}
