@@ -1,8 +1,10 @@
 // The readers file of `npm run eval:relevance`, checked whole before anything runs: a file written by someone else
 // gets every problem at once, each with the reader's position and name, instead of a stack trace about the first.
 // Preferences are checked exactly as a subscriber's are (validatePreferences): the evaluation runs readers through
-// the real selection, so a topic id the catalog does not have is refused, not guessed.
-import { PreferencesError, validatePreferences } from '../src/subscribers/preferences.js';
+// the real selection, so a topic id the catalog does not have is refused, not guessed. `relevant` takes arXiv ids
+// as a person writes them (`2509.01234`, `2509.01234v2`, `arXiv:…`, arxiv.org or huggingface.co/papers links) and
+// keeps the bare id, the form papers are stored under.
+import { parsePaperRef, PreferencesError, validatePreferences } from '../src/subscribers/preferences.js';
 
 export interface ReaderSpec {
   name: string;
@@ -31,6 +33,10 @@ export function parseReadersFile(raw: unknown): ReaderSpec[] {
     if (!obj) return void problems.push(`${who}: expected an object {name, preferences, relevant}`);
     if (!name) problems.push(`${who}: name must be a non-empty string`);
     if (!Array.isArray(obj.relevant) || obj.relevant.some((id) => typeof id !== 'string')) problems.push(`${who}: relevant must be a list of arXiv ids`);
+    else {
+      const bad = (obj.relevant as string[]).filter((id) => parsePaperRef(id) === null);
+      if (bad.length) problems.push(`${who}: relevant: ${bad.slice(0, 3).map((b) => `“${b.slice(0, 40)}”`).join(', ')}${bad.length > 3 ? ` and ${bad.length - 3} more` : ''} ${bad.length > 1 ? 'are not arXiv ids' : 'is not an arXiv id'} (like 2509.01234)`);
+    }
     if (!obj.preferences || typeof obj.preferences !== 'object' || Array.isArray(obj.preferences)) {
       problems.push(`${who}: preferences must be an object`);
       return;
@@ -43,5 +49,5 @@ export function parseReadersFile(raw: unknown): ReaderSpec[] {
     }
   });
   if (problems.length) throw new ReadersFileError(problems);
-  return raw as ReaderSpec[];
+  return (raw as ReaderSpec[]).map((r) => ({ ...r, relevant: [...new Set(r.relevant.map((id) => parsePaperRef(id)!))] }));
 }

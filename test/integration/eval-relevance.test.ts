@@ -60,6 +60,9 @@ describe('eval:relevance', () => {
   it('a readers file is checked whole: every problem, with the reader it belongs to', () => {
     const good = { name: 'ok', preferences: { topics: ['RL', 'llm'], seedPapers: ['https://arxiv.org/abs/2410.24164v2'] }, relevant: ['2410.24164'] };
     assert.equal(parseReadersFile([good]).length, 1, 'ids in any case and seed URLs are what a subscriber may give too');
+    const written = parseReadersFile([{ ...good, relevant: ['2509.01234v2', 'arXiv:2509.01234', 'https://huggingface.co/papers/2410.24164', '2501.00001'] }]);
+    assert.deepEqual(written[0]!.relevant, ['2509.01234', '2410.24164', '2501.00001'], 'relevant ids as a person writes them, kept bare and once');
+    assert.throws(() => parseReadersFile([{ ...good, relevant: ['2509.01234', 'hep-th/9901001', 'nonsense'] }]), /reader 1 “ok”: relevant: “hep-th\/9901001”, “nonsense” are not arXiv ids/);
     const err = (() => {
       try {
         parseReadersFile([good, { name: 'astro', preferences: { topics: ['astrology'] }, relevant: [] }, 7, { name: '', preferences: { maxPapers: 500 }, relevant: 'x' }]);
