@@ -46,3 +46,34 @@ export function meanOf(list: readonly Metrics[]): Metrics {
   for (const k of METRIC_NAMES) out[k] = Math.round((out[k] / list.length) * 1000) / 1000;
   return out;
 }
+
+/**
+ * Where a digest's nDCG@10 is lost (the learned ranking's diagnostics): `sortedNdcg10` is the figure of the same
+ * shown papers sorted relevant-first (what is lost to order is the difference from the digest's own), and
+ * `outsideShare` the share of the day's relevant candidates that match none of the reader's filters (no order of
+ * the papers the filters bring reaches them). Null when no candidate is relevant.
+ */
+export interface Losses {
+  sortedNdcg10: number;
+  outsideShare: number;
+}
+
+export function lossesOf(shown: readonly string[], candidates: ReadonlySet<string>, relevant: ReadonlySet<string>, insideFilters: (id: string) => boolean): Losses | null {
+  const sorted = [...shown].sort((a, b) => Number(relevant.has(b)) - Number(relevant.has(a)));
+  const f = scoreDigest(sorted, candidates, relevant);
+  if (!f) return null;
+  let rel = 0;
+  let outside = 0;
+  for (const id of candidates) {
+    if (!relevant.has(id)) continue;
+    rel++;
+    if (!insideFilters(id)) outside++;
+  }
+  return { sortedNdcg10: f.ndcg10, outsideShare: outside / rel };
+}
+
+export function meanLosses(list: readonly Losses[]): Losses {
+  const n = Math.max(1, list.length);
+  const r = (x: number) => Math.round((x / n) * 1000) / 1000;
+  return { sortedNdcg10: r(list.reduce((a, l) => a + l.sortedNdcg10, 0)), outsideShare: r(list.reduce((a, l) => a + l.outsideShare, 0)) };
+}

@@ -24,11 +24,12 @@ import { ReaderStore } from '../src/relevance/reader-store.js';
 import { personalScorer } from '../src/relevance/rank.js';
 import { addDays } from '../src/schedule/schedule.js';
 import { coerceSettingValue, DEFAULT_SETTINGS, SettingsError, validateSettings, type Settings } from '../src/settings/schema.js';
-import { validatePreferences } from '../src/subscribers/preferences.js';
+import { validatePreferences, type Preferences } from '../src/subscribers/preferences.js';
 import type { Subscriber } from '../src/subscribers/subscriber.js';
 import { startRedis } from '../test/helpers/redis-server.js';
 import { archiveDays, loadArchiveDay } from './archive-days.js';
-import { emptyMetrics, meanOf, scoreDigest, type Metrics as Figures } from './eval-metrics.js';
+import { emptyMetrics, lossesOf, meanLosses, meanOf, scoreDigest, type Losses, type Metrics as Figures } from './eval-metrics.js';
+import { matchPaper } from '../src/papers/topics.js';
 import { parseReadersFile, ReadersFileError, type ReaderSpec } from './eval-readers-file.js';
 
 type Mode = 'learned' | 'baseline';
@@ -54,6 +55,8 @@ export interface ReaderResult {
   daysScored: number;
   learned: Figures;
   baseline: Figures;
+  /** Where the learned ranking's nDCG@10 is lost (eval-metrics.ts lossesOf), over the same days. */
+  losses: Losses;
 }
 
 export interface EvalResult {
@@ -64,6 +67,8 @@ export interface EvalResult {
   mean: { learned: Figures; baseline: Figures };
   ratioNdcg10: number;
   perReader: ReaderResult[];
+  /** Means over the scored readers of their `losses`. */
+  losses: Losses;
   timing: { personalScoreMicrosPer60: number; vectorsMicrosPer60: number };
   /** Size of each reader's stored model (the readerModel key, JSON) after the run, in bytes. */
   modelBytes: { mean: number; max: number };
@@ -134,11 +139,13 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
 
     const scoreFrom = Math.floor(days.length / 3);
     const perDay = new Map<string, Record<Mode, Figures[]>>(readers.map((r) => [r.name + r.index, { learned: [], baseline: [] }]));
+    const lossesPerDay = new Map<string, Losses[]>(readers.map((r) => [r.name + r.index, []]));
     const started = Date.now();
     for (const [i, day] of days.entries()) {
       await store(papers, day, byDay.get(day)!, (t) => (now = t));
       now = new Date(`${day}T08:00:00Z`);
       const windowPapers = [...byDay].filter(([d]) => d <= day && d >= addDays(day, -(lookback - 1))).flatMap(([, ps]) => ps);
+      const byId = new Map(windowPapers.map((p) => [p.id, p]));
       for (const r of readers) {
         for (const mode of MODES) {
           const id = subId(mode, r.index);
@@ -150,6 +157,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
           if (i >= scoreFrom) {
             const fig = scoreDigest(shown, candidates, r.relevant);
             if (fig) perDay.get(r.name + r.index)![mode].push(fig);
+            if (fig && mode === 'learned') lossesPerDay.get(r.name + r.index)!.push(lossesOf(shown, candidates, r.relevant, (pid) => insideFilters(r.prefs, byId.get(pid)))!);
           }
           if (opts.inspect) await opts.inspect({ reader: r.name, mode, day, shown, candidates: [...candidates], relevantCandidates: [...candidates].filter((c) => r.relevant.has(c)), subscriberId: id }, readerStore);
           if (mode === 'learned') for (const pid of shown) await readerStore.mark(id, pid, r.relevant.has(pid) ? 'like' : 'dislike', true);
@@ -160,9 +168,10 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
 
     const perReader: ReaderResult[] = readers.map((r) => {
       const f = perDay.get(r.name + r.index)!;
-      return { name: r.name, daysScored: f.learned.length, learned: meanOf(f.learned), baseline: meanOf(f.baseline) };
+      return { name: r.name, daysScored: f.learned.length, learned: meanOf(f.learned), baseline: meanOf(f.baseline), losses: meanLosses(lossesPerDay.get(r.name + r.index)!) };
     });
     const scored = perReader.filter((r) => r.daysScored > 0);
+    const losses = meanLosses(scored.map((r) => r.losses));
     const mean = { learned: meanOf(scored.map((r) => r.learned)), baseline: meanOf(scored.map((r) => r.baseline)) };
     const sizes = await Promise.all(readers.map((r) => redis.strlen(keys.readerModel(subId('learned', r.index)))));
     const modelBytes = { mean: Math.round(sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length)), max: Math.max(0, ...sizes) };
@@ -175,6 +184,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
       mean,
       ratioNdcg10: mean.baseline.ndcg10 > 0 ? round(mean.learned.ndcg10 / mean.baseline.ndcg10) : 0,
       perReader,
+      losses,
       timing,
       modelBytes,
       settings: { ...opts.settings },
@@ -183,6 +193,11 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
     await redis.quit().catch(() => {});
     await server.stop();
   }
+}
+
+/** Whether the reader's own filters bring this paper (topics, keywords or a follow; no exclude keyword). */
+function insideFilters(prefs: Preferences, paper: Paper | undefined): boolean {
+  return paper !== undefined && matchPaper(paper, prefs).included;
 }
 
 function windowOf(byDay: Map<string, Paper[]>, day: string, lookback: number): Paper[] {
@@ -310,6 +325,10 @@ async function main(): Promise<void> {
   if (values.out) writeFileSync(resolve(values.out), `${json}\n`);
   const f = (m: Figures) => `nDCG@10 ${m.ndcg10.toFixed(3)} · P@1 ${m.p1.toFixed(3)} · MRR ${m.mrr.toFixed(3)} · P@5 ${m.p5.toFixed(3)} · shown ${m.shownPrecision.toFixed(3)} · recall ${m.recall.toFixed(3)}`;
   process.stderr.write(`learned : ${f(result.mean.learned)}\nbaseline: ${f(result.mean.baseline)}\nratio nDCG@10 ${result.ratioNdcg10} · personal scoring ${result.timing.personalScoreMicrosPer60} µs per reader per 60 candidates (+ ${result.timing.vectorsMicrosPer60} µs once per candidate pool for the vectors) · model ${result.modelBytes.mean} bytes per reader (max ${result.modelBytes.max})\n`);
+  const lost = result.losses;
+  process.stderr.write(
+    `where learned nDCG@10 is lost: ${Math.max(0, lost.sortedNdcg10 - result.mean.learned.ndcg10).toFixed(3)} to order (the shown papers sorted perfectly: ${lost.sortedNdcg10.toFixed(3)}), the rest to relevant papers not shown; ${(lost.outsideShare * 100).toFixed(1)} % of relevant candidates match none of the reader's filters\n`,
+  );
   const unscored = result.perReader.filter((r) => r.daysScored === 0).map((r) => r.name);
   const scored = result.perReader.length - unscored.length;
   if (scored === 0) {

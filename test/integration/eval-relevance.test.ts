@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runEval, settingOverrides } from '../../bench/eval-relevance.js';
-import { METRIC_NAMES, scoreDigest } from '../../bench/eval-metrics.js';
+import { lossesOf, METRIC_NAMES, scoreDigest } from '../../bench/eval-metrics.js';
 import { parseReadersFile, ReadersFileError } from '../../bench/eval-readers-file.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,15 @@ describe('eval:relevance', () => {
     assert.equal(f.recall, 0.5);
     assert.equal(Math.round(f.ndcg10 * 1000), Math.round(((1 / Math.log2(3)) / (1 + 1 / Math.log2(3))) * 1000));
     assert.equal(scoreDigest(['a'], new Set(['a']), new Set(['z'])), null, 'a day with no relevant candidate is left out');
+  });
+
+  it('says where a digest loses: order (the shown papers sorted) and relevant papers outside the filters', () => {
+    // Shown a, b (relevant second); relevant candidates b and d; d matches none of the reader's filters.
+    const l = lossesOf(['a', 'b', 'c'], new Set(['a', 'b', 'c', 'd']), new Set(['b', 'd']), (id) => id !== 'd')!;
+    assert.equal(Math.round(l.sortedNdcg10 * 1000), Math.round((1 / (1 + 1 / Math.log2(3))) * 1000), 'b first: 1 / IDCG of two relevant');
+    assert.ok(l.sortedNdcg10 > scoreDigest(['a', 'b', 'c'], new Set(['a', 'b', 'c', 'd']), new Set(['b', 'd']))!.ndcg10);
+    assert.equal(l.outsideShare, 0.5);
+    assert.equal(lossesOf(['a'], new Set(['a']), new Set(['z']), () => true), null);
   });
 
   it('replays a few listed days for a few readers, learned and baseline in one run', async () => {
@@ -46,6 +55,11 @@ describe('eval:relevance', () => {
     assert.ok(result.mean.learned.recall > 0, 'the learned ranking sent relevant papers');
     assert.equal(typeof result.ratioNdcg10, 'number');
     assert.deepEqual(result.settings, {}, 'a run on the defaults says so');
+    for (const r of result.perReader.filter((x) => x.daysScored > 0)) {
+      assert.ok(r.losses.sortedNdcg10 >= r.learned.ndcg10 - 0.001, `${r.name}: sorting the shown papers never scores lower`);
+      assert.ok(r.losses.outsideShare >= 0 && r.losses.outsideShare <= 1);
+    }
+    assert.ok(result.losses.sortedNdcg10 >= result.mean.learned.ndcg10 - 0.001);
   });
 
   it('--set evaluates other settings, checked like the live ones', () => {
