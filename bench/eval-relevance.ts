@@ -17,6 +17,7 @@ import { silentLogger } from '../src/log.js';
 import { compileTemplates } from '../src/mail/render.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import type { Paper } from '../src/papers/paper.js';
+import { matchPaper } from '../src/papers/topics.js';
 import { PaperStore } from '../src/papers/store.js';
 import { TOPICS } from '../src/papers/topics.js';
 import { makeKeys } from '../src/redis/keys.js';
@@ -29,7 +30,6 @@ import type { Subscriber } from '../src/subscribers/subscriber.js';
 import { startRedis } from '../test/helpers/redis-server.js';
 import { archiveDays, loadArchiveDay } from './archive-days.js';
 import { emptyMetrics, lossesOf, meanLosses, meanOf, scoreDigest, type Losses, type Metrics as Figures } from './eval-metrics.js';
-import { matchPaper } from '../src/papers/topics.js';
 import { parseReadersFile, ReadersFileError, type ReaderSpec } from './eval-readers-file.js';
 
 type Mode = 'learned' | 'baseline';
@@ -144,7 +144,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
     for (const [i, day] of days.entries()) {
       await store(papers, day, byDay.get(day)!, (t) => (now = t));
       now = new Date(`${day}T08:00:00Z`);
-      const windowPapers = [...byDay].filter(([d]) => d <= day && d >= addDays(day, -(lookback - 1))).flatMap(([, ps]) => ps);
+      const windowPapers = windowOf(byDay, day, lookback);
       const byId = new Map(windowPapers.map((p) => [p.id, p]));
       for (const r of readers) {
         for (const mode of MODES) {
