@@ -4,12 +4,39 @@
 // the real selection, so a topic id the catalog does not have is refused, not guessed. `relevant` takes arXiv ids
 // as a person writes them (`2509.01234`, `2509.01234v2`, `arXiv:…`, arxiv.org or huggingface.co/papers links) and
 // keeps the bare id, the form papers are stored under.
-import { parsePaperRef, PreferencesError, validatePreferences } from '../src/subscribers/preferences.js';
+// A file written without this project's catalog at hand is read as its author meant it, and says so: topics may
+// be given by id, label or another name ("Reinforcement learning", "RAG"; papers/topic-names.ts); a topic the
+// catalog does not have is read as an include keyword of the same words, and maxPapers above the cap as the cap.
+// Each such reading is a note on the reader (printed before the run, kept in the output), never a silent change.
+import { LIMITS, parsePaperRef, PreferencesError, readTopics, validatePreferences } from '../src/subscribers/preferences.js';
 
 export interface ReaderSpec {
   name: string;
   preferences: Record<string, unknown>;
   relevant: string[];
+  /** How the file's preferences were read where they were not this project's own (see above). */
+  notes?: string[];
+}
+
+/** The preferences as meant: unknown topics become include keywords, maxPapers above the cap the cap. */
+function asMeant(prefs: Record<string, unknown>): { preferences: Record<string, unknown>; notes: string[] } {
+  const notes: string[] = [];
+  const out = { ...prefs };
+  const topics = readTopics(prefs.topics);
+  if (topics && topics.unknown.length) {
+    const given = prefs.includeKeywords;
+    const keywords = Array.isArray(given) ? [...given] : typeof given === 'string' ? given.split(/[;,\n]+/).map((k) => k.trim()).filter(Boolean) : given === undefined ? [] : null;
+    if (keywords) {
+      out.topics = topics.ids;
+      out.includeKeywords = [...keywords, ...topics.unknown.filter((u) => !keywords.some((k) => typeof k === 'string' && k.toLowerCase() === u.toLowerCase()))];
+      for (const u of topics.unknown) notes.push(`topic “${u}” is not in the catalog: read as the include keyword “${u}”`);
+    }
+  }
+  if (typeof prefs.maxPapers === 'number' && Number.isInteger(prefs.maxPapers) && prefs.maxPapers > LIMITS.maxPapers) {
+    out.maxPapers = LIMITS.maxPapers;
+    notes.push(`maxPapers ${prefs.maxPapers} is above the cap: read as ${LIMITS.maxPapers}`);
+  }
+  return { preferences: out, notes };
 }
 
 export class ReadersFileError extends Error {
@@ -42,12 +69,15 @@ export function parseReadersFile(raw: unknown): ReaderSpec[] {
       return;
     }
     try {
-      validatePreferences(obj.preferences as Record<string, unknown>);
+      validatePreferences(asMeant(obj.preferences as Record<string, unknown>).preferences);
     } catch (err) {
       if (!(err instanceof PreferencesError)) throw err;
       for (const issue of err.issues) problems.push(`${who}: preferences.${issue.field}: ${issue.message}`);
     }
   });
   if (problems.length) throw new ReadersFileError(problems);
-  return (raw as ReaderSpec[]).map((r) => ({ ...r, relevant: [...new Set(r.relevant.map((id) => parsePaperRef(id)!))] }));
+  return (raw as ReaderSpec[]).map((r) => {
+    const { preferences, notes } = asMeant(r.preferences);
+    return { ...r, preferences, relevant: [...new Set(r.relevant.map((id) => parsePaperRef(id)!))], ...(notes.length ? { notes } : {}) };
+  });
 }

@@ -57,6 +57,8 @@ export interface ReaderResult {
   baseline: Figures;
   /** Where the learned ranking's nDCG@10 is lost (eval-metrics.ts lossesOf), over the same days. */
   losses: Losses;
+  /** How the readers file's preferences were read where they were not this project's own (eval-readers-file.ts). */
+  notes?: string[];
 }
 
 export interface EvalResult {
@@ -168,7 +170,14 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
 
     const perReader: ReaderResult[] = readers.map((r) => {
       const f = perDay.get(r.name + r.index)!;
-      return { name: r.name, daysScored: f.learned.length, learned: meanOf(f.learned), baseline: meanOf(f.baseline), losses: meanLosses(lossesPerDay.get(r.name + r.index)!) };
+      return {
+        name: r.name,
+        daysScored: f.learned.length,
+        learned: meanOf(f.learned),
+        baseline: meanOf(f.baseline),
+        losses: meanLosses(lossesPerDay.get(r.name + r.index)!),
+        ...(r.notes?.length ? { notes: r.notes } : {}),
+      };
     });
     const scored = perReader.filter((r) => r.daysScored > 0);
     const losses = meanLosses(scored.map((r) => r.losses));
@@ -306,6 +315,7 @@ async function main(): Promise<void> {
     if (err instanceof ReadersFileError) usage(err.message);
     throw err;
   }
+  for (const r of readers) for (const note of r.notes ?? []) process.stderr.write(`reader “${r.name}”: ${note}\n`);
   const first = archiveDays().find((d) => d >= values.from!);
   if (!first) usage(`--from ${values.from}: the archive has no listed day on or after it (it ends ${archiveDays().at(-1) ?? 'empty'})`);
   let overrides: Partial<Settings>;

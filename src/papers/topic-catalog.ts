@@ -13,6 +13,12 @@ export interface Topic {
   phrases: readonly string[];
   /** Matched in the title and keywords only. */
   titlePhrases?: readonly string[];
+  /**
+   * Other names a person may give the topic when choosing it (API, CSV import, an evaluation readers file), besides
+   * its id and its label and the label's parts ("Safety & alignment" → "safety", "alignment"). Never used for
+   * matching papers. topic-names.ts resolves them; a name may belong to one topic only.
+   */
+  aliases?: readonly string[];
 }
 
 export const TOPIC_CATALOG: readonly Topic[] = [
@@ -22,6 +28,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: 'Large language models: architectures, pretraining, instruction tuning, long context.',
     phrases: ['language model', 'LLM', 'SLM', 'GPT', 'instruction tuning', 'instruction-tuned', 'in-context learning',
       'next-token prediction', 'long-context', 'context window', 'tokenizer', 'Qwen', 'Llama', 'Mistral', 'DeepSeek', 'chatbot'],
+
+    aliases: ['large language models', 'LLMs', 'NLP', 'natural language processing', 'language modeling'],
   },
   {
     id: 'reasoning',
@@ -29,6 +37,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: 'Chain-of-thought, math and logical reasoning, test-time scaling.',
     phrases: ['reasoning', 'chain-of-thought', 'CoT', 'test-time scaling', 'test-time compute', 'mathematical problem',
       'math word problem', 'theorem proving', 'self-consistency', 'step-by-step', 'long thinking', 'reasoning model'],
+
+    aliases: ['chain of thought', 'math reasoning', 'mathematical reasoning', 'logical reasoning'],
   },
   {
     id: 'agents',
@@ -36,6 +46,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: 'LLM agents, tool use, GUI / web / computer-use agents, multi-agent systems, deep research.',
     phrases: ['agent', 'agentic', 'multi-agent', 'tool use', 'tool calling', 'function calling', 'tool-augmented',
       'computer-use', 'GUI agent', 'web agent', 'deep research', 'agent memory'],
+
+    aliases: ['LLM agents', 'AI agents', 'agentic AI', 'tool use', 'multi-agent systems'],
   },
   {
     id: 'multimodal',
@@ -43,6 +55,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: 'Vision-language and omni-modal models, image-text understanding, VQA.',
     phrases: ['multimodal', 'multi-modal', 'omnimodal', 'omni-modal', 'vision-language', 'VLM', 'MLLM', 'LVLM',
       'image-text', 'visual question answering', 'VQA', 'cross-modal', 'audio-visual', 'visual reasoning'],
+
+    aliases: ['vision-language', 'vision-language models', 'VLM', 'MLLM', 'multimodal LLMs'],
   },
   {
     id: 'vision',
@@ -51,12 +65,16 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     phrases: ['computer vision', 'image classification', 'object detection', 'semantic segmentation', 'instance segmentation',
       'segmentation', 'vision transformer', 'ViT', 'depth estimation', 'optical flow', 'pose estimation', 'visual grounding',
       'OCR', 'image captioning', 'visual representation', 'image recognition', 'visual encoder'],
+
+    aliases: ['CV', 'vision', 'image understanding', 'object detection', 'segmentation'],
   },
   {
     id: 'video',
     label: 'Video',
     description: 'Video understanding and generation, video world models, temporal grounding.',
     phrases: ['video', 'text-to-video', 'temporal grounding', 'action recognition', 'frame interpolation', 'video captioning'],
+
+    aliases: ['video understanding', 'video generation'],
   },
   {
     id: 'generation',
@@ -66,6 +84,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'image editing', 'image synthesis', 'generative model', 'GAN', 'score-based', 'denoising', 'Stable Diffusion', 'DiT',
       'latent diffusion', 'visual generation', 'VAE', 'video generation', 'autoregressive image'],
     titlePhrases: ['editing'],
+
+    aliases: ['diffusion models', 'image generation', 'generative models', 'text-to-image', 'generative AI'],
   },
   {
     id: 'speech-audio',
@@ -73,6 +93,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: 'Speech recognition and synthesis, spoken dialogue, music and audio.',
     phrases: ['speech', 'audio', 'ASR', 'speech recognition', 'text-to-speech', 'TTS', 'voice', 'spoken', 'music',
       'speaker', 'acoustic'],
+
+    aliases: ['ASR', 'TTS', 'music', 'speech recognition', 'speech synthesis'],
   },
   {
     id: 'robotics',
@@ -80,6 +102,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: 'Robot learning, manipulation, embodied agents, vision-language-action models, driving.',
     phrases: ['robot', 'robotic', 'robotics', 'embodied', 'manipulation', 'grasping', 'locomotion', 'vision-language-action',
       'VLA', 'sim-to-real', 'humanoid', 'autonomous driving', 'self-driving', 'autonomous vehicle', 'dexterous', 'world model'],
+
+    aliases: ['robot learning', 'embodied', 'VLA', 'autonomous driving'],
   },
   {
     id: 'rl',
@@ -88,6 +112,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     phrases: ['reinforcement learning', 'RL', 'RLHF', 'RLVR', 'RLAIF', 'policy optimization', 'policy gradient', 'PPO', 'GRPO',
       'on-policy', 'off-policy', 'Q-learning', 'actor-critic', 'multi-armed bandit', 'Markov decision process', 'MDP',
       'verifiable reward', 'reward shaping'],
+
+    aliases: ['reinforcement learning', 'RLHF', 'RLVR'],
   },
   {
     id: 'architectures',
@@ -97,6 +123,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'state space model', 'SSM', 'Mamba', 'recurrent', 'linear attention', 'mixture-of-experts', 'MoE',
       'positional encoding', 'RoPE', 'layer normalization', 'KAN'],
     titlePhrases: ['transformer', 'attention', 'architecture'],
+
+    aliases: ['model architectures', 'transformers', 'state space models', 'Mamba', 'attention'],
   },
   {
     id: 'efficiency',
@@ -107,6 +135,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'model compression', 'knowledge distillation', 'mixture-of-experts', 'MoE', 'lightweight', 'on-device', 'edge device',
       'memory footprint', 'linear attention', 'FlashAttention'],
     titlePhrases: ['efficient', 'compression', 'acceleration'],
+
+    aliases: ['quantization', 'inference', 'efficient inference', 'model compression', 'pruning', 'efficient ML'],
   },
   {
     id: 'training',
@@ -116,6 +146,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'AdamW', 'learning rate', 'scaling law', 'training dynamics', 'gradient descent', 'SGD', 'loss landscape',
       'self-distillation', 'distillation', 'continual learning', 'catastrophic forgetting', 'curriculum learning',
       'weight decay', 'residual connection'],
+
+    aliases: ['optimization', 'pretraining', 'fine-tuning', 'scaling laws', 'optimizers'],
   },
   {
     id: 'safety-alignment',
@@ -125,6 +157,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'demographic bias', 'social bias', 'gender bias', 'preference optimization', 'DPO', 'reward model', 'reward hacking',
       'hallucination', 'privacy', 'adversarial attack', 'backdoor', 'watermark', 'misinformation', 'deception',
       'sycophancy', 'guardrail', 'unlearning', 'RLHF'],
+
+    aliases: ['AI safety', 'alignment', 'safety', 'red teaming', 'jailbreaks', 'hallucination'],
   },
   {
     id: 'interpretability',
@@ -132,6 +166,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: 'Mechanistic interpretability, probing, sparse autoencoders, attribution and explanations.',
     phrases: ['interpretability', 'interpretable', 'mechanistic', 'sparse autoencoder', 'probing', 'circuit discovery',
       'feature attribution', 'explainability', 'explainable', 'activation patching', 'steering vector', 'activation steering'],
+
+    aliases: ['explainability', 'XAI', 'mechanistic interpretability'],
   },
   {
     id: 'evaluation',
@@ -140,6 +176,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     phrases: ['LLM-as-a-judge', 'leaderboard', 'human evaluation', 'evaluation framework', 'evaluation protocol',
       'evaluation suite', 'new benchmark', 'a benchmark for', 'benchmark designed'],
     titlePhrases: ['benchmark', 'benchmarking', 'bench', 'evaluation', 'evaluating', 'eval', 'evals', 'arena'],
+
+    aliases: ['benchmarks', 'evals', 'LLM evaluation'],
   },
   {
     id: 'retrieval',
@@ -148,6 +186,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     phrases: ['retrieval', 'retrieval-augmented', 'RAG', 'retriever', 'dense retrieval', 'information retrieval',
       'search engine', 'reranking', 're-ranking', 'reranker', 'embedding model', 'text embedding', 'vector database', 'BM25',
       'knowledge base', 'open-domain question answering'],
+
+    aliases: ['RAG', 'information retrieval', 'search', 'retrieval-augmented generation', 'embeddings'],
   },
   {
     id: 'code',
@@ -157,6 +197,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'programming', 'coding agent', 'code completion', 'code repair', 'program repair', 'compiler', 'repository-level',
       'unit test', 'code review', 'vibe coding'],
     titlePhrases: ['code', 'coding', 'coder'],
+
+    aliases: ['code generation', 'software engineering', 'programming', 'coding'],
   },
   {
     id: 'science-medicine',
@@ -166,6 +208,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'molecule', 'molecular', 'chemistry', 'chemical', 'materials science', 'genomics', 'single-cell', 'physics',
       'climate', 'weather forecasting', 'scientific discovery', 'AI for science', 'biology', 'patient', 'diagnosis',
       'electronic health record'],
+
+    aliases: ['AI for science', 'medicine', 'medical', 'healthcare', 'biology', 'chemistry', 'AI4Science'],
   },
   {
     id: '3d',
@@ -173,6 +217,8 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: '3D reconstruction and generation, NeRF, Gaussian splatting, point clouds, avatars.',
     phrases: ['3D', '4D', 'three-dimensional', 'NeRF', 'neural radiance field', 'Gaussian splatting', '3DGS', 'point cloud',
       'mesh', 'novel view synthesis', 'multi-view', 'avatar', 'SLAM', 'scene reconstruction'],
+
+    aliases: ['3D vision', '3D reconstruction', 'NeRF', 'Gaussian splatting', '4D'],
   },
   {
     id: 'theory',
@@ -182,12 +228,16 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'PAC', 'lower bound', 'upper bound', 'expressivity', 'expressive power', 'learning theory', 'information-theoretic',
       'regret bound', 'minimax'],
     titlePhrases: ['theory'],
+
+    aliases: ['learning theory', 'ML theory', 'theoretical'],
   },
   {
     id: 'multilingual',
     label: 'Multilingual & translation',
     description: 'Multilingual and cross-lingual models, machine translation, low-resource languages.',
     phrases: ['multilingual', 'machine translation', 'cross-lingual', 'low-resource language', 'translation', 'code-switching'],
+
+    aliases: ['machine translation', 'translation', 'low-resource languages', 'cross-lingual'],
   },
   {
     id: 'data',
@@ -196,5 +246,7 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     phrases: ['data curation', 'synthetic data', 'data selection', 'data quality', 'data filtering', 'data mixture',
       'annotation pipeline', 'we release a dataset', 'large-scale dataset', 'new dataset'],
     titlePhrases: ['dataset', 'datasets', 'data', 'corpus'],
+
+    aliases: ['datasets', 'synthetic data', 'data curation', 'data-centric AI'],
   },
 ];

@@ -8,6 +8,7 @@ import type { Frequency, SendTime, Weekday } from '../schedule/spec.js';
 import type { Subscriber } from './subscriber.js';
 import { canonicalZone } from './timezone.js';
 import { TOPIC_IDS } from '../papers/topics.js';
+import { resolveTopic } from '../papers/topic-names.js';
 import { phraseWords } from '../papers/phrase.js';
 
 export { canonicalZone };
@@ -100,6 +101,35 @@ export function parseFrequency(v: unknown): Frequency | null {
     }
   }
   return null;
+}
+
+/**
+ * The topic ids one written name stands for: an id, a label or another name of one topic (topic-names.ts), or
+ * ids separated by spaces ("llm rl", the form older clients send); null when it names no topic.
+ */
+function topicIdsOf(name: string): string[] | null {
+  const one = resolveTopic(name);
+  if (one) return [one];
+  const words = name.split(/\s+/).filter(Boolean);
+  if (words.length < 2 || !words.every((w) => TOPIC_IDS.has(w.toLowerCase()))) return null;
+  return words.map((w) => w.toLowerCase());
+}
+
+/**
+ * Topics as given (an array, or one string separated by `;`, `,` or new lines): the catalog ids they name, in order
+ * and once, and the names that name no topic; null when the value is not a list of strings.
+ */
+export function readTopics(v: unknown): { ids: string[]; unknown: string[] } | null {
+  const list = asList(v, /[;,\n]+/);
+  if (!list || list.some((t) => typeof t !== 'string')) return null;
+  const ids: string[] = [];
+  const unknown: string[] = [];
+  for (const name of (list as string[]).map((t) => t.trim()).filter(Boolean)) {
+    const found = topicIdsOf(name);
+    if (!found) unknown.push(name);
+    else for (const id of found) if (!ids.includes(id)) ids.push(id);
+  }
+  return { ids, unknown };
 }
 
 /** A list given as an array or as one string separated by `separators` (forms and CSV cells). */
@@ -249,19 +279,17 @@ const fieldSchemas = {
     return f;
   }),
   topics: z.unknown().transform((v, ctx) => {
-    const list = asList(v, /[;,\s]+/);
-    if (!list || list.some((t) => typeof t !== 'string')) {
+    const read = readTopics(v);
+    if (!read) {
       ctx.addIssue({ code: 'custom', message: 'must be a list of topic ids' });
       return z.NEVER;
     }
-    const ids = [...new Set((list as string[]).map((t) => t.trim().toLowerCase()).filter(Boolean))];
-    const unknown = ids.filter((id) => !TOPIC_IDS.has(id));
-    if (unknown.length) {
-      const shown = unknown.slice(0, 5).map((u) => `“${u.slice(0, 30)}”`).join(', ');
-      ctx.addIssue({ code: 'custom', message: `unknown topic${unknown.length > 1 ? 's' : ''} ${shown}; choose from ${[...TOPIC_IDS].join(', ')}` });
+    if (read.unknown.length) {
+      const shown = read.unknown.slice(0, 5).map((u) => `“${u.slice(0, 30)}”`).join(', ');
+      ctx.addIssue({ code: 'custom', message: `unknown topic${read.unknown.length > 1 ? 's' : ''} ${shown}; choose from ${[...TOPIC_IDS].join(', ')}` });
       return z.NEVER;
     }
-    return ids;
+    return read.ids;
   }),
   includeKeywords: textList({ max: LIMITS.keywords, maxLength: LIMITS.keywordLength, minLength: 2, separators: /[;,\n]/, what: 'keyword' }),
   excludeKeywords: textList({ max: LIMITS.keywords, maxLength: LIMITS.keywordLength, minLength: 2, separators: /[;,\n]/, what: 'keyword' }),

@@ -79,30 +79,50 @@ describe('eval:relevance', () => {
     assert.throws(() => parseReadersFile([{ ...good, relevant: ['2509.01234', 'hep-th/9901001', 'nonsense'] }]), /reader 1 “ok”: relevant: “hep-th\/9901001”, “nonsense” are not arXiv ids/);
     const err = (() => {
       try {
-        parseReadersFile([good, { name: 'astro', preferences: { topics: ['astrology'] }, relevant: [] }, 7, { name: '', preferences: { maxPapers: 500 }, relevant: 'x' }]);
+        parseReadersFile([good, { name: 'astro', preferences: { topics: 'astrology' }, relevant: [] }, 7, { name: '', preferences: { maxPapers: 0 }, relevant: 'x' }]);
       } catch (e) {
         return e as ReadersFileError;
       }
       assert.fail('refused');
     })();
     assert.ok(err instanceof ReadersFileError);
-    assert.equal(err.problems.length, 5, err.message);
-    assert.match(err.problems[0]!, /^reader 2 “astro”: preferences\.topics: unknown topic “astrology”; choose from llm, /);
-    assert.match(err.problems[1]!, /^reader 3: expected an object/);
+    assert.equal(err.problems.length, 4, err.message);
+    assert.match(err.problems[0]!, /^reader 3: expected an object/);
     assert.match(err.message, /reader 4: name must be a non-empty string/);
     assert.match(err.message, /reader 4: relevant must be a list of arXiv ids/);
     assert.match(err.message, /reader 4: preferences\.maxPapers: must be a whole number of papers from 1 to 25/);
+    assert.doesNotMatch(err.message, /astro/, 'a topic the catalog lacks is read, not refused');
     assert.throws(() => parseReadersFile({}), /expected a JSON array/);
+    assert.throws(() => parseReadersFile([{ ...good, preferences: { topics: ['llm'], maxPapers: 'many' } }]), /reader 1 “ok”: preferences\.maxPapers/);
     assert.throws(() => parseReadersFile([]), /no readers/);
+  });
+
+  it('a readers file written without our catalog is read as meant, and says how', () => {
+    const [r] = parseReadersFile([
+      { name: 'outsider', preferences: { topics: ['Reinforcement learning', 'LLMs', 'graph neural networks'], includeKeywords: 'GRPO', maxPapers: 40 }, relevant: ['2509.01234'] },
+    ]);
+    assert.deepEqual(r!.preferences.topics, ['rl', 'llm'], 'topics by label or common name are the catalog ids');
+    assert.deepEqual(r!.preferences.includeKeywords, ['GRPO', 'graph neural networks'], 'a topic the catalog lacks is matched as the keyword it names');
+    assert.equal(r!.preferences.maxPapers, 25);
+    assert.deepEqual(r!.notes, ['topic “graph neural networks” is not in the catalog: read as the include keyword “graph neural networks”', 'maxPapers 40 is above the cap: read as 25']);
+    const [own] = parseReadersFile([{ name: 'own', preferences: { topics: ['rl'] }, relevant: [] }]);
+    assert.equal(own!.notes, undefined, 'a file in our own terms gets no notes');
+    const dir = mkdtempSync(join(tmpdir(), 'pd-eval-'));
+    const file = join(dir, 'readers.json');
+    writeFileSync(file, JSON.stringify([{ name: 'outsider', preferences: { topics: ['graph neural networks'] }, relevant: [] }]));
+    // A bad --set stops the run right after the file is read: the notes are printed before anything runs.
+    const run = spawnSync(process.execPath, ['bin/run-ts.js', 'bench/eval-relevance.ts', '--readers', file, '--from', '2025-09-01', '--days', '1', '--set', 'relevanceDiscoverMin=2'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /reader “outsider”: topic “graph neural networks” is not in the catalog: read as the include keyword “graph neural networks”/);
   });
 
   it('the command refuses a bad readers file with every problem, not a stack trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pd-eval-'));
     const file = join(dir, 'readers.json');
-    writeFileSync(file, JSON.stringify([{ name: 'a', preferences: { topics: ['Reinforcement learning'] }, relevant: [] }, { name: 'b', preferences: { maxPapers: 0 }, relevant: [] }]));
+    writeFileSync(file, JSON.stringify([{ name: 'a', preferences: { topics: ['rl'], includeKeywords: ['x'] }, relevant: [] }, { name: 'b', preferences: { maxPapers: 0 }, relevant: [] }]));
     const run = spawnSync(process.execPath, ['bin/run-ts.js', 'bench/eval-relevance.ts', '--readers', file, '--from', '2025-09-01', '--days', '1'], { cwd: REPO_ROOT, encoding: 'utf8' });
     assert.equal(run.status, 2, run.stderr);
-    assert.match(run.stderr, /reader 1 “a”: preferences\.topics: unknown topic “reinforcement learning”/);
+    assert.match(run.stderr, /reader 1 “a”: preferences\.includeKeywords: “x” must be 2–60 characters/);
     assert.match(run.stderr, /reader 2 “b”: preferences\.maxPapers/);
     assert.doesNotMatch(run.stderr, /at \w+ \(/, 'no stack trace');
     writeFileSync(file, '[');

@@ -123,6 +123,14 @@ describe('preferences validation', () => {
     assert.match(got.status!, /not a preference/);
   });
 
+  it('takes topics as a person writes them and stores catalog ids, once, in order', () => {
+    assert.deepEqual(validatePreferences({ topics: ['Reinforcement learning', 'LLMs', 'rl', 'Safety & alignment'] }).topics, ['rl', 'llm', 'safety-alignment']);
+    assert.deepEqual(validatePreferences({ topics: 'Computer vision; RAG, machine translation' }).topics, ['vision', 'retrieval', 'multilingual']);
+    assert.deepEqual(validatePreferences({ topics: 'llm rl' }).topics, ['llm', 'rl'], 'ids separated by spaces, as older clients send them');
+    assert.throws(() => validatePreferences({ topics: ['Computer vision', 'astrology'] }), /unknown topic “astrology”/);
+    assert.throws(() => validatePreferences({ topics: 'llm astrology' }), /unknown topic “llm astrology”/);
+  });
+
   it('refuses markup in keywords and names, as the web form does (the CLI and CSV import use these rules)', () => {
     const got = issues(() => validatePreferences({ includeKeywords: ['<script>alert(1)</script>'], followAuthors: ['<b>Eve</b>'] }));
     assert.match(got.includeKeywords!, /must not contain < or >/);
