@@ -181,6 +181,19 @@ export function normalizeName(name: string): string {
   return name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * Whether following `followed` brings papers of `org`: its Hugging Face name or full name, or whole words of either
+ * ("Meta" follows "AI at Meta" and "Meta Research", "Tencent" follows "Tencent Hunyuan", "ByteDance" follows
+ * "ByteDance-Seed"). Names shorter than 3 letters must be the whole name ("AI" is a word of too many).
+ */
+export function followsOrg(followed: string, org: { name: string; fullname: string }): boolean {
+  const f = normalizeName(followed);
+  if (f === normalizeName(org.name) || f === normalizeName(org.fullname)) return true;
+  if (f.replace(/[^\p{L}\p{N}]/gu, '').length < 3) return false;
+  const re = keywordRegex(f);
+  return re !== null && (re.test(org.fullname.normalize('NFKD').replace(/\p{M}/gu, '')) || re.test(org.name.replace(/[-_]+/g, ' ')));
+}
+
 export function matchPaper(paper: MatchablePaper, prefs: MatchPrefs): MatchResult {
   for (const k of prefs.excludeKeywords) {
     if (mentions(paper, k)) return { included: false, excludedBy: k, reasons: [] };
@@ -208,11 +221,8 @@ export function matchPaper(paper: MatchablePaper, prefs: MatchPrefs): MatchResul
     for (const a of paper.authors) if (wanted.has(normalizeName(a))) reasons.push({ kind: 'author', name: a });
   }
   if (prefs.followOrgs?.length && paper.organization) {
-    const wanted = new Set(prefs.followOrgs.map(normalizeName));
     const org = paper.organization;
-    if (wanted.has(normalizeName(org.name)) || wanted.has(normalizeName(org.fullname))) {
-      reasons.push({ kind: 'organization', name: org.fullname || org.name });
-    }
+    if (prefs.followOrgs.some((f) => followsOrg(f, org))) reasons.push({ kind: 'organization', name: org.fullname || org.name });
   }
   if (interests === 0 && reasons.length === 0) return { included: true, reasons: [{ kind: 'trending' }] };
   return { included: reasons.length > 0, reasons };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FIXTURES, readFixture } from '../../helpers/fixtures.js';
-import { matchPaper, mentions, TOPICS, topicHit, type MatchablePaper } from '../../../src/papers/topics.js';
+import { followsOrg, matchPaper, mentions, TOPICS, topicHit, type MatchablePaper } from '../../../src/papers/topics.js';
 
 interface RawEntry {
   paper: { id: string; title: string; summary: string; authors: { name: string }[]; organization?: { name: string; fullname: string } };
@@ -142,6 +142,25 @@ describe('matchPaper', () => {
     assert.deepEqual(r.reasons, [{ kind: 'author', name: 'José García' }, { kind: 'organization', name: 'New York University' }]);
     const askChem = matchPaper(paper('2607.28618'), { ...none, topics: ['3d'], followOrgs: ['newyorkuniversity'] });
     assert.ok(askChem.included);
+  });
+
+  it('a followed organization brings its labs: whole words of the name or full name', () => {
+    const orgs = {
+      meta: { name: 'facebook', fullname: 'AI at Meta' },
+      metaResearch: { name: 'metaresearch', fullname: 'Meta Research' },
+      seed: { name: 'ByteDance-Seed', fullname: 'ByteDance Seed' },
+      hunyuan: { name: 'Tencent-Hunyuan', fullname: 'Tencent Hunyuan' },
+      metabolic: { name: 'metabolic-lab', fullname: 'Metabolic Lab' },
+      kaist: { name: 'kaist-ai', fullname: 'KAIST AI' },
+    };
+    assert.ok(followsOrg('Meta', orgs.meta) && followsOrg('meta', orgs.metaResearch), 'Meta follows AI at Meta and Meta Research');
+    assert.ok(followsOrg('facebook', orgs.meta), 'the Hugging Face name still counts');
+    assert.ok(followsOrg('ByteDance', orgs.seed) && followsOrg('tencent', orgs.hunyuan));
+    assert.ok(!followsOrg('Meta', orgs.metabolic), 'whole words only');
+    assert.ok(!followsOrg('AI', orgs.kaist) && followsOrg('KAIST AI', orgs.kaist), 'a two-letter name must be the whole name');
+    assert.ok(!followsOrg('Google DeepMind', { name: 'google', fullname: 'Google' }), 'a longer name does not follow a shorter one');
+    const p = { ...synthetic('Something else'), authors: [], organization: orgs.meta };
+    assert.deepEqual(matchPaper(p, { ...none, topics: ['3d'], followOrgs: ['Meta'] }).reasons, [{ kind: 'organization', name: 'AI at Meta' }]);
   });
 
   it('ignores topic ids that are not (or no longer) in the catalog', () => {
