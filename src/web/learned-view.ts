@@ -3,6 +3,8 @@
 import { DateTime } from 'luxon';
 import type { ExcludeSuggestion, KeywordSuggestion } from '../relevance/suggest.js';
 import type { PreviewDay, ReaderPaper, ReaderProfile } from './page-kit.js';
+import type { UnmatchedFollow } from '../papers/follow-check.js';
+import { normalizeName } from '../papers/topics.js';
 
 /** Terms shown (the store may keep more). */
 export const TERMS_SHOWN = 12;
@@ -89,5 +91,17 @@ export function excludeSuggestionsView(suggestions: readonly ExcludeSuggestion[]
       `In the last 7 listed days, it would have left out ${plural(s.hides, 'paper', 'papers')} that your settings bring:`,
     hidden: s.hidden,
     more: s.hides > s.hidden.length ? s.hides - s.hidden.length : 0,
+  }));
+}
+
+/** Followed organizations no recent paper came from, in words, with the close names Hugging Face uses. */
+export function unmatchedFollowsView(unmatched: readonly UnmatchedFollow[]) {
+  return unmatched.map((u) => ({
+    followed: u.followed,
+    text:
+      `No recent paper came from “${u.followed}” under that name. ` +
+      (u.nearby.length
+        ? `Close names on Hugging Face: ${u.nearby.map((o) => `${o.fullname}${normalizeName(o.fullname) === normalizeName(o.name) ? '' : ` (${o.name})`}, ${plural(o.papers, 'paper', 'papers')}`).join('; ')}.`
+        : 'Check the name a paper of theirs shows on Hugging Face.'),
   }));
 }

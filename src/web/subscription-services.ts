@@ -9,14 +9,31 @@ import { previewSelection } from '../digest/preview.js';
 import { describeReason } from '../papers/reason.js';
 import { asPaper, MIN_LIKES_FOR_EXCLUDES, suggestExcludes, suggestKeywords } from '../relevance/suggest.js';
 import { addDays } from '../schedule/schedule.js';
+import { orgsOf, unmatchedOrgFollows, type OrgSeen } from '../papers/follow-check.js';
 import type { ReaderPaper, SubscribeLimits } from './page-kit.js';
 import { subscriptionPlugin } from './subscription-routes.js';
+
+/** Listing days whose papers say which organizations exist, for the follow check. */
+const ORG_DIRECTORY_DAYS = 90;
 
 /** Newest liked and disliked papers read in full for exclude suggestions (the page reads at most twice this many). */
 const EXCLUDE_EVIDENCE_PAPERS = 300;
 
 export function subscriptionRoutes(services: Services, opts: { limits?: Partial<SubscribeLimits> } = {}) {
   const { ctx, ledger } = services;
+  // The organizations of the papers held, read once per newest listing day (a few hundred names).
+  let directory: { day: string | null; orgs: Promise<OrgSeen[]> } | null = null;
+  async function orgDirectory(): Promise<OrgSeen[]> {
+    const day = await services.papers.newestDay();
+    if (!directory || directory.day !== day) {
+      const orgs = day ? services.papers.listedSince(addDays(day, -(ORG_DIRECTORY_DAYS - 1))).then(orgsOf) : Promise.resolve([]);
+      directory = { day, orgs };
+      orgs.catch(() => {
+        if (directory?.orgs === orgs) directory = null; // a failed read is tried again by the next page
+      });
+    }
+    return directory.orgs;
+  }
   return subscriptionPlugin({
     store: services.subscribers,
     topics: TOPICS,
@@ -91,6 +108,16 @@ export function subscriptionRoutes(services: Services, opts: { limits?: Partial<
       const [liked, disliked] = await Promise.all([whole(profile.liked), whole(profile.disliked)]);
       const excludes = suggestExcludes({ ...filters, terms: profile.terms, liked, disliked });
       return { keywords, excludes };
+    },
+    // A check that cannot read the papers leaves the page as it was: no note, a warning in the log.
+    followCheck: async (s) => {
+      if (!s.followOrgs.length) return [];
+      try {
+        return unmatchedOrgFollows(s.followOrgs, await orgDirectory());
+      } catch (err) {
+        ctx.log.warn({ err, subscriberId: s.id }, 'follow check failed');
+        return [];
+      }
     },
     ...(opts.limits ? { limits: opts.limits } : {}),
   });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { subscriberLinks } from '../../src/links/signed-links.js';
+import type { Paper } from '../../src/papers/paper.js';
 import { testClock } from '../helpers/clock.js';
 import { Client, csrfOf, pathOf, PUBLIC_URL, startWebHarness, textOf, type WebHarness } from './web-harness.js';
 
@@ -23,6 +24,26 @@ describe('preferences actions', () => {
     const c = new Client(h.app);
     return { subscriber, prefs: pathOf(links.preferences), unsub: pathOf(links.unsubscribe), c };
   };
+
+  it('says when a followed organization brings nothing, and the names Hugging Face uses instead', async () => {
+    const day = '2026-11-27';
+    const from = (id: string, name: string, fullname: string): Paper => ({
+      id, title: `Paper ${id}`, summary: 'A study.', authors: [], publishedAt: null, listedOn: day, upvotes: 1, comments: 0, url: `https://huggingface.co/papers/${id}`,
+      arxivUrl: `https://arxiv.org/abs/${id}`, githubRepo: null, githubStars: null, projectPage: null, organization: { name, fullname }, thumbnail: null, keywords: [], aiSummary: null,
+    });
+    await h.services.papers.replaceDay(day, [from('2611.70001', 'deepmind', 'Deepmind'), from('2611.70002', 'deepmind', 'Deepmind'), from('2611.70003', 'nvidia', 'NVIDIA')], { source: 'test', url: 'test' });
+    const { prefs, c, subscriber } = await setup('uma@example.org');
+    await h.services.subscribers.update(subscriber.id, { followOrgs: ['Google DeepMind', 'NVIDIA'] });
+    const page = await c.get(prefs);
+    const text = textOf(page.body);
+    assert.match(text, /No recent paper came from “Google DeepMind” under that name\. Close names on Hugging Face: Deepmind, 2 papers\./);
+    assert.doesNotMatch(text, /came from “NVIDIA”/, 'a follow that brings papers gets no note');
+    assert.match(page.body, /<details class="more" open>/, 'the note is in sight, not folded away');
+    await h.services.subscribers.update(subscriber.id, { followOrgs: ['deepmind', 'NVIDIA'] });
+    const fixed = await c.get(prefs);
+    assert.doesNotMatch(textOf(fixed.body), /No recent paper came from/);
+    assert.doesNotMatch(fixed.body, /<details class="more" open>/);
+  });
 
   it('pauses for 4 weeks from the unsubscribe page, then resumes', async () => {
     const { subscriber, prefs, unsub, c } = await setup('quinn@example.org');

@@ -9,7 +9,7 @@ import type { Subscriber } from '../../subscribers/subscriber.js';
 import { field, formErrors, parsePauseWeeks, parsePreferencesForm, WEEKDAYS, type FieldErrors, type FormBody } from '../forms.js';
 import { FORM_BODY_LIMIT, type Kit } from '../page-kit.js';
 import { describeChanges, formView, pauseOptions, seedsOf, sourceFromBody, sourceFromSubscriber, statusLabel, type Change, type FormSource } from '../views.js';
-import { excludeSuggestionsView, learnedView, previewView, suggestionsView } from '../learned-view.js';
+import { excludeSuggestionsView, learnedView, previewView, suggestionsView, unmatchedFollowsView } from '../learned-view.js';
 import type { PreviewDay } from '../page-kit.js';
 import { formExpired } from './confirm.js';
 import { dataRightsView, suppressedRefusal } from './data-rights.js';
@@ -43,7 +43,9 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
     const profile = deps.readers ? await deps.readers.profile(s.id) : null;
     const learned = profile ? learnedView(profile, seedsOf(s), s.timezone) : null;
     const suggested = profile && deps.suggestions && s.status !== 'unsubscribed' ? await deps.suggestions(s, profile) : null;
+    const unmatched = deps.followCheck && s.status !== 'unsubscribed' ? await deps.followCheck(s) : [];
     const weekday = s.frequency.kind === 'weekly' ? s.frequency.weekday : 1;
+    const form = formView(opts.src ?? sourceFromSubscriber(s), { catalog: deps.topics, zones: kit.zones, errors: opts.errors ?? {} });
     return kit.send(reply, opts.status ?? 200, 'preferences', 'Your preferences', {
       action: `/preferences/${req.params.token}`,
       csrf: kit.csrf.issue(req, reply),
@@ -68,10 +70,13 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
       learned,
       suggestions: suggested ? suggestionsView(suggested.keywords) : [],
       excludeSuggestions: suggested ? excludeSuggestionsView(suggested.excludes) : [],
+      unmatchedFollows: unmatchedFollowsView(unmatched),
       notice: opts.notice ?? null,
       canPreview: Boolean(deps.preview),
       preview: opts.preview ? previewView(opts.preview, opts.previewKeyword) : null,
-      ...formView(opts.src ?? sourceFromSubscriber(s), { catalog: deps.topics, zones: kit.zones, errors: opts.errors ?? {} }),
+      ...form,
+      // A follow that brings nothing is worth seeing without opening "Fine-tune".
+      openMore: form.openMore || unmatched.length > 0,
       ...(await dataRightsView(kit, s, req.params.token)),
     });
   }
