@@ -81,6 +81,8 @@ describe('feedback, preferences and reading list in a browser', () => {
     await h.services.papers.replaceDay(DAY, papers, { source: 'test', url: 'test' });
     readers = h.services.readers;
     sub = (await h.services.subscribers.create({ email: 'lin@example.org', status: 'active', timezone: 'Europe/Berlin', sendTime: '08:00', topics: ['llm', 'multimodal'] })).subscriber;
+    // A follow under a name no paper's organization goes by: the preferences page says so.
+    await h.services.subscribers.update(sub.id, { followOrgs: ['Quantum Llama Collective'] });
     // The digest email as the send job builds it (src/digest/send.ts): real signed links, the real templates.
     links = subscriberLinks(base, sub, h.ctx.secrets.linkSecrets, NOW, { period: DAY });
     const view = buildDigestView({
@@ -181,6 +183,7 @@ describe('feedback, preferences and reading list in a browser', () => {
     const pages = [
       ['feedback', links.feedback(papers[0]!.id, 'like'), '.feedback .notice h2'],
       ['preferences', links.preferences, '#learned .terms li'],
+      ['follow-check', links.preferences, '.follow-check'],
       ['reading-list', links.readingList, '.saved-papers li'],
     ] as const;
     for (const [name, viewport] of LAYOUTS) {
@@ -190,8 +193,9 @@ describe('feedback, preferences and reading list in a browser', () => {
         for (const [what, url, key] of pages) {
           await page.goto(url);
           if (what === 'preferences') await page.locator('#learned').scrollIntoViewIfNeeded();
+          if (what === 'follow-check') await page.locator('.follow-check').scrollIntoViewIfNeeded();
           const l = await look(page, key);
-          await page.screenshot({ path: join(SHOTS, `feedback-${what}-${name}-${colorScheme}.png`), fullPage: what !== 'preferences' });
+          await page.screenshot({ path: join(SHOTS, `feedback-${what}-${name}-${colorScheme}.png`), fullPage: what === 'feedback' || what === 'reading-list' });
           assert.ok(l.scrollWidth <= l.clientWidth, `${what} ${name}/${colorScheme}: no horizontal scroll (${l.scrollWidth} > ${l.clientWidth})`);
           assert.ok(l.found > 0 && l.visible === l.found, `${what} ${name}/${colorScheme}: ${key} shown (${l.visible}/${l.found})`);
           if (colorScheme === 'dark') assert.ok(luminance(l.bg) < 0.1, `${what}: dark background (${l.bg})`);
