@@ -6,9 +6,10 @@
 // keeps the bare id, the form papers are stored under.
 // A file written without this project's catalog at hand is read as its author meant it, and says so: topics may
 // be given by id, label or another name ("Reinforcement learning", "RAG"; papers/topic-names.ts); a topic the
-// catalog does not have is read as an include keyword of the same words, and maxPapers above the cap as the cap.
+// catalog does not have is read as an include keyword of the same words, maxPapers above the cap as the cap, and
+// a field that is not a preference is ignored.
 // Each such reading is a note on the reader (printed before the run, kept in the output), never a silent change.
-import { LIMITS, parsePaperRef, PreferencesError, readTopics, validatePreferences } from '../src/subscribers/preferences.js';
+import { LIMITS, parsePaperRef, PREFERENCE_FIELDS, PreferencesError, readTopics, validatePreferences } from '../src/subscribers/preferences.js';
 
 export interface ReaderSpec {
   name: string;
@@ -22,6 +23,11 @@ export interface ReaderSpec {
 function asMeant(prefs: Record<string, unknown>): { preferences: Record<string, unknown>; notes: string[] } {
   const notes: string[] = [];
   const out = { ...prefs };
+  for (const key of Object.keys(out)) {
+    if ((PREFERENCE_FIELDS as readonly string[]).includes(key)) continue;
+    delete out[key];
+    notes.push(`preferences.${key} is not a preference: ignored`);
+  }
   const topics = readTopics(prefs.topics);
   if (topics && topics.unknown.length) {
     const given = prefs.includeKeywords;

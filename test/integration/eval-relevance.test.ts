@@ -99,12 +99,17 @@ describe('eval:relevance', () => {
 
   it('a readers file written without our catalog is read as meant, and says how', () => {
     const [r] = parseReadersFile([
-      { name: 'outsider', preferences: { topics: ['Reinforcement learning', 'LLMs', 'graph neural networks'], includeKeywords: 'GRPO', maxPapers: 40 }, relevant: ['2509.01234'] },
+      { name: 'outsider', preferences: { topics: ['Reinforcement learning', 'LLMs', 'graph neural networks'], includeKeywords: 'GRPO', maxPapers: 40, persona: 'a PhD student' }, relevant: ['2509.01234'] },
     ]);
     assert.deepEqual(r!.preferences.topics, ['rl', 'llm'], 'topics by label or common name are the catalog ids');
     assert.deepEqual(r!.preferences.includeKeywords, ['GRPO', 'graph neural networks'], 'a topic the catalog lacks is matched as the keyword it names');
     assert.equal(r!.preferences.maxPapers, 25);
-    assert.deepEqual(r!.notes, ['topic “graph neural networks” is not in the catalog: read as the include keyword “graph neural networks”', 'maxPapers 40 is above the cap: read as 25']);
+    assert.deepEqual(r!.notes, [
+      'preferences.persona is not a preference: ignored',
+      'topic “graph neural networks” is not in the catalog: read as the include keyword “graph neural networks”',
+      'maxPapers 40 is above the cap: read as 25',
+    ]);
+    assert.equal('persona' in r!.preferences, false);
     const [own] = parseReadersFile([{ name: 'own', preferences: { topics: ['rl'] }, relevant: [] }]);
     assert.equal(own!.notes, undefined, 'a file in our own terms gets no notes');
     const dir = mkdtempSync(join(tmpdir(), 'pd-eval-'));
