@@ -1,9 +1,8 @@
 // The readers file of `npm run eval:relevance`, checked whole before anything runs: a file written by someone else
 // gets every problem at once, each with the reader's position and name, instead of a stack trace about the first.
-// Preferences are checked exactly as a subscriber's are (validatePreferences): the evaluation runs readers through
-// the real selection, so a topic id the catalog does not have is refused, not guessed. `relevant` takes arXiv ids
-// as a person writes them (`2509.01234`, `2509.01234v2`, `arXiv:…`, arxiv.org or huggingface.co/papers links) and
-// keeps the bare id, the form papers are stored under.
+// Preferences are checked as a subscriber's are (validatePreferences): the evaluation runs readers through the real
+// selection. `relevant` takes arXiv ids as a person writes them (`2509.01234`, `2509.01234v2`, `arXiv:…`, arxiv.org
+// or huggingface.co/papers links) and keeps the bare id, the form papers are stored under.
 // A file written without this project's catalog at hand is read as its author meant it, and says so: topics may
 // be given by id, label or another name ("Reinforcement learning", "RAG"; papers/topic-names.ts); a topic the
 // catalog does not have is read as an include keyword of the same words, maxPapers above the cap as the cap, and
@@ -19,7 +18,7 @@ export interface ReaderSpec {
   notes?: string[];
 }
 
-/** The preferences as meant: unknown topics become include keywords, maxPapers above the cap the cap. */
+/** The preferences as meant (see above), with a note for each reading. */
 function asMeant(prefs: Record<string, unknown>): { preferences: Record<string, unknown>; notes: string[] } {
   const notes: string[] = [];
   const out = { ...prefs };

@@ -28,7 +28,6 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: 'Large language models: architectures, pretraining, instruction tuning, long context.',
     phrases: ['language model', 'LLM', 'SLM', 'GPT', 'instruction tuning', 'instruction-tuned', 'in-context learning',
       'next-token prediction', 'long-context', 'context window', 'tokenizer', 'Qwen', 'Llama', 'Mistral', 'DeepSeek', 'chatbot'],
-
     aliases: ['large language models', 'LLMs', 'NLP', 'natural language processing', 'language modeling'],
   },
   {
@@ -37,7 +36,6 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: 'Chain-of-thought, math and logical reasoning, test-time scaling.',
     phrases: ['reasoning', 'chain-of-thought', 'CoT', 'test-time scaling', 'test-time compute', 'mathematical problem',
       'math word problem', 'theorem proving', 'self-consistency', 'step-by-step', 'long thinking', 'reasoning model'],
-
     aliases: ['chain of thought', 'math reasoning', 'mathematical reasoning', 'logical reasoning'],
   },
   {
@@ -46,7 +44,6 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: 'LLM agents, tool use, GUI / web / computer-use agents, multi-agent systems, deep research.',
     phrases: ['agent', 'agentic', 'multi-agent', 'tool use', 'tool calling', 'function calling', 'tool-augmented',
       'computer-use', 'GUI agent', 'web agent', 'deep research', 'agent memory'],
-
     aliases: ['LLM agents', 'AI agents', 'agentic AI', 'tool use', 'multi-agent systems'],
   },
   {
@@ -55,7 +52,6 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: 'Vision-language and omni-modal models, image-text understanding, VQA.',
     phrases: ['multimodal', 'multi-modal', 'omnimodal', 'omni-modal', 'vision-language', 'VLM', 'MLLM', 'LVLM',
       'image-text', 'visual question answering', 'VQA', 'cross-modal', 'audio-visual', 'visual reasoning'],
-
     aliases: ['vision-language', 'vision-language models', 'VLM', 'MLLM', 'multimodal LLMs'],
   },
   {
@@ -65,7 +61,6 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     phrases: ['computer vision', 'image classification', 'object detection', 'semantic segmentation', 'instance segmentation',
       'segmentation', 'vision transformer', 'ViT', 'depth estimation', 'optical flow', 'pose estimation', 'visual grounding',
       'OCR', 'image captioning', 'visual representation', 'image recognition', 'visual encoder'],
-
     aliases: ['CV', 'vision', 'image understanding', 'object detection', 'segmentation'],
   },
   {
@@ -73,7 +68,6 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     label: 'Video',
     description: 'Video understanding and generation, video world models, temporal grounding.',
     phrases: ['video', 'text-to-video', 'temporal grounding', 'action recognition', 'frame interpolation', 'video captioning'],
-
     aliases: ['video understanding', 'video generation'],
   },
   {
@@ -84,7 +78,6 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'image editing', 'image synthesis', 'generative model', 'GAN', 'score-based', 'denoising', 'Stable Diffusion', 'DiT',
       'latent diffusion', 'visual generation', 'VAE', 'video generation', 'autoregressive image'],
     titlePhrases: ['editing'],
-
     aliases: ['diffusion models', 'image generation', 'generative models', 'text-to-image', 'generative AI'],
   },
   {
@@ -93,7 +86,6 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: 'Speech recognition and synthesis, spoken dialogue, music and audio.',
     phrases: ['speech', 'audio', 'ASR', 'speech recognition', 'text-to-speech', 'TTS', 'voice', 'spoken', 'music',
       'speaker', 'acoustic'],
-
     aliases: ['ASR', 'TTS', 'music', 'speech recognition', 'speech synthesis'],
   },
   {
@@ -102,7 +94,6 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: 'Robot learning, manipulation, embodied agents, vision-language-action models, driving.',
     phrases: ['robot', 'robotic', 'robotics', 'embodied', 'manipulation', 'grasping', 'locomotion', 'vision-language-action',
       'VLA', 'sim-to-real', 'humanoid', 'autonomous driving', 'self-driving', 'autonomous vehicle', 'dexterous', 'world model'],
-
     aliases: ['robot learning', 'embodied', 'VLA', 'autonomous driving'],
   },
   {
@@ -112,7 +103,6 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     phrases: ['reinforcement learning', 'RL', 'RLHF', 'RLVR', 'RLAIF', 'policy optimization', 'policy gradient', 'PPO', 'GRPO',
       'on-policy', 'off-policy', 'Q-learning', 'actor-critic', 'multi-armed bandit', 'Markov decision process', 'MDP',
       'verifiable reward', 'reward shaping'],
-
     aliases: ['reinforcement learning', 'RLHF', 'RLVR'],
   },
   {
@@ -123,7 +113,6 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'state space model', 'SSM', 'Mamba', 'recurrent', 'linear attention', 'mixture-of-experts', 'MoE',
       'positional encoding', 'RoPE', 'layer normalization', 'KAN'],
     titlePhrases: ['transformer', 'attention', 'architecture'],
-
     aliases: ['model architectures', 'transformers', 'state space models', 'Mamba', 'attention'],
   },
   {
@@ -135,8 +124,7 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'model compression', 'knowledge distillation', 'mixture-of-experts', 'MoE', 'lightweight', 'on-device', 'edge device',
       'memory footprint', 'linear attention', 'FlashAttention'],
     titlePhrases: ['efficient', 'compression', 'acceleration'],
-
-    aliases: ['quantization', 'inference', 'efficient inference', 'model compression', 'pruning', 'efficient ML'],
+    aliases: ['inference', 'efficient inference', 'model compression', 'pruning', 'efficient ML'],
   },
   {
     id: 'training',
@@ -146,8 +134,7 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'AdamW', 'learning rate', 'scaling law', 'training dynamics', 'gradient descent', 'SGD', 'loss landscape',
       'self-distillation', 'distillation', 'continual learning', 'catastrophic forgetting', 'curriculum learning',
       'weight decay', 'residual connection'],
-
-    aliases: ['optimization', 'pretraining', 'fine-tuning', 'scaling laws', 'optimizers'],
+    aliases: ['pretraining', 'fine-tuning', 'scaling laws', 'optimizers'],
   },
   {
     id: 'safety-alignment',
@@ -157,8 +144,7 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'demographic bias', 'social bias', 'gender bias', 'preference optimization', 'DPO', 'reward model', 'reward hacking',
       'hallucination', 'privacy', 'adversarial attack', 'backdoor', 'watermark', 'misinformation', 'deception',
       'sycophancy', 'guardrail', 'unlearning', 'RLHF'],
-
-    aliases: ['AI safety', 'alignment', 'safety', 'red teaming', 'jailbreaks', 'hallucination'],
+    aliases: ['AI safety', 'red teaming', 'jailbreaks', 'hallucination'],
   },
   {
     id: 'interpretability',
@@ -166,7 +152,6 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: 'Mechanistic interpretability, probing, sparse autoencoders, attribution and explanations.',
     phrases: ['interpretability', 'interpretable', 'mechanistic', 'sparse autoencoder', 'probing', 'circuit discovery',
       'feature attribution', 'explainability', 'explainable', 'activation patching', 'steering vector', 'activation steering'],
-
     aliases: ['explainability', 'XAI', 'mechanistic interpretability'],
   },
   {
@@ -176,8 +161,7 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     phrases: ['LLM-as-a-judge', 'leaderboard', 'human evaluation', 'evaluation framework', 'evaluation protocol',
       'evaluation suite', 'new benchmark', 'a benchmark for', 'benchmark designed'],
     titlePhrases: ['benchmark', 'benchmarking', 'bench', 'evaluation', 'evaluating', 'eval', 'evals', 'arena'],
-
-    aliases: ['benchmarks', 'evals', 'LLM evaluation'],
+    aliases: ['evals', 'LLM evaluation'],
   },
   {
     id: 'retrieval',
@@ -186,8 +170,7 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     phrases: ['retrieval', 'retrieval-augmented', 'RAG', 'retriever', 'dense retrieval', 'information retrieval',
       'search engine', 'reranking', 're-ranking', 'reranker', 'embedding model', 'text embedding', 'vector database', 'BM25',
       'knowledge base', 'open-domain question answering'],
-
-    aliases: ['RAG', 'information retrieval', 'search', 'retrieval-augmented generation', 'embeddings'],
+    aliases: ['information retrieval', 'search', 'retrieval-augmented generation', 'embeddings'],
   },
   {
     id: 'code',
@@ -197,7 +180,6 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'programming', 'coding agent', 'code completion', 'code repair', 'program repair', 'compiler', 'repository-level',
       'unit test', 'code review', 'vibe coding'],
     titlePhrases: ['code', 'coding', 'coder'],
-
     aliases: ['code generation', 'software engineering', 'programming', 'coding'],
   },
   {
@@ -208,8 +190,7 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'molecule', 'molecular', 'chemistry', 'chemical', 'materials science', 'genomics', 'single-cell', 'physics',
       'climate', 'weather forecasting', 'scientific discovery', 'AI for science', 'biology', 'patient', 'diagnosis',
       'electronic health record'],
-
-    aliases: ['AI for science', 'medicine', 'medical', 'healthcare', 'biology', 'chemistry', 'AI4Science'],
+    aliases: ['AI for science', 'medical', 'healthcare', 'biology', 'chemistry', 'AI4Science'],
   },
   {
     id: '3d',
@@ -217,8 +198,7 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     description: '3D reconstruction and generation, NeRF, Gaussian splatting, point clouds, avatars.',
     phrases: ['3D', '4D', 'three-dimensional', 'NeRF', 'neural radiance field', 'Gaussian splatting', '3DGS', 'point cloud',
       'mesh', 'novel view synthesis', 'multi-view', 'avatar', 'SLAM', 'scene reconstruction'],
-
-    aliases: ['3D vision', '3D reconstruction', 'NeRF', 'Gaussian splatting', '4D'],
+    aliases: ['3D vision', '3D reconstruction', 'NeRF', 'Gaussian splatting'],
   },
   {
     id: 'theory',
@@ -228,7 +208,6 @@ export const TOPIC_CATALOG: readonly Topic[] = [
       'PAC', 'lower bound', 'upper bound', 'expressivity', 'expressive power', 'learning theory', 'information-theoretic',
       'regret bound', 'minimax'],
     titlePhrases: ['theory'],
-
     aliases: ['learning theory', 'ML theory', 'theoretical'],
   },
   {
@@ -236,8 +215,7 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     label: 'Multilingual & translation',
     description: 'Multilingual and cross-lingual models, machine translation, low-resource languages.',
     phrases: ['multilingual', 'machine translation', 'cross-lingual', 'low-resource language', 'translation', 'code-switching'],
-
-    aliases: ['machine translation', 'translation', 'low-resource languages', 'cross-lingual'],
+    aliases: ['machine translation', 'low-resource languages', 'cross-lingual'],
   },
   {
     id: 'data',
@@ -246,7 +224,6 @@ export const TOPIC_CATALOG: readonly Topic[] = [
     phrases: ['data curation', 'synthetic data', 'data selection', 'data quality', 'data filtering', 'data mixture',
       'annotation pipeline', 'we release a dataset', 'large-scale dataset', 'new dataset'],
     titlePhrases: ['dataset', 'datasets', 'data', 'corpus'],
-
-    aliases: ['datasets', 'synthetic data', 'data curation', 'data-centric AI'],
+    aliases: ['synthetic data', 'data curation', 'data-centric AI'],
   },
 ];

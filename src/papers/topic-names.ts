@@ -1,7 +1,7 @@
 // Topic names as a person writes them, resolved to catalog ids: the id (`rl`, `speech-audio`), the label
 // ("Reinforcement learning", "Speech & audio"), one part of a label ("speech", "alignment") or one of the topic's
-// `aliases` ("RAG", "LLMs", "diffusion models"). Compared without case, accents, plural endings, or the difference
-// between spaces, hyphens and underscores, or between "&", "/", "+" and "and". Subscribers store ids only; this is for the places
+// `aliases` ("LLMs", "diffusion models"). Compared without case, accents or plural endings; spaces, hyphens and
+// underscores are one, and so are "&", "/", "+" and "and". Subscribers store ids only; this is for the places
 // where a person types a topic (the API, CSV import, an evaluation readers file).
 import { TOPIC_CATALOG, type Topic } from './topic-catalog.js';
 

@@ -188,10 +188,24 @@ export function normalizeName(name: string): string {
  */
 export function followsOrg(followed: string, org: { name: string; fullname: string }): boolean {
   const f = normalizeName(followed);
-  if (f === normalizeName(org.name) || f === normalizeName(org.fullname)) return true;
+  const o = orgText(org);
+  if (f === o.name || f === o.fullname) return true;
   if (f.replace(/[^\p{L}\p{N}]/gu, '').length < 3) return false;
   const re = keywordRegex(f);
-  return re !== null && (re.test(org.fullname.normalize('NFKD').replace(/\p{M}/gu, '')) || re.test(org.name.replace(/[-_]+/g, ' ')));
+  return re !== null && re.test(o.words);
+}
+
+const orgTexts = new WeakMap<object, { name: string; fullname: string; words: string }>();
+
+/** An organization's names as follows compare them, memoized per organization object (papers are immutable). */
+function orgText(org: { name: string; fullname: string }): { name: string; fullname: string; words: string } {
+  let t = orgTexts.get(org);
+  if (!t) {
+    const fullname = normalizeName(org.fullname);
+    t = { name: normalizeName(org.name), fullname, words: `${fullname}\n${normalizeName(org.name.replace(/[-_]+/g, ' '))}` };
+    orgTexts.set(org, t);
+  }
+  return t;
 }
 
 export function matchPaper(paper: MatchablePaper, prefs: MatchPrefs): MatchResult {
