@@ -94,14 +94,21 @@ export function excludeSuggestionsView(suggestions: readonly ExcludeSuggestion[]
   }));
 }
 
-/** Followed organizations no recent paper came from, in words, with the close names Hugging Face uses. */
+/**
+ * Followed organizations no recent paper came from, in words, with the close names Hugging Face uses, each a
+ * one-click replacement (`form` ids for the small forms outside the preferences form that carry it).
+ */
 export function unmatchedFollowsView(unmatched: readonly UnmatchedFollow[]) {
-  return unmatched.map((u) => ({
+  return unmatched.map((u, i) => ({
     followed: u.followed,
     text:
-      `No recent paper came from “${u.followed}” under that name. ` +
-      (u.nearby.length
-        ? `Close names on Hugging Face: ${u.nearby.map((o) => `${o.fullname}${normalizeName(o.fullname) === normalizeName(o.name) ? '' : ` (${o.name})`}, ${plural(o.papers, 'paper', 'papers')}`).join('; ')}.`
-        : 'Check the name a paper of theirs shows on Hugging Face.'),
+      `No recent paper came from “${u.followed}” under that name.` +
+      (u.nearby.length ? ' Close names on Hugging Face:' : ' Check the name a paper of theirs shows on Hugging Face.'),
+    nearby: u.nearby.map((o, j) => ({
+      form: `follow-fix-${i}-${j}`,
+      name: o.name,
+      label: `${o.fullname}${normalizeName(o.fullname) === normalizeName(o.name) ? '' : ` (${o.name})`}, ${plural(o.papers, 'paper', 'papers')}`,
+      shown: o.fullname,
+    })),
   }));
 }

@@ -81,8 +81,9 @@ describe('feedback, preferences and reading list in a browser', () => {
     await h.services.papers.replaceDay(DAY, papers, { source: 'test', url: 'test' });
     readers = h.services.readers;
     sub = (await h.services.subscribers.create({ email: 'lin@example.org', status: 'active', timezone: 'Europe/Berlin', sendTime: '08:00', topics: ['llm', 'multimodal'] })).subscriber;
-    // A follow under a name no paper's organization goes by: the preferences page says so.
-    await h.services.subscribers.update(sub.id, { followOrgs: ['Quantum Llama Collective'] });
+    // A follow under a name no paper's organization goes by (the fixture's papers are Kling Team's): the
+    // preferences page says so and offers the close name.
+    await h.services.subscribers.update(sub.id, { followOrgs: ['Kling AI'] });
     // The digest email as the send job builds it (src/digest/send.ts): real signed links, the real templates.
     links = subscriberLinks(base, sub, h.ctx.secrets.linkSecrets, NOW, { period: DAY });
     const view = buildDigestView({
@@ -309,6 +310,21 @@ describe('feedback, preferences and reading list in a browser', () => {
     assert.equal(await page.locator('.exclude-suggestions').count(), 0, 'no longer suggested once excluded');
     assert.equal(await page.locator('#excludeKeywords').inputValue(), 'indoor');
     assert.deepEqual((await h.services.subscribers.get(reader.id))?.excludeKeywords, ['indoor']);
+    await ctx.close();
+    assert.deepEqual(consoleErrors, [], 'no console errors on our pages');
+  });
+
+  it('a follow no paper came from: the close name Hugging Face uses is one click away', async () => {
+    const ctx = await context();
+    const page = await ctx.newPage();
+    await page.goto(links.preferences);
+    const note = page.locator('.follow-check');
+    assert.match((await note.textContent()) ?? '', /No recent paper came from “Kling AI” under that name\. Close names on Hugging Face:\s*Kling Team \(KlingTeam\), 2 papers/);
+    await page.getByRole('button', { name: 'Follow Kling Team instead of Kling AI' }).click();
+    await page.getByText('Organizations you follow: Kling AI → KlingTeam').waitFor();
+    assert.equal(await page.locator('.follow-check').count(), 0, 'the note is gone once the follow brings papers');
+    assert.equal(await page.locator('#followOrgs').inputValue(), 'KlingTeam');
+    assert.deepEqual((await h.services.subscribers.get(sub.id))?.followOrgs, ['KlingTeam']);
     await ctx.close();
     assert.deepEqual(consoleErrors, [], 'no console errors on our pages');
   });

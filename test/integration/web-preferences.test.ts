@@ -36,11 +36,20 @@ describe('preferences actions', () => {
     await h.services.subscribers.update(subscriber.id, { followOrgs: ['Google DeepMind', 'NVIDIA'] });
     const page = await c.get(prefs);
     const text = textOf(page.body);
-    assert.match(text, /No recent paper came from “Google DeepMind” under that name\. Close names on Hugging Face: Deepmind, 2 papers\./);
+    assert.match(text, /No recent paper came from “Google DeepMind” under that name\. Close names on Hugging Face: Deepmind, 2 papers Follow instead/);
     assert.doesNotMatch(text, /came from “NVIDIA”/, 'a follow that brings papers gets no note');
     assert.match(page.body, /<details class="more" open>/, 'the note is in sight, not folded away');
-    await h.services.subscribers.update(subscriber.id, { followOrgs: ['deepmind', 'NVIDIA'] });
-    const fixed = await c.get(prefs);
+
+    // "Follow instead": the close name takes the follow's place. Without the page's CSRF token, or for a follow
+    // that is not theirs, nothing changes.
+    const fix = { action: 'replace-follow', followed: 'Google DeepMind', instead: 'deepmind' };
+    assert.notEqual((await c.post(prefs, fix)).statusCode, 200);
+    assert.equal((await c.post(prefs, { _csrf: csrfOf(page.body), ...fix, followed: 'OpenAI' })).statusCode, 400);
+    assert.deepEqual((await h.services.subscribers.get(subscriber.id))?.followOrgs, ['Google DeepMind', 'NVIDIA']);
+    const fixed = await c.post(prefs, { _csrf: csrfOf(page.body), ...fix });
+    assert.equal(fixed.statusCode, 200);
+    assert.match(textOf(fixed.body), /Organizations you follow: Google DeepMind, NVIDIA → deepmind, NVIDIA/);
+    assert.deepEqual((await h.services.subscribers.get(subscriber.id))?.followOrgs, ['deepmind', 'NVIDIA'], 'in the same place in the list');
     assert.doesNotMatch(textOf(fixed.body), /No recent paper came from/);
     assert.doesNotMatch(fixed.body, /<details class="more" open>/);
   });

@@ -217,6 +217,17 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
         await deps.store.update(before.id, { [list]: [...before[list], keyword] });
         return null;
       }
+      case 'replace-follow': {
+        // "Follow Deepmind instead" beside a follow no recent paper came from (papers/follow-check.ts).
+        const followed = (field(body, 'followed') ?? '').trim();
+        const instead = (field(body, 'instead') ?? '').trim();
+        const at = before.followOrgs.findIndex((o) => o === followed);
+        if (!instead || at < 0) return { status: 400, errors: { form: 'We did not understand that request.' } };
+        const rest = before.followOrgs.filter((_, i) => i !== at);
+        const next = rest.some((o) => o.toLowerCase() === instead.toLowerCase()) ? rest : [...rest.slice(0, at), instead, ...rest.slice(at)];
+        await deps.store.update(before.id, { followOrgs: next });
+        return null;
+      }
       case 'weekly':
         if (before.frequency.kind !== 'weekly') await deps.store.update(before.id, { frequency: { kind: 'weekly', weekday: 1 } });
         return null;
