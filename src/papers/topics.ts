@@ -182,6 +182,14 @@ export function normalizeName(name: string): string {
 }
 
 /**
+ * An author's name as follows compare it: normalizeName, with dots as spaces and without hyphens, so that
+ * "Yuki M. Asano" is "Yuki M Asano" and "Fu-Yun Wang" is "Fuyun Wang" (both spellings occur on Hugging Face).
+ */
+export function authorKey(name: string): string {
+  return normalizeName(name.replace(/\./g, ' ').replace(/[-\u2010\u2011]/g, ''));
+}
+
+/**
  * Whether following `followed` brings papers of `org`: its Hugging Face name or full name, or whole words of either
  * ("Meta" follows "AI at Meta" and "Meta Research", "Tencent" follows "Tencent Hunyuan", "ByteDance" follows
  * "ByteDance-Seed"). Names shorter than 3 letters must be the whole name ("AI" is a word of too many).
@@ -231,8 +239,8 @@ export function matchPaper(paper: MatchablePaper, prefs: MatchPrefs): MatchResul
     reasons.push({ kind: 'keyword', phrase: k, field: where.field, strength: where.strength });
   }
   if (prefs.followAuthors?.length && paper.authors?.length) {
-    const wanted = new Set(prefs.followAuthors.map(normalizeName));
-    for (const a of paper.authors) if (wanted.has(normalizeName(a))) reasons.push({ kind: 'author', name: a });
+    const wanted = new Set(prefs.followAuthors.map(authorKey));
+    for (const a of paper.authors) if (wanted.has(authorKey(a))) reasons.push({ kind: 'author', name: a });
   }
   if (prefs.followOrgs?.length && paper.organization) {
     const org = paper.organization;

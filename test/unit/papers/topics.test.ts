@@ -144,6 +144,16 @@ describe('matchPaper', () => {
     assert.ok(askChem.included);
   });
 
+  it('a followed author matches whatever dots or hyphens the paper writes the name with, but not another name', () => {
+    const p = { ...synthetic('Something else'), authors: ['Yuki M Asano', 'Fu-Yun Wang', 'Jun Yang'] };
+    const follows = (name: string) => matchPaper(p, { ...none, topics: ['3d'], followAuthors: [name] }).reasons.map((r) => (r.kind === 'author' ? r.name : r.kind));
+    assert.deepEqual(follows('Yuki M. Asano'), ['Yuki M Asano']);
+    assert.deepEqual(follows('Fuyun Wang'), ['Fu-Yun Wang']);
+    assert.deepEqual(follows('Fu‐Yun Wang'), ['Fu-Yun Wang'], 'a typographic hyphen');
+    assert.deepEqual(follows('Junyang'), [], 'the words must be the same: "Jun Yang" is not "Junyang"');
+    assert.deepEqual(follows('Yuki Asano'), [], 'a middle initial left out is not taken for the same person');
+  });
+
   it('a followed organization brings its labs: whole words of the name or full name', () => {
     const orgs = {
       meta: { name: 'facebook', fullname: 'AI at Meta' },
