@@ -3,7 +3,7 @@
 import { DateTime } from 'luxon';
 import type { ExcludeSuggestion, KeywordSuggestion } from '../relevance/suggest.js';
 import type { PreviewDay, ReaderPaper, ReaderProfile } from './page-kit.js';
-import type { UnmatchedFollow } from '../papers/follow-check.js';
+import type { FollowCheck } from '../papers/follow-check.js';
 import { normalizeName } from '../papers/topics.js';
 
 /** Terms shown (the store may keep more). */
@@ -95,20 +95,28 @@ export function excludeSuggestionsView(suggestions: readonly ExcludeSuggestion[]
 }
 
 /**
- * Followed organizations no recent paper came from, in words, with the close names Hugging Face uses, each a
- * one-click replacement (`form` ids for the small forms outside the preferences form that carry it).
+ * Follows no recent paper answers to, in words, with the names Hugging Face uses, each a one-click replacement
+ * (`form` ids for the small forms outside the preferences form that carry it; `list` says which list it edits).
  */
-export function unmatchedFollowsView(unmatched: readonly UnmatchedFollow[]) {
-  return unmatched.map((u, i) => ({
-    followed: u.followed,
-    text:
-      `No recent paper came from “${u.followed}” under that name.` +
-      (u.nearby.length ? ' Close names on Hugging Face:' : ' Check the name a paper of theirs shows on Hugging Face.'),
-    nearby: u.nearby.map((o, j) => ({
-      form: `follow-fix-${i}-${j}`,
-      name: o.name,
-      label: `${o.fullname}${normalizeName(o.fullname) === normalizeName(o.name) ? '' : ` (${o.name})`}, ${plural(o.papers, 'paper', 'papers')}`,
-      shown: o.fullname,
+export function followCheckView(check: FollowCheck) {
+  return {
+    orgs: check.orgs.map((u, i) => ({
+      followed: u.followed,
+      text:
+        `No recent paper came from “${u.followed}” under that name.` +
+        (u.nearby.length ? ' Close names on Hugging Face:' : ' Check the name a paper of theirs shows on Hugging Face.'),
+      nearby: u.nearby.map((o, j) => ({
+        form: `follow-fix-org-${i}-${j}`,
+        list: 'orgs',
+        name: o.name,
+        label: `${o.fullname}${normalizeName(o.fullname) === normalizeName(o.name) ? '' : ` (${o.name})`}, ${plural(o.papers, 'paper', 'papers')}`,
+        shown: o.fullname,
+      })),
     })),
-  }));
+    authors: check.authors.map((u, i) => ({
+      followed: u.followed,
+      text: `No recent paper lists “${u.followed}” among its authors. Close names on Hugging Face:`,
+      nearby: u.nearby.map((a, j) => ({ form: `follow-fix-author-${i}-${j}`, list: 'authors', name: a.name, label: `${a.name}, ${plural(a.papers, 'paper', 'papers')}`, shown: a.name })),
+    })),
+  };
 }

@@ -15,7 +15,7 @@ import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SelectedPaper } from '../papers/reason.js';
 import type { ExcludeSuggestion, KeywordSuggestion, SuggestionHint } from '../relevance/suggest.js';
-import type { UnmatchedFollow } from '../papers/follow-check.js';
+import type { FollowCheck } from '../papers/follow-check.js';
 import type { ReaderProfile } from '../relevance/reader-store.js';
 import type { Csrf } from './csrf.js';
 import type { ReaderRelease, Suppression } from '../subscribers/suppression.js';
@@ -136,8 +136,11 @@ export interface SubscriptionDeps {
    * from the profile the page already read; none when absent.
    */
   suggestions?(subscriber: Subscriber, profile: ReaderProfile): Promise<Suggestions>;
-  /** Followed organizations that no stored paper came from, with the close names that did (papers/follow-check.ts). */
-  followCheck?(subscriber: Subscriber): Promise<UnmatchedFollow[]>;
+  /**
+   * Followed organizations that no recent paper came from, with the close names that did, and followed authors no
+   * recent paper lists whose name a recent author writes another way (papers/follow-check.ts).
+   */
+  followCheck?(subscriber: Subscriber): Promise<FollowCheck>;
 }
 
 export interface Suggestions {

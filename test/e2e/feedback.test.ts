@@ -81,9 +81,9 @@ describe('feedback, preferences and reading list in a browser', () => {
     await h.services.papers.replaceDay(DAY, papers, { source: 'test', url: 'test' });
     readers = h.services.readers;
     sub = (await h.services.subscribers.create({ email: 'lin@example.org', status: 'active', timezone: 'Europe/Berlin', sendTime: '08:00', topics: ['llm', 'multimodal'] })).subscriber;
-    // A follow under a name no paper's organization goes by (the fixture's papers are Kling Team's): the
-    // preferences page says so and offers the close name.
-    await h.services.subscribers.update(sub.id, { followOrgs: ['Kling AI'] });
+    // A follow under a name no paper's organization goes by (the fixture's papers are Kling Team's), and an author
+    // followed family name first: the preferences page says so and offers the names the papers use.
+    await h.services.subscribers.update(sub.id, { followOrgs: ['Kling AI'], followAuthors: ['Poria Soujanya'] });
     // The digest email as the send job builds it (src/digest/send.ts): real signed links, the real templates.
     links = subscriberLinks(base, sub, h.ctx.secrets.linkSecrets, NOW, { period: DAY });
     const view = buildDigestView({
@@ -194,7 +194,7 @@ describe('feedback, preferences and reading list in a browser', () => {
         for (const [what, url, key] of pages) {
           await page.goto(url);
           if (what === 'preferences') await page.locator('#learned').scrollIntoViewIfNeeded();
-          if (what === 'follow-check') await page.locator('.follow-check').scrollIntoViewIfNeeded();
+          if (what === 'follow-check') await page.locator('.follow-check').first().scrollIntoViewIfNeeded();
           const l = await look(page, key);
           await page.screenshot({ path: join(SHOTS, `feedback-${what}-${name}-${colorScheme}.png`), fullPage: what === 'feedback' || what === 'reading-list' });
           assert.ok(l.scrollWidth <= l.clientWidth, `${what} ${name}/${colorScheme}: no horizontal scroll (${l.scrollWidth} > ${l.clientWidth})`);
@@ -314,17 +314,27 @@ describe('feedback, preferences and reading list in a browser', () => {
     assert.deepEqual(consoleErrors, [], 'no console errors on our pages');
   });
 
-  it('a follow no paper came from: the close name Hugging Face uses is one click away', async () => {
+  it('follows no paper answers to: the names Hugging Face uses are one click away', async () => {
     const ctx = await context();
     const page = await ctx.newPage();
     await page.goto(links.preferences);
-    const note = page.locator('.follow-check');
+    const note = page.locator('#followOrgs ~ .follow-check');
     assert.match((await note.textContent()) ?? '', /No recent paper came from “Kling AI” under that name\. Close names on Hugging Face:\s*Kling Team \(KlingTeam\), 2 papers/);
     await page.getByRole('button', { name: 'Follow Kling Team instead of Kling AI' }).click();
     await page.getByText('Organizations you follow: Kling AI → KlingTeam').waitFor();
-    assert.equal(await page.locator('.follow-check').count(), 0, 'the note is gone once the follow brings papers');
+    assert.equal(await note.count(), 0, 'the note is gone once the follow brings papers');
     assert.equal(await page.locator('#followOrgs').inputValue(), 'KlingTeam');
     assert.deepEqual((await h.services.subscribers.get(sub.id))?.followOrgs, ['KlingTeam']);
+
+    // The author note sits under the authors field, its button in the same place.
+    const authorNote = page.locator('.follow-check');
+    assert.match((await authorNote.textContent()) ?? '', /No recent paper lists “Poria Soujanya” among its authors\. Close names on Hugging Face:\s*Soujanya Poria, \d+ papers?/);
+    assert.equal(await page.locator('#followAuthors ~ .follow-check').count(), 1, 'under the authors field');
+    await page.getByRole('button', { name: 'Follow Soujanya Poria instead of Poria Soujanya' }).click();
+    await page.getByText('Authors you follow: Poria Soujanya → Soujanya Poria').waitFor();
+    assert.equal(await page.locator('.follow-check').count(), 0);
+    assert.equal(await page.locator('#followAuthors').inputValue(), 'Soujanya Poria');
+    assert.deepEqual((await h.services.subscribers.get(sub.id))?.followAuthors, ['Soujanya Poria']);
     await ctx.close();
     assert.deepEqual(consoleErrors, [], 'no console errors on our pages');
   });

@@ -54,6 +54,31 @@ describe('preferences actions', () => {
     assert.doesNotMatch(fixed.body, /<details class="more" open>/);
   });
 
+  it('says when a followed author is listed under the same name written another way, and puts that one in its place', async () => {
+    const day = '2026-11-28'; // newer than the test before's: the directory is read again once per new listing day
+    const by = (id: string, authors: string[]): Paper => ({
+      id, title: `Paper ${id}`, summary: 'A study.', authors, publishedAt: null, listedOn: day, upvotes: 1, comments: 0, url: `https://huggingface.co/papers/${id}`,
+      arxivUrl: `https://arxiv.org/abs/${id}`, githubRepo: null, githubStars: null, projectPage: null, organization: null, thumbnail: null, keywords: [], aiSummary: null,
+    });
+    await h.services.papers.replaceDay(day, [by('2611.60001', ['Junyang Lin', 'An Yang']), by('2611.60002', ['Junyang Lin']), by('2611.60003', ['Yuki M Asano'])], { source: 'test', url: 'test' });
+    const { prefs, c, subscriber } = await setup('vera@example.org');
+    await h.services.subscribers.update(subscriber.id, { followAuthors: ['Lin Junyang', 'Yuki M. Asano', 'Yann LeCun'] });
+    const page = await c.get(prefs);
+    const text = textOf(page.body);
+    assert.match(text, /No recent paper lists “Lin Junyang” among its authors\. Close names on Hugging Face: Junyang Lin, 2 papers Follow instead/);
+    assert.doesNotMatch(text, /lists “Yuki M\. Asano”/, 'the same name with a dot more: the follow matches, no note');
+    assert.doesNotMatch(text, /lists “Yann LeCun”/, 'a followed author with no close name is only quiet: no note');
+    assert.match(page.body, /<details class="more" open>/);
+
+    const fix = { action: 'replace-follow', list: 'authors', followed: 'Lin Junyang', instead: 'Junyang Lin' };
+    assert.equal((await c.post(prefs, { _csrf: csrfOf(page.body), ...fix, list: 'orgs' })).statusCode, 400, 'not an organization they follow');
+    assert.deepEqual((await h.services.subscribers.get(subscriber.id))?.followAuthors, ['Lin Junyang', 'Yuki M. Asano', 'Yann LeCun']);
+    const fixed = await c.post(prefs, { _csrf: csrfOf(page.body), ...fix });
+    assert.equal(fixed.statusCode, 200);
+    assert.deepEqual((await h.services.subscribers.get(subscriber.id))?.followAuthors, ['Junyang Lin', 'Yuki M. Asano', 'Yann LeCun'], 'in the same place in the list');
+    assert.doesNotMatch(textOf(fixed.body), /No recent paper lists/);
+  });
+
   it('pauses for 4 weeks from the unsubscribe page, then resumes', async () => {
     const { subscriber, prefs, unsub, c } = await setup('quinn@example.org');
     const page = await c.get(unsub);

@@ -9,7 +9,7 @@ import type { Subscriber } from '../../subscribers/subscriber.js';
 import { field, formErrors, parsePauseWeeks, parsePreferencesForm, WEEKDAYS, type FieldErrors, type FormBody } from '../forms.js';
 import { FORM_BODY_LIMIT, type Kit } from '../page-kit.js';
 import { describeChanges, formView, pauseOptions, seedsOf, sourceFromBody, sourceFromSubscriber, statusLabel, type Change, type FormSource } from '../views.js';
-import { excludeSuggestionsView, learnedView, previewView, suggestionsView, unmatchedFollowsView } from '../learned-view.js';
+import { excludeSuggestionsView, followCheckView, learnedView, previewView, suggestionsView } from '../learned-view.js';
 import type { PreviewDay } from '../page-kit.js';
 import { formExpired } from './confirm.js';
 import { dataRightsView, suppressedRefusal } from './data-rights.js';
@@ -43,7 +43,7 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
     const profile = deps.readers ? await deps.readers.profile(s.id) : null;
     const learned = profile ? learnedView(profile, seedsOf(s), s.timezone) : null;
     const suggested = profile && deps.suggestions && s.status !== 'unsubscribed' ? await deps.suggestions(s, profile) : null;
-    const unmatched = deps.followCheck && s.status !== 'unsubscribed' ? await deps.followCheck(s) : [];
+    const follows = followCheckView(deps.followCheck && s.status !== 'unsubscribed' ? await deps.followCheck(s) : { orgs: [], authors: [] });
     const weekday = s.frequency.kind === 'weekly' ? s.frequency.weekday : 1;
     const form = formView(opts.src ?? sourceFromSubscriber(s), { catalog: deps.topics, zones: kit.zones, errors: opts.errors ?? {} });
     return kit.send(reply, opts.status ?? 200, 'preferences', 'Your preferences', {
@@ -70,13 +70,13 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
       learned,
       suggestions: suggested ? suggestionsView(suggested.keywords) : [],
       excludeSuggestions: suggested ? excludeSuggestionsView(suggested.excludes) : [],
-      unmatchedFollows: unmatchedFollowsView(unmatched),
+      follows,
       notice: opts.notice ?? null,
       canPreview: Boolean(deps.preview),
       preview: opts.preview ? previewView(opts.preview, opts.previewKeyword) : null,
       ...form,
       // A follow that brings nothing is worth seeing without opening "Fine-tune".
-      openMore: form.openMore || unmatched.length > 0,
+      openMore: form.openMore || follows.orgs.length > 0 || follows.authors.length > 0,
       ...(await dataRightsView(kit, s, req.params.token)),
     });
   }
@@ -219,13 +219,14 @@ export function preferencesRoutes(app: FastifyInstance, kit: Kit): void {
       }
       case 'replace-follow': {
         // "Follow Deepmind instead" beside a follow no recent paper came from (papers/follow-check.ts).
+        const list = field(body, 'list') === 'authors' ? 'followAuthors' : 'followOrgs';
         const followed = (field(body, 'followed') ?? '').trim();
         const instead = (field(body, 'instead') ?? '').trim();
-        const at = before.followOrgs.findIndex((o) => o === followed);
+        const at = before[list].findIndex((o) => o === followed);
         if (!instead || at < 0) return { status: 400, errors: { form: 'We did not understand that request.' } };
-        const rest = before.followOrgs.filter((_, i) => i !== at);
+        const rest = before[list].filter((_, i) => i !== at);
         const next = rest.some((o) => o.toLowerCase() === instead.toLowerCase()) ? rest : [...rest.slice(0, at), instead, ...rest.slice(at)];
-        await deps.store.update(before.id, { followOrgs: next });
+        await deps.store.update(before.id, { [list]: next });
         return null;
       }
       case 'weekly':
