@@ -14,7 +14,7 @@ import type { ReaderPaper, SubscribeLimits } from './page-kit.js';
 import { subscriptionPlugin } from './subscription-routes.js';
 
 /** Listing days whose papers say which organizations and authors exist, for the follow check. */
-const ORG_DIRECTORY_DAYS = 90;
+const FOLLOW_DIRECTORY_DAYS = 90;
 
 /** Newest liked and disliked papers read in full for exclude suggestions (the page reads at most twice this many). */
 const EXCLUDE_EVIDENCE_PAPERS = 300;
@@ -32,7 +32,7 @@ export function subscriptionRoutes(services: Services, opts: { limits?: Partial<
     const day = await services.papers.newestDay();
     if (!directory || directory.day !== day) {
       const read = day
-        ? services.papers.listedSince(addDays(day, -(ORG_DIRECTORY_DAYS - 1))).then((papers) => ({ orgs: orgsOf(papers), authors: authorDirectory(authorsOf(papers)) }))
+        ? services.papers.listedSince(addDays(day, -(FOLLOW_DIRECTORY_DAYS - 1))).then((papers) => ({ orgs: orgsOf(papers), authors: authorDirectory(authorsOf(papers)) }))
         : Promise.resolve({ orgs: [], authors: authorDirectory([]) });
       directory = { day, read };
       read.catch(() => {
