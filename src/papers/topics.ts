@@ -203,6 +203,24 @@ export function followsOrg(followed: string, org: { name: string; fullname: stri
   return re !== null && re.test(o.words);
 }
 
+// Author keys memoized per list object: a paper's authors (papers are immutable values) and a subscriber's follows
+// (the same array for every candidate of one selection). Unicode normalization of every author of every candidate
+// for every subscriber was most of the time a selection spent on a reader with follows.
+const authorKeyLists = new WeakMap<readonly string[], string[]>();
+const followedKeySets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function authorKeysOf(authors: readonly string[]): string[] {
+  let keys = authorKeyLists.get(authors);
+  if (!keys) authorKeyLists.set(authors, (keys = authors.map(authorKey)));
+  return keys;
+}
+
+function followedAuthorKeys(follows: readonly string[]): ReadonlySet<string> {
+  let keys = followedKeySets.get(follows);
+  if (!keys) followedKeySets.set(follows, (keys = new Set(follows.map(authorKey))));
+  return keys;
+}
+
 const orgTexts = new WeakMap<object, { name: string; fullname: string; words: string }>();
 
 /** An organization's names as follows compare them, memoized per organization object (papers are immutable). */
@@ -239,8 +257,9 @@ export function matchPaper(paper: MatchablePaper, prefs: MatchPrefs): MatchResul
     reasons.push({ kind: 'keyword', phrase: k, field: where.field, strength: where.strength });
   }
   if (prefs.followAuthors?.length && paper.authors?.length) {
-    const wanted = new Set(prefs.followAuthors.map(authorKey));
-    for (const a of paper.authors) if (wanted.has(authorKey(a))) reasons.push({ kind: 'author', name: a });
+    const wanted = followedAuthorKeys(prefs.followAuthors);
+    const keys = authorKeysOf(paper.authors);
+    for (let i = 0; i < keys.length; i++) if (wanted.has(keys[i]!)) reasons.push({ kind: 'author', name: paper.authors[i]! });
   }
   if (prefs.followOrgs?.length && paper.organization) {
     const org = paper.organization;
