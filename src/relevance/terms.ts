@@ -1,7 +1,10 @@
 // Paper text → weighted terms (pure). The personal model compares papers by these terms.
-// - Fields are weighted: title ×3, Hugging Face's one-sentence AI summary ×3, HF ai_keywords ×2, abstract ×1 (a
+// - Fields are weighted: title ×3, Hugging Face's one-sentence AI summary ×3, abstract ×1, HF ai_keywords ×0.5 (a
 //   title and a one-sentence summary say what a paper is about, and they are what a reader skims; an abstract
-//   mentions many things in passing).
+//   mentions many things in passing; the ai_keywords are phrases picked from the abstract, often generic ones
+//   ("large language models"), so at ×2 they counted the abstract's phrases again and outweighed the title. ×0.5,
+//   not 0: a count of 0.5 still weighs (1 + ln 0.5) > 0, below 1/e it would turn negative. eval/README.md has the
+//   figures: +0.01 nDCG@10 on average over five date ranges and both reader sets, most for the author followers).
 // - Terms are light-stemmed unigrams (plural "s" dropped) and bigrams of neighbouring content words
 //   ("speculative decoding", "kv cache"), so a phrase counts for more than its two words apart.
 // - Stop words and generic research vocabulary ("model", "propose", "results") are dropped: every paper has them,
@@ -36,7 +39,7 @@ const STOP = new Set(
     .filter(Boolean),
 );
 
-const FIELD_WEIGHT = { title: 3, aiSummary: 3, keywords: 2, summary: 1, source: 2 } as const;
+const FIELD_WEIGHT = { title: 3, aiSummary: 3, keywords: 0.5, summary: 1, source: 2 } as const;
 /** Authors of a paper that become features: the first two and the last (lead authors and the lab head). */
 const SOURCE_AUTHORS = 3;
 
