@@ -7,7 +7,8 @@
 //   sent-papers ledger stops them coming back.
 // - Never a paper this subscriber was already sent (sentIds, the ledger).
 // - Interests (topics + include keywords) via matchPaper (papers/topics.ts): no interests = every paper,
-//   reason 'trending'. Each match has a strength by where it occurs (title > HF keywords > abstract).
+//   reason 'trending'. Each match has a strength by where it occurs (title > HF AI summary > HF keywords >
+//   abstract).
 // - Followed authors and organizations qualify whatever their topics AND whatever their upvotes, and come FIRST:
 //   the reader asked for them by name.
 // - Excludes beat everything (follows and the personal model too): an exclude keyword is the one rule the

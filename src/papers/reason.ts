@@ -9,8 +9,8 @@ export interface SelectedPaper {
   reasons: Reason[];
 }
 
-/** Where a topic phrase or keyword occurred (title > HF keywords > abstract). */
-export type ReasonField = 'title' | 'keywords' | 'abstract';
+/** Where a topic phrase or keyword occurred (title > HF AI summary > HF keywords > abstract). */
+export type ReasonField = 'title' | 'summary' | 'keywords' | 'abstract';
 
 export type Reason =
   | { kind: 'topic'; topicId: string; topicLabel: string; phrase: string; field?: ReasonField; strength?: number }
@@ -23,7 +23,7 @@ export type Reason =
   | { kind: 'popular'; rank: number; upvotes: number }
   | { kind: 'trending' }; // no topics chosen: everything qualifies, ranked by upvotes
 
-const FIELD_WORDS: Record<ReasonField, string> = { title: 'in the title', keywords: 'in its keywords', abstract: 'in the abstract' };
+const FIELD_WORDS: Record<ReasonField, string> = { title: 'in the title', summary: 'in the AI summary', keywords: 'in its keywords', abstract: 'in the abstract' };
 
 function where(field: ReasonField | undefined, strength: number | undefined): string {
   if (!field) return '';

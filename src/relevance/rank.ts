@@ -7,7 +7,7 @@ import { prepare, scoreVector, type PersonalScore, type PreparedModel, type Read
 import { buildIdf, paperVector, type Idf, type TermVector } from './terms.js';
 
 export interface RankWeights {
-  /** Where the reader's topics/keywords occur (title 1, keywords .75, abstract .15–.5). */
+  /** Where the reader's topics/keywords occur (title 1, AI summary .9, keywords .75, abstract .15–.5). */
   match: number;
   /** The personal model (-1..1). */
   personal: number;

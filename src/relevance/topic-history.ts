@@ -2,12 +2,14 @@
 // catalog topic and field ("code@title": 9 liked, 2 disliked; "agents@title": 4 liked, 31 disliked).
 // - Why: the text model (model.ts) learns words, and a word like "agent" is in most of what a coding-agents reader
 //   sees, liked or not. Which of *their* topics, and where in a paper, has meant a paper they want is a handful of
-//   counts, and a strong signal: it turns the fixed match strengths (title 1, keywords .75, abstract .15–.5) into the
-//   reader's own.
+//   counts, and a strong signal: it turns the fixed match strengths (title 1, AI summary .9, keywords .75, abstract
+//   .15–.5) into the reader's own.
 // - Recorded at feedback time for every catalog topic the paper matches (the store does not know the reader's
 //   topics, and preferences change); read at ranking time for the topics the reader chose. Include keywords are
 //   not counted (they are free text; the text model sees their words).
-// - Bounded: at most one entry per catalog topic and field (24 × 3); undo subtracts what was added.
+// - Bounded: at most one entry per catalog topic and field (24 × 4); undo subtracts what was added. A mark made
+//   before a paper's field was read differently (the AI summary became a field of its own in wave 2) stays under
+//   the field it was counted in; counts never go below 0, and "reset what was learned" clears them all.
 // - The lift of a paper is the best of its matched topics' like rates, smoothed towards the reader's overall rate
 //   (SMOOTHING pseudo-papers), as log-odds against that overall rate: 0 = like the reader's average paper.
 import type { Reason } from '../papers/reason.js';

@@ -1,6 +1,7 @@
-// Ranking, pure, on fixture-like papers: field-weighted matching (a title beats one abstract mention), follows
-// first, excludes beat everything (follows and the personal model too), and the learned preference: 👍 on similar
-// papers moves a paper up, 👎 moves it down, and the model can suggest a paper outside the filters, saying why.
+// Ranking, pure, on fixture-like papers: field-weighted matching (a title beats one abstract mention, the AI summary
+// counts nearly as much as the title), follows first, excludes beat everything (follows and the personal model
+// too), and the learned preference: 👍 on similar papers moves a paper up, 👎 moves it down, and the model can suggest
+// a paper outside the filters, saying why.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectPapers, type SelectSubscriber } from '../../../src/digest/select.js';
@@ -76,6 +77,23 @@ describe('field-weighted matching', () => {
     const r = matchPaper(inKeywords, { topics: ['agents'], includeKeywords: [], excludeKeywords: [] }).reasons[0]!;
     assert.equal(describeReason(r), 'Agents — in its keywords');
     assert.deepEqual(ids(select(sub({ topics: ['agents'] }), [onceInAbstract, inKeywords])), [inKeywords.id, onceInAbstract.id]);
+  });
+
+  it("Hugging Face's AI summary counts nearly as much as the title: one sentence saying what the paper is about", () => {
+    const prefs = { topics: ['agents'], includeKeywords: [], excludeKeywords: [] };
+    // The abstract mentions agents once, in passing; the AI summary says the paper is about them.
+    const inSummary = paper('2509.00013', { title: 'A Planner', summary: 'We plan; agents could use this.', aiSummary: 'A planner for web agents that recovers from failed steps.', upvotes: 5 });
+    const r = matchPaper(inSummary, prefs).reasons[0]!;
+    assert.equal(r.kind === 'topic' && r.field, 'summary');
+    assert.equal(describeReason(r), 'Agents — in the AI summary');
+    const k = matchPaper(paper('2509.00014', { title: 'A Planner', keywords: ['web agents'] }), prefs).reasons[0]!;
+    const t = matchPaper(inTitle, prefs).reasons[0]!;
+    assert.ok(r.kind === 'topic' && k.kind === 'topic' && t.kind === 'topic');
+    assert.ok((t.strength ?? 0) > (r.strength ?? 0) && (r.strength ?? 0) > (k.strength ?? 0), 'title > AI summary > keywords');
+    assert.deepEqual(ids(select(sub({ topics: ['agents'] }), [onceInAbstract, inSummary])), [inSummary.id, onceInAbstract.id]);
+    // The AI summary no longer adds to the abstract's count: a phrase once in each is a summary match, not "twice".
+    const both = matchPaper(paper('2509.00015', { title: 'A Planner', summary: 'Agents may use it.', aiSummary: 'A planner for agents.' }), prefs).reasons[0]!;
+    assert.equal(both.kind === 'topic' && both.field, 'summary');
   });
 });
 

@@ -26,6 +26,8 @@ describe('topic history', () => {
     const keys = topicKeysOf(paper('2509.00101', { title: 'Web Agents that Plan', summary: 'We plan.', keywords: ['code generation'] }));
     assert.ok(keys.includes('agents@title'), keys.join(', '));
     assert.ok(keys.includes('code@keywords'), keys.join(', '));
+    const summaryKeys = topicKeysOf(paper('2509.00103', { title: 'A Planner', summary: 'We plan.', aiSummary: 'A planner for web agents.' }));
+    assert.deepEqual(summaryKeys, ['agents@summary']);
     assert.deepEqual(topicKeysOf(paper('2509.00102', { title: 'On Nothing in Particular', summary: 'Nothing.' })), []);
   });
 
