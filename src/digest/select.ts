@@ -8,7 +8,7 @@
 // - Never a paper this subscriber was already sent (sentIds, the ledger).
 // - Interests (topics + include keywords) via matchPaper (papers/topics.ts): no interests = every paper,
 //   reason 'trending'. Each match has a strength by where it occurs (title > HF AI summary > HF keywords >
-//   abstract).
+//   abstract); the reader's own keywords count double, up to a title match.
 // - Followed authors and organizations qualify whatever their topics AND whatever their upvotes, and come FIRST:
 //   the reader asked for them by name.
 // - Excludes beat everything (follows and the personal model too): an exclude keyword is the one rule the
@@ -23,7 +23,7 @@
 // - Cap at min(subscriber.maxPapers, operator cap).
 import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
-import { matchPaper } from '../papers/topics.js';
+import { matchPaper, STRENGTH } from '../papers/topics.js';
 import type { Reason, SelectedPaper } from '../papers/reason.js';
 import type { ReaderModel } from '../relevance/model.js';
 import { blend, communitySignal, DEFAULT_WEIGHTS, freshness, personalScorer, trustIn, type RankWeights } from '../relevance/rank.js';
@@ -91,10 +91,18 @@ const MATCH_REASONS_SHOWN = 2;
 const POPULAR_RANK = 3;
 const POPULAR_UPVOTES = 20;
 
+/**
+ * A keyword the reader typed counts this many times what a catalog topic's phrase counts in the same place, up to a
+ * title match: it names what they want more exactly than a topic's list of phrases ("theorem proving" beside
+ * Reasoning). One mention in the abstract stays weak (0.3). Chosen by eval:relevance (eval/README.md).
+ */
+const OWN_KEYWORD_FACTOR = 2;
+
 function matchStrengthOf(reasons: readonly Reason[]): number {
   let best = 0;
   for (const r of reasons) {
-    if (r.kind === 'topic' || r.kind === 'keyword') best = Math.max(best, r.strength ?? 0.5);
+    if (r.kind === 'keyword') best = Math.max(best, Math.min(STRENGTH.title, (r.strength ?? 0.5) * OWN_KEYWORD_FACTOR));
+    else if (r.kind === 'topic') best = Math.max(best, r.strength ?? 0.5);
     else if (r.kind === 'trending') best = Math.max(best, 0.5);
   }
   return best;

@@ -95,6 +95,16 @@ describe('field-weighted matching', () => {
     const both = matchPaper(paper('2509.00015', { title: 'A Planner', summary: 'Agents may use it.', aiSummary: 'A planner for agents.' }), prefs).reasons[0]!;
     assert.equal(both.kind === 'topic' && both.field, 'summary');
   });
+
+  it("the reader's own keyword counts more than a topic in the same place, and one abstract mention stays weak", () => {
+    const s = sub({ topics: ['reasoning'], includeKeywords: ['theorem proving'] });
+    const topicOnly = paper('2509.00016', { title: 'A Study', keywords: ['mathematical reasoning'], upvotes: 90 });
+    const ownWord = paper('2509.00017', { title: 'A Prover', keywords: ['theorem proving'], upvotes: 5 });
+    assert.deepEqual(ids(select(s, [topicOnly, ownWord])), [ownWord.id, topicOnly.id]);
+    const onceInAbstract = paper('2509.00018', { title: 'A Study', summary: 'Among other uses, theorem proving.', upvotes: 5 });
+    const inTitle = paper('2509.00019', { title: 'Reasoning Models Think Longer', upvotes: 1 });
+    assert.deepEqual(ids(select(s, [onceInAbstract, inTitle])), [inTitle.id, onceInAbstract.id]);
+  });
 });
 
 describe('follows and excludes', () => {
