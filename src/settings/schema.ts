@@ -46,10 +46,11 @@ export const settingsSchema = z
     editionDeadlineMinutes: z.number().int().min(5).max(24 * 60).default(60),
     sendingPaused: z.boolean().default(false),
     scrapingPaused: z.boolean().default(false),
-    // Relevance (issue 9): how a digest is ranked after follows. Score = match × strength (title 1, HF keywords .75,
-    // abstract .15–.5) + personal × the reader's model (-1..1) + community × upvotes (0..1, log, with growth per day)
-    // + freshness × (1 today, ½ yesterday, …) + topic history × how the reader liked papers with the same topic in
-    // the same field before (log-odds lift, relevance/topic-history.ts). The personal term is scaled by how much the model has learned:
+    // Relevance (issue 9): how a digest is ranked after follows. Score = match × strength (title 1, HF AI summary .9,
+    // HF keywords .75, abstract .15–.5; the reader's own keywords ×2 up to 1) + personal × the reader's model
+    // (-1..1) + community × upvotes (0..1, log, with growth per day) + freshness × (1 today, ½ yesterday, …) + topic
+    // history × how the reader liked papers with the same topic in the same field before (log-odds lift,
+    // relevance/topic-history.ts). The personal term is scaled by how much the model has learned:
     // n / (n + learnedHalf) for n papers liked or disliked. discoverMin: the model score a paper outside the
     // reader's filters needs to be suggested as "like papers you liked".
     /** 'relevance' (the blend below) or 'upvotes' (the ranking before issue 9: a kill switch, and the eval's baseline). */
