@@ -148,6 +148,17 @@ describe('learned preference', () => {
     assert.equal(m.w.size, 0);
   });
 
+  it('the model reads a word once in the abstract as far weaker than once in the title, but still as a word', () => {
+    // One paper alone as the pool: both words have the same IDF, so only where they occur tells them apart.
+    const p = paper('2509.00020', { title: 'Quokka Navigation', summary: 'A wombat is mentioned in passing.' });
+    const v = paperVector(p, buildIdf([p]));
+    const title = v.get('quokka') ?? 0;
+    const abstract = v.get('wombat') ?? 0;
+    assert.ok(abstract > 0, 'an abstract word still counts');
+    // Title ×3, abstract ×0.5, sublinear: (1 + ln 3) / (1 + ln 0.5) ≈ 6.8. At abstract ×1 it was 2.1.
+    assert.ok(title / abstract > 5, `title ${title.toFixed(3)} vs abstract ${abstract.toFixed(3)}`);
+  });
+
   it('suggests a paper outside the topic filters that resembles liked papers, and says so', () => {
     const model = learn(emptyModel(), LIKED, DISLIKED, [...DAY, ...LIKED, ...DISLIKED]);
     const reader = sub({ topics: ['video'] }); // SPEC matches no chosen topic
