@@ -1,13 +1,13 @@
 // Paper text → weighted terms (pure). The personal model compares papers by these terms.
 // - Fields are weighted: title ×3, Hugging Face's one-sentence AI summary ×3, abstract ×0.5, HF ai_keywords ×0.5
 //   (a title and a one-sentence summary say what a paper is about, and they are what a reader skims).
-//   - The abstract mentions many things in passing. At ×1, a word it used twice weighed as much as the same word
-//     once in the title; at ×0.5 a single mention weighs (1 + ln 0.5) ≈ 0.31 against 2.1 in the title. eval/README.md
-//     has the figures: over both reader sets and eight date ranges other than the target range, +0.007 nDCG@10 on
-//     average (0.3 and 0.7 measured too).
+//   - The abstract mentions many things in passing. At ×1, a word it used three times weighed as much as the same
+//     word once in the title; at ×0.5 a single mention weighs (1 + ln 0.5) ≈ 0.31 against 2.1 in the title.
+//     eval/README.md has the figures: over both reader sets and eight date ranges other than the target range,
+//     +0.007 nDCG@10 on average (0.3 and 0.7 measured too).
 //   - The ai_keywords are phrases picked from the abstract, often generic ones ("large language models"), so at ×2
 //     they counted the abstract's phrases again and outweighed the title.
-//   - ×0.5, not less: a count under 1/e would turn a word's weight (1 + ln c) negative.
+//   - ×0.5, not less: 0.3 measured worse, and under 1/e a single mention's weight (1 + ln c) turns negative.
 // - Terms are light-stemmed unigrams (plural "s" dropped) and bigrams of neighbouring content words
 //   ("speculative decoding", "kv cache"), so a phrase counts for more than its two words apart.
 // - Stop words and generic research vocabulary ("model", "propose", "results") are dropped: every paper has them,
