@@ -22,7 +22,7 @@ import { PaperStore } from '../src/papers/store.js';
 import { TOPICS } from '../src/papers/topics.js';
 import { makeKeys } from '../src/redis/keys.js';
 import { ReaderStore } from '../src/relevance/reader-store.js';
-import { personalScorer } from '../src/relevance/rank.js';
+import { buildIdf, paperVector } from '../src/relevance/terms.js';
 import { addDays } from '../src/schedule/schedule.js';
 import { coerceSettingValue, DEFAULT_SETTINGS, SettingsError, validateSettings, type Settings } from '../src/settings/schema.js';
 import { validatePreferences, type Preferences } from '../src/subscribers/preferences.js';
@@ -31,6 +31,7 @@ import { startRedis } from '../test/helpers/redis-server.js';
 import { archiveDays, loadArchiveDay } from './archive-days.js';
 import { emptyMetrics, lossesOf, meanLosses, meanOf, scoreDigest, type Losses, type Metrics as Figures } from './eval-metrics.js';
 import { parseReadersFile, ReadersFileError, type ReaderSpec } from './eval-readers-file.js';
+import { scoreAsADigest } from './relevance.js';
 
 type Mode = 'learned' | 'baseline';
 const MODES: Mode[] = ['learned', 'baseline'];
@@ -184,7 +185,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
     const mean = { learned: meanOf(scored.map((r) => r.learned)), baseline: meanOf(scored.map((r) => r.baseline)) };
     const sizes = await Promise.all(readers.map((r) => redis.strlen(keys.readerModel(subId('learned', r.index)))));
     const modelBytes = { mean: Math.round(sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length)), max: Math.max(0, ...sizes) };
-    const timing = await timePersonalScoring(readerStore, readers.map((r) => subId('learned', r.index)), windowOf(byDay, days[days.length - 1]!, lookback));
+    const timing = await timePersonalScoring(readerStore, readers.map((r) => subId('learned', r.index)), windowOf(byDay, days[days.length - 1]!, lookback), settings.relevanceDiscoverMin);
     return {
       from: days[0]!,
       days,
@@ -232,11 +233,13 @@ async function storeSeeds(papers: PaperStore, ids: Set<string>, all: string[], s
 
 /**
  * Cost of the personal model per digest, in µs of CPU time for a window of 60 candidates:
- * - `personalScoreMicrosPer60`: scoring with one reader's model once the window's paper vectors exist (they are
- *   built once per candidate pool and shared by every reader's job in a worker: the send job's candidate cache);
+ * - `personalScoreMicrosPer60`: what a digest asks of one reader's model once the window's paper vectors exist (they
+ *   are built once per candidate pool and shared by every reader's job in a worker: the send job's candidate cache):
+ *   bench/relevance.ts scoreAsADigest. `npm run bench -- --only relevance` measures the same on a full-size model
+ *   with nothing else in the loop, the steadier figure;
  * - `vectorsMicrosPer60`: building those vectors (IDF + TF-IDF) for a new pool, once per worker and scrape.
  */
-async function timePersonalScoring(readers: ReaderStore, ids: string[], window: Paper[]): Promise<{ personalScoreMicrosPer60: number; vectorsMicrosPer60: number }> {
+async function timePersonalScoring(readers: ReaderStore, ids: string[], window: Paper[], discoverMin: number): Promise<{ personalScoreMicrosPer60: number; vectorsMicrosPer60: number }> {
   const models = (await Promise.all(ids.map((id) => readers.peekModel(id)))).filter((m) => m !== null);
   const pool = window.slice(0, 60);
   if (models.length === 0 || pool.length === 0) return { personalScoreMicrosPer60: 0, vectorsMicrosPer60: 0 };
@@ -247,13 +250,12 @@ async function timePersonalScoring(readers: ReaderStore, ids: string[], window: 
   for (let rep = 0; rep < reps; rep++) {
     const papers = pool.map((p) => ({ ...p })); // new objects: nothing memoized
     const t0 = cpuNs();
-    for (const p of papers) personalScorer(models[0], papers)(p);
+    const idf = buildIdf(papers);
+    for (const p of papers) paperVector(p, idf);
     if (rep > 0) vectorsNs += cpuNs() - t0;
+    scoreAsADigest(models[0]!, papers, discoverMin); // the pool's vectors, memoized as the send job's candidate cache does
     const t2 = cpuNs();
-    for (const model of models) {
-      const score = personalScorer(model, papers);
-      for (const p of papers) score(p);
-    }
+    for (const model of models) scoreAsADigest(model, papers, discoverMin);
     if (rep > 0) {
       scoreNs += cpuNs() - t2;
       n += models.length;

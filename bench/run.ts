@@ -27,6 +27,7 @@ const SECTIONS: Record<string, { run: Section; merge?: boolean }> = {
   subscribers: { run: async (o) => (await import('./subscribers.js')).benchSubscribers(o.subscribers ? { subscribers: o.subscribers } : {}) },
   tick: { run: async (o) => (await import('./tick.js')).benchTick(o.due ? { due: o.due } : {}) },
   delivery: { run: async (o) => (await import('./delivery.js')).benchDelivery(o.subscribers ? { subscribers: o.subscribers } : {}), merge: true },
+  relevance: { run: async (o) => (await import('./relevance.js')).benchRelevance(o.runs ? { runs: o.runs } : {}) },
   steady: { run: async (o) => (await import('./steady.js')).benchSteady({ ...(o.subscribers ? { subscribers: o.subscribers } : {}), ...(o.days ? { days: o.days } : {}) }) },
 };
 

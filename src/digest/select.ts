@@ -25,7 +25,7 @@ import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import { matchPaper, STRENGTH } from '../papers/topics.js';
 import type { Reason, SelectedPaper } from '../papers/reason.js';
-import type { ReaderModel } from '../relevance/model.js';
+import type { ReaderModel, Similarity } from '../relevance/model.js';
 import { blend, communitySignal, DEFAULT_WEIGHTS, freshness, personalScorer, trustIn, type RankWeights } from '../relevance/rank.js';
 import { topicLift, topicKeysOfReasons } from '../relevance/topic-history.js';
 import { addDays, localDateIn } from '../schedule/schedule.js';
@@ -111,6 +111,10 @@ function matchStrengthOf(reasons: readonly Reason[]): number {
 interface Scored extends SelectedPaper {
   follow: boolean;
   score: number;
+  /** The personal model's opinion (ranking 'relevance'). */
+  personal: number;
+  /** Its resemblance to liked papers, when already computed (to admit it from outside the filters). */
+  similar?: Similarity;
 }
 
 export function selectPapers(input: SelectInput): SelectedPaper[] {
@@ -161,45 +165,43 @@ export function selectPapers(input: SelectInput): SelectedPaper[] {
     if (!follow && paper.upvotes < sub.minUpvotes) continue;
     if (!byRelevance) {
       if (!m.included) continue;
-      chosen.push({ paper, reasons: [...m.reasons].sort((a, b) => REASON_ORDER[a.kind] - REASON_ORDER[b.kind]), follow, score: 0 });
+      chosen.push({ paper, reasons: [...m.reasons].sort((a, b) => REASON_ORDER[a.kind] - REASON_ORDER[b.kind]), follow, score: 0, personal: 0 });
       continue;
     }
-    const p = personal(paper);
-    const discovered = !m.included && p.score >= weights.discoverMin && p.similarTo > 0;
-    if (!m.included && !discovered) continue;
+    const opinion = personal.score(paper);
+    // A paper outside the filters comes in when the model likes it and it resembles papers the reader liked.
+    const similar = !m.included && opinion >= weights.discoverMin ? personal.similarity(paper) : undefined;
+    if (!m.included && !(similar && similar.similarTo > 0)) continue;
     const match = matchStrengthOf(m.reasons);
     const score = blend(weights, {
       match,
-      personal: p.score * trust,
+      personal: opinion * trust,
       community: communitySignal(paper, maxUpvotes, today),
       freshness: freshness(paper.listedOn, today),
       topicHistory: input.model ? topicLift(input.model.topics, topicKeysOfReasons(m.reasons), input.model.likes, input.model.dislikes) : 0,
     });
-    chosen.push({ paper, reasons: explain(m.reasons, p, discovered, weights, dayRank.get(paper.id), paper), follow, score });
+    chosen.push({ paper, reasons: m.reasons, follow, score, personal: opinion, ...(similar ? { similar } : {}) });
   }
   if (!byRelevance) return chosen.sort((a, b) => compareForDigest(a.paper, b.paper)).slice(0, limit).map(({ paper, reasons }) => ({ paper, reasons }));
+  // Explained once cut: "Like 2 papers you liked" compares a paper with each liked one, only for the cards shown.
   return chosen
     .sort((a, b) => Number(b.follow) - Number(a.follow) || b.score - a.score || compareForDigest(a.paper, b.paper))
     .slice(0, limit)
-    .map(({ paper, reasons }) => ({ paper, reasons }));
+    .map((c) => {
+      const similar = c.similar ?? (c.personal >= weights.discoverMin ? personal.similarity(c.paper) : undefined);
+      return { paper: c.paper, reasons: explain(c.reasons, similar, dayRank.get(c.paper.id), c.paper) };
+    });
 }
 
 /** The reasons a card shows, most specific first: follows, the strongest matches, the model, the community. */
-function explain(
-  reasons: readonly Reason[],
-  p: { score: number; similarTo: number; terms: string[] },
-  discovered: boolean,
-  weights: RankWeights,
-  rank: number | undefined,
-  paper: Paper,
-): Reason[] {
+function explain(reasons: readonly Reason[], similar: Similarity | undefined, rank: number | undefined, paper: Paper): Reason[] {
   const follows = reasons.filter(isFollow);
   const matches = reasons
     .filter((r): r is Extract<Reason, { kind: 'topic' | 'keyword' }> => r.kind === 'topic' || r.kind === 'keyword')
     .sort((a, b) => (b.strength ?? 0) - (a.strength ?? 0))
     .slice(0, MATCH_REASONS_SHOWN);
   const out: Reason[] = [...follows, ...matches];
-  if ((discovered || p.score >= weights.discoverMin) && p.similarTo > 0) out.push({ kind: 'similar', count: p.similarTo, terms: p.terms });
+  if (similar && similar.similarTo > 0) out.push({ kind: 'similar', count: similar.similarTo, terms: similar.terms });
   if (rank !== undefined && rank <= POPULAR_RANK && paper.upvotes >= POPULAR_UPVOTES) out.push({ kind: 'popular', rank, upvotes: paper.upvotes });
   if (out.length === 0) out.push(...reasons.filter((r) => r.kind === 'trending'));
   return out;

@@ -6,8 +6,9 @@
 //   balanced, L2-regularized, a few dozen SGD passes over ≤ 122 sparse examples: about a millisecond). Its weight
 //   vector is capped to WEIGHT_TERMS terms. Retraining from the bounded set makes undo exact: a 👍 taken back is a
 //   signature removed and a centroid subtracted, then the same training.
-// - Score of a candidate: 2·σ(w·x + b) − 1, in (-1, 1); 0 = no opinion. "Similar to n liked papers" counts liked
-//   signatures with cosine ≥ SIMILAR_AT (an inverted index makes that a few dozen lookups per candidate).
+// - Score of a candidate: 2·σ(w·x + b) − 1, in (-1, 1); 0 = no opinion: one sparse dot product. "Similar to n liked
+//   papers" counts liked signatures with cosine ≥ SIMILAR_AT (an inverted index makes that a few dozen lookups per
+//   candidate), only for the papers whose card or admission needs it.
 // - Terms the reader removed ("muted") never count.
 // Why not a library: the maintained JS options (natural's TfIdf/LogisticRegressionClassifier, wink-nlp's BM25
 // vectorizer) keep every document in memory, retrain on strings, and have no capped, serializable sparse model per
@@ -50,58 +51,73 @@ export function isEmptyModel(m: ReaderModel | null | undefined): boolean {
   return !m || (m.likes <= 0 && m.dislikes <= 0 && m.liked.length === 0);
 }
 
-export interface PersonalScore {
-  /** 2·σ(w·x + b) − 1, in (-1, 1); 0 = no opinion. */
-  score: number;
+/** Why a paper resembles what the reader liked (for "Why" and for admitting a paper outside the filters). */
+export interface Similarity {
   /** How many liked papers this one resembles (signature cosine ≥ SIMILAR_AT). */
   similarTo: number;
-  /** The shared terms that weigh most, strongest first (for "Why"). */
+  /** The shared terms that weigh most, strongest first. */
   terms: string[];
 }
 
-const SIMILAR_AT = 0.15;
+/** Cosine to a liked paper's signature at which a paper counts as like it. */
+export const SIMILAR_AT = 0.15;
 
 function mutedTerm(t: string, muted: ReadonlySet<string>): boolean {
   return muted.size > 0 && (muted.has(t) || t.split(' ').some((w) => muted.has(w)));
 }
 
-/** A model prepared for scoring many candidates: an inverted index over the liked signatures. */
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** The model's opinion of a paper: 2·σ(w·x + b) − 1, in (-1, 1); 0 = no opinion. One sparse dot product. */
+export function scoreVector(model: ReaderModel, v: TermVector): number {
+  let z = model.b;
+  for (const [t, x] of v) {
+    const w = model.w.get(t);
+    if (w !== undefined && !mutedTerm(t, model.muted)) z += w * x;
+  }
+  return 2 * sigmoid(z) - 1;
+}
+
+/**
+ * The liked signatures as an inverted index, for Similarity. Built when a digest first needs it: only papers the
+ * model likes (score ≥ relevanceDiscoverMin) are compared with the liked papers one by one, so most digests build it
+ * for a few papers and some never do.
+ */
 export interface PreparedModel {
   model: ReaderModel;
-  postings: Map<string, { sig: number; w: number }[]>;
+  /** term → [signature index, weight, signature index, weight, …]: flat pairs, no object per posting. */
+  postings: Map<string, number[]>;
   sigNorms: number[];
 }
 
 export function prepare(model: ReaderModel): PreparedModel {
-  const postings = new Map<string, { sig: number; w: number }[]>();
+  const postings = new Map<string, number[]>();
   const sigNorms = model.liked.map((s, i) => {
-    for (const [t, w] of s.v) (postings.get(t) ?? postings.set(t, []).get(t)!).push({ sig: i, w });
+    for (const [t, w] of s.v) {
+      const post = postings.get(t);
+      if (post) post.push(i, w);
+      else postings.set(t, [i, w]);
+    }
     return norm(s.v) || 1;
   });
   return { model, postings, sigNorms };
 }
 
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-
-export function scoreVector(pm: PreparedModel, v: TermVector): PersonalScore {
+export function similarity(pm: PreparedModel, v: TermVector): Similarity {
   const { model } = pm;
-  let z = model.b;
   const contributions: [string, number][] = [];
   const sims = new Float64Array(pm.sigNorms.length);
   for (const [t, x] of v) {
     if (mutedTerm(t, model.muted)) continue;
     const w = model.w.get(t);
-    if (w !== undefined) {
-      z += w * x;
-      if (w > 0) contributions.push([t, w * x]);
-    }
+    if (w !== undefined && w > 0) contributions.push([t, w * x]);
     const post = pm.postings.get(t);
-    if (post) for (const p of post) sims[p.sig]! += p.w * x;
+    if (post) for (let i = 0; i < post.length; i += 2) sims[post[i]!]! += post[i + 1]! * x;
   }
   let similarTo = 0;
   for (let i = 0; i < sims.length; i++) if (sims[i]! / pm.sigNorms[i]! >= SIMILAR_AT) similarTo++;
   contributions.sort((a, b) => b[1] - a[1]);
-  return { score: 2 * sigmoid(z) - 1, similarTo, terms: readableTerms(contributions.map(([t]) => t), 2) };
+  return { similarTo, terms: readableTerms(contributions.map(([t]) => t), 2) };
 }
 
 /**

@@ -3,7 +3,7 @@
 // is a candidate (filters, follows, excludes); this file only scores.
 import type { Paper } from '../papers/paper.js';
 import type { Settings } from '../settings/schema.js';
-import { prepare, scoreVector, type PersonalScore, type PreparedModel, type ReaderModel } from './model.js';
+import { prepare, scoreVector, similarity, type PreparedModel, type ReaderModel, type Similarity } from './model.js';
 import { buildIdf, paperVector, type Idf, type TermVector } from './terms.js';
 
 export interface RankWeights {
@@ -73,19 +73,25 @@ function vectorOf(paper: Paper, idf: Idf): TermVector {
   return v;
 }
 
-/** Scores papers against one reader's model over one pool; null model = no opinion (score 0). */
+/** One reader's model over one pool of candidates; no model = no opinion (score 0, resembles nothing). */
 export interface PersonalScorer {
-  (paper: Paper): PersonalScore;
+  /** The model's opinion, in (-1, 1); 0 = no opinion. */
+  score(paper: Paper): number;
+  /** How many liked papers it resembles and the terms they share: for papers the model likes, when a card or an admission needs it. */
+  similarity(paper: Paper): Similarity;
 }
 
-const NO_OPINION: PersonalScore = { score: 0, similarTo: 0, terms: [] };
-
+const NO_SIMILARITY: Similarity = { similarTo: 0, terms: [] };
+const NO_OPINION: PersonalScorer = { score: () => 0, similarity: () => NO_SIMILARITY };
 
 export function personalScorer(model: ReaderModel | null | undefined, pool: readonly Paper[]): PersonalScorer {
-  if (!model) return () => NO_OPINION;
-  const pm: PreparedModel = prepare(model);
+  if (!model) return NO_OPINION;
   const idf = poolIdf(pool);
-  return (paper) => scoreVector(pm, vectorOf(paper, idf));
+  let pm: PreparedModel | undefined; // the liked signatures' index, built on first use
+  return {
+    score: (paper) => scoreVector(model, vectorOf(paper, idf)),
+    similarity: (paper) => similarity((pm ??= prepare(model)), vectorOf(paper, idf)),
+  };
 }
 
 /** Community signal 0..1: log upvotes against the window's best, nudged by upvotes gained per day listed. */

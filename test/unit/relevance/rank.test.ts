@@ -8,8 +8,8 @@ import { selectPapers, type SelectSubscriber } from '../../../src/digest/select.
 import type { Paper } from '../../../src/papers/paper.js';
 import { describeReason } from '../../../src/papers/reason.js';
 import { matchPaper } from '../../../src/papers/topics.js';
-import { applyFeedback, emptyModel, signatureOf, type ReaderModel } from '../../../src/relevance/model.js';
-import { buildIdf, paperVector } from '../../../src/relevance/terms.js';
+import { applyFeedback, emptyModel, prepare, signatureOf, SIMILAR_AT, similarity, type ReaderModel } from '../../../src/relevance/model.js';
+import { buildIdf, dot, norm, paperVector } from '../../../src/relevance/terms.js';
 
 function paper(id: string, over: Partial<Paper> = {}): Paper {
   return {
@@ -169,6 +169,34 @@ describe('learned preference', () => {
     const why = spec.reasons.map(describeReason).join('; ');
     assert.match(why, /^Like [12] papers? you liked: /);
     assert.ok(!ids(got).includes(PROTEIN.id), 'a paper like the disliked ones is not suggested');
+  });
+});
+
+describe('resemblance to liked papers', () => {
+  it('counts the liked papers a candidate resembles as a cosine against each one would', () => {
+    const all = [...DAY, ...LIKED, ...DISLIKED];
+    // Seven liked papers on four subjects, so each candidate resembles some and not others.
+    const model = learn(emptyModel(), [...LIKED, SPEC, KV, ROBOT, VIDEO, DISLIKED[0]!], [PROTEIN], all);
+    const idf = buildIdf(all);
+    const pm = prepare(model);
+    const counts = all.map((p) => {
+      const v = paperVector(p, idf);
+      const direct = model.liked.filter((s) => dot(s.v, v) / norm(s.v) >= SIMILAR_AT).length;
+      const got = similarity(pm, v).similarTo;
+      assert.equal(got, direct, p.title);
+      return got;
+    });
+    assert.ok(counts[0]! >= 2 && counts[1]! >= 2, `speculative decoding and KV cache resemble several liked papers: ${counts}`);
+    assert.ok(new Set(counts).size >= 3, `different candidates resemble different numbers of liked papers: ${counts}`);
+  });
+
+  it('a paper inside the filters that the model likes says which liked papers it is like', () => {
+    const model = learn(emptyModel(), LIKED, DISLIKED, [...DAY, ...LIKED, ...DISLIKED]);
+    const got = select(sub({ topics: ['efficiency'] }), DAY, model);
+    const spec = got.find((s) => s.paper.id === SPEC.id);
+    assert.ok(spec, 'it qualifies by its topic');
+    assert.ok(spec.reasons.some((r) => r.kind === 'topic'), 'its topic is named');
+    assert.ok(spec.reasons.some((r) => r.kind === 'similar' && r.count > 0), spec.reasons.map(describeReason).join('; '));
   });
 });
 
