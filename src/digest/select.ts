@@ -25,7 +25,7 @@ import type { Paper } from '../papers/paper.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import { matchPaper, STRENGTH } from '../papers/topics.js';
 import type { Reason, SelectedPaper } from '../papers/reason.js';
-import type { ReaderModel, Similarity } from '../relevance/model.js';
+import type { ScoringModel, Similarity } from '../relevance/model.js';
 import { blend, communitySignal, DEFAULT_WEIGHTS, freshness, personalScorer, trustIn, type RankWeights } from '../relevance/rank.js';
 import { topicLift, topicKeysOfReasons } from '../relevance/topic-history.js';
 import { addDays, localDateIn } from '../schedule/schedule.js';
@@ -48,7 +48,7 @@ export interface SelectInput {
   /** Operator cap (settings.maxPapersCap); the subscriber's maxPapers applies too. */
   cap: number;
   /** The reader's personal model (ReaderStore.loadForSend); null/absent = nothing learned. */
-  model?: ReaderModel | null;
+  model?: ScoringModel | null;
   /** Ranking weights (settings, rankWeightsOf); defaults when absent. */
   weights?: RankWeights;
   /** 'relevance' (default) or 'upvotes' (the behaviour before issue 9: the evaluation's baseline). */

@@ -12,7 +12,7 @@ import type { Subscriber } from '../subscribers/subscriber.js';
 import type { SuppressionList } from '../subscribers/suppression.js';
 import type { DeliveryLedger, EditionState } from './ledger.js';
 import type { ChannelSendPort } from './send-channel.js';
-import type { ReaderModel } from '../relevance/model.js';
+import type { ScoringModel } from '../relevance/model.js';
 import type { SuggestionHint } from '../relevance/suggest.js';
 
 /** What the send job needs; structural so tests and the bench can pass small objects. */
@@ -54,7 +54,7 @@ export interface SendDeps {
    * Each reader's personal model and the suggestion their digest mentions (relevance/reader-store.ts); absent =
    * rank without one.
    */
-  readers?: { loadForSend(subscriberId: string): Promise<{ model: ReaderModel | null; hint: SuggestionHint | null }> };
+  readers?: { loadForSend(subscriberId: string): Promise<{ model: ScoringModel | null; hint: SuggestionHint | null }> };
   /** Pauses between attempts to record a delivery in the ledger (default 100, 500, 2000 ms). */
   recordRetryDelaysMs?: number[];
   /**

@@ -24,7 +24,7 @@ import { selectPapers } from './select.js';
 import { editionWindow } from './window.js';
 import { afterClaimChannel } from './send-channel.js';
 import { sendEmailEdition, withRetries } from './send-email.js';
-import type { ReaderModel } from '../relevance/model.js';
+import type { ScoringModel } from '../relevance/model.js';
 import { hintStands, type SuggestionHint } from '../relevance/suggest.js';
 import { rankWeightsOf } from '../relevance/rank.js';
 import type { SendDeps, SendJobRun, SendOutcome } from './send-types.js';
@@ -152,7 +152,7 @@ interface Claimed {
   suppressed: boolean;
   /** The reader takes editions by feed only (feeds/delivery-mode.ts). */
   feedOnly: boolean;
-  model: ReaderModel | null;
+  model: ScoringModel | null;
   /** The suggestion the digest mentions (relevance/suggest.ts), if it still stands. */
   hint: SuggestionHint | null;
   record: EditionRecord;

@@ -12,7 +12,7 @@ import { silentLogger, type Logger } from '../log.js';
 import type { OutgoingMessage } from '../mail/mailer.js';
 import type { Templates } from '../mail/render.js';
 import type { Paper } from '../papers/paper.js';
-import type { ReaderModel } from '../relevance/model.js';
+import type { ScoringModel } from '../relevance/model.js';
 import type { SuggestionHint } from '../relevance/suggest.js';
 import type { SettingsStore } from '../settings/store.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
@@ -43,7 +43,7 @@ export interface ComposeDeps {
   ledger: Pick<DeliveryLedger, 'sentPaperIds' | 'readRecord'>;
   templates: Templates;
   /** Each reader's personal model (relevance/reader-store.ts, read-only); absent = rank without one. */
-  readers?: { peekForSend(subscriberId: string): Promise<{ model: ReaderModel | null; hint: SuggestionHint | null }> };
+  readers?: { peekForSend(subscriberId: string): Promise<{ model: ScoringModel | null; hint: SuggestionHint | null }> };
 }
 
 export async function composeDigest(deps: ComposeDeps, input: { subscriber: Subscriber; period: string; now: Date; log?: Logger }): Promise<Composed> {

@@ -1,10 +1,10 @@
 // ReaderModel ⇄ JSON (what reader-store.ts keeps in Redis). The model is read on every send and kept for every
-// reader, so the format is compact (v2):
+// reader, so the format is compact (v2), and a send reads only what scoring uses (decodeForScoring):
 // - every term is written once, in `terms`; a vector is a flat array [term index, weight, term index, weight, …];
 // - weights are integers in units of 1/WEIGHT_SCALE (3 decimals: no ranking changes below that).
 // Undo stays exact: model.ts puts vectors on the same grid before adding them to a centroid (quantize), so taking
 // a paper back subtracts exactly what was added. v1 (pairs of [term, weight], 4 decimals) is still read.
-import type { ReaderModel, Signature } from './model.js';
+import type { ReaderModel, ScoringModel, Signature } from './model.js';
 import type { SuggestionHint } from './suggest.js';
 import type { TermVector } from './terms.js';
 import { quantize, WEIGHT_SCALE } from './weight-grid.js';
@@ -22,6 +22,11 @@ export interface StoredModel {
   dismissed: string[];
   /** The suggestion their next digests mention (suggest.ts hintOf), set when feedback arrives; null when none. */
   hint: SuggestionHint | null;
+}
+
+/** The stored model as a send reads it (decodeForScoring). */
+export interface StoredForScoring extends Omit<StoredModel, 'model'> {
+  model: ScoringModel;
 }
 
 type Flat = number[];
@@ -124,7 +129,13 @@ function fromPairs(v: unknown): TermVector {
   return out;
 }
 
-export function decodeModel(raw: string | null): StoredModel {
+interface Parsed {
+  j: Record<string, unknown>;
+  vec: (v: unknown) => TermVector;
+  sigs: (v: unknown) => Signature[];
+}
+
+function parse(raw: string | null): Parsed {
   const j = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
   const terms: readonly unknown[] = j.v === 2 && Array.isArray(j.terms) ? j.terms : [];
   const vec = (v: unknown) => (j.v === 2 ? fromFlat(v, terms) : fromPairs(v));
@@ -132,23 +143,33 @@ export function decodeModel(raw: string | null): StoredModel {
     Array.isArray(v)
       ? v.flatMap((s: { id?: unknown; at?: unknown; v?: unknown }) => (s && typeof s.id === 'string' && typeof s.at === 'string' ? [{ id: s.id, at: s.at, v: vec(s.v) }] : []))
       : [];
-  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
-  return {
-    rev: num(j.rev),
-    pending: strings(j.pending),
-    dismissed: strings(j.dismissed),
-    hint: hintFrom(j.hint),
-    model: {
-      pos: vec(j.pos),
-      neg: vec(j.neg),
-      likes: num(j.likes),
-      dislikes: num(j.dislikes),
-      liked: sigs(j.liked),
-      disliked: sigs(j.disliked),
-      muted: new Set(strings(j.muted)),
-      w: vec(j.w),
-      b: num(j.b),
-      topics: topicCounts(j.topics),
-    },
-  };
+  return { j, vec, sigs };
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+
+/** Everything but the model (common to both reads). */
+function envelope(j: Record<string, unknown>): Omit<StoredModel, 'model'> {
+  return { rev: num(j.rev), pending: strings(j.pending), dismissed: strings(j.dismissed), hint: hintFrom(j.hint) };
+}
+
+/** What scoring reads of a model, from its stored form. */
+function scoringPart({ j, vec, sigs }: Parsed): ScoringModel {
+  return { likes: num(j.likes), dislikes: num(j.dislikes), liked: sigs(j.liked), muted: new Set(strings(j.muted)), w: vec(j.w), b: num(j.b), topics: topicCounts(j.topics) };
+}
+
+/** The whole model: what feedback, the preferences page and the export read and write. */
+export function decodeModel(raw: string | null): StoredModel {
+  const parsed = parse(raw);
+  const { j, vec, sigs } = parsed;
+  return { ...envelope(j), model: { ...scoringPart(parsed), pos: vec(j.pos), neg: vec(j.neg), disliked: sigs(j.disliked) } };
+}
+
+/**
+ * What a send reads: the model without the centroids and the disliked signatures, which only training uses (about
+ * half of its terms, never turned into maps here).
+ */
+export function decodeForScoring(raw: string | null): StoredForScoring {
+  const parsed = parse(raw);
+  return { ...envelope(parsed.j), model: scoringPart(parsed) };
 }

@@ -3,7 +3,8 @@
 //   Rocchio centroids (running sums of every liked / disliked paper, capped to CENTROID_TERMS terms) that keep the
 //   memory of older feedback as two weighted pseudo-examples.
 // - On each change of feedback (never per send) a small logistic regression is retrained on that set (class-
-//   balanced, L2-regularized, a few dozen SGD passes over ≤ 122 sparse examples: about a millisecond). Its weight
+//   balanced, L2-regularized, 30 SGD passes over ≤ 122 sparse examples: about 15–20 ms with the stored model's read
+//   and write on a full model, npm run bench -- --only relevance). Its weight
 //   vector is capped to WEIGHT_TERMS terms. Retraining from the bounded set makes undo exact: a 👍 taken back is a
 //   signature removed and a centroid subtracted, then the same training.
 // - Score of a candidate: 2·σ(w·x + b) − 1, in (-1, 1); 0 = no opinion: one sparse dot product. "Similar to n liked
@@ -43,11 +44,17 @@ export interface ReaderModel {
   topics: TopicHistory;
 }
 
+/**
+ * What ranking reads of a model: the trained weights, the liked signatures ("Like n papers you liked"), the topic
+ * history and the counts. The centroids and the disliked signatures are the training set's alone.
+ */
+export type ScoringModel = Omit<ReaderModel, 'pos' | 'neg' | 'disliked'>;
+
 export function emptyModel(): ReaderModel {
   return { pos: new Map(), neg: new Map(), likes: 0, dislikes: 0, liked: [], disliked: [], muted: new Set(), w: new Map(), b: 0, topics: new Map() };
 }
 
-export function isEmptyModel(m: ReaderModel | null | undefined): boolean {
+export function isEmptyModel(m: ScoringModel | null | undefined): boolean {
   return !m || (m.likes <= 0 && m.dislikes <= 0 && m.liked.length === 0);
 }
 
@@ -69,7 +76,7 @@ function mutedTerm(t: string, muted: ReadonlySet<string>): boolean {
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** The model's opinion of a paper: 2·σ(w·x + b) − 1, in (-1, 1); 0 = no opinion. One sparse dot product. */
-export function scoreVector(model: ReaderModel, v: TermVector): number {
+export function scoreVector(model: ScoringModel, v: TermVector): number {
   let z = model.b;
   for (const [t, x] of v) {
     const w = model.w.get(t);
@@ -84,13 +91,13 @@ export function scoreVector(model: ReaderModel, v: TermVector): number {
  * for a few papers and some never do.
  */
 export interface PreparedModel {
-  model: ReaderModel;
+  model: ScoringModel;
   /** term → [signature index, weight, signature index, weight, …]: flat pairs, no object per posting. */
   postings: Map<string, number[]>;
   sigNorms: number[];
 }
 
-export function prepare(model: ReaderModel): PreparedModel {
+export function prepare(model: ScoringModel): PreparedModel {
   const postings = new Map<string, number[]>();
   const sigNorms = model.liked.map((s, i) => {
     for (const [t, w] of s.v) {

@@ -3,7 +3,7 @@
 // is a candidate (filters, follows, excludes); this file only scores.
 import type { Paper } from '../papers/paper.js';
 import type { Settings } from '../settings/schema.js';
-import { prepare, scoreVector, similarity, type PreparedModel, type ReaderModel, type Similarity } from './model.js';
+import { prepare, scoreVector, similarity, type PreparedModel, type ReaderModel, type ScoringModel, type Similarity } from './model.js';
 import { buildIdf, paperVector, type Idf, type TermVector } from './terms.js';
 
 export interface RankWeights {
@@ -84,7 +84,7 @@ export interface PersonalScorer {
 const NO_SIMILARITY: Similarity = { similarTo: 0, terms: [] };
 const NO_OPINION: PersonalScorer = { score: () => 0, similarity: () => NO_SIMILARITY };
 
-export function personalScorer(model: ReaderModel | null | undefined, pool: readonly Paper[]): PersonalScorer {
+export function personalScorer(model: ScoringModel | null | undefined, pool: readonly Paper[]): PersonalScorer {
   if (!model) return NO_OPINION;
   const idf = poolIdf(pool);
   let pm: PreparedModel | undefined; // the liked signatures' index, built on first use

@@ -12,8 +12,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Paper } from '../papers/paper.js';
 import type { Keys } from '../redis/keys.js';
-import { applyFeedback, emptyModel, isEmptyModel, signatureOf, train, type ReaderModel } from './model.js';
-import { decodeModel, encodeModel, type StoredModel } from './model-codec.js';
+import { applyFeedback, emptyModel, isEmptyModel, signatureOf, train, type ReaderModel, type ScoringModel } from './model.js';
+import { decodeForScoring, decodeModel, encodeModel, type StoredForScoring, type StoredModel } from './model-codec.js';
 import { buildIdf, paperVector, type Idf } from './terms.js';
 import { topicKeysOf } from './topic-history.js';
 import type { SuggestionHint } from './suggest.js';
@@ -282,7 +282,7 @@ export class ReaderStore {
    * learned first, once) and the suggestion the digest mentions (null when none, or declined since).
    */
   async loadForSend(subscriberId: string): Promise<ForSend> {
-    let stored = await this.readModel(subscriberId);
+    let stored = await this.readForScoring(subscriberId);
     if (stored.pending.length) {
       const found = (await Promise.all(stored.pending.map((id) => this.papers.get(id)))).filter((p): p is Paper => p !== null);
       if (found.length) {
@@ -291,7 +291,7 @@ export class ReaderStore {
         await this.update(subscriberId, (s) => {
           s.pending = s.pending.filter((id) => !ids.has(id));
         });
-        stored = await this.readModel(subscriberId);
+        stored = await this.readForScoring(subscriberId);
       }
     }
     return forSend(stored);
@@ -299,7 +299,7 @@ export class ReaderStore {
 
   /** loadForSend without learning pending seeds (read-only: the operator's preview). */
   async peekForSend(subscriberId: string): Promise<ForSend> {
-    return forSend(await this.readModel(subscriberId));
+    return forSend(await this.readForScoring(subscriberId));
   }
 
   /** Keep the suggestion the reader's digests mention (suggest.ts hintOf); null clears it. Written only when it changes. */
@@ -310,13 +310,19 @@ export class ReaderStore {
     });
   }
 
-  /** The model as stored, without learning pending seeds (read-only: previews, GET pages). */
+  /** The whole model as stored, without learning pending seeds (read-only: previews, GET pages). */
   async peekModel(subscriberId: string): Promise<ReaderModel | null> {
-    return (await this.peekForSend(subscriberId)).model;
+    const { model } = await this.readModel(subscriberId);
+    return isEmptyModel(model) ? null : model;
   }
 
   private async readModel(subscriberId: string): Promise<StoredModel> {
     return decodeModel(await this.redis.get(this.keys.readerModel(subscriberId)));
+  }
+
+  /** What a send reads: all but the training set (model-codec.ts decodeForScoring). */
+  private async readForScoring(subscriberId: string): Promise<StoredForScoring> {
+    return decodeForScoring(await this.redis.get(this.keys.readerModel(subscriberId)));
   }
 
   /** Read-modify-write of the model by compare-and-set on its rev. */
@@ -371,8 +377,8 @@ export class ReaderStore {
 }
 
 /** What a send reads: the model (null when nothing is learned) and the digest's suggestion unless declined. */
-export interface ForSend { model: ReaderModel | null; hint: SuggestionHint | null }
-function forSend(stored: StoredModel): ForSend {
+export interface ForSend { model: ScoringModel | null; hint: SuggestionHint | null }
+function forSend(stored: StoredForScoring): ForSend {
   const hint = stored.hint && !stored.dismissed.includes(stored.hint.keyword.toLowerCase()) ? stored.hint : null;
   return { model: isEmptyModel(stored.model) ? null : stored.model, hint };
 }

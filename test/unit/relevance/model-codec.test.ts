@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Paper } from '../../../src/papers/paper.js';
 import { applyFeedback, emptyModel, signatureOf, type ReaderModel } from '../../../src/relevance/model.js';
-import { decodeModel, encodeModel, quantize } from '../../../src/relevance/model-codec.js';
+import { decodeForScoring, decodeModel, encodeModel, quantize } from '../../../src/relevance/model-codec.js';
 import { buildIdf, paperVector } from '../../../src/relevance/terms.js';
 
 function paper(id: string, title: string, keywords: string[]): Paper {
@@ -44,6 +44,22 @@ describe('model codec', () => {
     const json = JSON.parse(raw) as { terms: string[] };
     assert.equal(new Set(json.terms).size, json.terms.length, 'each term once');
     assert.equal((raw.match(/"speculative decoding"/g) ?? []).length, 1, 'a term shared by a signature, a centroid and the weights is written once');
+  });
+
+  it('reads for a send all that scoring uses, and not the training set', () => {
+    const m = emptyModel();
+    like(m, A, 1);
+    applyFeedback(m, C.id, paperVector(C, idf), signatureOf(C.id, '2025-09-02T08:00:00.000Z', C, idf), 0, 1);
+    m.muted = new Set(['robot']);
+    m.topics.set('efficiency@title', [1, 0]);
+    const raw = encodeModel({ model: m, pending: ['2501.00001'], rev: 4, dismissed: ['gui'], hint: { kind: 'include', keyword: 'kv cache', titles: 2 } });
+    const whole = decodeModel(raw);
+    const forSend = decodeForScoring(raw);
+    const { pos, neg, disliked, ...scoring } = whole.model;
+    assert.ok(pos.size > 0 && neg.size > 0 && disliked.length === 1, 'the whole model has its training set');
+    assert.deepEqual(forSend.model, scoring, 'weights, bias, liked signatures, counts, muted terms and topic history, as decodeModel reads them');
+    assert.deepEqual(Object.keys(forSend.model).sort(), ['b', 'dislikes', 'liked', 'likes', 'muted', 'topics', 'w']);
+    assert.deepEqual({ rev: forSend.rev, pending: forSend.pending, dismissed: forSend.dismissed, hint: forSend.hint }, { rev: 4, pending: ['2501.00001'], dismissed: ['gui'], hint: { kind: 'include', keyword: 'kv cache', titles: 2 } });
   });
 
   it('reads a v1 model (pairs of term and weight)', () => {
