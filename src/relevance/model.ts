@@ -188,6 +188,25 @@ export function readableTerms(ranked: readonly string[], n: number): string[] {
   return out;
 }
 
+/** The strongest learned terms: the trained weights, positive (liked) and negative (disliked), readable. */
+export function topTerms(model: ReaderModel, n: number): { term: string; weight: number }[] {
+  const w = new Map<string, number>(model.w);
+  if (w.size === 0) {
+    // Not trained yet (a model stored before training existed): the centroids say the same, less sharply.
+    for (const [t, v] of model.pos) w.set(t, v / Math.max(1, model.likes));
+    for (const [t, v] of model.neg) w.set(t, (w.get(t) ?? 0) - (0.8 * v) / Math.max(1, model.dislikes));
+  }
+  const ranked = [...w].filter(([t]) => !model.muted.has(t)).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+  const out: { term: string; weight: number }[] = [];
+  for (const [term, weight] of ranked) {
+    if (out.length >= n) break;
+    const ws = term.split(' ');
+    if (out.some((o) => Math.sign(o.weight) === Math.sign(weight) && o.term.split(' ').some((x) => ws.includes(x)))) continue;
+    out.push({ term, weight: Math.round(weight * 1000) / 1000 });
+  }
+  return out;
+}
+
 /**
  * Add (sign=+1) or remove (sign=-1) one paper's vector from a centroid, in place; keeps the strongest terms.
  * Weights are put on the stored grid first (weight-grid.ts: quantize), so removing a paper subtracts exactly what

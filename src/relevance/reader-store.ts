@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Paper } from '../papers/paper.js';
 import type { Keys } from '../redis/keys.js';
-import { applyFeedback, emptyModel, isEmptyModel, signatureOf, train, type ReaderModel, type ScoringModel } from './model.js';
+import { applyFeedback, emptyModel, isEmptyModel, signatureOf, topTerms, train, type ReaderModel, type ScoringModel } from './model.js';
 import { decodeForScoring, decodeModel, encodeModel, type StoredForScoring, type StoredModel } from './model-codec.js';
 import { buildIdf, paperVector, type Idf } from './terms.js';
 import { topicKeysOf } from './topic-history.js';
@@ -381,25 +381,6 @@ export interface ForSend { model: ScoringModel | null; hint: SuggestionHint | nu
 function forSend(stored: StoredForScoring): ForSend {
   const hint = stored.hint && !stored.dismissed.includes(stored.hint.keyword.toLowerCase()) ? stored.hint : null;
   return { model: isEmptyModel(stored.model) ? null : stored.model, hint };
-}
-
-/** The strongest learned terms: the trained weights, positive (liked) and negative (disliked), readable. */
-export function topTerms(model: ReaderModel, n: number): { term: string; weight: number }[] {
-  const w = new Map<string, number>(model.w);
-  if (w.size === 0) {
-    // Not trained yet (a model stored before training existed): the centroids say the same, less sharply.
-    for (const [t, v] of model.pos) w.set(t, v / Math.max(1, model.likes));
-    for (const [t, v] of model.neg) w.set(t, (w.get(t) ?? 0) - (0.8 * v) / Math.max(1, model.dislikes));
-  }
-  const ranked = [...w].filter(([t]) => !model.muted.has(t)).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
-  const out: { term: string; weight: number }[] = [];
-  for (const [term, weight] of ranked) {
-    if (out.length >= n) break;
-    const ws = term.split(' ');
-    if (out.some((o) => Math.sign(o.weight) === Math.sign(weight) && o.term.split(' ').some((x) => ws.includes(x)))) continue;
-    out.push({ term, weight: Math.round(weight * 1000) / 1000 });
-  }
-  return out;
 }
 
 export { emptyModel };

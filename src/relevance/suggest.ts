@@ -42,7 +42,7 @@ export const MIN_LIKES_FOR_EXCLUDES = 10;
 const KEYWORD_MAX = 40;
 
 export interface SuggestInput {
-  /** Learned terms, strongest first (reader-store.ts topTerms): only positive ones are considered. */
+  /** Learned terms, strongest first (model.ts topTerms): only positive ones are considered. */
   terms: readonly { term: string; weight: number }[];
   likedTitles: readonly string[];
   dislikedTitles: readonly string[];
