@@ -106,6 +106,7 @@ export async function benchRelevance(opts: RelevanceBenchOptions = {}): Promise<
 
   const model = fullModel(marked);
   const stored = encodeModel({ model, pending: [], rev: 1, dismissed: [], hint: null });
+  const scoring = decodeForScoring(stored).model; // the model as a send holds it
   const pool: Paper[] = next.flatMap((d) => loadArchiveDay(d)).slice(0, 60);
   if (pool.length < 60) throw new Error(`relevance bench: ${pool.length} candidates after ${marked.at(-1)}, need 60`);
 
@@ -127,9 +128,9 @@ export async function benchRelevance(opts: RelevanceBenchOptions = {}): Promise<
     for (const p of papers) paperVector(p, idf);
     vectorRounds.push(cpuMicros() - t);
 
-    liked = scoreAsADigest(model, papers); // and the pool's vectors, memoized as the send job's candidate cache does
+    liked = scoreAsADigest(scoring, papers); // and the pool's vectors, memoized as the send job's candidate cache does
     t = cpuMicros();
-    for (let i = 0; i < DIGESTS_PER_ROUND; i++) scoreAsADigest(model, papers);
+    for (let i = 0; i < DIGESTS_PER_ROUND; i++) scoreAsADigest(scoring, papers);
     scoreRounds.push((cpuMicros() - t) / DIGESTS_PER_ROUND);
 
     t = cpuMicros();
