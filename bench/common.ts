@@ -1,8 +1,19 @@
-// What several bench sections share: Redis' own CPU and command counters, a CPU profile of the measured part, and the subscriber population's
+// What several bench sections share: this process's CPU time and a median, Redis' own CPU and command counters, a CPU profile of the measured part, and the subscriber population's
 // preference profiles (all five kinds of selection: everything, one topic, two topics, a minimum, a keyword).
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { Redis } from 'ioredis';
+
+/** CPU time of this process (user + system), µs: less distorted than wall time on a shared, loaded machine. */
+export function cpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/** The middle value (the upper middle for an even count); leaves its argument as it was. */
+export function median(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
 
 /** Subscriber preference profiles, assigned round-robin. */
 export const BENCH_PREFS: Record<string, unknown>[] = [

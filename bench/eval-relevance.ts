@@ -31,6 +31,7 @@ import { startRedis } from '../test/helpers/redis-server.js';
 import { archiveDays, loadArchiveDay } from './archive-days.js';
 import { emptyMetrics, lossesOf, meanLosses, meanOf, scoreDigest, type Losses, type Metrics as Figures } from './eval-metrics.js';
 import { parseReadersFile, ReadersFileError, type ReaderSpec } from './eval-readers-file.js';
+import { cpuMicros } from './common.js';
 import { scoreAsADigest } from './relevance.js';
 
 type Mode = 'learned' | 'baseline';
@@ -244,31 +245,26 @@ async function timePersonalScoring(readers: ReaderStore, ids: string[], window: 
   const pool = window.slice(0, 60);
   if (models.length === 0 || pool.length === 0) return { personalScoreMicrosPer60: 0, vectorsMicrosPer60: 0 };
   const reps = 30;
-  let vectorsNs = 0;
-  let scoreNs = 0;
+  let vectorsMicros = 0;
+  let scoreMicros = 0;
   let n = 0;
   for (let rep = 0; rep < reps; rep++) {
     const papers = pool.map((p) => ({ ...p })); // new objects: nothing memoized
-    const t0 = cpuNs();
+    const t0 = cpuMicros();
     const idf = buildIdf(papers);
     for (const p of papers) paperVector(p, idf);
-    if (rep > 0) vectorsNs += cpuNs() - t0;
+    if (rep > 0) vectorsMicros += cpuMicros() - t0;
     scoreAsADigest(models[0]!, papers, discoverMin); // the pool's vectors, memoized as the send job's candidate cache does
-    const t2 = cpuNs();
+    const t2 = cpuMicros();
     for (const model of models) scoreAsADigest(model, papers, discoverMin);
     if (rep > 0) {
-      scoreNs += cpuNs() - t2;
+      scoreMicros += cpuMicros() - t2;
       n += models.length;
     }
   }
-  return { personalScoreMicrosPer60: Math.round(scoreNs / 1e3 / Math.max(1, n)), vectorsMicrosPer60: Math.round(vectorsNs / 1e3 / (reps - 1)) };
+  return { personalScoreMicrosPer60: Math.round(scoreMicros / Math.max(1, n)), vectorsMicrosPer60: Math.round(vectorsMicros / (reps - 1)) };
 }
 
-/** CPU time of this process (user + system), ns: less distorted than wall time on a shared, loaded machine. */
-function cpuNs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) * 1000;
-}
 
 /**
  * `--set key=value` (repeatable): settings to evaluate instead of the defaults, e.g. ranking weights an operator

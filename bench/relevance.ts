@@ -26,6 +26,7 @@ import { applyFeedback, emptyModel, signatureOf, type ReaderModel, type ScoringM
 import { DEFAULT_WEIGHTS, personalScorer } from '../src/relevance/rank.js';
 import { buildIdf, paperVector, type Idf } from '../src/relevance/terms.js';
 import { archiveDays, loadArchiveDay } from './archive-days.js';
+import { cpuMicros, median } from './common.js';
 
 export interface RelevanceBenchOptions {
   runs?: number;
@@ -69,12 +70,6 @@ export function scoreAsADigest(model: ScoringModel, papers: readonly Paper[], di
 const DIGESTS_PER_ROUND = 200;
 const TARGET_MICROS = 1000;
 
-function cpuMicros(): number {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** A reader who marked every paper of `days`, liking the ones an independent rule picks (about one in six). */
 function fullModel(days: string[]): ReaderModel {

@@ -23,6 +23,7 @@ import { buildDigestView, type DigestView, type SelectedPaper } from '../src/mai
 import { normalizeEntries } from '../src/papers/normalize.js';
 import type { Subscriber } from '../src/subscribers/subscriber.js';
 import { FIXTURES, readFixture } from '../test/helpers/fixtures.js';
+import { median } from './common.js';
 
 export interface RenderBenchOptions {
   templatesDir?: string;
@@ -102,8 +103,7 @@ async function interleavedMedians(rounds: number, paths: { calls: number; fn: (i
       times[k]!.push((performance.now() - t0) / p.calls);
     }
   }
-  const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-  return times.map(median);
+  return times.map((xs) => median(xs));
 }
 
 export async function benchRender(opts: RenderBenchOptions = {}): Promise<RenderBenchResult> {
