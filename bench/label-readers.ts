@@ -4,6 +4,8 @@
 // authors and organization for followers — never the ranker's keywords field, its topic catalog or its scores.
 // Usage: node bin/run-ts.js bench/label-readers.ts [--specs eval/reader-specs.json] [--out eval/readers.json]
 // (the held-out readers: --specs eval/holdout-specs.json --out eval/holdout-readers.json)
+// `--audit` writes nothing: it lists, per rule, every word of the archive that the rule matches in its middle
+// ("cell" inside "excellent"), where a rule can label a paper by accident (eval/README.md, "Whole words").
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -60,9 +62,59 @@ export function labelReaders(specs: readonly Spec[]): { readers: LabelledReader[
   return { readers: specs.map((s, i) => ({ name: s.name, about: s.about, preferences: s.preferences, relevant: [...relevant[i]!].sort() })), papers };
 }
 
+export interface MidWordMatch {
+  spec: string;
+  kind: 'any' | 'title' | 'not';
+  rule: string;
+  /** word → how many papers it is in */
+  words: Map<string, number>;
+}
+
+/**
+ * The words a rule matches in their middle: the match starts after a letter ("cell" in "excellent", "chest" in
+ * "orchestration"). Some are intended compounds ("medic" in "biomedical"); the others are labels by accident.
+ * `papers` are read as a label reads them (labelText; `title` rules the title only). Per spec and rule: word → papers.
+ */
+export function midWordMatches(specs: readonly Spec[], papers: readonly Paper[]): MidWordMatch[] {
+  const out: MidWordMatch[] = [];
+  const texts = { title: papers.map((p) => p.title), label: papers.map(labelText) };
+  for (const s of specs) {
+    for (const kind of ['any', 'title', 'not'] as const) {
+      for (const rule of s.wants[kind] ?? []) {
+        const rx = new RegExp(rule, 'gi');
+        const words = new Map<string, number>();
+        for (const text of kind === 'title' ? texts.title : texts.label) {
+          const seen = new Set<string>();
+          for (const m of text.matchAll(rx)) {
+            if (m.index === 0 || !/[A-Za-z]/.test(text[m.index - 1]!)) continue;
+            let from = m.index;
+            let to = m.index + Math.max(1, m[0].length);
+            while (from > 0 && /[A-Za-z0-9-]/.test(text[from - 1]!)) from--;
+            while (to < text.length && /[A-Za-z0-9-]/.test(text[to]!)) to++;
+            seen.add(text.slice(from, to).toLowerCase());
+          }
+          for (const w of seen) words.set(w, (words.get(w) ?? 0) + 1);
+        }
+        if (words.size) out.push({ spec: s.name, kind, rule, words });
+      }
+    }
+  }
+  return out;
+}
+
 function main(): void {
-  const { values } = parseArgs({ options: { specs: { type: 'string', default: 'eval/reader-specs.json' }, out: { type: 'string', default: 'eval/readers.json' } } });
+  const { values } = parseArgs({
+    options: { specs: { type: 'string', default: 'eval/reader-specs.json' }, out: { type: 'string', default: 'eval/readers.json' }, audit: { type: 'boolean', default: false } },
+  });
   const specs = JSON.parse(readFileSync(resolve(values.specs), 'utf8')) as Spec[];
+  if (values.audit) {
+    const papers = archiveDays().flatMap((d) => loadArchiveDay(d));
+    for (const { spec, kind, rule, words } of midWordMatches(specs, papers)) {
+      const list = [...words].sort((a, b) => b[1] - a[1]).map(([w, n]) => `${w} ${n}`).join(', ');
+      process.stdout.write(`${spec} · ${kind} /${rule}/: ${list}\n`);
+    }
+    return;
+  }
   const { readers, papers } = labelReaders(specs);
   writeFileSync(resolve(values.out), `[\n${readers.map((r) => JSON.stringify(r)).join(',\n')}\n]\n`);
   for (const r of readers) process.stderr.write(`${r.name}: ${r.relevant.length} of ${papers} papers\n`);

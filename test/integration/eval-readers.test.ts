@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { labelReaders, type LabelledReader, type Spec } from '../../bench/label-readers.js';
+import { archiveDays, loadArchiveDay } from '../../bench/archive-days.js';
+import { labelReaders, midWordMatches, type LabelledReader, type Spec } from '../../bench/label-readers.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 
 const read = <T>(name: string): T => JSON.parse(readFileSync(join(REPO_ROOT, 'eval', name), 'utf8')) as T;
@@ -34,6 +35,23 @@ describe('eval readers files', () => {
       }
     });
   }
+
+  it('no rule labels a paper by a word inside another word (eval/README.md, "Whole words")', () => {
+    // Each of these once made a rule label papers its reader does not want: "cell" in "excelling", "chest" in
+    // "orchestration", "vision" in "supervision", "serving" in "preserving", "harm" in "harmonizing", …
+    const accidents = ['excelling', 'excellent', 'excelled', 'cancellation', 'orchestration', 'orchestrating', 'supervision',
+      'revision', 'preserving', 'identity-preserving', 'harmonizing', 'harmony', 'ultrasound', 'unspoken', 'invoices-into',
+      'soundness', 'documentation', 'documented', 'well-documented', 'expediting', 'screening', 'screenplays', 'research agents',
+      'context-rich', 'alchemist', 'materialized', 'disembodied', 'avatarization'];
+    const papers = archiveDays().flatMap((d) => loadArchiveDay(d));
+    const specs = [...read<Spec[]>('reader-specs.json'), ...read<Spec[]>('holdout-specs.json')];
+    const found = midWordMatches(specs, papers).flatMap(({ spec, kind, rule, words }) =>
+      [...words.keys()].filter((w) => accidents.includes(w)).map((w) => `${spec} · ${kind} /${rule}/ matches "${w}"`));
+    assert.deepEqual(found, []);
+    // And the audit does see mid-word matches where they are meant: "medic" in "biomedical".
+    const science = specs.filter((s) => s.name === 'AI for science and medicine');
+    assert.ok(midWordMatches(science, papers).some((m) => m.words.has('biomedical')), 'the audit finds intended compounds too');
+  });
 
   it('the held-out readers share no name with the tuned ones', () => {
     const tuned = new Set(read<LabelledReader[]>('readers.json').map((r) => r.name));
