@@ -5,7 +5,8 @@
 // Usage: node bin/run-ts.js bench/label-readers.ts [--specs eval/reader-specs.json] [--out eval/readers.json]
 // (the held-out readers: --specs eval/holdout-specs.json --out eval/holdout-readers.json)
 // `--audit` writes nothing: it lists, per rule, every word of the archive that the rule matches in its middle
-// ("cell" inside "excellent"), where a rule can label a paper by accident (eval/README.md, "Whole words").
+// ("cell" inside "excellent"), where a rule can label a paper by accident (eval/README.md, "Whole words");
+// `--audit --all-words` every word each rule matches, most frequent first ("document" → "documentation").
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -62,22 +63,24 @@ export function labelReaders(specs: readonly Spec[]): { readers: LabelledReader[
   return { readers: specs.map((s, i) => ({ name: s.name, about: s.about, preferences: s.preferences, relevant: [...relevant[i]!].sort() })), papers };
 }
 
-export interface MidWordMatch {
+export interface RuleWords {
   spec: string;
   kind: 'any' | 'title' | 'not';
   rule: string;
-  /** word → how many papers it is in */
+  /** each whole word (or phrase) a match lies in → how many papers it is in */
   words: Map<string, number>;
 }
 
 /**
- * The words a rule matches in their middle: the match starts after a letter ("cell" in "excellent", "chest" in
- * "orchestration"). Some are intended compounds ("medic" in "biomedical"); the others are labels by accident.
- * `papers` are read as a label reads them (labelText; `title` rules the title only). Per spec and rule: word → papers.
+ * The words each rule matches, whole: a match extended to the word boundaries around it ("cell" → "excellent").
+ * With `midWordOnly`, only matches that start after a letter ("chest" in "orchestration"), which is what the audit
+ * lists: some are intended compounds ("medic" in "biomedical"), the others are labels by accident. `papers` are read
+ * as a label reads them (labelText; `title` rules the title only).
  */
-export function midWordMatches(specs: readonly Spec[], papers: readonly Paper[]): MidWordMatch[] {
-  const out: MidWordMatch[] = [];
+export function ruleWords(specs: readonly Spec[], papers: readonly Paper[], { midWordOnly }: { midWordOnly: boolean }): RuleWords[] {
+  const out: RuleWords[] = [];
   const texts = { title: papers.map((p) => p.title), label: papers.map(labelText) };
+  const wordChar = /[A-Za-z0-9-]/;
   for (const s of specs) {
     for (const kind of ['any', 'title', 'not'] as const) {
       for (const rule of s.wants[kind] ?? []) {
@@ -86,11 +89,12 @@ export function midWordMatches(specs: readonly Spec[], papers: readonly Paper[])
         for (const text of kind === 'title' ? texts.title : texts.label) {
           const seen = new Set<string>();
           for (const m of text.matchAll(rx)) {
-            if (m.index === 0 || !/[A-Za-z]/.test(text[m.index - 1]!)) continue;
+            const midWord = m.index > 0 && /[A-Za-z]/.test(text[m.index - 1]!);
+            if (midWordOnly && !midWord) continue;
             let from = m.index;
             let to = m.index + Math.max(1, m[0].length);
-            while (from > 0 && /[A-Za-z0-9-]/.test(text[from - 1]!)) from--;
-            while (to < text.length && /[A-Za-z0-9-]/.test(text[to]!)) to++;
+            while (from > 0 && wordChar.test(text[from - 1]!)) from--;
+            while (to < text.length && wordChar.test(text[to]!)) to++;
             seen.add(text.slice(from, to).toLowerCase());
           }
           for (const w of seen) words.set(w, (words.get(w) ?? 0) + 1);
@@ -104,12 +108,12 @@ export function midWordMatches(specs: readonly Spec[], papers: readonly Paper[])
 
 function main(): void {
   const { values } = parseArgs({
-    options: { specs: { type: 'string', default: 'eval/reader-specs.json' }, out: { type: 'string', default: 'eval/readers.json' }, audit: { type: 'boolean', default: false } },
+    options: { specs: { type: 'string', default: 'eval/reader-specs.json' }, out: { type: 'string', default: 'eval/readers.json' }, audit: { type: 'boolean', default: false }, 'all-words': { type: 'boolean', default: false } },
   });
   const specs = JSON.parse(readFileSync(resolve(values.specs), 'utf8')) as Spec[];
   if (values.audit) {
     const papers = archiveDays().flatMap((d) => loadArchiveDay(d));
-    for (const { spec, kind, rule, words } of midWordMatches(specs, papers)) {
+    for (const { spec, kind, rule, words } of ruleWords(specs, papers, { midWordOnly: !values['all-words'] })) {
       const list = [...words].sort((a, b) => b[1] - a[1]).map(([w, n]) => `${w} ${n}`).join(', ');
       process.stdout.write(`${spec} · ${kind} /${rule}/: ${list}\n`);
     }
