@@ -48,19 +48,23 @@ export interface LabelledReader {
   relevant: string[];
 }
 
-/** Every paper of the archive that each spec's wants match, in the readers-file format; `papers` = how many read. */
-export function labelReaders(specs: readonly Spec[]): { readers: LabelledReader[]; papers: number } {
+/** Every paper of the archive, in listing order. */
+export function archivePapers(): Paper[] {
+  return archiveDays().flatMap((d) => loadArchiveDay(d));
+}
+
+/**
+ * Every paper of the archive (or of `papers`, read once by a caller that labels more than one file) that each spec's
+ * wants match, in the readers-file format; `papers` in the result = how many were read.
+ */
+export function labelReaders(specs: readonly Spec[], papers: readonly Paper[] = archivePapers()): { readers: LabelledReader[]; papers: number } {
   const relevant = specs.map(() => new Set<string>());
-  let papers = 0;
-  for (const day of archiveDays()) {
-    for (const p of loadArchiveDay(day)) {
-      papers++;
-      specs.forEach((s, i) => {
-        if (wants(s.wants, p)) relevant[i]!.add(p.id);
-      });
-    }
+  for (const p of papers) {
+    specs.forEach((s, i) => {
+      if (wants(s.wants, p)) relevant[i]!.add(p.id);
+    });
   }
-  return { readers: specs.map((s, i) => ({ name: s.name, about: s.about, preferences: s.preferences, relevant: [...relevant[i]!].sort() })), papers };
+  return { readers: specs.map((s, i) => ({ name: s.name, about: s.about, preferences: s.preferences, relevant: [...relevant[i]!].sort() })), papers: papers.length };
 }
 
 export interface RuleWords {
@@ -112,7 +116,7 @@ function main(): void {
   });
   const specs = JSON.parse(readFileSync(resolve(values.specs), 'utf8')) as Spec[];
   if (values.audit) {
-    const papers = archiveDays().flatMap((d) => loadArchiveDay(d));
+    const papers = archivePapers();
     for (const { spec, kind, rule, words } of ruleWords(specs, papers, { midWordOnly: !values['all-words'] })) {
       const list = [...words].sort((a, b) => b[1] - a[1]).map(([w, n]) => `${w} ${n}`).join(', ');
       process.stdout.write(`${spec} · ${kind} /${rule}/: ${list}\n`);

@@ -5,11 +5,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { archiveDays, loadArchiveDay } from '../../bench/archive-days.js';
-import { labelReaders, ruleWords, type LabelledReader, type Spec } from '../../bench/label-readers.js';
+import { archivePapers, labelReaders, ruleWords, type LabelledReader, type Spec } from '../../bench/label-readers.js';
+import type { Paper } from '../../src/papers/paper.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 
 const read = <T>(name: string): T => JSON.parse(readFileSync(join(REPO_ROOT, 'eval', name), 'utf8')) as T;
+// The whole archive, read once for every case below (about 10,000 papers).
+let archive: Paper[] | undefined;
+const papersOf = (): Paper[] => (archive ??= archivePapers());
 
 describe('eval readers files', () => {
   for (const [specsFile, readersFile] of [
@@ -25,7 +28,7 @@ describe('eval readers files', () => {
         specs.map((s) => s.name),
         'one reader per spec, in order',
       );
-      const { readers, papers } = labelReaders(specs);
+      const { readers, papers } = labelReaders(specs, papersOf());
       assert.ok(papers > 9000, `the archive was read (${papers} papers)`);
       for (const [i, r] of readers.entries()) {
         const s = shipped[i]!;
@@ -54,7 +57,7 @@ describe('eval readers files', () => {
       'image-editing practitioner (loose topics)': ['expediting'],
       'web and GUI agents': ['screening', 'screenplays'],
     };
-    const papers = archiveDays().flatMap((d) => loadArchiveDay(d));
+    const papers = papersOf();
     const specs = [...read<Spec[]>('reader-specs.json'), ...read<Spec[]>('holdout-specs.json')];
     const found = ruleWords(specs, papers, { midWordOnly: false }).flatMap(({ spec, kind, rule, words }) =>
       [...words.keys()].filter((w) => accidents[spec]?.includes(w)).map((w) => `${spec} · ${kind} /${rule}/ matches "${w}"`));
